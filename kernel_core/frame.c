@@ -1,0 +1,114 @@
+/*
+ * Physical frames. Each RAM range keeps its reference counts in an array carved from the start
+ * of the range itself; free frames form an intrusive list threaded through their first word.
+ */
+#include <kernel/frame.h>
+#include <kernel/klib.h>
+#include <kernel/plat.h>
+#include <uapi/eclipse.h>
+
+#define MAX_RANGES 16
+
+struct range {
+	uint64_t first, end; /* managed frames: [first, end) physical */
+	uint16_t *refs;      /* one count per frame from first */
+};
+
+static struct range ranges[MAX_RANGES];
+static size_t nranges;
+static uint64_t free_head;
+static size_t nfree, ntotal;
+
+static uint16_t *ref_of(uint64_t pa)
+{
+	for (size_t i = 0; i < nranges; i++)
+		if (pa >= ranges[i].first && pa < ranges[i].end)
+			return &ranges[i].refs[(pa - ranges[i].first) >> PAGE_SHIFT];
+	kpanic("frame: %#llx is not managed RAM", (unsigned long long)pa);
+}
+
+static void push_free(uint64_t pa)
+{
+	*(uint64_t *)plat_phys(pa) = free_head;
+	free_head = pa;
+	nfree++;
+}
+
+int frame_init(void)
+{
+	const struct plat_mem_range *r;
+	size_t n = plat_mem_ranges(&r);
+	nranges = 0;
+	free_head = 0;
+	nfree = ntotal = 0;
+	for (size_t i = 0; i < n && nranges < MAX_RANGES; i++) {
+		uint64_t base = PAGE_UP(r[i].base), end = PAGE_DOWN(r[i].base + r[i].size);
+		if (base == 0)
+			base = PAGE_SIZE;
+		if (end <= base)
+			continue;
+		uint64_t frames = (end - base) >> PAGE_SHIFT;
+		uint64_t meta = PAGE_UP(frames * sizeof(uint16_t));
+		if (meta >= end - base)
+			continue;
+		struct range *rg = &ranges[nranges++];
+		rg->refs = plat_phys(base);
+		rg->first = base + meta;
+		rg->end = end;
+		kmemset(rg->refs, 0, meta);
+	}
+	/* Push in reverse so that allocation hands out ascending addresses: easier to read. */
+	for (size_t i = nranges; i-- > 0;)
+		for (uint64_t pa = ranges[i].end; pa > ranges[i].first;) {
+			pa -= PAGE_SIZE;
+			push_free(pa);
+			ntotal++;
+		}
+	return ntotal ? 0 : -ENOMEM;
+}
+
+uint64_t frame_alloc(void)
+{
+	uint64_t pa = free_head;
+	if (!pa)
+		return 0;
+	free_head = *(uint64_t *)plat_phys(pa);
+	nfree--;
+	uint16_t *ref = ref_of(pa);
+	KASSERT(*ref == 0);
+	*ref = 1;
+	kmemset(plat_phys(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+void frame_get(uint64_t pa)
+{
+	uint16_t *ref = ref_of(pa);
+	KASSERT(*ref > 0 && *ref < UINT16_MAX);
+	(*ref)++;
+}
+
+void frame_put(uint64_t pa)
+{
+	uint16_t *ref = ref_of(pa);
+	KASSERT(*ref > 0);
+	if (--*ref == 0) {
+		plat_frame_freed(pa);
+		push_free(pa);
+	}
+}
+
+unsigned frame_refcount(uint64_t pa)
+{
+	return *ref_of(pa);
+}
+
+size_t frame_free_count(void)
+{
+	return nfree;
+}
+
+size_t frame_total_count(void)
+{
+	return ntotal;
+}

@@ -1,0 +1,21 @@
+/* Physical frame allocator with reference counts. Frame address 0 means "none". */
+#ifndef KERNEL_FRAME_H
+#define KERNEL_FRAME_H
+
+#include <kernel/types.h>
+
+/* Takes over the platform's RAM ranges. Returns 0 or -ENOMEM if there is no usable RAM. */
+int frame_init(void);
+/* A zero-filled frame with reference count 1, or 0 when memory is exhausted. */
+uint64_t frame_alloc(void);
+/* Adds a reference to an allocated frame. */
+void frame_get(uint64_t pa);
+/* Drops a reference; the frame is free again when the count reaches zero. */
+void frame_put(uint64_t pa);
+/* The reference count of frame pa (0 when free). */
+unsigned frame_refcount(uint64_t pa);
+/* Frames free now, and frames managed in all. */
+size_t frame_free_count(void);
+size_t frame_total_count(void);
+
+#endif

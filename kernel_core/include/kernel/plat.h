@@ -1,0 +1,89 @@
+/*
+ * The seam between the kernel core and its machine. Implemented by sim/ (Unicorn), pc/ (bare
+ * metal) and tests/ (a fake platform). The core reaches its machine through nothing else.
+ */
+#ifndef KERNEL_PLAT_H
+#define KERNEL_PLAT_H
+
+#include <kernel/types.h>
+
+/* General registers of a user thread, in the order of Linux's struct user_regs_struct subset. */
+struct regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags, fs_base, gs_base;
+};
+
+/* The whole user-visible CPU state of a thread: registers, FXSAVE-format x87/SSE state, root. */
+struct uctx {
+	struct regs regs;
+	uint8_t fpu[512] __attribute__((aligned(16)));
+	uint64_t root; /* physical address of the PML4 */
+};
+
+/* Page-fault access bits, as in the x86 error code. */
+#define PF_PRESENT 0x1u
+#define PF_WRITE 0x2u
+#define PF_USER 0x4u
+#define PF_FETCH 0x10u
+
+enum trap_kind {
+	TRAP_SYSCALL,    /* number and arguments in regs; rip is past the instruction */
+	TRAP_PAGE_FAULT, /* fault_addr set; access set when access_known */
+	TRAP_EXCEPTION,  /* another CPU exception: vector set; 6 is an invalid opcode */
+	TRAP_TICK,       /* the time slice ended */
+	TRAP_STOP,       /* the platform asks the kernel to stop (e.g. a signal to the simulator) */
+};
+
+struct trap {
+	enum trap_kind kind;
+	unsigned vector;
+	uint64_t fault_addr;
+	unsigned access;
+	bool access_known;
+};
+
+struct plat_mem_range {
+	uint64_t base, size;
+};
+
+/* Usable RAM ranges (page aligned, none containing physical page 0). Returns their count. */
+size_t plat_mem_ranges(const struct plat_mem_range **ranges);
+/* Kernel pointer to physical address pa (direct map). */
+void *plat_phys(uint64_t pa);
+/* Physical address of a kernel pointer obtained from plat_phys. */
+uint64_t plat_pa(const void *p);
+/* Called once after the kernel address space exists: map what the platform needs there. */
+int plat_cpu_init(void);
+/* Run u in user mode until it traps; u->regs and u->fpu are current on return. */
+void plat_run_user(struct uctx *u, struct trap *trap);
+/* Make u->fpu current: the CPU may hold a newer copy of a thread's x87/SSE state. */
+void plat_uctx_save(struct uctx *u);
+/* u's state in memory is authoritative from now on (it was replaced, or u is going away). */
+void plat_uctx_discard(struct uctx *u);
+/* Frame pa was freed: whatever the CPU cached about its contents (translated code) is stale. */
+void plat_frame_freed(uint64_t pa);
+/* The page tables of the address space rooted at root changed at va (or everywhere if ~0). */
+void plat_tlb_flush(uint64_t root, uint64_t va);
+
+/* Console: stream 1 is standard output, 2 standard error. Returns bytes written or -errno. */
+long plat_console_write(int stream, const void *buf, size_t len);
+/* Blocking console read; 0 at end of input, or -errno. */
+long plat_console_read(void *buf, size_t len);
+
+/* Monotonic time since boot in nanoseconds. */
+uint64_t plat_clock_ns(void);
+/* Wall-clock time at boot, in nanoseconds since the Unix epoch. */
+uint64_t plat_boot_epoch_ns(void);
+/* Nothing can run before monotonic time deadline: wait (or jump the clock) until then. */
+void plat_idle_until(uint64_t deadline_ns);
+/* A seed for the kernel's random numbers (fixed when the platform is deterministic). */
+uint64_t plat_random_seed(void);
+
+/* A broken kernel invariant: report msg and stop the machine. */
+void plat_panic(const char *msg) __attribute__((noreturn));
+
+/* The boot image (a cpio archive), or NULL with *len 0 when there is none. */
+const void *plat_boot_image(size_t *len);
+
+#endif

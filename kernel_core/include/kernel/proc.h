@@ -1,0 +1,63 @@
+/* Processes: the table, their states, and the life of one from spawn to death. */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <kernel/mm.h>
+#include <kernel/plat.h>
+#include <kernel/types.h>
+
+#define PROC_NAME_MAX 32
+#define PROC_LIMIT_DEFAULT 1024
+#define PROC_LIMIT_MAX 4096
+
+enum proc_state { PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
+
+struct proc {
+	int pid;
+	enum proc_state state;
+	struct proc *parent;
+	char name[PROC_NAME_MAX];
+	struct uctx ctx;
+	struct mm mm;
+	unsigned closed_fds; /* bit n: console fd n was closed */
+	uint64_t wake_at;   /* monotonic ns, while sleeping */
+	int wait_status;    /* Linux wait status, once a zombie */
+	uint64_t fault_addr, fault_rip;
+	unsigned fault_repeats; /* the same fault resolved again and again means no progress */
+	struct proc *run_next;  /* run queue link */
+};
+
+/* The process the CPU runs now (NULL between processes). */
+extern struct proc *proc_current;
+
+/* Sets the process limit (1..PROC_LIMIT_MAX) and empties the table. */
+void proc_init(unsigned limit);
+/* A new process with a fresh, empty memory; not yet runnable. NULL with *err set on failure. */
+struct proc *proc_alloc(struct proc *parent, int *err);
+/* The process with pid, or NULL. */
+struct proc *proc_find(int pid);
+/* Ends p with Linux wait status: frees its memory and makes it a zombie. */
+void proc_exit(struct proc *p, int wait_status);
+/* Kills p with signal sig after a user-mode fault or exception, printing one line on stderr. */
+void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr);
+/* Frees a zombie's last resources and its pid. */
+void proc_reap(struct proc *p);
+/* Ends and frees every process (shutdown, tests). */
+void proc_reap_all(void);
+/* Number of live and zombie processes. */
+unsigned proc_count(void);
+/* Name of signal sig, such as "SIGSEGV". */
+const char *signal_name(int sig);
+
+/* Run queue: round robin over runnable processes, sleeping ones woken by the clock. */
+void sched_make_runnable(struct proc *p);
+void sched_sleep_until(struct proc *p, uint64_t deadline_ns);
+/* The process to run (the queue's head), waiting for sleepers when none is runnable; NULL if
+ * none can ever run. */
+struct proc *sched_pick(void);
+/* The running process's slice ended: the next runnable one goes first. */
+void sched_rotate(void);
+/* Removes p from the run queue (it died or blocks). */
+void sched_remove(struct proc *p);
+
+#endif

@@ -1,0 +1,47 @@
+/* System call dispatch: a bounds-checked table indexed by number; handlers decode, then act. */
+#ifndef KERNEL_SYSCALL_H
+#define KERNEL_SYSCALL_H
+
+#include <kernel/proc.h>
+
+typedef long (*syscall_fn)(struct proc *p, const uint64_t *args);
+
+#define SC_FAST 0x1u     /* never blocks, switches or reads p's saved registers */
+#define SC_NORETURN 0x2u /* the caller does not come back (exit) */
+#define SC_RETHEX 0x4u   /* the result is an address */
+
+struct syscall_desc {
+	const char *name;
+	syscall_fn fn;
+	const char *args; /* one letter per argument, for tracing (see trace.c) */
+	unsigned flags;
+};
+
+/* The descriptor of syscall nr, or NULL when there is none. */
+const struct syscall_desc *syscall_lookup(uint64_t nr);
+/* True when nr may run straight from the platform's syscall hook (SC_FAST or unknown). */
+bool syscall_is_fast(uint64_t nr);
+/* Runs syscall nr for p with args; returns the value for rax. Traces when enabled. */
+long syscall_invoke(struct proc *p, uint64_t nr, const uint64_t *args);
+/* Runs the syscall in p's saved registers and stores its result in rax. */
+void syscall_from_regs(struct proc *p);
+
+/* Handlers, one file per family. */
+long sys_read(struct proc *p, const uint64_t *a);
+long sys_write(struct proc *p, const uint64_t *a);
+long sys_writev(struct proc *p, const uint64_t *a);
+long sys_close(struct proc *p, const uint64_t *a);
+long sys_brk(struct proc *p, const uint64_t *a);
+long sys_mmap(struct proc *p, const uint64_t *a);
+long sys_munmap(struct proc *p, const uint64_t *a);
+long sys_mprotect(struct proc *p, const uint64_t *a);
+long sys_exit(struct proc *p, const uint64_t *a);
+long sys_getpid(struct proc *p, const uint64_t *a);
+long sys_getppid(struct proc *p, const uint64_t *a);
+long sys_sched_yield(struct proc *p, const uint64_t *a);
+long sys_arch_prctl(struct proc *p, const uint64_t *a);
+long sys_clock_gettime(struct proc *p, const uint64_t *a);
+long sys_nanosleep(struct proc *p, const uint64_t *a);
+long sys_uname(struct proc *p, const uint64_t *a);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * The Eclipse OS guest ABI: syscall numbers, error numbers, flags and structures shared by the
+ * kernel and guest programs. Linux x86_64 numbers and layouts for the POSIX-like calls, so a
+ * static program using only those runs the same natively; Eclipse-specific calls from 500.
+ * Freestanding: no includes, fixed-width types spelled out.
+ */
+#ifndef ECLIPSE_UAPI_H
+#define ECLIPSE_UAPI_H
+
+/* Syscall numbers (Linux x86_64). */
+#define SYS_read 0
+#define SYS_write 1
+#define SYS_open 2
+#define SYS_close 3
+#define SYS_mmap 9
+#define SYS_mprotect 10
+#define SYS_munmap 11
+#define SYS_brk 12
+#define SYS_rt_sigaction 13
+#define SYS_rt_sigprocmask 14
+#define SYS_rt_sigreturn 15
+#define SYS_writev 20
+#define SYS_sched_yield 24
+#define SYS_nanosleep 35
+#define SYS_getpid 39
+#define SYS_fork 57
+#define SYS_execve 59
+#define SYS_exit 60
+#define SYS_wait4 61
+#define SYS_kill 62
+#define SYS_uname 63
+#define SYS_setpgid 109
+#define SYS_getppid 110
+#define SYS_getpgid 121
+#define SYS_arch_prctl 158
+#define SYS_clock_gettime 228
+#define SYS_exit_group 231
+#define SYS_NR_LINUX 512 /* size of the dispatch table; Eclipse calls sit in its top part */
+
+/* Eclipse-specific syscalls. */
+#define SYS_ECLIPSE_BASE 500
+
+/* Error numbers (Linux values); syscalls return -errno. */
+#define EPERM 1
+#define ENOENT 2
+#define ESRCH 3
+#define EINTR 4
+#define EIO 5
+#define E2BIG 7
+#define ENOEXEC 8
+#define EBADF 9
+#define ECHILD 10
+#define EAGAIN 11
+#define ENOMEM 12
+#define EACCES 13
+#define EFAULT 14
+#define EBUSY 16
+#define ENODEV 19
+#define EEXIST 17
+#define ENOTDIR 20
+#define EISDIR 21
+#define EINVAL 22
+#define ENFILE 23
+#define EMFILE 24
+#define ENOSPC 28
+#define ESPIPE 29
+#define ERANGE 34
+#define EDEADLK 35
+#define ENAMETOOLONG 36
+#define ENOSYS 38
+#define ETIMEDOUT 110
+
+/* Signals (Linux x86_64). */
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define NSIG 64
+
+/* mmap and mprotect. */
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
+#define MAP_FAILED ((void *)-1)
+
+/* clock_gettime clocks. */
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+
+/* arch_prctl codes. */
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+/* wait4 options and status encoding. */
+#define WNOHANG 1
+#define WUNTRACED 2
+
+/* Auxiliary vector types. */
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_RANDOM 25
+#define AT_EXECFN 31
+
+struct linux_timespec {
+	long long tv_sec;
+	long long tv_nsec;
+};
+
+struct linux_iovec {
+	unsigned long long iov_base;
+	unsigned long long iov_len;
+};
+
+#define LINUX_UTSNAME_LEN 65
+struct linux_utsname {
+	char sysname[LINUX_UTSNAME_LEN];
+	char nodename[LINUX_UTSNAME_LEN];
+	char release[LINUX_UTSNAME_LEN];
+	char version[LINUX_UTSNAME_LEN];
+	char machine[LINUX_UTSNAME_LEN];
+	char domainname[LINUX_UTSNAME_LEN];
+};
+
+#endif

@@ -1,0 +1,68 @@
+/* Boot and the trap loop: pick a process, run it until it traps, handle the trap. */
+#include <kernel/exec.h>
+#include <kernel/frame.h>
+#include <kernel/kernel.h>
+#include <kernel/klib.h>
+#include <kernel/random.h>
+#include <kernel/vm.h>
+#include <uapi/eclipse.h>
+
+struct kernel_config kernel_cfg;
+static int first_pid;
+
+int kernel_init(const struct kernel_config *cfg)
+{
+	kernel_cfg = *cfg;
+	first_pid = 0;
+	int err = frame_init();
+	if (!err)
+		err = vm_init();
+	if (err)
+		return err;
+	random_init(plat_random_seed());
+	proc_init(cfg->max_procs);
+	return plat_cpu_init();
+}
+
+int kernel_spawn(const char *path, const void *image, size_t len, const char *const *argv,
+		 const char *const *envp, int *elf_err)
+{
+	int err;
+	struct proc *p = proc_alloc(NULL, &err);
+	if (!p)
+		return err;
+	if ((err = exec_image(p, path, image, len, argv, envp, elf_err))) {
+		proc_exit(p, 0);
+		proc_reap(p);
+		return err;
+	}
+	if (!first_pid)
+		first_pid = p->pid;
+	sched_make_runnable(p);
+	return p->pid;
+}
+
+int kernel_run(void)
+{
+	struct proc *first = proc_find(first_pid);
+	while (first && first->state != PROC_ZOMBIE) {
+		struct proc *p = sched_pick();
+		if (!p)
+			break;
+		struct trap t;
+		proc_current = p;
+		plat_run_user(&p->ctx, &t);
+		if (t.kind == TRAP_STOP)
+			break;
+		trap_handle(p, &t);
+		proc_current = NULL;
+	}
+	proc_current = NULL;
+	return first && first->state == PROC_ZOMBIE ? first->wait_status : SIGKILL;
+}
+
+void kernel_fini(void)
+{
+	proc_reap_all();
+	vm_fini();
+}

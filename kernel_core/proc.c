@@ -1,0 +1,123 @@
+/* The process table and the end of a process's life. */
+#include <kernel/klib.h>
+#include <kernel/kmalloc.h>
+#include <kernel/proc.h>
+#include <uapi/eclipse.h>
+
+struct proc *proc_current;
+static struct proc *table[PROC_LIMIT_MAX];
+static unsigned limit = PROC_LIMIT_DEFAULT, live;
+static int next_pid = 1;
+
+void proc_init(unsigned max)
+{
+	limit = max >= 1 && max <= PROC_LIMIT_MAX ? max : PROC_LIMIT_DEFAULT;
+	kmemset(table, 0, sizeof(table));
+	live = 0;
+	next_pid = 1;
+	proc_current = NULL;
+}
+
+/* Pids count up and wrap below the table size, skipping those in use, as Linux does. */
+static int pid_alloc(unsigned *slot)
+{
+	for (unsigned tries = 0; tries < PROC_LIMIT_MAX; tries++) {
+		int pid = next_pid;
+		next_pid = next_pid + 1 >= PROC_LIMIT_MAX * 8 ? 2 : next_pid + 1;
+		*slot = (unsigned)pid % PROC_LIMIT_MAX;
+		if (!table[*slot])
+			return pid;
+	}
+	return -EAGAIN;
+}
+
+struct proc *proc_alloc(struct proc *parent, int *err)
+{
+	unsigned slot;
+	int pid = live >= limit ? -EAGAIN : pid_alloc(&slot);
+	if (pid < 0) {
+		*err = pid;
+		return NULL;
+	}
+	struct proc *p = kmalloc(sizeof(*p));
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if ((*err = mm_create(&p->mm))) {
+		kfree(p);
+		return NULL;
+	}
+	p->pid = pid;
+	p->parent = parent;
+	p->ctx.root = p->mm.as.root;
+	table[slot] = p;
+	live++;
+	return p;
+}
+
+struct proc *proc_find(int pid)
+{
+	if (pid <= 0)
+		return NULL;
+	struct proc *p = table[(unsigned)pid % PROC_LIMIT_MAX];
+	return p && p->pid == pid ? p : NULL;
+}
+
+void proc_exit(struct proc *p, int wait_status)
+{
+	sched_remove(p);
+	plat_uctx_discard(&p->ctx);
+	mm_destroy(&p->mm);
+	p->ctx.root = 0;
+	p->state = PROC_ZOMBIE;
+	p->wait_status = wait_status;
+	if (proc_current == p)
+		proc_current = NULL;
+}
+
+void proc_reap(struct proc *p)
+{
+	KASSERT(p->state == PROC_ZOMBIE);
+	table[(unsigned)p->pid % PROC_LIMIT_MAX] = NULL;
+	live--;
+	kfree(p);
+}
+
+unsigned proc_count(void)
+{
+	return live;
+}
+
+const char *signal_name(int sig)
+{
+	static const char *const names[] = {
+		[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT",
+		[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+		[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",   [SIGKILL] = "SIGKILL",
+		[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+		[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP",
+	};
+	return sig > 0 && sig < (int)ARRAY_SIZE(names) && names[sig] ? names[sig] : "signal";
+}
+
+void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr)
+{
+	kprintf(2, "eclipse: pid %d (%s) killed by %s at rip %#llx, fault address %#llx\n", p->pid,
+		p->name, signal_name(sig), (unsigned long long)p->ctx.regs.rip,
+		(unsigned long long)fault_addr);
+	proc_exit(p, sig & 0x7f);
+}
+
+void proc_reap_all(void)
+{
+	for (unsigned i = 0; i < PROC_LIMIT_MAX; i++) {
+		struct proc *p = table[i];
+		if (!p)
+			continue;
+		if (p->state != PROC_ZOMBIE)
+			proc_exit(p, SIGKILL);
+		proc_reap(p);
+	}
+}

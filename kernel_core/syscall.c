@@ -1,0 +1,60 @@
+/* The syscall table: find any syscall's implementation from its number here. */
+#include <kernel/kernel.h>
+#include <kernel/syscall.h>
+#include <uapi/eclipse.h>
+
+static const struct syscall_desc table[SYS_NR_LINUX] = {
+	[SYS_read] = {"read", sys_read, "dBu", SC_FAST},
+	[SYS_write] = {"write", sys_write, "dbu", SC_FAST},
+	[SYS_close] = {"close", sys_close, "d", SC_FAST},
+	[SYS_mmap] = {"mmap", sys_mmap, "xuxxdx", SC_FAST | SC_RETHEX},
+	[SYS_mprotect] = {"mprotect", sys_mprotect, "xux", SC_FAST},
+	[SYS_munmap] = {"munmap", sys_munmap, "xu", SC_FAST},
+	[SYS_brk] = {"brk", sys_brk, "x", SC_FAST | SC_RETHEX},
+	[SYS_writev] = {"writev", sys_writev, "dxd", SC_FAST},
+	[SYS_sched_yield] = {"sched_yield", sys_sched_yield, "", 0},
+	[SYS_nanosleep] = {"nanosleep", sys_nanosleep, "xx", 0},
+	[SYS_getpid] = {"getpid", sys_getpid, "", SC_FAST},
+	[SYS_exit] = {"exit", sys_exit, "d", SC_NORETURN},
+	[SYS_uname] = {"uname", sys_uname, "x", SC_FAST},
+	[SYS_getppid] = {"getppid", sys_getppid, "", SC_FAST},
+	[SYS_arch_prctl] = {"arch_prctl", sys_arch_prctl, "xx", 0},
+	[SYS_clock_gettime] = {"clock_gettime", sys_clock_gettime, "dx", SC_FAST},
+	[SYS_exit_group] = {"exit_group", sys_exit, "d", SC_NORETURN},
+};
+
+const struct syscall_desc *syscall_lookup(uint64_t nr)
+{
+	return nr < SYS_NR_LINUX && table[nr].fn ? &table[nr] : NULL;
+}
+
+bool syscall_is_fast(uint64_t nr)
+{
+	const struct syscall_desc *d = syscall_lookup(nr);
+	return !d || (d->flags & SC_FAST);
+}
+
+long syscall_invoke(struct proc *p, uint64_t nr, const uint64_t *args)
+{
+	const struct syscall_desc *d = syscall_lookup(nr);
+	bool trace = kernel_cfg.trace & TRACE_SYSCALL;
+	if (!d) {
+		if (trace)
+			trace_syscall(p, nr, args, -ENOSYS, true);
+		return -ENOSYS;
+	}
+	if (trace && (d->flags & SC_NORETURN))
+		trace_syscall(p, nr, args, 0, false);
+	long ret = d->fn(p, args);
+	if (trace && !(d->flags & SC_NORETURN))
+		trace_syscall(p, nr, args, ret, true);
+	return ret;
+}
+
+void syscall_from_regs(struct proc *p)
+{
+	struct regs *r = &p->ctx.regs;
+	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+	long ret = syscall_invoke(p, r->rax, args);
+	r->rax = (uint64_t)ret;
+}

@@ -1,0 +1,128 @@
+/*
+ * strace-style syscall lines. Argument letters: d signed int, u unsigned, x hex address,
+ * s user string, b user buffer whose length is the next argument, B user buffer filled by the
+ * call, whose length is the result.
+ */
+#include <kernel/kernel.h>
+#include <kernel/klib.h>
+#include <kernel/syscall.h>
+#include <uapi/eclipse.h>
+
+#define TRACE_STR_MAX 32
+
+struct line {
+	char buf[384];
+	size_t len;
+};
+
+static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t room = sizeof(l->buf) - l->len;
+	int n = kvsnprintf(l->buf + l->len, room, fmt, ap);
+	va_end(ap);
+	l->len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
+}
+
+static void put_bytes(struct line *l, struct proc *p, uint64_t uva, uint64_t len, bool stop_at_nul)
+{
+	char bytes[TRACE_STR_MAX];
+	size_t n = (size_t)MIN(len, TRACE_STR_MAX);
+	if (stop_at_nul) {
+		long r = copy_str_in(&p->mm, bytes, uva, TRACE_STR_MAX);
+		if (r == -EFAULT) {
+			put(l, "%#llx", (unsigned long long)uva);
+			return;
+		}
+		n = r < 0 ? TRACE_STR_MAX - 1 : (size_t)r;
+		len = r < 0 ? TRACE_STR_MAX + 1 : (uint64_t)r;
+	} else if (copy_in(&p->mm, bytes, uva, n)) {
+		put(l, "%#llx", (unsigned long long)uva);
+		return;
+	}
+	put(l, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)bytes[i];
+		if (c == '\n')
+			put(l, "\\n");
+		else if (c == '\t')
+			put(l, "\\t");
+		else if (c == '"' || c == '\\')
+			put(l, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			put(l, "%c", c);
+		else
+			put(l, "\\x%02x", c);
+	}
+	put(l, len > n ? "\"..." : "\"");
+}
+
+static const char *errno_name(long e)
+{
+	static const char *const names[] = {
+		[EPERM] = "EPERM",   [ENOENT] = "ENOENT",   [ESRCH] = "ESRCH",
+		[EINTR] = "EINTR",   [EIO] = "EIO",         [E2BIG] = "E2BIG",
+		[ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF",   [ECHILD] = "ECHILD",
+		[EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM",   [EACCES] = "EACCES",
+		[EFAULT] = "EFAULT", [EBUSY] = "EBUSY",     [EEXIST] = "EEXIST",
+		[ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL",
+		[EMFILE] = "EMFILE", [ENOSPC] = "ENOSPC",   [ERANGE] = "ERANGE",
+		[EDEADLK] = "EDEADLK", [ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS",
+	};
+	return e > 0 && e < (long)ARRAY_SIZE(names) && names[e] ? names[e] : "E?";
+}
+
+void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, bool done)
+{
+	const struct syscall_desc *d = syscall_lookup(nr);
+	struct line l = {.len = 0};
+	put(&l, "[pid %d] ", p->pid);
+	if (!d) {
+		put(&l, "syscall_%llu(%#llx, %#llx, %#llx)", (unsigned long long)nr,
+		    (unsigned long long)args[0], (unsigned long long)args[1],
+		    (unsigned long long)args[2]);
+	} else {
+		put(&l, "%s(", d->name);
+		for (int i = 0; d->args[i]; i++) {
+			uint64_t v = args[i];
+			if (i)
+				put(&l, ", ");
+			switch (d->args[i]) {
+			case 'd':
+				put(&l, "%d", (int)v);
+				break;
+			case 'u':
+				put(&l, "%llu", (unsigned long long)v);
+				break;
+			case 's':
+				put_bytes(&l, p, v, 0, true);
+				break;
+			case 'b':
+				put_bytes(&l, p, v, args[i + 1], false);
+				break;
+			case 'B':
+				if (done && ret >= 0)
+					put_bytes(&l, p, v, (uint64_t)ret, false);
+				else
+					put(&l, "%#llx", (unsigned long long)v);
+				break;
+			default:
+				put(&l, v ? "%#llx" : "NULL", (unsigned long long)v);
+			}
+		}
+		put(&l, ")");
+	}
+	if (!done)
+		put(&l, " = ?\n");
+	else if (ret < 0 && ret >= -4095)
+		put(&l, " = -1 %s\n", errno_name(-ret));
+	else if (d && (d->flags & SC_RETHEX))
+		put(&l, " = %#llx\n", (unsigned long long)ret);
+	else
+		put(&l, " = %ld\n", ret);
+	if (l.len && l.buf[l.len - 1] != '\n')
+		l.buf[l.len - 1] = '\n';
+	plat_console_write(2, l.buf, l.len);
+}

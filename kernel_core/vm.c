@@ -1,0 +1,266 @@
+/* x86_64 4-level paging: tables built in physical memory, walked through the direct map. */
+#include <kernel/frame.h>
+#include <kernel/klib.h>
+#include <kernel/plat.h>
+#include <kernel/vm.h>
+#include <uapi/eclipse.h>
+
+#define PTE_P 0x1ull
+#define PTE_W 0x2ull
+#define PTE_U 0x4ull
+#define PTE_COW 0x200ull /* software bit 9 */
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define LEVELS 4
+#define ENTRIES 512
+#define USER_PML4_ENTRIES 256
+
+static uint64_t kernel_root;
+
+static uint64_t *table(uint64_t pa)
+{
+	return plat_phys(pa);
+}
+
+static unsigned index_at(uint64_t va, int level)
+{
+	return (va >> (PAGE_SHIFT + 9 * level)) & (ENTRIES - 1);
+}
+
+static uint64_t pte_make(uint64_t pa, unsigned flags)
+{
+	uint64_t pte = pa | PTE_P;
+	if (flags & VM_WRITE)
+		pte |= PTE_W;
+	if (flags & VM_USER)
+		pte |= PTE_U;
+	if (flags & VM_COW)
+		pte |= PTE_COW;
+	if (!(flags & VM_EXEC))
+		pte |= PTE_NX;
+	return pte;
+}
+
+static unsigned pte_flags(uint64_t pte)
+{
+	unsigned f = 0;
+	if (pte & PTE_W)
+		f |= VM_WRITE;
+	if (pte & PTE_U)
+		f |= VM_USER;
+	if (pte & PTE_COW)
+		f |= VM_COW;
+	if (!(pte & PTE_NX))
+		f |= VM_EXEC;
+	return f;
+}
+
+/* The leaf entry for va, creating missing tables when create is set; NULL if absent or OOM. */
+static uint64_t *walk(uint64_t root, uint64_t va, bool create, size_t *tables)
+{
+	uint64_t *t = table(root);
+	bool user = va < KERNEL_HALF;
+	for (int level = LEVELS - 1; level > 0; level--) {
+		uint64_t *e = &t[index_at(va, level)];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			uint64_t pa = frame_alloc();
+			if (!pa)
+				return NULL;
+			*e = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
+			if (tables)
+				(*tables)++;
+		}
+		t = table(*e & PTE_ADDR);
+	}
+	return &t[index_at(va, 0)];
+}
+
+static bool user_page(uint64_t va)
+{
+	return va < USER_END && (va & PAGE_MASK) == 0;
+}
+
+int vm_init(void)
+{
+	kernel_root = frame_alloc();
+	return kernel_root ? 0 : -ENOMEM;
+}
+
+static void free_tables(uint64_t pa, int level, bool drop_frames)
+{
+	uint64_t *t = table(pa);
+	for (unsigned i = 0; i < ENTRIES; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		if (level > 0)
+			free_tables(t[i] & PTE_ADDR, level - 1, drop_frames);
+		else if (drop_frames)
+			frame_put(t[i] & PTE_ADDR);
+	}
+	frame_put(pa);
+}
+
+void vm_fini(void)
+{
+	uint64_t *t = table(kernel_root);
+	for (unsigned i = USER_PML4_ENTRIES; i < ENTRIES; i++)
+		if (t[i] & PTE_P)
+			free_tables(t[i] & PTE_ADDR, LEVELS - 2, false);
+	frame_put(kernel_root);
+	kernel_root = 0;
+}
+
+int vm_kernel_map(uint64_t va, uint64_t pa, unsigned flags)
+{
+	if (va < KERNEL_HALF || (va & PAGE_MASK) || (pa & PAGE_MASK))
+		return -EINVAL;
+	uint64_t *e = walk(kernel_root, va, true, NULL);
+	if (!e)
+		return -ENOMEM;
+	*e = pte_make(pa, flags & ~VM_USER);
+	return 0;
+}
+
+uint64_t vm_kernel_root(void)
+{
+	return kernel_root;
+}
+
+int vm_create(struct addrspace *as)
+{
+	uint64_t root = frame_alloc();
+	if (!root)
+		return -ENOMEM;
+	uint64_t *dst = table(root), *src = table(kernel_root);
+	for (unsigned i = USER_PML4_ENTRIES; i < ENTRIES; i++)
+		dst[i] = src[i];
+	as->root = root;
+	as->tables = 0;
+	return 0;
+}
+
+void vm_destroy(struct addrspace *as)
+{
+	if (!as->root)
+		return;
+	uint64_t *t = table(as->root);
+	for (unsigned i = 0; i < USER_PML4_ENTRIES; i++)
+		if (t[i] & PTE_P)
+			free_tables(t[i] & PTE_ADDR, LEVELS - 2, true);
+	frame_put(as->root);
+	as->root = 0;
+	as->tables = 0;
+}
+
+int vm_map(struct addrspace *as, uint64_t va, uint64_t pa, unsigned flags)
+{
+	if (!user_page(va) || (pa & PAGE_MASK))
+		return -EINVAL;
+	uint64_t *e = walk(as->root, va, true, &as->tables);
+	if (!e)
+		return -ENOMEM;
+	if (*e & PTE_P)
+		return -EEXIST;
+	*e = pte_make(pa, flags | VM_USER);
+	return 0;
+}
+
+int vm_unmap(struct addrspace *as, uint64_t va)
+{
+	uint64_t *e = user_page(va) ? walk(as->root, va, false, NULL) : NULL;
+	if (!e || !(*e & PTE_P))
+		return -ENOENT;
+	uint64_t pa = *e & PTE_ADDR;
+	*e = 0;
+	plat_tlb_flush(as->root, va);
+	frame_put(pa);
+	return 0;
+}
+
+int vm_protect(struct addrspace *as, uint64_t va, unsigned flags)
+{
+	uint64_t *e = user_page(va) ? walk(as->root, va, false, NULL) : NULL;
+	if (!e || !(*e & PTE_P))
+		return -ENOENT;
+	*e = pte_make(*e & PTE_ADDR, flags | VM_USER);
+	plat_tlb_flush(as->root, va);
+	return 0;
+}
+
+int vm_translate(const struct addrspace *as, uint64_t va, uint64_t *pa, unsigned *flags)
+{
+	if (va >= USER_END)
+		return -EFAULT;
+	uint64_t *e = walk(as->root, PAGE_DOWN(va), false, NULL);
+	if (!e || !(*e & PTE_P))
+		return -EFAULT;
+	*pa = *e & PTE_ADDR;
+	*flags = pte_flags(*e);
+	return 0;
+}
+
+int vm_remap(struct addrspace *as, uint64_t va, uint64_t pa, unsigned flags)
+{
+	uint64_t *e = user_page(va) ? walk(as->root, va, false, NULL) : NULL;
+	if (!e || !(*e & PTE_P))
+		return -ENOENT;
+	uint64_t old = *e & PTE_ADDR;
+	*e = pte_make(pa, flags | VM_USER);
+	plat_tlb_flush(as->root, va);
+	frame_put(old);
+	return 0;
+}
+
+/* Size of the region one entry covers at level (0 = a page). */
+static uint64_t span(int level)
+{
+	return PAGE_SIZE << (9 * level);
+}
+
+enum range_op { RANGE_UNMAP, RANGE_PROTECT };
+
+static void range_apply(uint64_t tpa, int level, uint64_t base, uint64_t start, uint64_t end,
+			enum range_op op, unsigned flags)
+{
+	uint64_t *t = table(tpa);
+	for (unsigned i = 0; i < ENTRIES; i++) {
+		uint64_t lo = base + span(level) * i, hi = lo + span(level);
+		if (hi <= start || lo >= end || !(t[i] & PTE_P))
+			continue;
+		if (level > 0) {
+			range_apply(t[i] & PTE_ADDR, level - 1, lo, start, end, op, flags);
+			continue;
+		}
+		if (op == RANGE_UNMAP) {
+			frame_put(t[i] & PTE_ADDR);
+			t[i] = 0;
+		} else {
+			unsigned f = flags;
+			if (t[i] & PTE_COW)
+				f = (f | VM_COW) & ~VM_WRITE;
+			t[i] = pte_make(t[i] & PTE_ADDR, f | VM_USER);
+		}
+	}
+}
+
+void vm_unmap_range(struct addrspace *as, uint64_t start, uint64_t end)
+{
+	if (end > USER_END)
+		end = USER_END;
+	if (start >= end)
+		return;
+	range_apply(as->root, LEVELS - 1, 0, start, end, RANGE_UNMAP, 0);
+	plat_tlb_flush(as->root, ~0ull);
+}
+
+void vm_protect_range(struct addrspace *as, uint64_t start, uint64_t end, unsigned flags)
+{
+	if (end > USER_END)
+		end = USER_END;
+	if (start >= end)
+		return;
+	range_apply(as->root, LEVELS - 1, 0, start, end, RANGE_PROTECT, flags);
+	plat_tlb_flush(as->root, ~0ull);
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Installs the host packages the build needs and provides Unicorn >= 2.1.
+#
+# Debian 12 ships libunicorn 2.0.1, which ignores x86 paging (design/UNICORN.md section 1).
+# When the system has no Unicorn >= 2.1, Debian 13's libunicorn2t64 and libunicorn-dev are
+# downloaded through a private apt configuration on the machine's own Debian mirror, verified
+# with the machine's debian-archive-keyring, and unpacked into .deps/unicorn/ (read by
+# cmake/Unicorn.cmake). The system's apt sources are never modified.
+#
+# Idempotent: when everything is present it only checks, without touching the network.
+set -euo pipefail
+shopt -s inherit_errexit
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly ROOT
+readonly DEPS="$ROOT/.deps"
+readonly APT_DIR="$DEPS/apt"
+readonly UNICORN_DIR="$DEPS/unicorn"
+readonly UNICORN_PC_DIR="$UNICORN_DIR/pkgconfig"
+readonly UNICORN_MIN_VERSION=2.1
+readonly UNICORN_SUITE=trixie
+readonly UNICORN_DEBS=(libunicorn2t64 libunicorn-dev)
+readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+readonly PACKAGES=(build-essential cmake pkg-config libelf-dev check qemu-user cpio gdb
+                   python3 clang libclang-rt-14-dev file)
+
+die() {
+    echo "setup.sh: error: $*" >&2
+    exit 1
+}
+
+report_failure() {
+    local status=$?
+    ((status == 0)) || echo "setup.sh: failed (exit status $status)" >&2
+}
+trap report_failure EXIT
+
+as_root() {
+    if ((EUID == 0)); then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        die "not root and no sudo: cannot run $*"
+    fi
+}
+
+# Runs a command with its output kept in a log; shows the log only when the command fails.
+run_logged() {
+    local log=$1
+    shift
+    if ! "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        die "failed: $* (log: $log)"
+    fi
+}
+
+missing_packages() {
+    local pkg
+    for pkg in "${PACKAGES[@]}"; do
+        [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null) == ii* ]] || echo "$pkg"
+    done
+}
+
+install_packages() {
+    local missing
+    mapfile -t missing < <(missing_packages)
+    ((${#missing[@]} > 0)) || return 0
+    mkdir -p "$DEPS"
+    local log="$DEPS/apt-install.log"
+    run_logged "$log" as_root apt-get -o DPkg::Lock::Timeout=300 update
+    run_logged "$log.2" as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"
+    rm -f "$log" "$log.2"
+    echo "installed ${missing[*]}; "
+}
+
+# The URI of the machine's Debian mirror: the entry whose suite is this release's codename.
+# Read from apt's one-line (*.list) and deb822 (*.sources) files; never stored in the project.
+debian_mirror_uri() {
+    local codename uri lists=() sources=() f
+    # shellcheck source=/dev/null
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    [[ -n $codename ]] || die "no VERSION_CODENAME in /etc/os-release"
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [[ -f $f ]] && lists+=("$f")
+    done
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [[ -f $f ]] && sources+=("$f")
+    done
+    uri=""
+    if ((${#sources[@]} > 0)); then
+        uri=$(awk -v suite="$codename" '
+            BEGIN { RS = ""; FS = "\n" }
+            {
+                delete field
+                key = ""
+                for (i = 1; i <= NF; i++) {
+                    line = $i
+                    if (line ~ /^#/) continue
+                    if (line ~ /^[ \t]/) {
+                        if (key != "") field[key] = field[key] " " line
+                        continue
+                    }
+                    colon = index(line, ":")
+                    if (colon == 0) continue
+                    key = tolower(substr(line, 1, colon - 1))
+                    field[key] = substr(line, colon + 1)
+                }
+                if (tolower(field["enabled"]) ~ /no/) next
+                if (field["types"] !~ /(^|[ \t])deb([ \t]|$)/) next
+                n = split(field["suites"], suites, /[ \t]+/)
+                matched = 0
+                for (i = 1; i <= n; i++) if (suites[i] == suite) matched = 1
+                if (!matched) next
+                n = split(field["uris"], uris, /[ \t]+/)
+                for (i = 1; i <= n; i++) if (uris[i] != "") { print uris[i]; exit }
+            }' "${sources[@]}")
+    fi
+    if [[ -z $uri ]] && ((${#lists[@]} > 0)); then
+        uri=$(awk -v suite="$codename" '
+            { sub(/#.*/, ""); gsub(/\[[^]]*\]/, "") }
+            $1 == "deb" && $3 == suite { print $2; exit }' "${lists[@]}")
+    fi
+    [[ -n $uri ]] || die "no apt source for Debian '$codename' found in /etc/apt"
+    echo "${uri%/}"
+}
+
+apt_private() {
+    apt-get -q \
+        -o "Dir::Etc::SourceList=$APT_DIR/sources.list" \
+        -o "Dir::Etc::SourceParts=$APT_DIR/sources.list.d" \
+        -o "Dir::State=$APT_DIR/state" \
+        -o "Dir::State::Lists=$APT_DIR/lists" \
+        -o "Dir::State::status=$APT_DIR/state/status" \
+        -o "Dir::Cache=$APT_DIR/cache" \
+        -o "APT::Architectures=$(dpkg --print-architecture)" \
+        -o "Acquire::Languages=none" \
+        "$@"
+}
+
+# Downloads the Unicorn packages and unpacks them into $UNICORN_DIR/root.
+download_unicorn() {
+    [[ -r $KEYRING ]] || die "$KEYRING missing (package debian-archive-keyring)"
+    local uri
+    uri=$(debian_mirror_uri)
+    rm -rf "$APT_DIR"
+    mkdir -p "$APT_DIR/sources.list.d" "$APT_DIR/state" "$APT_DIR/lists/partial" \
+             "$APT_DIR/cache/archives/partial" "$APT_DIR/debs"
+    : >"$APT_DIR/state/status"
+    echo "deb [signed-by=$KEYRING] $uri $UNICORN_SUITE main" >"$APT_DIR/sources.list"
+    # apt downloads as the unprivileged _apt user when run as root; let it write the .debs.
+    if ((EUID == 0)) && id _apt >/dev/null 2>&1; then
+        chown _apt "$APT_DIR/debs"
+    fi
+
+    run_logged "$APT_DIR/update.log" apt_private update
+    (cd "$APT_DIR/debs" && run_logged "$APT_DIR/download.log" apt_private download "${UNICORN_DEBS[@]}")
+
+    local stage="$UNICORN_DIR.partial" deb
+    rm -rf "$stage"
+    mkdir -p "$stage/root"
+    for deb in "$APT_DIR"/debs/*.deb; do
+        dpkg -x "$deb" "$stage/root" || die "cannot unpack $deb"
+    done
+    rm -rf "$UNICORN_DIR"
+    mv "$stage" "$UNICORN_DIR"
+}
+
+# The multiarch library directory of the unpacked prefix, or nothing if it is incomplete.
+unicorn_libdir() {
+    local lib
+    lib=$(find "$UNICORN_DIR/root/usr/lib" -name libunicorn.so.2 -print -quit 2>/dev/null || :)
+    [[ -n $lib && -f $(dirname "$lib")/pkgconfig/unicorn.pc && -f $UNICORN_DIR/root/usr/include/unicorn/unicorn.h ]] \
+        && dirname "$lib"
+}
+
+# Makes libunicorn.so a relative link inside the prefix and writes a relocated unicorn.pc.
+configure_unicorn() {
+    local libdir=$1 prefix="$UNICORN_DIR/root/usr" multiarch
+    multiarch=$(basename "$libdir")
+    local link="$libdir/libunicorn.so"
+    if [[ ! -e $link || $(readlink "$link" || :) == /* ]]; then
+        rm -f "$link"
+        ln -s libunicorn.so.2 "$link"
+    fi
+    [[ $(realpath "$link") == "$prefix"/* ]] || die "$link does not resolve inside $prefix"
+    local deps
+    deps=$(ldd "$libdir/libunicorn.so.2")
+    [[ $deps != *"not found"* ]] || die "libunicorn.so.2 needs libraries this system lacks: $deps"
+
+    mkdir -p "$UNICORN_PC_DIR"
+    {
+        cat <<EOF
+prefix=$prefix
+exec_prefix=\${prefix}
+libdir=\${prefix}/lib/$multiarch
+includedir=\${prefix}/include
+
+EOF
+        grep -Ev '^(prefix|exec_prefix|libdir|includedir)=' "$libdir/pkgconfig/unicorn.pc"
+    } >"$UNICORN_PC_DIR/unicorn.pc.tmp"
+    mv "$UNICORN_PC_DIR/unicorn.pc.tmp" "$UNICORN_PC_DIR/unicorn.pc"
+}
+
+local_unicorn_ok() {
+    [[ -f $UNICORN_PC_DIR/unicorn.pc ]] || return 1
+    PKG_CONFIG_LIBDIR=$UNICORN_PC_DIR pkg-config --atleast-version="$UNICORN_MIN_VERSION" unicorn \
+        || return 1
+    local libdir
+    libdir=$(PKG_CONFIG_LIBDIR=$UNICORN_PC_DIR pkg-config --variable=libdir unicorn)
+    [[ $libdir == "$UNICORN_DIR/root/usr/"* && -e $libdir/libunicorn.so ]]
+}
+
+provide_unicorn() {
+    if pkg-config --atleast-version="$UNICORN_MIN_VERSION" unicorn; then
+        echo "unicorn $(pkg-config --modversion unicorn) from the system"
+        return
+    fi
+    if local_unicorn_ok; then
+        echo "unicorn $(PKG_CONFIG_LIBDIR=$UNICORN_PC_DIR pkg-config --modversion unicorn) in .deps/unicorn"
+        return
+    fi
+    mkdir -p "$DEPS"
+    exec 9>"$DEPS/setup.lock"
+    flock 9
+    local libdir action="configured"
+    if ! libdir=$(unicorn_libdir); then
+        download_unicorn
+        libdir=$(unicorn_libdir) || die "the downloaded packages lack libunicorn.so.2, unicorn.pc or unicorn.h"
+        action="downloaded"
+    fi
+    configure_unicorn "$libdir"
+    local_unicorn_ok || die "unicorn in .deps/unicorn is not >= $UNICORN_MIN_VERSION" \
+        "(found $(PKG_CONFIG_LIBDIR=$UNICORN_PC_DIR pkg-config --modversion unicorn || echo none))"
+    echo "unicorn $(PKG_CONFIG_LIBDIR=$UNICORN_PC_DIR pkg-config --modversion unicorn) $action into .deps/unicorn"
+    exec 9>&-
+}
+
+main() {
+    local installed unicorn
+    installed=$(install_packages)
+    unicorn=$(provide_unicorn)
+    echo "setup.sh: ${installed:-packages present; }$unicorn"
+}
+
+main "$@"

@@ -1,0 +1,154 @@
+/* The simulated machine's RAM, console, clock and panic: plat.h services outside the CPU. */
+#include "sim.h"
+
+#include <errno.h>
+#include <kernel/plat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NS_PER_BLOCK 10ull                      /* virtual time one executed block stands for */
+#define VIRTUAL_EPOCH_NS 1767225600000000000ull /* 2026-01-01T00:00:00Z */
+
+static struct {
+	uint8_t *ram;
+	uint64_t size;
+	struct plat_mem_range range;
+	bool host_clock;
+	uint64_t idle_ns;  /* virtual time skipped while everything slept */
+	uint64_t host_t0;  /* host monotonic ns at boot */
+	uint64_t epoch_ns; /* wall clock at boot */
+} m;
+
+static uint64_t host_ns(clockid_t clk)
+{
+	struct timespec ts;
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int sim_machine_init(const struct sim_options *opt)
+{
+	m.size = opt->mem_bytes;
+	m.ram = mmap(NULL, m.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		     -1, 0);
+	if (m.ram == MAP_FAILED) {
+		m.ram = NULL;
+		return -errno;
+	}
+	/* Physical page 0 stays unused so that frame address 0 can mean "none". */
+	m.range = (struct plat_mem_range){4096, m.size - 4096};
+	m.host_clock = opt->host_clock;
+	m.idle_ns = 0;
+	m.host_t0 = host_ns(CLOCK_MONOTONIC);
+	m.epoch_ns = opt->host_clock ? host_ns(CLOCK_REALTIME) : VIRTUAL_EPOCH_NS;
+	return 0;
+}
+
+void sim_machine_fini(void)
+{
+	if (m.ram)
+		munmap(m.ram, m.size);
+	m.ram = NULL;
+}
+
+uint8_t *sim_ram(void)
+{
+	return m.ram;
+}
+
+uint64_t sim_ram_size(void)
+{
+	return m.size;
+}
+
+size_t plat_mem_ranges(const struct plat_mem_range **ranges)
+{
+	*ranges = &m.range;
+	return 1;
+}
+
+void *plat_phys(uint64_t pa)
+{
+	if (pa >= m.size)
+		plat_panic("physical address outside RAM");
+	return m.ram + pa;
+}
+
+uint64_t plat_pa(const void *p)
+{
+	return (uint64_t)((const uint8_t *)p - m.ram);
+}
+
+long plat_console_write(int stream, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t left = len;
+	while (left) {
+		ssize_t n = write(stream == 2 ? 2 : 1, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		left -= (size_t)n;
+	}
+	return (long)len;
+}
+
+long plat_console_read(void *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = read(0, buf, len);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+uint64_t plat_clock_ns(void)
+{
+	if (m.host_clock)
+		return host_ns(CLOCK_MONOTONIC) - m.host_t0;
+	return sim_blocks() * NS_PER_BLOCK + m.idle_ns;
+}
+
+uint64_t plat_boot_epoch_ns(void)
+{
+	return m.epoch_ns;
+}
+
+void plat_idle_until(uint64_t deadline_ns)
+{
+	uint64_t now = plat_clock_ns();
+	if (deadline_ns <= now)
+		return;
+	if (!m.host_clock) {
+		m.idle_ns += deadline_ns - now;
+		return;
+	}
+	uint64_t wait = deadline_ns - now;
+	struct timespec ts = {(time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+uint64_t plat_random_seed(void)
+{
+	return m.host_clock ? host_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32 : 0x5eed5eed5eedull;
+}
+
+const void *plat_boot_image(size_t *len)
+{
+	*len = 0;
+	return NULL;
+}
+
+void plat_panic(const char *msg)
+{
+	fprintf(stderr, "eclipse-sim: kernel panic: %s\n", msg);
+	abort();
+}

@@ -1,0 +1,40 @@
+/* eclipse-sim internals: the Unicorn machine behind plat.h, and its options. */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+struct sim_options {
+	uint64_t mem_bytes;
+	uint64_t quantum;   /* executed blocks per time slice */
+	bool host_clock;    /* real time instead of the deterministic virtual clock */
+	unsigned trace;     /* TRACE_* of kernel.h */
+	unsigned max_procs;
+};
+
+#define SIM_MEM_DEFAULT (256ull << 20)
+#define SIM_MEM_MIN (4ull << 20)
+#define SIM_MEM_MAX (64ull << 30)
+#define SIM_QUANTUM_DEFAULT 50000ull
+
+/* Checks a Unicorn result: a failure here is a bug of the simulator, reported and fatal. */
+#define UC_CHECK(call) sim_uc_check((call), #call, __FILE__, __LINE__)
+void sim_uc_check(uc_err err, const char *what, const char *file, int line);
+
+/* Guest RAM and host services (machine.c). */
+int sim_machine_init(const struct sim_options *opt);
+void sim_machine_fini(void);
+uint8_t *sim_ram(void);
+uint64_t sim_ram_size(void);
+
+/* The CPU (cpu.c). */
+int sim_cpu_open(const struct sim_options *opt);
+void sim_cpu_close(void);
+uc_engine *sim_uc(void);
+/* Executed blocks since boot: the virtual clock's source. */
+uint64_t sim_blocks(void);
+
+#endif
