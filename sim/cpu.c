@@ -20,7 +20,14 @@
 #define TRAMPOLINE_VA (GDT_VA + 0x1000)
 #define IRET_STACK_VA (GDT_VA + 0x2000)
 #define PROBE_VA 0x10000ull
-#define UNTIL_NEVER 0xffffffffffffffffull
+/*
+ * uc_emu_start's "until" address. After every run Unicorn invalidates the translation at
+ * until-1, which walks the page tables at CPL 3; for an unmapped address that raises a page
+ * fault that is never delivered and stays "in flight", so the next exception becomes a double
+ * fault (UNICORN.md 5). Address 0 is skipped by that code, and page 0 is never mapped for a
+ * guest, so a guest reaching it is a fetch fault at 0.
+ */
+#define UNTIL_ADDR 0ull
 
 #define KERNEL_CS 0x08
 #define KERNEL_SS 0x10
@@ -42,7 +49,6 @@
 #define EFER_LMA 0x400ull
 #define EFER_NXE 0x800ull
 
-#define VEC_DOUBLE_FAULT 8
 #define VEC_PAGE_FAULT 14
 #define VEC_INVALID_OPCODE 6
 #define VEC_GENERAL_PROTECTION 13
@@ -232,9 +238,7 @@ static void on_syscall(uc_engine *uc, void *data)
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
 {
 	(void)data;
-	/* A double fault here is the quirk of UNICORN.md 5 escaping the context restore: the
-	 * fault really was a page fault, and CR2 still holds its address. */
-	if (intno == VEC_PAGE_FAULT || intno == VEC_DOUBLE_FAULT) {
+	if (intno == VEC_PAGE_FAULT) {
 		uint64_t cr2 = 0;
 		UC_CHECK(uc_reg_read(uc, UC_X86_REG_CR2, &cr2));
 		set_trap(TRAP_PAGE_FAULT, VEC_PAGE_FAULT, cr2);
@@ -309,7 +313,7 @@ static int drop_to_user_mode(void)
 	write_reg(UC_X86_REG_RSP, IRET_STACK_VA + 4096 - sizeof(frame));
 	cpu.trap_set = false;
 	cpu.slice_left = UINT64_MAX;
-	uc_err err = uc_emu_start(cpu.uc, TRAMPOLINE_VA, UNTIL_NEVER, 0, 0);
+	uc_err err = uc_emu_start(cpu.uc, TRAMPOLINE_VA, UNTIL_ADDR, 0, 0);
 	uint64_t cs = read_reg(UC_X86_REG_CS), rip = read_reg(UC_X86_REG_RIP);
 	bool ok = !err && cpu.trap_set && cpu.trap.kind == TRAP_SYSCALL && (cs & 3) == 3 &&
 		  rip == PROBE_VA + 2;
@@ -419,10 +423,13 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 	}
 	gprs_write(&u->regs);
 	cpu.trap_set = false;
-	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_NEVER, 0, 0);
+	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_ADDR, 0, 0);
 	gprs_read(&u->regs);
 	if (err && !cpu.trap_set)
 		trap_from_error(err);
+	else if (!cpu.trap_set && u->regs.rip == UNTIL_ADDR)
+		cpu.trap = (struct trap){.kind = TRAP_PAGE_FAULT, .vector = VEC_PAGE_FAULT,
+					 .access = PF_USER | PF_FETCH, .access_known = true};
 	else if (!cpu.trap_set)
 		cpu.trap = (struct trap){.kind = TRAP_TICK};
 	*trap = cpu.trap;
