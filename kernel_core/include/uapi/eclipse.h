@@ -157,4 +157,10 @@ struct linux_utsname {
 	char domainname[LINUX_UTSNAME_LEN];
 };
 
+/* wait4 status decoding (Linux encoding: exit code << 8, or the killing signal in the low 7 bits). */
+#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define WTERMSIG(s) ((s) & 0x7f)
+#define WIFEXITED(s) (WTERMSIG(s) == 0)
+#define WIFSIGNALED(s) (WTERMSIG(s) != 0 && WTERMSIG(s) != 0x7f)
+
 #endif

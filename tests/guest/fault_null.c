@@ -1,0 +1,13 @@
+/* A store through a null pointer must kill the process with SIGSEGV. */
+#include <ecl/stdio.h>
+
+int main(void)
+{
+	/* Volatile pointee too: gcc drops a plain store whose value is never read. */
+	volatile int *volatile p = NULL;
+
+	printf("about to fault\n");
+	*p = 1;
+	printf("did not fault\n");
+	return 1;
+}

@@ -1,0 +1,10 @@
+/* An undefined instruction (ud2) must kill the process with SIGILL. */
+#include <ecl/stdio.h>
+
+int main(void)
+{
+	printf("about to fault\n");
+	__asm__ __volatile__("ud2");
+	printf("did not fault\n");
+	return 1;
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs one guest test program natively and under eclipse-sim, and compares the two runs.
+#
+# usage: run_guest_test.sh [--native-only] [--expect FILE] SIM PROGRAM OUTCOME [ARGS...]
+#   SIM            the eclipse-sim binary (not run with --native-only)
+#   PROGRAM        the guest binary
+#   OUTCOME        exit:N (exits with status N) or signal:N (killed by signal N)
+#   ARGS           the program's arguments
+#   --expect FILE  stdout must also equal FILE
+#   --native-only  skip the simulator (to check the test itself on Linux)
+#
+# Both runs get the same arguments, stdin from /dev/null and an environment of only ECL_A=1 and
+# ECL_B=two (eclipse-sim hands its own environment to the guest as envp, like qemu-x86_64).
+# Passes when the stdouts are identical (and equal FILE) and both the native status and the
+# simulator's exit code are N for exit:N and 128+N for signal:N. Otherwise prints a unified diff
+# and what differed, and exits 1.
+set -euo pipefail
+
+usage() {
+	sed -n '4,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+native_only=0
+expect=
+while [[ $# -gt 0 && $1 == --* ]]; do
+	case $1 in
+	--native-only) native_only=1; shift ;;
+	--expect) [[ $# -ge 2 ]] || usage; expect=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+[[ $# -ge 3 ]] || usage
+sim=$1 program=$2 outcome=$3
+shift 3
+
+case $outcome in
+exit:[0-9]*) want=${outcome#exit:} ;;
+signal:[0-9]*) want=$((128 + ${outcome#signal:})) ;;
+*) usage ;;
+esac
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+ulimit -c 0	# the fault tests would otherwise leave core files behind
+
+guest_env=(ECL_A=1 ECL_B=two)
+# The simulator may be a sanitizer build that needs these; the guest ignores them.
+sim_env=("${guest_env[@]}")
+for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS LD_LIBRARY_PATH; do
+	if [[ -n ${!var-} ]]; then
+		sim_env+=("$var=${!var}")
+	fi
+done
+
+# run NAME ENV... -- CMD...: runs CMD in exactly ENV; output in $work/NAME.{out,err}, status in $status.
+run() {
+	local name=$1 env=()
+	shift
+	while [[ $1 != -- ]]; do
+		env+=("$1")
+		shift
+	done
+	shift
+	# The braces' stderr takes bash's own "Segmentation fault" notice for a child killed by a signal.
+	set +e
+	{ env -i "${env[@]}" "$@" </dev/null >"$work/$name.out" 2>"$work/$name.err"; } 2>/dev/null
+	status=$?
+	set -e
+}
+
+describe() {
+	if (($1 > 128)); then
+		echo "killed by signal $(($1 - 128)) (status $1)"
+	else
+		echo "exit $1"
+	fi
+}
+
+failed=0
+fail() {
+	echo "FAIL: $*"
+	failed=1
+}
+
+# same NAME_A FILE_A NAME_B FILE_B: fails with a unified diff unless the files are identical.
+same() {
+	local d
+	if ! d=$(diff -u --label "$1" --label "$3" "$2" "$4"); then
+		fail "stdout of $3 differs from $1"
+		printf '%s\n' "$d"
+	fi
+}
+
+run native "${guest_env[@]}" -- "$program" "$@"
+native_status=$status
+((native_status == want)) || fail "native: $(describe "$native_status"), expected $(describe "$want")"
+if [[ -n $expect ]]; then
+	same "$expect" "$expect" native "$work/native.out"
+fi
+
+if ((!native_only)); then
+	if [[ ! -x $sim ]]; then
+		fail "no simulator at $sim"
+	else
+		run sim "${sim_env[@]}" -- "$sim" "$program" "$@"
+		sim_status=$status
+		((sim_status == want)) || fail "eclipse-sim: $(describe "$sim_status"), expected $(describe "$want")"
+		same native "$work/native.out" eclipse-sim "$work/sim.out"
+	fi
+fi
+
+if ((failed)); then
+	for err in "$work"/*.err; do
+		if [[ -s $err ]]; then
+			echo "--- stderr of the $(basename "$err" .err) run:"
+			head -n 50 "$err"
+		fi
+	done
+	exit 1
+fi
+echo "PASS: $(basename "$program") $outcome$( ((native_only)) && echo " (native only)")"

@@ -1,0 +1,41 @@
+/* Clocks and uname: the monotonic clock moves forward across a 10 ms sleep. */
+#include <ecl/string.h>
+#include <ecl/unistd.h>
+
+#include "check.h"
+
+#define NSEC 1000000000LL
+
+static long long ns_of(const struct linux_timespec *t)
+{
+	return t->tv_sec * NSEC + t->tv_nsec;
+}
+
+static int valid(const struct linux_timespec *t)
+{
+	return t->tv_sec >= 0 && t->tv_nsec >= 0 && t->tv_nsec < NSEC;
+}
+
+int main(void)
+{
+	struct linux_timespec a, b, now, ten_ms = { 0, 10000000 };
+	struct linux_utsname u;
+	int monotonic = 1;
+
+	check(clock_gettime(CLOCK_MONOTONIC, &a) == 0 && valid(&a), "clock_gettime(CLOCK_MONOTONIC)");
+	for (int i = 0; i < 100; i++) {
+		long long before = ns_of(&a);
+		monotonic &= clock_gettime(CLOCK_MONOTONIC, &a) == 0 && ns_of(&a) >= before;
+	}
+	check(monotonic, "CLOCK_MONOTONIC never goes back");
+	check(nanosleep(&ten_ms, NULL) == 0, "nanosleep 10 ms");
+	check(clock_gettime(CLOCK_MONOTONIC, &b) == 0 && ns_of(&b) - ns_of(&a) >= 10000000,
+	      "CLOCK_MONOTONIC advanced at least 10 ms across the sleep");
+	check(clock_gettime(CLOCK_REALTIME, &now) == 0 && valid(&now), "clock_gettime(CLOCK_REALTIME)");
+
+	check(uname(&u) == 0, "uname");
+	check(u.sysname[0] != '\0', "uname sysname non-empty");
+	printf("uname machine %s\n", u.machine);
+	check(strcmp(u.machine, "x86_64") == 0, "uname machine is x86_64");
+	return check_status();
+}
