@@ -1,6 +1,7 @@
 /*
  * Physical frames. Each RAM range keeps its reference counts in an array carved from the start
- * of the range itself; free frames form an intrusive list threaded through their first word.
+ * of the range itself; freed frames form an intrusive list threaded through their first word,
+ * and frames never used yet are handed out from a per-range watermark.
  */
 #include <kernel/frame.h>
 #include <kernel/klib.h>
@@ -11,6 +12,7 @@
 
 struct range {
 	uint64_t first, end; /* managed frames: [first, end) physical */
+	uint64_t fresh;      /* frames from here on were never handed out */
 	uint16_t *refs;      /* one count per frame from first */
 };
 
@@ -57,22 +59,38 @@ int frame_init(void)
 		rg->end = end;
 		kmemset(rg->refs, 0, meta);
 	}
-	/* Push in reverse so that allocation hands out ascending addresses: easier to read. */
-	for (size_t i = nranges; i-- > 0;)
-		for (uint64_t pa = ranges[i].end; pa > ranges[i].first;) {
-			pa -= PAGE_SIZE;
-			push_free(pa);
-			ntotal++;
-		}
+	/* Frames never used are handed out in ascending order without touching them first, so
+	 * a large RAM costs nothing until it is used. */
+	for (size_t i = 0; i < nranges; i++) {
+		ranges[i].fresh = ranges[i].first;
+		ntotal += (ranges[i].end - ranges[i].first) >> PAGE_SHIFT;
+	}
+	nfree = ntotal;
 	return ntotal ? 0 : -ENOMEM;
+}
+
+/* A frame from the free list, else one never used before, else 0. */
+static uint64_t take_frame(void)
+{
+	uint64_t pa = free_head;
+	if (pa) {
+		free_head = *(uint64_t *)plat_phys(pa);
+		return pa;
+	}
+	for (size_t i = 0; i < nranges; i++)
+		if (ranges[i].fresh < ranges[i].end) {
+			pa = ranges[i].fresh;
+			ranges[i].fresh += PAGE_SIZE;
+			return pa;
+		}
+	return 0;
 }
 
 uint64_t frame_alloc(void)
 {
-	uint64_t pa = free_head;
+	uint64_t pa = take_frame();
 	if (!pa)
 		return 0;
-	free_head = *(uint64_t *)plat_phys(pa);
 	nfree--;
 	uint16_t *ref = ref_of(pa);
 	KASSERT(*ref == 0);

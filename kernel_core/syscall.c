@@ -3,24 +3,27 @@
 #include <kernel/syscall.h>
 #include <uapi/eclipse.h>
 
+/* The argument count is the length of the trace letters. */
+#define SC(name, fn, args, flags) {name, fn, args, sizeof(args) - 1, flags}
+
 static const struct syscall_desc table[SYS_NR_LINUX] = {
-	[SYS_read] = {"read", sys_read, "dBu", SC_FAST},
-	[SYS_write] = {"write", sys_write, "dbu", SC_FAST},
-	[SYS_close] = {"close", sys_close, "d", SC_FAST},
-	[SYS_mmap] = {"mmap", sys_mmap, "xuxxdx", SC_FAST | SC_RETHEX},
-	[SYS_mprotect] = {"mprotect", sys_mprotect, "xux", SC_FAST},
-	[SYS_munmap] = {"munmap", sys_munmap, "xu", SC_FAST},
-	[SYS_brk] = {"brk", sys_brk, "x", SC_FAST | SC_RETHEX},
-	[SYS_writev] = {"writev", sys_writev, "dxd", SC_FAST},
-	[SYS_sched_yield] = {"sched_yield", sys_sched_yield, "", 0},
-	[SYS_nanosleep] = {"nanosleep", sys_nanosleep, "xx", 0},
-	[SYS_getpid] = {"getpid", sys_getpid, "", SC_FAST},
-	[SYS_exit] = {"exit", sys_exit, "d", SC_NORETURN},
-	[SYS_uname] = {"uname", sys_uname, "x", SC_FAST},
-	[SYS_getppid] = {"getppid", sys_getppid, "", SC_FAST},
-	[SYS_arch_prctl] = {"arch_prctl", sys_arch_prctl, "xx", 0},
-	[SYS_clock_gettime] = {"clock_gettime", sys_clock_gettime, "dx", SC_FAST},
-	[SYS_exit_group] = {"exit_group", sys_exit, "d", SC_NORETURN},
+	[SYS_read] = SC("read", sys_read, "dBu", SC_FAST),
+	[SYS_write] = SC("write", sys_write, "dbu", SC_FAST),
+	[SYS_close] = SC("close", sys_close, "d", SC_FAST),
+	[SYS_mmap] = SC("mmap", sys_mmap, "xuxxdx", SC_FAST | SC_RETHEX),
+	[SYS_mprotect] = SC("mprotect", sys_mprotect, "xux", SC_FAST),
+	[SYS_munmap] = SC("munmap", sys_munmap, "xu", SC_FAST),
+	[SYS_brk] = SC("brk", sys_brk, "x", SC_FAST | SC_RETHEX),
+	[SYS_writev] = SC("writev", sys_writev, "dxd", SC_FAST),
+	[SYS_sched_yield] = SC("sched_yield", sys_sched_yield, "", 0),
+	[SYS_nanosleep] = SC("nanosleep", sys_nanosleep, "xx", 0),
+	[SYS_getpid] = SC("getpid", sys_getpid, "", SC_FAST),
+	[SYS_exit] = SC("exit", sys_exit, "d", SC_NORETURN),
+	[SYS_uname] = SC("uname", sys_uname, "x", SC_FAST),
+	[SYS_getppid] = SC("getppid", sys_getppid, "", SC_FAST),
+	[SYS_arch_prctl] = SC("arch_prctl", sys_arch_prctl, "xx", 0),
+	[SYS_clock_gettime] = SC("clock_gettime", sys_clock_gettime, "dx", SC_FAST),
+	[SYS_exit_group] = SC("exit_group", sys_exit, "d", SC_NORETURN),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)
@@ -28,9 +31,10 @@ const struct syscall_desc *syscall_lookup(uint64_t nr)
 	return nr < SYS_NR_LINUX && table[nr].fn ? &table[nr] : NULL;
 }
 
-bool syscall_is_fast(uint64_t nr)
+bool syscall_is_fast(uint64_t nr, unsigned *nargs)
 {
 	const struct syscall_desc *d = syscall_lookup(nr);
+	*nargs = d ? d->nargs : 6;
 	return !d || (d->flags & SC_FAST);
 }
 

@@ -14,13 +14,15 @@ struct syscall_desc {
 	const char *name;
 	syscall_fn fn;
 	const char *args; /* one letter per argument, for tracing (see trace.c) */
+	unsigned nargs;
 	unsigned flags;
 };
 
 /* The descriptor of syscall nr, or NULL when there is none. */
 const struct syscall_desc *syscall_lookup(uint64_t nr);
-/* True when nr may run straight from the platform's syscall hook (SC_FAST or unknown). */
-bool syscall_is_fast(uint64_t nr);
+/* True when nr may run straight from the platform's syscall hook (SC_FAST or unknown);
+ * *nargs tells how many argument registers it reads. */
+bool syscall_is_fast(uint64_t nr, unsigned *nargs);
 /* Runs syscall nr for p with args; returns the value for rax. Traces when enabled. */
 long syscall_invoke(struct proc *p, uint64_t nr, const uint64_t *args);
 /* Runs the syscall in p's saved registers and stores its result in rax. */
