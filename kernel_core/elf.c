@@ -127,7 +127,10 @@ static int check_segment(const struct elf64_phdr *ph, size_t len)
 int elf_parse(const void *image, size_t len, struct elf_info *info)
 {
 	const struct elf64_ehdr *eh = image;
+	const unsigned char *bytes = image;
 	kmemset(info, 0, sizeof(*info));
+	if (len >= 4 && (bytes[0] != 0x7f || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F'))
+		return ELF_ERR_MAGIC;
 	if (len < sizeof(*eh))
 		return ELF_ERR_TRUNCATED;
 	int err = check_ident(eh);

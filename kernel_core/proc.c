@@ -104,7 +104,7 @@ const char *signal_name(int sig)
 
 void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr)
 {
-	kprintf(2, "eclipse: pid %d (%s) killed by %s at rip %#llx, fault address %#llx\n", p->pid,
+	kprintf(2, "eclipse: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n", p->pid,
 		p->name, signal_name(sig), (unsigned long long)p->ctx.regs.rip,
 		(unsigned long long)fault_addr);
 	proc_exit(p, sig & 0x7f);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Command-line behaviour of eclipse-sim: usage errors (exit 2), runtime errors (exit 1) with
+# one clear line each, exit-code and signal pass-through, --trace=syscall, determinism.
+# Usage: cli_test.sh ECLIPSE_SIM GUEST_DIR
+set -uo pipefail
+sim=$1
+guests=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+
+# expect NAME STATUS PATTERN -- COMMAND...: COMMAND exits with STATUS and its stdout or stderr
+# matches the extended regex PATTERN (when not empty).
+expect() {
+	local name=$1 want=$2 pattern=$3
+	shift 4
+	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	local got=$?
+	if [[ $got -ne $want ]] || { [[ -n $pattern ]] && ! grep -Eq -- "$pattern" "$tmp/out" "$tmp/err"; }; then
+		echo "FAIL $name: exit $got (want $want), output:"
+		sed 's/^/    /' "$tmp/out" "$tmp/err" | head -20
+		failures=$((failures + 1))
+	else
+		passes=$((passes + 1))
+	fi
+}
+
+# A copy of a valid guest with one byte patched: patch OUT OFFSET HEXBYTE
+patch() {
+	cp "$guests/test_hello" "$1"
+	printf "\\x$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+expect help 0 '^Usage: eclipse-sim' -- "$sim" --help
+expect version 0 '^eclipse-sim \(Eclipse OS\) [0-9]' -- "$sim" --version
+expect no-program 2 'no PROGRAM given' -- "$sim"
+expect bad-flag 2 "unrecognized option '--bogus'" -- "$sim" --bogus "$guests/test_hello"
+expect missing-arg 2 "option '--mem' needs an argument" -- "$sim" --mem
+expect bad-mem 2 "invalid --mem 'lots'" -- "$sim" --mem=lots "$guests/test_hello"
+expect bad-quantum 2 "invalid --quantum '0'" -- "$sim" --quantum=0 "$guests/test_hello"
+expect bad-clock 2 "invalid --clock 'sundial'" -- "$sim" --clock=sundial "$guests/test_hello"
+expect bad-trace 2 "unknown trace category 'everything'" -- "$sim" --trace=everything "$guests/test_hello"
+expect missing-file 1 'nonexistent: No such file or directory' -- "$sim" "$tmp/nonexistent"
+expect directory 1 'is a directory' -- "$sim" "$tmp"
+echo "just text" >"$tmp/text"
+expect not-elf 1 'not an ELF file \(bad magic\) \[ELF_ERR_MAGIC\]' -- "$sim" "$tmp/text"
+: >"$tmp/empty"
+expect empty 1 'ELF_ERR_TRUNCATED' -- "$sim" "$tmp/empty"
+patch "$tmp/aarch64" 18 b7 # e_machine = EM_AARCH64 (183)
+expect wrong-arch 1 'wrong architecture \(not x86_64\) \[ELF_ERR_MACHINE\]' -- "$sim" "$tmp/aarch64"
+patch "$tmp/class32" 4 01 # ELFCLASS32
+expect class32 1 'not a 64-bit ELF file \[ELF_ERR_CLASS\]' -- "$sim" "$tmp/class32"
+patch "$tmp/dyn" 16 03 # ET_DYN
+expect not-exec 1 'not a static executable \(ET_EXEC\) \[ELF_ERR_TYPE\]' -- "$sim" "$tmp/dyn"
+
+expect exit-0 0 '' -- "$sim" "$guests/test_exitcode" 0
+expect exit-42 42 '' -- "$sim" "$guests/test_exitcode" 42
+expect exit-255 255 '' -- "$sim" "$guests/test_exitcode" 255
+expect signal 139 'pid 1 \(test_fault_null\) killed by SIGSEGV at rip 0x[0-9a-f]+, fault address 0x0$' -- \
+	"$sim" "$guests/test_fault_null"
+expect guest-args-with-dashes 7 '' -- "$sim" "$guests/test_exitcode" 7 --mem=bogus
+expect trace-write 0 '^\[pid 1\] write\(1, "hello, world\\n", 13\) = 13$' -- \
+	"$sim" --trace=syscall "$guests/test_hello"
+expect trace-exit 0 '^\[pid 1\] exit_group\(0\) = \?$' -- "$sim" --trace=syscall "$guests/test_hello"
+expect trace-error 0 '^\[pid 1\] write\(99, .*\) = -1 EBADF$' -- "$sim" --trace=syscall "$guests/test_errors"
+expect trace-enosys 0 '^\[pid 1\] syscall_400\(.*\) = -1 ENOSYS$' -- "$sim" --trace=syscall "$guests/test_errors"
+
+# The virtual clock makes two runs identical, trace included, byte for byte.
+for run in 1 2; do
+	"$sim" --trace=syscall "$guests/test_time" >"$tmp/run$run" 2>&1 </dev/null
+done
+if cmp -s "$tmp/run1" "$tmp/run2"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL determinism: two runs of test_time differ:"
+	diff "$tmp/run1" "$tmp/run2" | head -20
+	failures=$((failures + 1))
+fi
+
+echo "$passes passed, $failures failed"
+[[ $failures -eq 0 ]]

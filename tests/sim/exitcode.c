@@ -1,0 +1,7 @@
+/* Exits with the status given as its first argument: the simulator must pass it through. */
+#include <ecl/stdlib.h>
+
+int main(int argc, char **argv)
+{
+	return argc > 1 ? atoi(argv[1]) : 0;
+}
