@@ -9,11 +9,13 @@
 #include <uapi/eclipse.h>
 
 #define MAX_RANGES 16
+#define HELD_CODE 0x8000u /* the frame was mapped executable since it was allocated */
+#define REF_MASK 0x7fffu
 
 struct range {
 	uint64_t first, end; /* managed frames: [first, end) physical */
 	uint64_t fresh;      /* frames from here on were never handed out */
-	uint16_t *refs;      /* one count per frame from first */
+	uint16_t *refs;      /* one count per frame from first, and HELD_CODE */
 };
 
 static struct range ranges[MAX_RANGES];
@@ -102,23 +104,30 @@ uint64_t frame_alloc(void)
 void frame_get(uint64_t pa)
 {
 	uint16_t *ref = ref_of(pa);
-	KASSERT(*ref > 0 && *ref < UINT16_MAX);
+	KASSERT((*ref & REF_MASK) > 0 && (*ref & REF_MASK) < REF_MASK);
 	(*ref)++;
 }
 
 void frame_put(uint64_t pa)
 {
 	uint16_t *ref = ref_of(pa);
-	KASSERT(*ref > 0);
-	if (--*ref == 0) {
-		plat_frame_freed(pa);
-		push_free(pa);
+	KASSERT((*ref & REF_MASK) > 0);
+	if (--*ref == HELD_CODE) {
+		*ref = 0;
+		plat_code_frame_freed(pa);
 	}
+	if (*ref == 0)
+		push_free(pa);
+}
+
+void frame_mark_code(uint64_t pa)
+{
+	*ref_of(pa) |= HELD_CODE;
 }
 
 unsigned frame_refcount(uint64_t pa)
 {
-	return *ref_of(pa);
+	return *ref_of(pa) & REF_MASK;
 }
 
 size_t frame_free_count(void)

@@ -30,6 +30,8 @@ static unsigned index_at(uint64_t va, int level)
 static uint64_t pte_make(uint64_t pa, unsigned flags)
 {
 	uint64_t pte = pa | PTE_P;
+	if ((flags & (VM_EXEC | VM_USER)) == (VM_EXEC | VM_USER))
+		frame_mark_code(pa);
 	if (flags & VM_WRITE)
 		pte |= PTE_W;
 	if (flags & VM_USER)

@@ -56,12 +56,13 @@
 static struct {
 	uc_engine *uc;
 	uc_context *clean;       /* saved at CPL 3 with no exception in flight (UNICORN.md 5) */
-	uc_hook hooks[4];
+	uc_hook hooks[6];
 	uint64_t quantum, slice_left, blocks;
 	uint64_t loaded_root;    /* CR3 in the CPU, 0 when unknown */
 	struct uctx *fpu_owner;  /* whose x87/SSE state is live in the CPU */
 	struct uctx *last_run;
 	bool last_was_tick;
+	bool code_stale;         /* translated code may come from a freed frame */
 	bool trap_set;
 	struct trap trap;
 	uint64_t frames[3];      /* GDT, trampoline, iretq stack */
@@ -250,6 +251,20 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
 	}
 }
 
+/* Unicorn executes in/out at CPL 3 as no-ops; the CPU would raise #GP (no IOPL, no bitmap). */
+static uint32_t on_port_in(uc_engine *uc, uint32_t port, int size, void *data)
+{
+	(void)uc, (void)port, (void)size, (void)data;
+	set_trap(TRAP_EXCEPTION, VEC_GENERAL_PROTECTION, 0);
+	return 0;
+}
+
+static void on_port_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *data)
+{
+	(void)uc, (void)port, (void)size, (void)value, (void)data;
+	set_trap(TRAP_EXCEPTION, VEC_GENERAL_PROTECTION, 0);
+}
+
 static bool on_invalid(uc_engine *uc, void *data)
 {
 	(void)uc, (void)data;
@@ -351,6 +366,10 @@ int sim_cpu_open(const struct sim_options *opt)
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[2], UC_HOOK_INTR, (void *)on_interrupt, NULL, 1, 0));
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[3], UC_HOOK_INSN_INVALID, (void *)on_invalid, NULL, 1,
 			     0));
+	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[4], UC_HOOK_INSN, (void *)on_port_in, NULL, 1, 0,
+			     UC_X86_INS_IN));
+	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[5], UC_HOOK_INSN, (void *)on_port_out, NULL, 1, 0,
+			     UC_X86_INS_OUT));
 	return 0;
 }
 
@@ -379,12 +398,13 @@ void plat_tlb_flush(uint64_t root, uint64_t va)
 		UC_CHECK(uc_ctl_flush_tlb(cpu.uc));
 }
 
-void plat_frame_freed(uint64_t pa)
+void plat_code_frame_freed(uint64_t pa)
 {
-	/* Writing through Unicorn (not the host pointer) drops translations of the old code. */
-	static const uint8_t zero[4096];
-	if (cpu.uc)
-		UC_CHECK(uc_mem_write(cpu.uc, pa, zero, sizeof(zero)));
+	/* Unicorn keys translations by physical page and misses host writes to RAM, and its
+	 * targeted invalidation takes virtual addresses of the current address space: so drop
+	 * all translated code before the CPU runs again. */
+	(void)pa;
+	cpu.code_stale = true;
 }
 
 /* Back to the clean context after an exception, keeping the thread's x87/SSE state. */
@@ -414,6 +434,10 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 	if (u != cpu.last_run || cpu.last_was_tick)
 		cpu.slice_left = cpu.quantum;
 	cpu.last_run = u;
+	if (cpu.code_stale) {
+		UC_CHECK(uc_ctl_flush_tb(cpu.uc));
+		cpu.code_stale = false;
+	}
 	if (cpu.loaded_root != u->root) {
 		write_reg(UC_X86_REG_CR3, u->root);
 		cpu.loaded_root = u->root;

@@ -12,6 +12,8 @@ uint64_t frame_alloc(void);
 void frame_get(uint64_t pa);
 /* Drops a reference; the frame is free again when the count reaches zero. */
 void frame_put(uint64_t pa);
+/* Frame pa is mapped executable: when it is freed the platform hears of it. */
+void frame_mark_code(uint64_t pa);
 /* The reference count of frame pa (0 when free). */
 unsigned frame_refcount(uint64_t pa);
 /* Frames free now, and frames managed in all. */

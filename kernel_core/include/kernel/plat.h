@@ -61,8 +61,8 @@ void plat_run_user(struct uctx *u, struct trap *trap);
 void plat_uctx_save(struct uctx *u);
 /* u's state in memory is authoritative from now on (it was replaced, or u is going away). */
 void plat_uctx_discard(struct uctx *u);
-/* Frame pa was freed: whatever the CPU cached about its contents (translated code) is stale. */
-void plat_frame_freed(uint64_t pa);
+/* Frame pa, once mapped executable, was freed: code the CPU translated from it is stale. */
+void plat_code_frame_freed(uint64_t pa);
 /* The page tables of the address space rooted at root changed at va (or everywhere if ~0). */
 void plat_tlb_flush(uint64_t root, uint64_t va);
 
