@@ -358,7 +358,8 @@ int sim_cpu_open(const struct sim_options *opt)
 		fprintf(stderr, "eclipse-sim: cannot start the CPU emulator: %s\n", uc_strerror(err));
 		return -1;
 	}
-	UC_CHECK(uc_ctl_tlb_mode(cpu.uc, UC_TLB_CPU));
+	/* Unicorn >= 2.1 walks the guest's page tables by default (UC_TLB_CPU); setting the mode
+	 * explicitly would leak an allocation inside Unicorn. */
 	UC_CHECK(uc_mem_map_ptr(cpu.uc, 0, sim_ram_size(), UC_PROT_ALL, sim_ram()));
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[0], UC_HOOK_BLOCK, (void *)on_block, NULL, 1, 0));
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[1], UC_HOOK_INSN, (void *)on_syscall, NULL, 1, 0,
