@@ -124,15 +124,34 @@ static int check_segment(const struct elf64_phdr *ph, size_t len)
 	return ELF_OK;
 }
 
-int elf_parse(const void *image, size_t len, struct elf_info *info)
+int elf_read(const struct elf_source *src, uint64_t off, void *buf, size_t n)
 {
-	const struct elf64_ehdr *eh = image;
-	const unsigned char *bytes = image;
+	if (off > src->len || n > src->len - off)
+		return -EFAULT;
+	if (src->mem) {
+		kmemcpy(buf, (const char *)src->mem + off, n);
+		return 0;
+	}
+	return copy_in(src->mm, buf, src->uva + off, n);
+}
+
+int elf_parse_source(const struct elf_source *src, struct elf_info *info)
+{
+	struct elf64_ehdr ehdr;
+	const struct elf64_ehdr *eh = &ehdr;
+	unsigned char magic[4];
+	size_t len = src->len;
 	kmemset(info, 0, sizeof(*info));
-	if (len >= 4 && (bytes[0] != 0x7f || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F'))
-		return ELF_ERR_MAGIC;
-	if (len < sizeof(*eh))
+	if (len >= 4) {
+		if (elf_read(src, 0, magic, 4))
+			return -EFAULT;
+		if (magic[0] != 0x7f || magic[1] != 'E' || magic[2] != 'L' || magic[3] != 'F')
+			return ELF_ERR_MAGIC;
+	}
+	if (len < sizeof(ehdr))
 		return ELF_ERR_TRUNCATED;
+	if (elf_read(src, 0, &ehdr, sizeof(ehdr)))
+		return -EFAULT;
 	int err = check_ident(eh);
 	if (err)
 		return err;
@@ -141,7 +160,9 @@ int elf_parse(const void *image, size_t len, struct elf_info *info)
 		return ELF_ERR_PHDRS_OUTSIDE;
 	if (eh->e_phoff % 8)
 		return ELF_ERR_PHDRS_ALIGN;
-	const struct elf64_phdr *ph = (const void *)((const char *)image + eh->e_phoff);
+	struct elf64_phdr ph[MAX_PHNUM];
+	if (elf_read(src, eh->e_phoff, ph, ph_bytes))
+		return -EFAULT;
 	uint64_t phdr_vaddr = 0;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type == PT_INTERP)
@@ -188,18 +209,46 @@ int elf_parse(const void *image, size_t len, struct elf_info *info)
 	return ELF_OK;
 }
 
-int elf_load(struct mm *mm, const void *image, const struct elf_info *info)
+int elf_parse(const void *image, size_t len, struct elf_info *info)
+{
+	const struct elf_source src = {.mem = image, .len = len};
+	return elf_parse_source(&src, info);
+}
+
+/* Copies a segment's file bytes into mm, through a bounce buffer when they are user memory. */
+static int copy_segment(struct mm *mm, const struct elf_source *src, const struct elf_segment *s)
+{
+	if (src->mem)
+		return mm_poke(mm, s->vaddr, (const char *)src->mem + s->offset, s->filesz);
+	char buf[512];
+	for (uint64_t done = 0; done < s->filesz; done += sizeof(buf)) {
+		size_t n = (size_t)MIN(sizeof(buf), s->filesz - done);
+		int err = elf_read(src, s->offset + done, buf, n);
+		if (!err)
+			err = mm_poke(mm, s->vaddr + done, buf, n);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int elf_load_source(struct mm *mm, const struct elf_source *src, const struct elf_info *info)
 {
 	for (int i = 0; i < info->nsegments; i++) {
 		const struct elf_segment *s = &info->segments[i];
 		uint64_t start = PAGE_DOWN(s->vaddr);
 		uint64_t len = PAGE_UP(s->vaddr + s->memsz) - start;
 		int err = mm_map(mm, start, len, s->prot);
-		if (err)
-			return err;
-		err = mm_poke(mm, s->vaddr, (const char *)image + s->offset, s->filesz);
+		if (!err)
+			err = copy_segment(mm, src, s);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+int elf_load(struct mm *mm, const void *image, const struct elf_info *info)
+{
+	const struct elf_source src = {.mem = image, .len = SIZE_MAX};
+	return elf_load_source(mm, &src, info);
 }

@@ -45,20 +45,28 @@ int kernel_spawn(const char *path, const void *image, size_t len, const char *co
 int kernel_run(void)
 {
 	struct proc *first = proc_find(first_pid);
+	int last_pid = 0;
 	while (first && first->state != PROC_ZOMBIE) {
 		struct proc *p = sched_pick();
-		if (!p)
-			break;
+		if (!p) {
+			kprintf(2, "eclipse: every process is blocked: stopping\n");
+			return -EDEADLK;
+		}
+		if (p->pid != last_pid) {
+			if (last_pid)
+				trace_sched("switch pid %d -> pid %d", last_pid, p->pid);
+			last_pid = p->pid;
+		}
 		struct trap t;
 		proc_current = p;
 		plat_run_user(&p->ctx, &t);
 		if (t.kind == TRAP_STOP)
-			break;
+			return -EINTR;
 		trap_handle(p, &t);
 		proc_current = NULL;
 	}
 	proc_current = NULL;
-	return first && first->state == PROC_ZOMBIE ? first->wait_status : SIGKILL;
+	return first ? first->wait_status : -ESRCH;
 }
 
 void kernel_fini(void)

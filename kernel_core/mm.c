@@ -29,6 +29,29 @@ int mm_create(struct mm *mm)
 	return vm_create(&mm->as);
 }
 
+int mm_clone(struct mm *dst, struct mm *src)
+{
+	kmemset(dst, 0, sizeof(*dst));
+	dst->brk_start = src->brk_start;
+	dst->brk = src->brk;
+	dst->mmap_top = src->mmap_top;
+	struct vma **tail = &dst->vmas;
+	for (struct vma *v = src->vmas; v; v = v->next) {
+		struct vma *copy = kmalloc(sizeof(*copy));
+		if (!copy) {
+			mm_destroy(dst);
+			return -ENOMEM;
+		}
+		*copy = (struct vma){v->start, v->end, v->prot, NULL};
+		*tail = copy;
+		tail = &copy->next;
+	}
+	int err = vm_clone_cow(&dst->as, &src->as);
+	if (err)
+		mm_destroy(dst);
+	return err;
+}
+
 void mm_destroy(struct mm *mm)
 {
 	while (mm->vmas) {
@@ -332,13 +355,14 @@ long copy_str_in(struct mm *mm, char *dst, uint64_t uva, size_t max)
 		vm_translate(&mm->as, at, &pa, &flags);
 		const char *src = (const char *)plat_phys(pa) + (at & PAGE_MASK);
 		for (size_t i = 0; i < chunk; i++) {
-			dst[n] = src[i];
+			if (dst)
+				dst[n] = src[i];
 			if (!src[i])
 				return (long)n;
 			n++;
 		}
 	}
-	if (max)
+	if (max && dst)
 		dst[max - 1] = 0;
 	return -ENAMETOOLONG;
 }

@@ -1,4 +1,5 @@
 /* The process table and the end of a process's life. */
+#include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/kmalloc.h>
 #include <kernel/proc.h>
@@ -49,6 +50,7 @@ struct proc *proc_alloc(struct proc *parent, int *err)
 		return NULL;
 	}
 	p->pid = pid;
+	p->pgid = parent ? parent->pgid : pid;
 	p->parent = parent;
 	p->ctx.root = p->mm.as.root;
 	table[slot] = p;
@@ -64,6 +66,13 @@ struct proc *proc_find(int pid)
 	return p && p->pid == pid ? p : NULL;
 }
 
+/* Wakes q if it is blocked (in wait4, it will look again). */
+static void wake_waiter(struct proc *q)
+{
+	if (q && q->state == PROC_BLOCKED)
+		sched_make_runnable(q);
+}
+
 void proc_exit(struct proc *p, int wait_status)
 {
 	sched_remove(p);
@@ -74,6 +83,27 @@ void proc_exit(struct proc *p, int wait_status)
 	p->wait_status = wait_status;
 	if (proc_current == p)
 		proc_current = NULL;
+	trace_sched("exit pid %d status %#x", p->pid, (unsigned)wait_status);
+	struct proc *init = proc_find(1);
+	for (unsigned i = 0; i < PROC_LIMIT_MAX; i++) {
+		struct proc *c = table[i];
+		if (!c || c->parent != p)
+			continue;
+		c->parent = init != p ? init : NULL;
+		if (c->state == PROC_ZOMBIE)
+			wake_waiter(c->parent);
+	}
+	wake_waiter(p->parent);
+}
+
+struct proc *proc_next(unsigned *cursor)
+{
+	while (*cursor < PROC_LIMIT_MAX) {
+		struct proc *p = table[(*cursor)++];
+		if (p)
+			return p;
+	}
+	return NULL;
 }
 
 void proc_reap(struct proc *p)

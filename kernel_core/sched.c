@@ -40,6 +40,12 @@ void sched_make_runnable(struct proc *p)
 	run_tail = p;
 }
 
+void sched_block(struct proc *p)
+{
+	sched_remove(p);
+	p->state = PROC_BLOCKED;
+}
+
 void sched_sleep_until(struct proc *p, uint64_t deadline_ns)
 {
 	sched_remove(p);

@@ -18,12 +18,19 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	[SYS_sched_yield] = SC("sched_yield", sys_sched_yield, "", 0),
 	[SYS_nanosleep] = SC("nanosleep", sys_nanosleep, "xx", 0),
 	[SYS_getpid] = SC("getpid", sys_getpid, "", SC_FAST),
+	[SYS_fork] = SC("fork", sys_fork, "", 0),
+	[SYS_execve] = SC("execve", sys_execve, "sxx", 0),
+	[SYS_wait4] = SC("wait4", sys_wait4, "dxxx", 0),
 	[SYS_exit] = SC("exit", sys_exit, "d", SC_NORETURN),
 	[SYS_uname] = SC("uname", sys_uname, "x", SC_FAST),
+	[SYS_setpgid] = SC("setpgid", sys_setpgid, "dd", SC_FAST),
 	[SYS_getppid] = SC("getppid", sys_getppid, "", SC_FAST),
+	[SYS_getpgid] = SC("getpgid", sys_getpgid, "d", SC_FAST),
 	[SYS_arch_prctl] = SC("arch_prctl", sys_arch_prctl, "xx", 0),
 	[SYS_clock_gettime] = SC("clock_gettime", sys_clock_gettime, "dx", SC_FAST),
 	[SYS_exit_group] = SC("exit_group", sys_exit, "d", SC_NORETURN),
+	[SYS_get_service_binary] = SC("get_service_binary", sys_get_service_binary, "ux", SC_RETHEX),
+	[SYS_exec_image] = SC("exec_image", sys_exec_image, "xuxx", 0),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)
@@ -50,7 +57,7 @@ long syscall_invoke(struct proc *p, uint64_t nr, const uint64_t *args)
 	if (trace && (d->flags & SC_NORETURN))
 		trace_syscall(p, nr, args, 0, false);
 	long ret = d->fn(p, args);
-	if (trace && !(d->flags & SC_NORETURN))
+	if (trace && !(d->flags & SC_NORETURN) && ret != -ERESTART)
 		trace_syscall(p, nr, args, ret, true);
 	return ret;
 }
@@ -60,5 +67,8 @@ void syscall_from_regs(struct proc *p)
 	struct regs *r = &p->ctx.regs;
 	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
 	long ret = syscall_invoke(p, r->rax, args);
-	r->rax = (uint64_t)ret;
+	if (ret == -ERESTART)
+		r->rip -= 2; /* back onto the syscall instruction, rax still the number */
+	else
+		r->rax = (uint64_t)ret;
 }

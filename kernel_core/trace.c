@@ -126,3 +126,21 @@ void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, 
 		l.buf[l.len - 1] = '\n';
 	plat_console_write(2, l.buf, l.len);
 }
+
+void trace_sched(const char *fmt, ...)
+{
+	if (!(kernel_cfg.trace & TRACE_SCHED))
+		return;
+	struct line l = {.len = 0};
+	uint64_t now = plat_clock_ns();
+	put(&l, "[sched %llu.%06llu] ", (unsigned long long)(now / 1000000000ull),
+	    (unsigned long long)(now / 1000 % 1000000));
+	va_list ap;
+	va_start(ap, fmt);
+	size_t room = sizeof(l.buf) - l.len - 1;
+	int n = kvsnprintf(l.buf + l.len, room, fmt, ap);
+	va_end(ap);
+	l.len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
+	l.buf[l.len++] = '\n';
+	plat_console_write(2, l.buf, l.len);
+}

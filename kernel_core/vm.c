@@ -266,3 +266,53 @@ void vm_protect_range(struct addrspace *as, uint64_t start, uint64_t end, unsign
 	range_apply(as->root, LEVELS - 1, 0, start, end, RANGE_PROTECT, flags);
 	plat_tlb_flush(as->root, ~0ull);
 }
+
+/* Copies the table at src_pa (at level) into a fresh table *dst_pa, sharing every frame. */
+static int clone_level(uint64_t src_pa, uint64_t *dst_pa, int level, size_t *tables)
+{
+	uint64_t copy = frame_alloc();
+	if (!copy)
+		return -ENOMEM;
+	(*tables)++;
+	*dst_pa = copy;
+	uint64_t *src = table(src_pa), *dst = table(copy);
+	for (unsigned i = 0; i < ENTRIES; i++) {
+		if (!(src[i] & PTE_P))
+			continue;
+		if (level > 0) {
+			uint64_t child = 0;
+			int err = clone_level(src[i] & PTE_ADDR, &child, level - 1, tables);
+			if (child) /* linked even when partial, so vm_destroy finds it */
+				dst[i] = child | (src[i] & ~PTE_ADDR);
+			if (err)
+				return err;
+			continue;
+		}
+		/* Writable pages become copy-on-write in both; read-only ones are simply shared. */
+		if (src[i] & (PTE_W | PTE_COW))
+			src[i] = (src[i] & ~PTE_W) | PTE_COW;
+		frame_get(src[i] & PTE_ADDR);
+		dst[i] = src[i];
+	}
+	return 0;
+}
+
+int vm_clone_cow(struct addrspace *dst, struct addrspace *src)
+{
+	int err = vm_create(dst);
+	if (err)
+		return err;
+	uint64_t *s = table(src->root), *d = table(dst->root);
+	for (unsigned i = 0; i < USER_PML4_ENTRIES && !err; i++) {
+		if (!(s[i] & PTE_P))
+			continue;
+		uint64_t child = 0;
+		err = clone_level(s[i] & PTE_ADDR, &child, LEVELS - 2, &dst->tables);
+		if (child)
+			d[i] = child | (s[i] & ~PTE_ADDR);
+	}
+	plat_tlb_flush(src->root, ~0ull);
+	if (err)
+		vm_destroy(dst);
+	return err;
+}

@@ -5,7 +5,9 @@
 #include <kernel/plat.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@ static struct {
 	uint64_t size;
 	struct plat_mem_range range;
 	bool host_clock;
+	char *root;        /* resolved --root directory, or NULL */
 	uint64_t idle_ns;  /* virtual time skipped while everything slept */
 	uint64_t host_t0;  /* host monotonic ns at boot */
 	uint64_t epoch_ns; /* wall clock at boot */
@@ -31,12 +34,18 @@ static uint64_t host_ns(clockid_t clk)
 
 int sim_machine_init(const struct sim_options *opt)
 {
+	m.root = NULL;
+	if (opt->root && !(m.root = realpath(opt->root, NULL)))
+		return -errno;
 	m.size = opt->mem_bytes;
 	m.ram = mmap(NULL, m.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		     -1, 0);
 	if (m.ram == MAP_FAILED) {
+		int err = -errno;
 		m.ram = NULL;
-		return -errno;
+		free(m.root);
+		m.root = NULL;
+		return err;
 	}
 	/* Physical page 0 stays unused so that frame address 0 can mean "none". */
 	m.range = (struct plat_mem_range){4096, m.size - 4096};
@@ -49,6 +58,8 @@ int sim_machine_init(const struct sim_options *opt)
 
 void sim_machine_fini(void)
 {
+	free(m.root);
+	m.root = NULL;
 	if (m.ram)
 		munmap(m.ram, m.size);
 	m.ram = NULL;
@@ -139,6 +150,66 @@ void plat_idle_until(uint64_t deadline_ns)
 uint64_t plat_random_seed(void)
 {
 	return m.host_clock ? host_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32 : 0x5eed5eed5eedull;
+}
+
+int sim_read_file(const char *path, uint64_t max, void **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	struct stat st;
+	int err = 0;
+	if (fstat(fileno(f), &st))
+		err = -errno;
+	else if (S_ISDIR(st.st_mode))
+		err = -EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		err = -EACCES;
+	else if ((uint64_t)st.st_size > max)
+		err = -EFBIG;
+	*len = err ? 0 : (size_t)st.st_size;
+	*data = err ? NULL : malloc(*len ? *len : 1);
+	if (!err && !*data)
+		err = -ENOMEM;
+	if (!err && fread(*data, 1, *len, f) != *len)
+		err = ferror(f) ? -EIO : -EAGAIN; /* EAGAIN: it changed size while being read */
+	fclose(f);
+	if (err) {
+		free(*data);
+		*data = NULL;
+	}
+	return err;
+}
+
+int plat_file_open(const char *path, const void **data, size_t *len)
+{
+	if (!m.root)
+		return -ENOENT;
+	char *joined = NULL, *real = NULL;
+	if (asprintf(&joined, "%s/%s", m.root, path) < 0)
+		return -ENOMEM;
+	real = realpath(joined, NULL);
+	free(joined);
+	size_t rootlen = strlen(m.root);
+	/* Symbolic links and ".." may not lead out of the root. */
+	if (!real || strncmp(real, m.root, rootlen) || (real[rootlen] != '/' && real[rootlen])) {
+		int err = real ? -ENOENT : (errno == ENOMEM ? -ENOMEM : -ENOENT);
+		free(real);
+		return err;
+	}
+	void *buf;
+	int err = sim_read_file(real, 1ull << 30, &buf, len);
+	free(real);
+	if (err == -EISDIR)
+		err = -EACCES;
+	*data = buf;
+	return err == -EFBIG ? -ENOMEM : err;
+}
+
+void plat_file_close(const void *data, size_t len)
+{
+	(void)len;
+	free((void *)data);
 }
 
 const void *plat_boot_image(size_t *len)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 extern char **environ;
 
@@ -34,6 +33,8 @@ static void usage(FILE *out)
 		"  --trace=LIST      comma-separated: syscall (strace-style lines on stderr),\n"
 		"                    sched, all, none\n"
 		"  --max-procs=N     process limit (default %d, at most %d)\n"
+		"  --root=DIR        execve looks for paths under DIR on the host (like\n"
+		"                    qemu-x86_64's -L)\n"
 		"  -h, --help        show this help and exit\n"
 		"  -V, --version     show the version and exit\n",
 		(unsigned long long)SIM_QUANTUM_DEFAULT, PROC_LIMIT_DEFAULT, PROC_LIMIT_MAX);
@@ -96,18 +97,20 @@ static unsigned parse_trace(const char *list)
 
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
-	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_TRACE, OPT_MAX_PROCS };
+	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT };
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
 		{"quantum", required_argument, NULL, OPT_QUANTUM},
 		{"clock", required_argument, NULL, OPT_CLOCK},
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
+		{"root", required_argument, NULL, OPT_ROOT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	*opt = (struct sim_options){SIM_MEM_DEFAULT, SIM_QUANTUM_DEFAULT, false, 0, PROC_LIMIT_DEFAULT};
+	*opt = (struct sim_options){SIM_MEM_DEFAULT, SIM_QUANTUM_DEFAULT, false, 0, PROC_LIMIT_DEFAULT,
+				    NULL};
 	opterr = 0;
 	int c;
 	uint64_t v;
@@ -137,6 +140,9 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		case OPT_TRACE:
 			opt->trace = parse_trace(optarg);
 			break;
+		case OPT_ROOT:
+			opt->root = optarg;
+			break;
 		case OPT_MAX_PROCS:
 			if (!parse_u64(optarg, &v, false) || v == 0 || v > PROC_LIMIT_MAX)
 				usage_error("invalid --max-procs '%s'", optarg);
@@ -154,30 +160,18 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	return optind;
 }
 
-/* Reads the whole file; prints why not and returns NULL on failure. */
+/* Reads the program file; prints why not and returns NULL on failure. */
 static void *read_program(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "eclipse-sim: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	struct stat st;
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > PROGRAM_MAX) {
-		fprintf(stderr, "eclipse-sim: %s: %s\n", path,
-			S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file of at most 1 GiB");
-		fclose(f);
-		return NULL;
-	}
-	*len = (size_t)st.st_size;
-	void *buf = malloc(*len ? *len : 1);
-	if (!buf || fread(buf, 1, *len, f) != *len) {
-		fprintf(stderr, "eclipse-sim: %s: cannot read: %s\n", path, strerror(errno));
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
+	void *data;
+	int err = sim_read_file(path, PROGRAM_MAX, &data, len);
+	if (err == -EISDIR)
+		fprintf(stderr, "eclipse-sim: %s: is a directory\n", path);
+	else if (err == -EFBIG || err == -EACCES)
+		fprintf(stderr, "eclipse-sim: %s: not a regular file of at most 1 GiB\n", path);
+	else if (err)
+		fprintf(stderr, "eclipse-sim: %s: %s\n", path, strerror(-err));
+	return err ? NULL : data;
 }
 
 int main(int argc, char **argv)
@@ -191,9 +185,13 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	signal(SIGPIPE, SIG_IGN);
 	int status = -1;
-	if (sim_machine_init(&opt)) {
-		fprintf(stderr, "eclipse-sim: cannot allocate %llu bytes of guest RAM\n",
-			(unsigned long long)opt.mem_bytes);
+	int err = sim_machine_init(&opt);
+	if (err) {
+		if (err != -ENOMEM)
+			fprintf(stderr, "eclipse-sim: --root %s: %s\n", opt.root, strerror(-err));
+		else
+			fprintf(stderr, "eclipse-sim: cannot allocate %llu bytes of guest RAM\n",
+				(unsigned long long)opt.mem_bytes);
 		free(image);
 		return EXIT_RUNTIME;
 	}

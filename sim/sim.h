@@ -13,6 +13,7 @@ struct sim_options {
 	bool host_clock;    /* real time instead of the deterministic virtual clock */
 	unsigned trace;     /* TRACE_* of kernel.h */
 	unsigned max_procs;
+	const char *root;   /* host directory execve looks in after the boot image, or NULL */
 };
 
 #define SIM_MEM_DEFAULT (256ull << 20)
@@ -29,6 +30,9 @@ int sim_machine_init(const struct sim_options *opt);
 void sim_machine_fini(void);
 uint8_t *sim_ram(void);
 uint64_t sim_ram_size(void);
+
+/* Reads a whole host file of at most max bytes into malloc'd memory: 0 or -errno. */
+int sim_read_file(const char *path, uint64_t max, void **data, size_t *len);
 
 /* The CPU (cpu.c). */
 int sim_cpu_open(const struct sim_options *opt);

@@ -53,13 +53,27 @@ struct elf_info {
 	struct elf_segment segments[ELF_MAX_SEGMENTS];
 };
 
-/* Validates image (len bytes) and describes it. Returns ELF_OK or an enum elf_error. */
+/* Where an image is read from: kernel memory, or a user's memory (exec from a buffer). */
+struct elf_source {
+	const void *mem; /* the image in kernel memory, or NULL for user memory: */
+	struct mm *mm;
+	uint64_t uva;
+	size_t len;
+};
+
+/* Copies n bytes at offset off of the image. 0 or -EFAULT. */
+int elf_read(const struct elf_source *src, uint64_t off, void *buf, size_t n);
+/* Validates the image and describes it: ELF_OK, an enum elf_error, or -EFAULT. */
+int elf_parse_source(const struct elf_source *src, struct elf_info *info);
+/* Validates image (len bytes of kernel memory) and describes it: ELF_OK or an elf_error. */
 int elf_parse(const void *image, size_t len, struct elf_info *info);
 /* A one-line description of an elf_error. */
 const char *elf_strerror(int err);
 /* A short stable name of an elf_error, such as "ELF_ERR_MAGIC". */
 const char *elf_error_name(int err);
-/* Maps the parsed segments of image into mm with their permissions and zero-filled bss. */
+/* Maps the parsed segments into mm with their permissions and zero-filled bss. 0 or -errno. */
+int elf_load_source(struct mm *mm, const struct elf_source *src, const struct elf_info *info);
+/* elf_load_source for an image in kernel memory. */
 int elf_load(struct mm *mm, const void *image, const struct elf_info *info);
 
 #endif

@@ -2,16 +2,29 @@
 #ifndef KERNEL_EXEC_H
 #define KERNEL_EXEC_H
 
+#include <kernel/elf.h>
 #include <kernel/proc.h>
 
 #define EXEC_ARG_MAX (256u * 1024u) /* bytes of argument and environment strings */
 #define EXEC_ARGC_MAX 4096u
+#define EXEC_PATH_MAX 4096u
+#define EXEC_IMAGE_MAX (64u << 20) /* largest ELF image exec_image takes from user memory */
+
+/* The argument and environment vectors: kernel strings, or user arrays in the caller's memory. */
+struct exec_args {
+	const char *const *kargv, *const *kenvp; /* NULL-terminated kernel vectors, or: */
+	struct mm *mm;                           /* when set, the user vectors below */
+	uint64_t uargv, uenvp;                   /* user addresses (0: empty vector) */
+};
 
 /*
- * Loads image (len bytes) into a fresh memory with the given NULL-terminated argv and envp
- * (kernel strings) and, only when everything succeeded, replaces p's memory and registers.
- * Returns 0, -ENOEXEC with *elf_err set for a rejected ELF, -E2BIG or -ENOMEM.
+ * Loads the ELF image from src into a fresh memory with args and, only when everything
+ * succeeded, replaces p's memory and registers. Returns 0, -ENOEXEC with *elf_err set for a
+ * rejected ELF, -EFAULT, -E2BIG or -ENOMEM; on failure p is unchanged.
  */
+int exec_source(struct proc *p, const char *path, const struct elf_source *src,
+		const struct exec_args *args, int *elf_err);
+/* exec_source for an image in kernel memory and kernel argument vectors. */
 int exec_image(struct proc *p, const char *path, const void *image, size_t len,
 	       const char *const *argv, const char *const *envp, int *elf_err);
 

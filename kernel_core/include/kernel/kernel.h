@@ -22,12 +22,15 @@ int kernel_init(const struct kernel_config *cfg);
 /* Starts program image as a new process with no parent. Its pid, or -errno (*elf_err set). */
 int kernel_spawn(const char *path, const void *image, size_t len, const char *const *argv,
 		 const char *const *envp, int *elf_err);
-/* Runs processes until none can run; returns the wait status of the first process spawned. */
+/* Runs processes until the first one spawned ends: its Linux wait status, or -EDEADLK when
+ * every process blocked, -EINTR when the platform stopped the machine. */
 int kernel_run(void);
 /* Frees every process and kernel structure (after kernel_run, or to abandon a boot). */
 void kernel_fini(void);
 /* Handles one trap of process p. */
 void trap_handle(struct proc *p, const struct trap *t);
+/* With --trace=sched, writes one scheduler event line to the console. */
+void trace_sched(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes the strace-style line of a syscall to the console. */
 void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, bool done);
 

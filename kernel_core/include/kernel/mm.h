@@ -25,6 +25,8 @@ struct mm {
 
 /* An empty memory with its own address space. 0 or -ENOMEM. */
 int mm_create(struct mm *mm);
+/* A copy-on-write copy of src: same regions, every page shared. 0 or -ENOMEM. */
+int mm_clone(struct mm *dst, struct mm *src);
 /* Frees every region, page, and table. */
 void mm_destroy(struct mm *mm);
 /* Adds region [start, start+len) with prot, replacing what was there. 0, -EINVAL or -ENOMEM. */
@@ -54,7 +56,8 @@ int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
 int copy_in(struct mm *mm, void *dst, uint64_t uva, size_t len);
 /* Copies to user memory: 0, or -EFAULT if any byte is not writable by the user (nothing done). */
 int copy_out(struct mm *mm, uint64_t uva, const void *src, size_t len);
-/* Copies a NUL-terminated string of at most max-1 bytes: its length, -EFAULT or -ENAMETOOLONG. */
+/* Copies a NUL-terminated string of at most max-1 bytes (or, with dst NULL, only measures it):
+ * its length, -EFAULT or -ENAMETOOLONG. */
 long copy_str_in(struct mm *mm, char *dst, uint64_t uva, size_t max);
 /* Makes [uva, uva+len) present and readable (or writable) by the user. 0 or -EFAULT. */
 int uaccess_prepare(struct mm *mm, uint64_t uva, size_t len, bool write);

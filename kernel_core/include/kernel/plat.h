@@ -83,6 +83,12 @@ uint64_t plat_random_seed(void);
 /* A broken kernel invariant: report msg and stop the machine. */
 void plat_panic(const char *msg) __attribute__((noreturn));
 
+/* The platform's own file at path (the sim's --root directory), read whole into kernel memory:
+ * 0 with *data and *len, or -ENOENT, -EACCES, -ENOMEM. */
+int plat_file_open(const char *path, const void **data, size_t *len);
+/* Releases a file from plat_file_open. */
+void plat_file_close(const void *data, size_t len);
+
 /* The boot image (a cpio archive), or NULL with *len 0 when there is none. */
 const void *plat_boot_image(size_t *len);
 

@@ -10,10 +10,16 @@
 #define PROC_LIMIT_DEFAULT 1024
 #define PROC_LIMIT_MAX 4096
 
-enum proc_state { PROC_RUNNABLE, PROC_SLEEPING, PROC_ZOMBIE };
+enum proc_state {
+	PROC_RUNNABLE,
+	PROC_SLEEPING, /* until wake_at */
+	PROC_BLOCKED,  /* in a syscall that runs again when something it waits for happens */
+	PROC_ZOMBIE,
+};
 
 struct proc {
 	int pid;
+	int pgid;
 	enum proc_state state;
 	struct proc *parent;
 	char name[PROC_NAME_MAX];
@@ -36,12 +42,15 @@ void proc_init(unsigned limit);
 struct proc *proc_alloc(struct proc *parent, int *err);
 /* The process with pid, or NULL. */
 struct proc *proc_find(int pid);
-/* Ends p with Linux wait status: frees its memory and makes it a zombie. */
+/* Ends p with Linux wait status: frees its memory, makes it a zombie, gives its children to
+ * PID 1 and wakes whoever waits for it. */
 void proc_exit(struct proc *p, int wait_status);
 /* Kills p with signal sig after a user-mode fault or exception, printing one line on stderr. */
 void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr);
 /* Frees a zombie's last resources and its pid. */
 void proc_reap(struct proc *p);
+/* Iterates over the table: start with *cursor 0; NULL at the end. */
+struct proc *proc_next(unsigned *cursor);
 /* Ends and frees every process (shutdown, tests). */
 void proc_reap_all(void);
 /* Number of live and zombie processes. */
@@ -57,6 +66,8 @@ void sched_sleep_until(struct proc *p, uint64_t deadline_ns);
 struct proc *sched_pick(void);
 /* The running process's slice ended: the next runnable one goes first. */
 void sched_rotate(void);
+/* p waits in a syscall (PROC_BLOCKED) until sched_make_runnable. */
+void sched_block(struct proc *p);
 /* Removes p from the run queue (it died or blocks). */
 void sched_remove(struct proc *p);
 

@@ -4,6 +4,9 @@
 
 #include <kernel/proc.h>
 
+/* A handler's request to run the syscall again once the process is woken (never seen by it). */
+#define ERESTART 512
+
 typedef long (*syscall_fn)(struct proc *p, const uint64_t *args);
 
 #define SC_FAST 0x1u     /* never blocks, switches or reads p's saved registers */
@@ -40,6 +43,13 @@ long sys_mprotect(struct proc *p, const uint64_t *a);
 long sys_exit(struct proc *p, const uint64_t *a);
 long sys_getpid(struct proc *p, const uint64_t *a);
 long sys_getppid(struct proc *p, const uint64_t *a);
+long sys_getpgid(struct proc *p, const uint64_t *a);
+long sys_setpgid(struct proc *p, const uint64_t *a);
+long sys_fork(struct proc *p, const uint64_t *a);
+long sys_execve(struct proc *p, const uint64_t *a);
+long sys_exec_image(struct proc *p, const uint64_t *a);
+long sys_wait4(struct proc *p, const uint64_t *a);
+long sys_get_service_binary(struct proc *p, const uint64_t *a);
 long sys_sched_yield(struct proc *p, const uint64_t *a);
 long sys_arch_prctl(struct proc *p, const uint64_t *a);
 long sys_clock_gettime(struct proc *p, const uint64_t *a);

@@ -42,6 +42,9 @@ int vm_remap(struct addrspace *as, uint64_t va, uint64_t pa, unsigned flags);
 void vm_unmap_range(struct addrspace *as, uint64_t start, uint64_t end);
 /* Sets flags on every mapped page in [start, end); copy-on-write pages stay read-only. */
 void vm_protect_range(struct addrspace *as, uint64_t start, uint64_t end, unsigned flags);
+/* A copy of src sharing every user frame: writable pages become copy-on-write in both.
+ * 0 or -ENOMEM (dst is then empty). */
+int vm_clone_cow(struct addrspace *dst, struct addrspace *src);
 /* Looks up page va: 0 with *pa (page base) and *flags, or -EFAULT when not mapped. */
 int vm_translate(const struct addrspace *as, uint64_t va, uint64_t *pa, unsigned *flags);
 

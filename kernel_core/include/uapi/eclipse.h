@@ -39,6 +39,21 @@
 
 /* Eclipse-specific syscalls. */
 #define SYS_ECLIPSE_BASE 500
+/* get_service_binary(id, uint64_t *size): maps the boot image's binary of service id read-only
+ * into the caller; returns its address and stores its size. */
+#define SYS_get_service_binary 500
+/* exec_image(const void *elf, size_t len, char *const argv[], char *const envp[]): execve from an
+ * ELF image in the caller's memory. */
+#define SYS_exec_image 501
+
+/* Service ids of get_service_binary, and the boot-image paths behind them. */
+#define ECLIPSE_SERVICE_FILESYSTEM 0
+#define ECLIPSE_SERVICE_NETWORK 1
+#define ECLIPSE_SERVICE_DISPLAY 2
+#define ECLIPSE_SERVICE_AUDIO 3
+#define ECLIPSE_SERVICE_INPUT 4
+#define ECLIPSE_SERVICE_PATHS                                                                    \
+	{"/sbin/filesystem", "/sbin/network", "/sbin/display", "/sbin/audio", "/sbin/input"}
 
 /* Error numbers (Linux values); syscalls return -errno. */
 #define EPERM 1

@@ -1,0 +1,32 @@
+/* Looking up programs by path: the boot image (cpio), then the platform's files. */
+#include <kernel/cpio.h>
+#include <kernel/files.h>
+#include <kernel/plat.h>
+#include <uapi/eclipse.h>
+
+#define S_IFMT 0170000u
+#define S_IFREG 0100000u
+
+int file_open(const char *path, struct file_ref *f)
+{
+	size_t len;
+	const void *image = plat_boot_image(&len);
+	struct cpio_entry e;
+	*f = (struct file_ref){NULL, 0, false};
+	if (image && cpio_find(image, len, path, &e) == 0) {
+		if ((e.mode & S_IFMT) != S_IFREG)
+			return -EACCES;
+		*f = (struct file_ref){e.data, e.size, false};
+		return 0;
+	}
+	int err = plat_file_open(path, &f->data, &f->len);
+	f->platform = err == 0;
+	return err;
+}
+
+void file_close(struct file_ref *f)
+{
+	if (f->platform)
+		plat_file_close(f->data, f->len);
+	*f = (struct file_ref){NULL, 0, false};
+}

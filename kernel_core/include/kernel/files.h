@@ -1,0 +1,18 @@
+/* Program files: the boot image first, then the platform's own files (the sim's --root). */
+#ifndef KERNEL_FILES_H
+#define KERNEL_FILES_H
+
+#include <kernel/types.h>
+
+struct file_ref {
+	const void *data;
+	size_t len;
+	bool platform; /* released through the platform */
+};
+
+/* Finds the regular file at path. 0, -ENOENT, -EACCES (not a regular file) or -ENOMEM. */
+int file_open(const char *path, struct file_ref *f);
+/* Releases what file_open returned. */
+void file_close(struct file_ref *f);
+
+#endif
