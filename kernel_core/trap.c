@@ -41,7 +41,8 @@ static void page_fault(struct proc *p, const struct trap *t)
 		proc_kill_fault(p, SIGSEGV, t->fault_addr);
 		return;
 	}
-	/* Resolving the same fault over and over means the CPU does not see our change. */
+	/* Resolving the same fault again and again, with nothing else in between, means the CPU
+	 * does not see our change. */
 	bool same = p->fault_addr == t->fault_addr && p->fault_rip == p->ctx.regs.rip;
 	p->fault_repeats = same ? p->fault_repeats + 1 : 0;
 	p->fault_addr = t->fault_addr;
@@ -52,6 +53,8 @@ static void page_fault(struct proc *p, const struct trap *t)
 
 void trap_handle(struct proc *p, const struct trap *t)
 {
+	if (t->kind != TRAP_PAGE_FAULT)
+		p->fault_repeats = 0; /* it got somewhere since its last fault */
 	switch (t->kind) {
 	case TRAP_SYSCALL:
 		syscall_from_regs(p);

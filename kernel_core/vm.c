@@ -147,6 +147,9 @@ void vm_destroy(struct addrspace *as)
 {
 	if (!as->root)
 		return;
+	/* The root frame may come back as another address space's root: nothing cached may
+	 * survive it. */
+	plat_tlb_flush(as->root, ~0ull);
 	uint64_t *t = table(as->root);
 	for (unsigned i = 0; i < USER_PML4_ENTRIES; i++)
 		if (t[i] & PTE_P)

@@ -62,7 +62,9 @@ static struct {
 	struct uctx *fpu_owner;  /* whose x87/SSE state is live in the CPU */
 	struct uctx *last_run;
 	bool last_was_tick;
-	bool code_stale;         /* translated code may come from a freed frame */
+	uint64_t *stale;         /* freed frames whose translated code must be dropped */
+	size_t nstale, stale_cap;
+	uint64_t window_root;    /* an address space mapping all RAM at its physical address */
 	bool trap_set;
 	struct trap trap;
 	uint64_t frames[3];      /* GDT, trampoline, iretq stack */
@@ -293,6 +295,60 @@ static int build_supervisor_pages(void)
 	return 0;
 }
 
+void plat_code_frame_freed(uint64_t pa)
+{
+	if (cpu.nstale == cpu.stale_cap) {
+		size_t cap = cpu.stale_cap ? 2 * cpu.stale_cap : 64;
+		uint64_t *grown = realloc(cpu.stale, cap * sizeof(*grown));
+		if (!grown) {
+			fprintf(stderr, "eclipse-sim: out of host memory\n");
+			abort();
+		}
+		cpu.stale = grown;
+		cpu.stale_cap = cap;
+	}
+	cpu.stale[cpu.nstale++] = pa;
+}
+
+/*
+ * Unicorn keys translated code by physical page but does not see host writes to guest RAM, so
+ * a recycled frame could run its old code. Its targeted invalidation takes a virtual address
+ * and translates it through the current page tables at the current privilege (a flush of all
+ * code would wipe the whole 1 GiB translation buffer with memset): so switch to the window,
+ * an address space that maps every frame at its physical address, user-executable, and
+ * invalidate there. The next run reloads the process's CR3.
+ */
+static void drop_stale_code(void)
+{
+	write_reg(UC_X86_REG_CR3, cpu.window_root);
+	for (size_t i = 0; i < cpu.nstale; i++)
+		UC_CHECK(uc_ctl_remove_cache(cpu.uc, cpu.stale[i], cpu.stale[i] + PAGE_SIZE));
+	cpu.nstale = 0;
+	cpu.loaded_root = 0;
+}
+
+/* Builds the window: 2 MiB pages, so one page directory per GiB of RAM. */
+static int build_window(void)
+{
+	uint64_t gib = (sim_ram_size() + (1ull << 30) - 1) >> 30;
+	if (gib > 512 || !(cpu.window_root = frame_alloc()))
+		return -1;
+	uint64_t pdpt = frame_alloc();
+	if (!pdpt)
+		return -1;
+	((uint64_t *)plat_phys(cpu.window_root))[0] = pdpt | 7;
+	for (uint64_t g = 0; g < gib; g++) {
+		uint64_t pd = frame_alloc();
+		if (!pd)
+			return -1;
+		((uint64_t *)plat_phys(pdpt))[g] = pd | 7;
+		uint64_t *e = plat_phys(pd);
+		for (unsigned i = 0; i < 512; i++)
+			e[i] = ((g << 30) + ((uint64_t)i << 21)) | 0x87; /* present, writable, user, 2 MiB */
+	}
+	return 0;
+}
+
 static void enter_long_mode(void)
 {
 	write_reg(UC_X86_REG_CR3, vm_kernel_root());
@@ -376,6 +432,7 @@ int sim_cpu_open(const struct sim_options *opt)
 
 void sim_cpu_close(void)
 {
+	free(cpu.stale);
 	if (cpu.clean)
 		uc_context_free(cpu.clean);
 	if (cpu.uc)
@@ -386,7 +443,7 @@ void sim_cpu_close(void)
 
 int plat_cpu_init(void)
 {
-	if (build_supervisor_pages())
+	if (build_supervisor_pages() || build_window())
 		return -ENOMEM;
 	enter_long_mode();
 	return drop_to_user_mode() ? -ENOMEM : 0;
@@ -397,15 +454,6 @@ void plat_tlb_flush(uint64_t root, uint64_t va)
 	(void)va;
 	if (root == cpu.loaded_root)
 		UC_CHECK(uc_ctl_flush_tlb(cpu.uc));
-}
-
-void plat_code_frame_freed(uint64_t pa)
-{
-	/* Unicorn keys translations by physical page and misses host writes to RAM, and its
-	 * targeted invalidation takes virtual addresses of the current address space: so drop
-	 * all translated code before the CPU runs again. */
-	(void)pa;
-	cpu.code_stale = true;
 }
 
 /* Back to the clean context after an exception, keeping the thread's x87/SSE state. */
@@ -435,10 +483,8 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 	if (u != cpu.last_run || cpu.last_was_tick)
 		cpu.slice_left = cpu.quantum;
 	cpu.last_run = u;
-	if (cpu.code_stale) {
-		UC_CHECK(uc_ctl_flush_tb(cpu.uc));
-		cpu.code_stale = false;
-	}
+	if (cpu.nstale)
+		drop_stale_code();
 	if (cpu.loaded_root != u->root) {
 		write_reg(UC_X86_REG_CR3, u->root);
 		cpu.loaded_root = u->root;

@@ -190,7 +190,7 @@ int plat_file_open(const char *path, const void **data, size_t *len)
 		return -ENOMEM;
 	real = realpath(joined, NULL);
 	free(joined);
-	size_t rootlen = strlen(m.root);
+	size_t rootlen = strcmp(m.root, "/") ? strlen(m.root) : 0;
 	/* Symbolic links and ".." may not lead out of the root. */
 	if (!real || strncmp(real, m.root, rootlen) || (real[rootlen] != '/' && real[rootlen])) {
 		int err = real ? -ENOENT : (errno == ENOMEM ? -ENOMEM : -ENOENT);
