@@ -32,6 +32,28 @@ static int pid_alloc(unsigned *slot)
 	return -EAGAIN;
 }
 
+/* Makes c a child of parent (which may be NULL). */
+static void adopt(struct proc *parent, struct proc *c)
+{
+	c->parent = parent;
+	c->sibling = parent ? parent->children : NULL;
+	if (parent)
+		parent->children = c;
+}
+
+/* Takes c off its parent's list of children. */
+static void disown(struct proc *c)
+{
+	if (!c->parent)
+		return;
+	struct proc **link = &c->parent->children;
+	while (*link != c)
+		link = &(*link)->sibling;
+	*link = c->sibling;
+	c->parent = NULL;
+	c->sibling = NULL;
+}
+
 struct proc *proc_alloc(struct proc *parent, int *err)
 {
 	unsigned slot;
@@ -51,7 +73,7 @@ struct proc *proc_alloc(struct proc *parent, int *err)
 	}
 	p->pid = pid;
 	p->pgid = parent ? parent->pgid : pid;
-	p->parent = parent;
+	adopt(parent, p);
 	p->ctx.root = p->mm.as.root;
 	table[slot] = p;
 	live++;
@@ -85,11 +107,10 @@ void proc_exit(struct proc *p, int wait_status)
 		proc_current = NULL;
 	trace_sched("exit pid %d status %#x", p->pid, (unsigned)wait_status);
 	struct proc *init = proc_find(1);
-	for (unsigned i = 0; i < PROC_LIMIT_MAX; i++) {
-		struct proc *c = table[i];
-		if (!c || c->parent != p)
-			continue;
-		c->parent = init != p ? init : NULL;
+	while (p->children) {
+		struct proc *c = p->children;
+		disown(c);
+		adopt(init != p ? init : NULL, c);
 		if (c->state == PROC_ZOMBIE)
 			wake_waiter(c->parent);
 	}
@@ -108,7 +129,8 @@ struct proc *proc_next(unsigned *cursor)
 
 void proc_reap(struct proc *p)
 {
-	KASSERT(p->state == PROC_ZOMBIE);
+	KASSERT(p->state == PROC_ZOMBIE && !p->children);
+	disown(p);
 	table[(unsigned)p->pid % PROC_LIMIT_MAX] = NULL;
 	live--;
 	kfree(p);
@@ -142,12 +164,15 @@ void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr)
 
 void proc_reap_all(void)
 {
+	for (unsigned i = 0; i < PROC_LIMIT_MAX; i++)
+		if (table[i] && table[i]->state != PROC_ZOMBIE)
+			proc_exit(table[i], SIGKILL);
 	for (unsigned i = 0; i < PROC_LIMIT_MAX; i++) {
 		struct proc *p = table[i];
 		if (!p)
 			continue;
-		if (p->state != PROC_ZOMBIE)
-			proc_exit(p, SIGKILL);
+		while (p->children)
+			disown(p->children);
 		proc_reap(p);
 	}
 }

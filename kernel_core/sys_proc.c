@@ -116,8 +116,6 @@ long sys_exec_image(struct proc *p, const uint64_t *a)
 /* Does child c match wait4's pid argument for caller p? */
 static bool wait_matches(const struct proc *p, const struct proc *c, int pid)
 {
-	if (c->parent != p)
-		return false;
 	if (pid > 0)
 		return c->pid == pid;
 	if (pid == -1)
@@ -132,8 +130,7 @@ long sys_wait4(struct proc *p, const uint64_t *a)
 	if (options & ~(uint64_t)WAIT_OPTIONS || pid == INT32_MIN)
 		return -EINVAL;
 	bool any = false;
-	unsigned cursor = 0;
-	for (struct proc *c; (c = proc_next(&cursor));) {
+	for (struct proc *c = p->children; c; c = c->sibling) {
 		if (!wait_matches(p, c, pid))
 			continue;
 		any = true;

@@ -22,6 +22,7 @@ struct proc {
 	int pgid;
 	enum proc_state state;
 	struct proc *parent;
+	struct proc *children, *sibling; /* the parent's list of its children */
 	char name[PROC_NAME_MAX];
 	struct uctx ctx;
 	struct mm mm;
