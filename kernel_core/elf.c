@@ -1,5 +1,6 @@
 /* ELF64 loader: parse and validate everything first, then map. */
 #include <kernel/elf.h>
+#include <kernel/imgcache.h>
 #include <kernel/klib.h>
 #include <kernel/mm.h>
 #include <uapi/eclipse.h>
@@ -239,8 +240,16 @@ int elf_load_source(struct mm *mm, const struct elf_source *src, const struct el
 		uint64_t start = PAGE_DOWN(s->vaddr);
 		uint64_t len = PAGE_UP(s->vaddr + s->memsz) - start;
 		int err = mm_map(mm, start, len, s->prot);
-		if (!err)
+		bool shareable = !(s->prot & PROT_WRITE) && src->cache_id;
+		unsigned flags = VM_USER | (s->prot & PROT_EXEC ? VM_EXEC : 0);
+		int cached = err || !shareable ? 0 : imgcache_map(mm, src->cache_id, i, start, len, flags);
+		if (!err && cached < 0)
+			err = cached;
+		if (!err && !cached) {
 			err = copy_segment(mm, src, s);
+			if (!err && shareable)
+				imgcache_keep(mm, src->cache_id, i, start, len);
+		}
 		if (err)
 			return err;
 	}

@@ -1,6 +1,7 @@
 /* Boot and the trap loop: pick a process, run it until it traps, handle the trap. */
 #include <kernel/exec.h>
 #include <kernel/frame.h>
+#include <kernel/imgcache.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/random.h>
@@ -72,5 +73,6 @@ int kernel_run(void)
 void kernel_fini(void)
 {
 	proc_reap_all();
+	imgcache_clear();
 	vm_fini();
 }

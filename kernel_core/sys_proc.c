@@ -92,7 +92,7 @@ long sys_execve(struct proc *p, const uint64_t *a)
 	int err = file_open(path, &f);
 	if (err)
 		return err;
-	const struct elf_source src = {.mem = f.data, .len = f.len};
+	const struct elf_source src = {.mem = f.data, .len = f.len, .cache_id = f.id};
 	const struct exec_args args = {.mm = &p->mm, .uargv = a[1], .uenvp = a[2]};
 	err = exec_source(p, path, &src, &args, NULL);
 	file_close(&f);

@@ -14,6 +14,16 @@
 #define NS_PER_BLOCK 10ull                      /* virtual time one executed block stands for */
 #define VIRTUAL_EPOCH_NS 1767225600000000000ull /* 2026-01-01T00:00:00Z */
 
+/* Identities of the host files exec'd so far: the same unchanged file keeps its number. */
+struct file_identity {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+static struct file_identity *identities;
+static size_t nidentities;
+
 static struct {
 	uint8_t *ram;
 	uint64_t size;
@@ -58,6 +68,9 @@ int sim_machine_init(const struct sim_options *opt)
 
 void sim_machine_fini(void)
 {
+	free(identities);
+	identities = NULL;
+	nidentities = 0;
 	free(m.root);
 	m.root = NULL;
 	if (m.ram)
@@ -181,7 +194,26 @@ int sim_read_file(const char *path, uint64_t max, void **data, size_t *len)
 	return err;
 }
 
-int plat_file_open(const char *path, const void **data, size_t *len)
+static uint64_t identify(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return 0;
+	for (size_t i = 0; i < nidentities; i++) {
+		struct file_identity *f = &identities[i];
+		if (f->dev == st.st_dev && f->ino == st.st_ino && f->size == st.st_size &&
+		    f->mtime.tv_sec == st.st_mtim.tv_sec && f->mtime.tv_nsec == st.st_mtim.tv_nsec)
+			return i + 1;
+	}
+	struct file_identity *grown = realloc(identities, (nidentities + 1) * sizeof(*grown));
+	if (!grown)
+		return 0;
+	identities = grown;
+	identities[nidentities++] = (struct file_identity){st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+	return nidentities;
+}
+
+int plat_file_open(const char *path, const void **data, size_t *len, uint64_t *id)
 {
 	if (!m.root)
 		return -ENOENT;
@@ -198,6 +230,7 @@ int plat_file_open(const char *path, const void **data, size_t *len)
 		return err;
 	}
 	void *buf;
+	*id = identify(real);
 	int err = sim_read_file(real, 1ull << 30, &buf, len);
 	free(real);
 	if (err == -EISDIR)

@@ -59,6 +59,7 @@ struct elf_source {
 	struct mm *mm;
 	uint64_t uva;
 	size_t len;
+	uint64_t cache_id; /* nonzero: a stable identity of the image, to share read-only segments */
 };
 
 /* Copies n bytes at offset off of the image. 0 or -EFAULT. */

@@ -8,6 +8,7 @@ struct file_ref {
 	const void *data;
 	size_t len;
 	bool platform; /* released through the platform */
+	uint64_t id;   /* the same for the same unchanged file, never 0 */
 };
 
 /* Finds the regular file at path. 0, -ENOENT, -EACCES (not a regular file) or -ENOMEM. */
