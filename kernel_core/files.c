@@ -4,9 +4,6 @@
 #include <kernel/plat.h>
 #include <uapi/eclipse.h>
 
-#define S_IFMT 0170000u
-#define S_IFREG 0100000u
-
 int file_open(const char *path, struct file_ref *f)
 {
 	size_t len;

@@ -32,7 +32,7 @@ int kernel_spawn(const char *path, const void *image, size_t len, const char *co
 	struct proc *p = proc_alloc(NULL, &err);
 	if (!p)
 		return err;
-	if ((err = exec_image(p, path, image, len, argv, envp, elf_err))) {
+	if ((err = fd_init_console(&p->fds)) || (err = exec_image(p, path, image, len, argv, envp, elf_err))) {
 		proc_exit(p, 0);
 		proc_reap(p);
 		return err;

@@ -99,6 +99,7 @@ void proc_exit(struct proc *p, int wait_status)
 {
 	sched_remove(p);
 	plat_uctx_discard(&p->ctx);
+	fd_close_all(&p->fds);
 	mm_destroy(&p->mm);
 	p->ctx.root = 0;
 	p->state = PROC_ZOMBIE;

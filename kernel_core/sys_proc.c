@@ -73,7 +73,7 @@ long sys_fork(struct proc *p, const uint64_t *a)
 	c->ctx = p->ctx;
 	c->ctx.root = c->mm.as.root;
 	c->ctx.regs.rax = 0;
-	c->closed_fds = p->closed_fds;
+	fd_clone(&c->fds, &p->fds);
 	kmemcpy(c->name, p->name, sizeof(c->name));
 	sched_make_runnable(c);
 	trace_sched("fork pid %d -> pid %d", p->pid, c->pid);

@@ -2,6 +2,7 @@
 #ifndef KERNEL_PROC_H
 #define KERNEL_PROC_H
 
+#include <kernel/fd.h>
 #include <kernel/mm.h>
 #include <kernel/plat.h>
 #include <kernel/types.h>
@@ -26,7 +27,7 @@ struct proc {
 	char name[PROC_NAME_MAX];
 	struct uctx ctx;
 	struct mm mm;
-	unsigned closed_fds; /* bit n: console fd n was closed */
+	struct fdtable fds;
 	uint64_t wake_at;   /* monotonic ns, while sleeping */
 	int wait_status;    /* Linux wait status, once a zombie */
 	uint64_t fault_addr, fault_rip;

@@ -12,6 +12,8 @@
 #define SYS_write 1
 #define SYS_open 2
 #define SYS_close 3
+#define SYS_fstat 5
+#define SYS_lseek 8
 #define SYS_mmap 9
 #define SYS_mprotect 10
 #define SYS_munmap 11
@@ -21,6 +23,8 @@
 #define SYS_rt_sigreturn 15
 #define SYS_writev 20
 #define SYS_sched_yield 24
+#define SYS_dup 32
+#define SYS_dup2 33
 #define SYS_nanosleep 35
 #define SYS_getpid 39
 #define SYS_fork 57
@@ -34,6 +38,7 @@
 #define SYS_getpgid 121
 #define SYS_arch_prctl 158
 #define SYS_clock_gettime 228
+#define SYS_openat 257
 #define SYS_exit_group 231
 #define SYS_NR_LINUX 512 /* size of the dispatch table; Eclipse calls sit in its top part */
 
@@ -78,6 +83,7 @@
 #define ENFILE 23
 #define EMFILE 24
 #define ENOSPC 28
+#define EROFS 30
 #define ESPIPE 29
 #define ERANGE 34
 #define EDEADLK 35
@@ -118,6 +124,26 @@
 #define MAP_NORESERVE 0x4000
 #define MAP_FAILED ((void *)-1)
 
+/* open flags, lseek whence, file types. */
+#define O_RDONLY 00
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_ACCMODE 03
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_DIRECTORY 0200000
+#define O_CLOEXEC 02000000
+#define AT_FDCWD (-100)
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define S_IFMT 0170000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFREG 0100000
+
 /* clock_gettime clocks. */
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1
@@ -155,6 +181,15 @@
 struct linux_timespec {
 	long long tv_sec;
 	long long tv_nsec;
+};
+
+struct linux_stat {
+	unsigned long long st_dev, st_ino, st_nlink;
+	unsigned int st_mode, st_uid, st_gid, pad0;
+	unsigned long long st_rdev;
+	long long st_size, st_blksize, st_blocks;
+	unsigned long long st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec;
+	long long unused[3];
 };
 
 struct linux_iovec {
