@@ -2,6 +2,7 @@
 #include <kernel/exec.h>
 #include <kernel/klib.h>
 #include <kernel/random.h>
+#include <kernel/signal.h>
 #include <uapi/eclipse.h>
 
 #define AUXV_PAIRS 12
@@ -190,6 +191,7 @@ int exec_source(struct proc *p, const char *path, const struct elf_source *src,
 	reset_cpu(&p->ctx, info.entry, rsp);
 	plat_uctx_discard(&p->ctx);
 	kstrlcpy(p->name, basename_of(path), sizeof(p->name));
+	signal_exec(p);
 	return 0;
 }
 

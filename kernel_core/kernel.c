@@ -5,6 +5,7 @@
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/random.h>
+#include <kernel/signal.h>
 #include <kernel/vm.h>
 #include <uapi/eclipse.h>
 
@@ -49,6 +50,12 @@ int kernel_run(void)
 	int last_pid = 0;
 	while (first && first->state != PROC_ZOMBIE) {
 		struct proc *p = sched_pick();
+		if (p) {
+			signal_deliver(p);
+			if (p->state != PROC_RUNNABLE)
+				continue;
+			p->restart = RESTART_NONE; /* it runs: a rewound syscall starts over */
+		}
 		if (!p) {
 			kprintf(2, "eclipse: every process is blocked: stopping\n");
 			return -EDEADLK;

@@ -6,9 +6,10 @@
 #include <kernel/plat.h>
 #include <uapi/eclipse.h>
 
+/* PROT_NONE pages stay mapped (their contents must survive) but out of the user's reach. */
 static unsigned vm_flags_of(unsigned prot)
 {
-	unsigned f = VM_USER;
+	unsigned f = VM_USER | (prot == PROT_NONE ? VM_NOACCESS : 0);
 	if (prot & PROT_WRITE)
 		f |= VM_WRITE;
 	if (prot & PROT_EXEC)

@@ -2,6 +2,7 @@
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/kmalloc.h>
+#include <kernel/signal.h>
 #include <kernel/proc.h>
 #include <uapi/eclipse.h>
 
@@ -67,7 +68,8 @@ struct proc *proc_alloc(struct proc *parent, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if ((*err = mm_create(&p->mm))) {
+	if ((*err = mm_create(&p->mm)) || (*err = signal_init(p))) {
+		mm_destroy(&p->mm);
 		kfree(p);
 		return NULL;
 	}
@@ -100,6 +102,7 @@ void proc_exit(struct proc *p, int wait_status)
 	sched_remove(p);
 	plat_uctx_discard(&p->ctx);
 	fd_close_all(&p->fds);
+	signal_free(p);
 	mm_destroy(&p->mm);
 	p->ctx.root = 0;
 	p->state = PROC_ZOMBIE;
@@ -114,6 +117,11 @@ void proc_exit(struct proc *p, int wait_status)
 		adopt(init != p ? init : NULL, c);
 		if (c->state == PROC_ZOMBIE)
 			wake_waiter(c->parent);
+	}
+	if (p->parent) {
+		bool killed = (wait_status & 0x7f) != 0;
+		signal_send(p->parent, SIGCHLD, killed ? CLD_KILLED : CLD_EXITED, p->pid,
+			    killed ? wait_status & 0x7f : (wait_status >> 8) & 0xff);
 	}
 	wake_waiter(p->parent);
 }

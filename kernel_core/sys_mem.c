@@ -54,8 +54,12 @@ long sys_munmap(struct proc *p, const uint64_t *a)
 	uint64_t addr = a[0], len = a[1];
 	if ((addr & PAGE_MASK) || len == 0 || addr >= USER_END || len > USER_END - addr)
 		return -EINVAL;
-	if (addr < USER_MIN)
-		return 0;
+	if (addr < USER_MIN) { /* nothing is ever mapped below USER_MIN */
+		if (len <= USER_MIN - addr)
+			return 0;
+		len -= USER_MIN - addr;
+		addr = USER_MIN;
+	}
 	return mm_unmap(&p->mm, addr, len);
 }
 

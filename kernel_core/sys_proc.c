@@ -3,6 +3,7 @@
 #include <kernel/files.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
+#include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <uapi/eclipse.h>
 
@@ -74,6 +75,7 @@ long sys_fork(struct proc *p, const uint64_t *a)
 	c->ctx.root = c->mm.as.root;
 	c->ctx.regs.rax = 0;
 	fd_clone(&c->fds, &p->fds);
+	signal_fork(c, p);
 	kmemcpy(c->name, p->name, sizeof(c->name));
 	sched_make_runnable(c);
 	trace_sched("fork pid %d -> pid %d", p->pid, c->pid);
@@ -151,6 +153,7 @@ long sys_wait4(struct proc *p, const uint64_t *a)
 	if (options & WNOHANG)
 		return 0;
 	sched_block(p);
+	p->restart = RESTART_WAIT;
 	return -ERESTART;
 }
 

@@ -37,7 +37,11 @@ long sys_nanosleep(struct proc *p, const uint64_t *a)
 		return -EINVAL;
 	uint64_t now = plat_clock_ns(), span = (uint64_t)req.tv_sec;
 	span = span > UINT64_MAX / NS_PER_S ? UINT64_MAX : span * NS_PER_S + (uint64_t)req.tv_nsec;
-	sched_sleep_until(p, span > UINT64_MAX - now ? UINT64_MAX : now + span);
+	/* The result is 0 unless a handled signal cuts the sleep short (signal.c). */
+	p->sleep_until = span > UINT64_MAX - now ? UINT64_MAX : now + span;
+	p->sleep_rem_at = a[1];
+	p->restart = RESTART_SLEEP;
+	sched_sleep_until(p, p->sleep_until);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* The syscall table: find any syscall's implementation from its number here. */
 #include <kernel/kernel.h>
+#include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <uapi/eclipse.h>
 
@@ -17,6 +18,9 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	[SYS_mprotect] = SC("mprotect", sys_mprotect, "xux", SC_FAST),
 	[SYS_munmap] = SC("munmap", sys_munmap, "xu", SC_FAST),
 	[SYS_brk] = SC("brk", sys_brk, "x", SC_FAST | SC_RETHEX),
+	[SYS_rt_sigaction] = SC("rt_sigaction", sys_rt_sigaction, "dxxu", SC_FAST),
+	[SYS_rt_sigprocmask] = SC("rt_sigprocmask", sys_rt_sigprocmask, "dxxu", 0),
+	[SYS_rt_sigreturn] = SC("rt_sigreturn", sys_rt_sigreturn, "", SC_SETREGS),
 	[SYS_writev] = SC("writev", sys_writev, "dxd", SC_FAST),
 	[SYS_sched_yield] = SC("sched_yield", sys_sched_yield, "", 0),
 	[SYS_dup] = SC("dup", sys_dup, "d", SC_FAST),
@@ -27,6 +31,7 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	[SYS_execve] = SC("execve", sys_execve, "sxx", 0),
 	[SYS_wait4] = SC("wait4", sys_wait4, "dxdx", 0),
 	[SYS_exit] = SC("exit", sys_exit, "d", SC_NORETURN),
+	[SYS_kill] = SC("kill", sys_kill, "dd", 0),
 	[SYS_uname] = SC("uname", sys_uname, "x", SC_FAST),
 	[SYS_setpgid] = SC("setpgid", sys_setpgid, "dd", SC_FAST),
 	[SYS_getppid] = SC("getppid", sys_getppid, "", SC_FAST),
@@ -72,7 +77,11 @@ void syscall_from_regs(struct proc *p)
 {
 	struct regs *r = &p->ctx.regs;
 	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
-	long ret = syscall_invoke(p, r->rax, args);
+	uint64_t nr = r->rax;
+	long ret = syscall_invoke(p, nr, args);
+	const struct syscall_desc *d = syscall_lookup(nr);
+	if (d && (d->flags & SC_SETREGS))
+		return;
 	if (ret == -ERESTART)
 		r->rip -= 2; /* back onto the syscall instruction, rax still the number */
 	else

@@ -1,6 +1,7 @@
 /* What a trap from user mode means: a syscall, a fault to resolve, or a signal to deliver. */
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
+#include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <uapi/eclipse.h>
 
@@ -38,7 +39,7 @@ static void page_fault(struct proc *p, const struct trap *t)
 		return;
 	}
 	if (err) {
-		proc_kill_fault(p, SIGSEGV, t->fault_addr);
+		signal_fault(p, SIGSEGV, t->fault_addr);
 		return;
 	}
 	/* Resolving the same fault again and again, with nothing else in between, means the CPU
@@ -63,7 +64,7 @@ void trap_handle(struct proc *p, const struct trap *t)
 		page_fault(p, t);
 		break;
 	case TRAP_EXCEPTION:
-		proc_kill_fault(p, signal_for_vector(t->vector), 0);
+		signal_fault(p, signal_for_vector(t->vector), p->ctx.regs.rip);
 		break;
 	case TRAP_TICK:
 		sched_rotate();

@@ -34,7 +34,7 @@ static uint64_t pte_make(uint64_t pa, unsigned flags)
 		frame_mark_code(pa);
 	if (flags & VM_WRITE)
 		pte |= PTE_W;
-	if (flags & VM_USER)
+	if ((flags & VM_USER) && !(flags & VM_NOACCESS))
 		pte |= PTE_U;
 	if (flags & VM_COW)
 		pte |= PTE_COW;
@@ -50,6 +50,8 @@ static unsigned pte_flags(uint64_t pte)
 		f |= VM_WRITE;
 	if (pte & PTE_U)
 		f |= VM_USER;
+	else
+		f |= VM_NOACCESS; /* the only supervisor pages of the user half */
 	if (pte & PTE_COW)
 		f |= VM_COW;
 	if (!(pte & PTE_NX))
@@ -291,9 +293,9 @@ static int clone_level(uint64_t src_pa, uint64_t *dst_pa, int level, size_t *tab
 				return err;
 			continue;
 		}
-		/* Writable pages become copy-on-write in both; read-only ones are simply shared. */
-		if (src[i] & (PTE_W | PTE_COW))
-			src[i] = (src[i] & ~PTE_W) | PTE_COW;
+		/* Every page becomes copy-on-write in both, read-only ones too: mprotect may make
+		 * them writable later, and the copy must happen then. */
+		src[i] = (src[i] & ~PTE_W) | PTE_COW;
 		frame_get(src[i] & PTE_ADDR);
 		dst[i] = src[i];
 	}

@@ -373,7 +373,7 @@ static int drop_to_user_mode(void)
 	if (vm_create(&probe))
 		return -1;
 	uint64_t page = frame_alloc();
-	if (!page || vm_map(&probe, PROBE_VA, page, VM_EXEC)) {
+	if (!page || vm_map(&probe, PROBE_VA, page, VM_USER | VM_EXEC)) {
 		if (page)
 			frame_put(page);
 		vm_destroy(&probe);

@@ -10,11 +10,15 @@
 #define PROC_NAME_MAX 32
 #define PROC_LIMIT_DEFAULT 1024
 #define PROC_LIMIT_MAX 4096
+#define PROC_NSIG 64 /* signals 1..64 */
+
+struct linux_sigaction;
 
 enum proc_state {
 	PROC_RUNNABLE,
 	PROC_SLEEPING, /* until wake_at */
 	PROC_BLOCKED,  /* in a syscall that runs again when something it waits for happens */
+	PROC_STOPPED,  /* by SIGSTOP and friends, until SIGCONT */
 	PROC_ZOMBIE,
 };
 
@@ -30,9 +34,18 @@ struct proc {
 	struct fdtable fds;
 	uint64_t wake_at;   /* monotonic ns, while sleeping */
 	int wait_status;    /* Linux wait status, once a zombie */
+	uint64_t sig_pending, sig_blocked;  /* bit sig-1 */
+	uint64_t sig_info[PROC_NSIG];       /* per pending signal: see signal.c */
+	uint64_t sig_addr;                  /* fault address of a pending SIGSEGV, SIGBUS ... */
+	struct linux_sigaction *sig_action; /* PROC_NSIG entries */
 	uint64_t fault_addr, fault_rip;
 	unsigned fault_repeats; /* the same fault resolved again and again means no progress */
 	struct proc *run_next;  /* run queue link */
+	/* Where a blocked syscall stands: RESTART_WAIT runs again on wake-up (its instruction
+	 * pointer was rewound); RESTART_SLEEP has its result in rax already. A handled signal
+	 * turns either into -EINTR. */
+	enum { RESTART_NONE, RESTART_WAIT, RESTART_SLEEP } restart;
+	uint64_t sleep_until, sleep_rem_at; /* RESTART_SLEEP: deadline, where to store the rest */
 };
 
 /* The process the CPU runs now (NULL between processes). */

@@ -12,6 +12,7 @@ typedef long (*syscall_fn)(struct proc *p, const uint64_t *args);
 #define SC_FAST 0x1u     /* never blocks, switches or reads p's saved registers */
 #define SC_NORETURN 0x2u /* the caller does not come back (exit) */
 #define SC_RETHEX 0x4u   /* the result is an address */
+#define SC_SETREGS 0x8u  /* sets every register itself, rax included (rt_sigreturn) */
 
 struct syscall_desc {
 	const char *name;

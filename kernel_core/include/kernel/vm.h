@@ -4,11 +4,13 @@
 
 #include <kernel/types.h>
 
-/* Mapping flags. Every mapping is readable; VM_COW marks a read-only copy-on-write page. */
+/* Mapping flags. Every mapping is readable; VM_COW marks a read-only copy-on-write page;
+ * VM_NOACCESS keeps a user page mapped but out of user mode's reach (PROT_NONE). */
 #define VM_WRITE 0x1u
 #define VM_EXEC 0x2u
 #define VM_USER 0x4u
 #define VM_COW 0x8u
+#define VM_NOACCESS 0x10u
 
 #define KERNEL_HALF 0xffff800000000000ull
 

@@ -110,7 +110,33 @@
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGWINCH 28
 #define NSIG 64
+
+/* rt_sigaction and rt_sigprocmask (struct linux_sigaction is the kernel's layout). */
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_NOCLDSTOP 0x00000001
+#define SA_SIGINFO 0x00000004
+#define SA_RESTORER 0x04000000
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
 
 /* mmap and mprotect. */
 #define PROT_NONE 0x0
@@ -181,6 +207,45 @@
 struct linux_timespec {
 	long long tv_sec;
 	long long tv_nsec;
+};
+
+struct linux_sigaction {
+	unsigned long long handler;
+	unsigned long long flags;
+	unsigned long long restorer;
+	unsigned long long mask;
+};
+
+/* What a handler finds on its stack (Linux x86_64 rt_sigframe); rt_sigreturn reads it back. */
+struct linux_sigcontext {
+	unsigned long long r8, r9, r10, r11, r12, r13, r14, r15;
+	unsigned long long rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	unsigned short cs, gs, fs, ss;
+	unsigned long long err, trapno, oldmask, cr2;
+	unsigned long long fpstate; /* address of a 512-byte FXSAVE area */
+	unsigned long long reserved1[8];
+};
+
+struct linux_ucontext {
+	unsigned long long uc_flags, uc_link;
+	unsigned long long ss_sp;
+	int ss_flags, ss_pad;
+	unsigned long long ss_size;
+	struct linux_sigcontext uc_mcontext;
+	unsigned long long uc_sigmask;
+};
+
+struct linux_siginfo {
+	int si_signo, si_errno, si_code, si_pad;
+	union {
+		struct {
+			int pid;
+			unsigned int uid;
+			int status;
+		} proc;
+		unsigned long long addr;
+		char bytes[112];
+	} u;
 };
 
 struct linux_stat {
