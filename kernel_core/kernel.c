@@ -1,5 +1,6 @@
 /* Boot and the trap loop: pick a process, run it until it traps, handle the trap. */
 #include <kernel/exec.h>
+#include <kernel/files.h>
 #include <kernel/frame.h>
 #include <kernel/imgcache.h>
 #include <kernel/kernel.h>
@@ -44,18 +45,62 @@ int kernel_spawn(const char *path, const void *image, size_t len, const char *co
 	return p->pid;
 }
 
+int kernel_spawn_file(const char *path, const char *const *argv, const char *const *envp,
+		      int *elf_err)
+{
+	struct file_ref f;
+	int err = file_open(path, &f);
+	if (err)
+		return err;
+	int pid = kernel_spawn(path, f.data, f.len, argv, envp, elf_err);
+	file_close(&f);
+	return pid;
+}
+
+/* Asks the first process to shut down, once; the machine stops if it takes too long. */
+static void request_shutdown(struct proc *first, uint64_t *deadline, const char *why)
+{
+	if (*deadline != UINT64_MAX)
+		return;
+	kprintf(2, "eclipse: %s: asking pid %d (%s) to shut down\n", why, first->pid, first->name);
+	signal_send(first, SIGTERM, SI_KERNEL, 0, 0);
+	*deadline = plat_clock_ns() + SHUTDOWN_GRACE_NS;
+}
+
 int kernel_run(void)
 {
 	struct proc *first = proc_find(first_pid);
 	int last_pid = 0;
+	unsigned stops_seen = 0;
+	uint64_t grace_end = UINT64_MAX;
 	while (first && first->state != PROC_ZOMBIE) {
-		struct proc *p = sched_pick();
+		unsigned stops = plat_stop_requests();
+		if (stops > stops_seen) {
+			if (stops_seen || stops > 1) {
+				kprintf(2, "eclipse: stopped\n");
+				return -EINTR;
+			}
+			stops_seen = stops;
+			request_shutdown(first, &grace_end, "interrupted");
+		}
+		uint64_t now = plat_clock_ns();
+		if (kernel_cfg.max_time_ns && now >= kernel_cfg.max_time_ns)
+			request_shutdown(first, &grace_end, "time limit reached");
+		if (now >= grace_end) {
+			kprintf(2, "eclipse: pid %d did not shut down in time: stopping\n", first->pid);
+			return -ETIMEDOUT;
+		}
+		uint64_t horizon = MIN(grace_end, kernel_cfg.max_time_ns && grace_end == UINT64_MAX
+							  ? kernel_cfg.max_time_ns : UINT64_MAX);
+		struct proc *p = sched_pick(horizon);
 		if (p) {
 			signal_deliver(p);
 			if (p->state != PROC_RUNNABLE)
 				continue;
 			p->restart = RESTART_NONE; /* it runs: a rewound syscall starts over */
 		}
+		if (!p && (sched_has_sleepers() || plat_stop_requests() > stops_seen))
+			continue;
 		if (!p) {
 			kprintf(2, "eclipse: every process is blocked: stopping\n");
 			return -EDEADLK;

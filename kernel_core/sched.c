@@ -64,14 +64,19 @@ static void wake_due(uint64_t now)
 		sched_make_runnable(sleepers);
 }
 
-struct proc *sched_pick(void)
+struct proc *sched_pick(uint64_t horizon)
 {
 	wake_due(plat_clock_ns());
 	if (!run_head && sleepers) {
-		plat_idle_until(sleepers->wake_at);
+		plat_idle_until(MIN(sleepers->wake_at, horizon));
 		wake_due(plat_clock_ns());
 	}
 	return run_head;
+}
+
+bool sched_has_sleepers(void)
+{
+	return sleepers != NULL;
 }
 
 void sched_rotate(void)

@@ -69,7 +69,7 @@ void trap_handle(struct proc *p, const struct trap *t)
 	case TRAP_TICK:
 		sched_rotate();
 		break;
-	case TRAP_STOP:
+	case TRAP_STOP: /* kernel_run stops before handling it */
 		break;
 	}
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <kernel/plat.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,17 @@ static struct {
 	uint64_t idle_ns;  /* virtual time skipped while everything slept */
 	uint64_t host_t0;  /* host monotonic ns at boot */
 	uint64_t epoch_ns; /* wall clock at boot */
+	void *image;       /* the boot image, or NULL */
+	size_t image_len;
 } m;
+
+static volatile sig_atomic_t stop_requests;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requests++;
+}
 
 static uint64_t host_ns(clockid_t clk)
 {
@@ -124,11 +135,12 @@ long plat_console_write(int stream, const void *buf, size_t len)
 
 long plat_console_read(void *buf, size_t len)
 {
+	unsigned stops = (unsigned)stop_requests;
 	for (;;) {
 		ssize_t n = read(0, buf, len);
 		if (n >= 0)
 			return n;
-		if (errno != EINTR)
+		if (errno != EINTR || stops != (unsigned)stop_requests)
 			return -errno;
 	}
 }
@@ -156,7 +168,8 @@ void plat_idle_until(uint64_t deadline_ns)
 	}
 	uint64_t wait = deadline_ns - now;
 	struct timespec ts = {(time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull)};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	unsigned stops = (unsigned)stop_requests;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && stops == (unsigned)stop_requests)
 		;
 }
 
@@ -247,8 +260,29 @@ void plat_file_close(const void *data, size_t len)
 
 const void *plat_boot_image(size_t *len)
 {
-	*len = 0;
-	return NULL;
+	*len = m.image_len;
+	return m.image;
+}
+
+void sim_set_boot_image(void *image, size_t len)
+{
+	m.image = image;
+	m.image_len = len;
+}
+
+unsigned plat_stop_requests(void)
+{
+	return (unsigned)stop_requests;
+}
+
+void sim_catch_stop_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 void plat_panic(const char *msg)

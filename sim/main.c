@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -19,13 +20,20 @@ extern char **environ;
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: eclipse-sim [OPTIONS] PROGRAM [ARGS...]\n"
-		"Run the Eclipse OS kernel on an emulated x86_64 CPU, with the static x86_64 ELF\n"
-		"PROGRAM as process 1. Its standard output and error are the simulator's; the\n"
-		"simulator exits with its exit code, or 128+N when signal N killed it. The\n"
-		"simulator's environment is the program's.\n"
+		"Usage: eclipse-sim [OPTIONS] [PROGRAM [ARGS...]]\n"
+		"Run the Eclipse OS kernel on an emulated x86_64 CPU. Without PROGRAM, boot the\n"
+		"boot image: /sbin/init from it runs as process 1. With PROGRAM, a static x86_64\n"
+		"ELF file, run it as process 1, as qemu-x86_64 would: its standard output and\n"
+		"error are the simulator's, the simulator's environment is its environment. The\n"
+		"simulator exits with process 1's exit code, or 128+N when signal N killed it.\n"
+		"Ctrl-C (or SIGTERM) asks process 1 to shut down; a second one stops at once.\n"
 		"\n"
 		"Options:\n"
+		"  --image=FILE      the boot image, a cpio newc archive (default: boot.cpio\n"
+		"                    next to eclipse-sim)\n"
+		"  --max-time=TIME   send SIGTERM to process 1 after TIME of virtual (or, with\n"
+		"                    --clock=host, real) time: 500ms, 10s, 2m, 1h\n"
+		"  --quiet           no messages from the simulator about stopping\n"
 		"  --mem=SIZE        guest RAM, with an optional K, M or G suffix (default 256M)\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
@@ -72,6 +80,29 @@ static bool parse_u64(const char *s, uint64_t *out, bool size_suffix)
 	return true;
 }
 
+/* A positive duration: a number with ns, us, ms, s (default), m or h. */
+static bool parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t ns;
+	} units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000ull}, {"", 1000000000ull},
+		     {"m", 60000000000ull}, {"h", 3600000000000ull}};
+	char *end;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return false;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || v == 0)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].suffix) && v <= UINT64_MAX / units[i].ns) {
+			*ns = v * units[i].ns;
+			return true;
+		}
+	return false;
+}
+
 static unsigned parse_trace(const char *list)
 {
 	unsigned mask = 0;
@@ -97,7 +128,8 @@ static unsigned parse_trace(const char *list)
 
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
-	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT };
+	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT, OPT_IMAGE,
+	       OPT_MAX_TIME };
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
 		{"quantum", required_argument, NULL, OPT_QUANTUM},
@@ -105,12 +137,14 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
 		{"root", required_argument, NULL, OPT_ROOT},
+		{"image", required_argument, NULL, OPT_IMAGE},
+		{"max-time", required_argument, NULL, OPT_MAX_TIME},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	*opt = (struct sim_options){SIM_MEM_DEFAULT, SIM_QUANTUM_DEFAULT, false, 0, PROC_LIMIT_DEFAULT,
-				    NULL};
+				    NULL, NULL, 0};
 	opterr = 0;
 	int c;
 	uint64_t v;
@@ -143,6 +177,13 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		case OPT_ROOT:
 			opt->root = optarg;
 			break;
+		case OPT_IMAGE:
+			opt->image = optarg;
+			break;
+		case OPT_MAX_TIME:
+			if (!parse_duration(optarg, &opt->max_time_ns))
+				usage_error("invalid --max-time '%s' (expected a duration such as 500ms, 10s, 2m)", optarg);
+			break;
 		case OPT_MAX_PROCS:
 			if (!parse_u64(optarg, &v, false) || v == 0 || v > PROC_LIMIT_MAX)
 				usage_error("invalid --max-procs '%s'", optarg);
@@ -155,8 +196,6 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			usage_error("unrecognized option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
-		usage_error("%s", "no PROGRAM given");
 	return optind;
 }
 
@@ -174,16 +213,56 @@ static void *read_program(const char *path, size_t *len)
 	return err ? NULL : data;
 }
 
+/* The default boot image: boot.cpio next to the eclipse-sim executable. */
+static char *default_image(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	char *path = NULL;
+	if (slash && asprintf(&path, "%.*s/boot.cpio", (int)(slash - exe), exe) < 0)
+		path = NULL;
+	return path;
+}
+
+/* Reads the boot image, if one is asked for or PROGRAM is absent. 0, or 1 after an error. */
+static int load_image(const struct sim_options *opt, bool needed, void **image, size_t *len)
+{
+	*image = NULL;
+	*len = 0;
+	if (!opt->image && !needed)
+		return 0;
+	char *fallback = opt->image ? NULL : default_image();
+	const char *path = opt->image ? opt->image : fallback;
+	int err = path ? sim_read_file(path, PROGRAM_MAX, image, len) : -ENOENT;
+	if (err)
+		fprintf(stderr, "eclipse-sim: boot image %s: %s\n", path ? path : "boot.cpio",
+			strerror(-err));
+	free(fallback);
+	return err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sim_options opt;
 	int first = parse_args(argc, argv, &opt);
-	const char *path = argv[first];
-	size_t len;
-	void *image = read_program(path, &len);
-	if (!image)
+	bool boot = first >= argc;
+	const char *path = boot ? "/sbin/init" : argv[first];
+	static const char *const init_argv[] = {"/sbin/init", NULL};
+	static const char *const init_envp[] = {"PATH=/sbin:/bin", "HOME=/", NULL};
+	size_t len = 0, image_len;
+	void *program = NULL, *image;
+	if ((!boot && !(program = read_program(path, &len))) ||
+	    load_image(&opt, boot, &image, &image_len)) {
+		free(program);
 		return EXIT_RUNTIME;
+	}
 	signal(SIGPIPE, SIG_IGN);
+	sim_catch_stop_signals();
+	sim_set_boot_image(image, image_len);
 	int status = -1;
 	int err = sim_machine_init(&opt);
 	if (err) {
@@ -192,14 +271,17 @@ int main(int argc, char **argv)
 		else
 			fprintf(stderr, "eclipse-sim: cannot allocate %llu bytes of guest RAM\n",
 				(unsigned long long)opt.mem_bytes);
+		free(program);
 		free(image);
 		return EXIT_RUNTIME;
 	}
-	struct kernel_config cfg = {.trace = opt.trace, .max_procs = opt.max_procs};
+	struct kernel_config cfg = {
+		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns};
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
 		int elf_err = ELF_OK;
-		int pid = kernel_spawn(path, image, len, (const char *const *)argv + first,
-				       (const char *const *)environ, &elf_err);
+		int pid = boot ? kernel_spawn_file(path, init_argv, init_envp, &elf_err)
+			       : kernel_spawn(path, program, len, (const char *const *)argv + first,
+					      (const char *const *)environ, &elf_err);
 		if (pid > 0)
 			status = kernel_run();
 		else if (elf_err != ELF_OK)
@@ -213,7 +295,10 @@ int main(int argc, char **argv)
 	}
 	sim_cpu_close();
 	sim_machine_fini();
+	free(program);
 	free(image);
+	if (status == -EINTR)
+		return 128 + SIGINT;
 	if (status < 0)
 		return EXIT_RUNTIME;
 	if ((status & 0x7f) == 0)

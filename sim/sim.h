@@ -14,6 +14,8 @@ struct sim_options {
 	unsigned trace;     /* TRACE_* of kernel.h */
 	unsigned max_procs;
 	const char *root;   /* host directory execve looks in after the boot image, or NULL */
+	const char *image;  /* boot image file, or NULL for the default */
+	uint64_t max_time_ns;
 };
 
 #define SIM_MEM_DEFAULT (256ull << 20)
@@ -33,6 +35,11 @@ uint64_t sim_ram_size(void);
 
 /* Reads a whole host file of at most max bytes into malloc'd memory: 0 or -errno. */
 int sim_read_file(const char *path, uint64_t max, void **data, size_t *len);
+
+/* The boot image the kernel sees (owned by the caller). */
+void sim_set_boot_image(void *image, size_t len);
+/* Ctrl-C and SIGTERM become stop requests (plat_stop_requests). */
+void sim_catch_stop_signals(void);
 
 /* The CPU (cpu.c). */
 int sim_cpu_open(const struct sim_options *opt);

@@ -34,12 +34,13 @@ patch() {
 
 expect help 0 '^Usage: eclipse-sim' -- "$sim" --help
 expect version 0 '^eclipse-sim \(Eclipse OS\) [0-9]' -- "$sim" --version
-expect no-program 2 'no PROGRAM given' -- "$sim"
+expect no-image 1 "boot image $tmp/none.cpio: No such file or directory" -- "$sim" --image="$tmp/none.cpio"
 expect bad-flag 2 "unrecognized option '--bogus'" -- "$sim" --bogus "$guests/test_hello"
 expect missing-arg 2 "option '--mem' needs an argument" -- "$sim" --mem
 expect bad-mem 2 "invalid --mem 'lots'" -- "$sim" --mem=lots "$guests/test_hello"
 expect bad-quantum 2 "invalid --quantum '0'" -- "$sim" --quantum=0 "$guests/test_hello"
 expect bad-clock 2 "invalid --clock 'sundial'" -- "$sim" --clock=sundial "$guests/test_hello"
+expect bad-max-time 2 "invalid --max-time '10 parsecs'" -- "$sim" --max-time='10 parsecs' "$guests/test_hello"
 expect bad-trace 2 "unknown trace category 'everything'" -- "$sim" --trace=everything "$guests/test_hello"
 expect missing-file 1 'nonexistent: No such file or directory' -- "$sim" "$tmp/nonexistent"
 expect directory 1 'is a directory' -- "$sim" "$tmp"
@@ -65,6 +66,30 @@ expect trace-write 0 '^\[pid 1\] write\(1, "hello, world\\n", 13\) = 13$' -- \
 expect trace-exit 0 '^\[pid 1\] exit_group\(0\) = \?$' -- "$sim" --trace=syscall "$guests/test_hello"
 expect trace-error 0 '^\[pid 1\] write\(99, .*\) = -1 EBADF$' -- "$sim" --trace=syscall "$guests/test_errors"
 expect trace-enosys 0 '^\[pid 1\] syscall_400\(.*\) = -1 ENOSYS$' -- "$sim" --trace=syscall "$guests/test_errors"
+
+# --max-time counts virtual time: three whole seconds of sleep fit in 3.5 s, then SIGTERM.
+expect max-time 143 'time limit reached: asking pid 1 \(test_sleeper\) to shut down' -- \
+	"$sim" --max-time=3500ms "$guests/test_sleeper"
+if ! grep -q '^slept 3$' "$tmp/out" || grep -q '^slept 4$' "$tmp/out"; then
+	echo "FAIL max-time: expected exactly 3 seconds of sleep, got:"
+	cat "$tmp/out"
+	failures=$((failures + 1))
+fi
+
+# Ctrl-C (SIGINT to the simulator) asks PID 1 to stop; with real time it must come promptly.
+"$sim" --clock=host "$guests/test_sleeper" >"$tmp/out" 2>"$tmp/err" </dev/null &
+sim_pid=$!
+sleep 1.5
+kill -INT "$sim_pid"
+wait "$sim_pid"
+got=$?
+if [[ $got -eq 143 ]] && grep -q 'interrupted: asking pid 1' "$tmp/err"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL sigint: exit $got (want 143)"
+	cat "$tmp/err"
+	failures=$((failures + 1))
+fi
 
 # The virtual clock makes two runs identical, trace included, byte for byte.
 for run in 1 2; do

@@ -11,9 +11,13 @@
 #define TRACE_SCHED 0x2u
 
 struct kernel_config {
-	unsigned trace;     /* TRACE_* */
-	unsigned max_procs; /* 0: PROC_LIMIT_DEFAULT */
+	unsigned trace;       /* TRACE_* */
+	unsigned max_procs;   /* 0: PROC_LIMIT_DEFAULT */
+	uint64_t max_time_ns; /* 0: none; else PID 1 gets SIGTERM at this monotonic time */
 };
+
+/* How long PID 1 has to shut down after SIGTERM before the machine stops anyway. */
+#define SHUTDOWN_GRACE_NS (30ull * 1000000000ull)
 
 extern struct kernel_config kernel_cfg;
 
@@ -22,8 +26,13 @@ int kernel_init(const struct kernel_config *cfg);
 /* Starts program image as a new process with no parent. Its pid, or -errno (*elf_err set). */
 int kernel_spawn(const char *path, const void *image, size_t len, const char *const *argv,
 		 const char *const *envp, int *elf_err);
+/* Starts the program at path (boot image, or platform files) as a new process with no parent:
+ * its pid, or -errno (*elf_err set for a rejected ELF). */
+int kernel_spawn_file(const char *path, const char *const *argv, const char *const *envp,
+		      int *elf_err);
 /* Runs processes until the first one spawned ends: its Linux wait status, or -EDEADLK when
- * every process blocked, -EINTR when the platform stopped the machine. */
+ * every process blocked, -EINTR when the user stopped the machine at once, -ETIMEDOUT when PID 1
+ * outlived its shutdown grace period. */
 int kernel_run(void);
 /* Frees every process and kernel structure (after kernel_run, or to abandon a boot). */
 void kernel_fini(void);

@@ -32,7 +32,7 @@ enum trap_kind {
 	TRAP_PAGE_FAULT, /* fault_addr set; access set when access_known */
 	TRAP_EXCEPTION,  /* another CPU exception: vector set; 6 is an invalid opcode */
 	TRAP_TICK,       /* the time slice ended */
-	TRAP_STOP,       /* the platform asks the kernel to stop (e.g. a signal to the simulator) */
+	TRAP_STOP,       /* the machine must stop at once */
 };
 
 struct trap {
@@ -77,6 +77,9 @@ uint64_t plat_clock_ns(void);
 uint64_t plat_boot_epoch_ns(void);
 /* Nothing can run before monotonic time deadline: wait (or jump the clock) until then. */
 void plat_idle_until(uint64_t deadline_ns);
+/* How many times the user asked the machine to stop so far (Ctrl-C): the first asks PID 1 to
+ * shut down, the next stops at once. */
+unsigned plat_stop_requests(void);
 /* A seed for the kernel's random numbers (fixed when the platform is deterministic). */
 uint64_t plat_random_seed(void);
 

@@ -76,9 +76,11 @@ const char *signal_name(int sig);
 /* Run queue: round robin over runnable processes, sleeping ones woken by the clock. */
 void sched_make_runnable(struct proc *p);
 void sched_sleep_until(struct proc *p, uint64_t deadline_ns);
-/* The process to run (the queue's head), waiting for sleepers when none is runnable; NULL if
- * none can ever run. */
-struct proc *sched_pick(void);
+/* The process to run (the queue's head). When none is runnable, waits for the first sleeper,
+ * but not past horizon (monotonic ns); NULL if still none is runnable. */
+struct proc *sched_pick(uint64_t horizon);
+/* True when some process sleeps until a deadline. */
+bool sched_has_sleepers(void);
 /* The running process's slice ended: the next runnable one goes first. */
 void sched_rotate(void);
 /* p waits in a syscall (PROC_BLOCKED) until sched_make_runnable. */
