@@ -21,7 +21,7 @@ struct sim_options {
 #define SIM_MEM_DEFAULT (256ull << 20)
 #define SIM_MEM_MIN (4ull << 20)
 #define SIM_MEM_MAX (64ull << 30)
-#define SIM_QUANTUM_DEFAULT 50000ull
+#define SIM_QUANTUM_DEFAULT 200000ull
 
 /* Checks a Unicorn result: a failure here is a bug of the simulator, reported and fatal. */
 #define UC_CHECK(call) sim_uc_check((call), #call, __FILE__, __LINE__)
