@@ -94,6 +94,10 @@ long sys_execve(struct proc *p, const uint64_t *a)
 	int err = file_open(path, &f);
 	if (err)
 		return err;
+	if (!f.executable) {
+		file_close(&f);
+		return -EACCES;
+	}
 	const struct elf_source src = {.mem = f.data, .len = f.len, .cache_id = f.id};
 	const struct exec_args args = {.mm = &p->mm, .uargv = a[1], .uenvp = a[2]};
 	err = exec_source(p, path, &src, &args, NULL);
@@ -129,8 +133,10 @@ long sys_wait4(struct proc *p, const uint64_t *a)
 {
 	int pid = (int)a[0];
 	uint64_t status_at = a[1], options = a[2], rusage_at = a[3];
-	if (options & ~(uint64_t)WAIT_OPTIONS || pid == INT32_MIN)
+	if (options & ~(uint64_t)WAIT_OPTIONS)
 		return -EINVAL;
+	if (pid == INT32_MIN) /* -pid is no process group */
+		return -ESRCH;
 	bool any = false;
 	for (struct proc *c = p->children; c; c = c->sibling) {
 		if (!wait_matches(p, c, pid))

@@ -226,7 +226,8 @@ static uint64_t identify(const char *path)
 	return nidentities;
 }
 
-int plat_file_open(const char *path, const void **data, size_t *len, uint64_t *id)
+int plat_file_open(const char *path, const void **data, size_t *len, uint64_t *id,
+		   unsigned *mode)
 {
 	if (!m.root)
 		return -ENOENT;
@@ -243,6 +244,8 @@ int plat_file_open(const char *path, const void **data, size_t *len, uint64_t *i
 		return err;
 	}
 	void *buf;
+	struct stat st;
+	*mode = stat(real, &st) == 0 ? st.st_mode & 07777 : 0;
 	*id = identify(real);
 	int err = sim_read_file(real, 1ull << 30, &buf, len);
 	free(real);

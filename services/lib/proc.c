@@ -1,4 +1,4 @@
-/* Process wrappers: identity, creation, waiting, signals, scheduling, thread registers. */
+/* Process wrappers: identity, groups, creation, waiting, signals, scheduling, thread registers. */
 #include <ecl/syscall.h>
 #include <ecl/unistd.h>
 
@@ -12,6 +12,18 @@ pid_t getpid(void)
 pid_t getppid(void)
 {
 	return (pid_t)syscall0(SYS_getppid);
+}
+
+/* Puts process pid (0: the caller) into group pgid (0: a new group led by pid); returns 0 or -1. */
+int setpgid(pid_t pid, pid_t pgid)
+{
+	return (int)syscall_ret(syscall2(SYS_setpgid, pid, pgid));
+}
+
+/* Returns the process group of pid (0: the caller), or -1. */
+pid_t getpgid(pid_t pid)
+{
+	return (pid_t)syscall_ret(syscall1(SYS_getpgid, pid));
 }
 
 /* Copies the caller; returns the child's pid in the parent, 0 in the child, or -1. */

@@ -9,6 +9,7 @@ struct file_ref {
 	size_t len;
 	bool platform; /* released through the platform */
 	uint64_t id;   /* the same for the same unchanged file, never 0 */
+	bool executable; /* someone may execute it (a mode bit 0111) */
 };
 
 /* Finds the regular file at path. 0, -ENOENT, -EACCES (not a regular file) or -ENOMEM. */

@@ -87,8 +87,10 @@ uint64_t plat_random_seed(void);
 void plat_panic(const char *msg) __attribute__((noreturn));
 
 /* The platform's own file at path (the sim's --root directory), read whole into kernel memory:
- * 0 with *data, *len and *id (equal for the same unchanged file), or -ENOENT, -EACCES, -ENOMEM. */
-int plat_file_open(const char *path, const void **data, size_t *len, uint64_t *id);
+ * 0 with *data, *len, *id (equal for the same unchanged file) and *mode (its permission bits),
+ * or -ENOENT, -EACCES, -ENOMEM. */
+int plat_file_open(const char *path, const void **data, size_t *len, uint64_t *id,
+		   unsigned *mode);
 /* Releases a file from plat_file_open. */
 void plat_file_close(const void *data, size_t len);
 

@@ -28,6 +28,8 @@ int close(int fd);
 _Noreturn void _exit(int status);
 pid_t getpid(void);
 pid_t getppid(void);
+int setpgid(pid_t pid, pid_t pgid);
+pid_t getpgid(pid_t pid);
 pid_t fork(void);
 int execve(const char *path, char *const argv[], char *const envp[]);
 pid_t wait4(pid_t pid, int *status, int options, void *rusage);
