@@ -4,6 +4,12 @@
  * leak that grows, so LeakSanitizer is told to ignore allocations made inside libunicorn.
  */
 const char *__lsan_default_suppressions(void);
+const char *__lsan_default_options(void);
+
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
 
 const char *__lsan_default_suppressions(void)
 {

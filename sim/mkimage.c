@@ -82,8 +82,8 @@ static void put_entry(struct image *img, const char *name, uint32_t ino, uint32_
 	size_t namesize = strlen(name) + 1;
 	/* magic, ino, mode, uid, gid, nlink, mtime, filesize, dev major/minor, rdev major/minor,
 	 * namesize, check */
-	snprintf(hdr, sizeof hdr, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08zx%08x", ino, mode,
-		 0u, 0u, nlink, 0u, size, 0u, 0u, 0u, 0u, namesize, 0u);
+	snprintf(hdr, sizeof hdr, "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", ino, mode,
+		 0u, 0u, nlink, 0u, size, 0u, 0u, 0u, 0u, (unsigned)namesize, 0u);
 	put(img, hdr, 110);
 	put(img, name, namesize);
 	pad4(img);
