@@ -40,6 +40,8 @@
 #define CR0_NE 0x20ull
 #define CR0_WP 0x10000ull
 #define CR0_PG 0x80000000ull
+#define CR0_TS 0x8ull
+#define CR0_BASE (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG)
 #define CR4_PAE 0x20ull
 #define CR4_OSFXSR 0x200ull
 #define CR4_OSXMMEXCPT 0x400ull
@@ -52,6 +54,7 @@
 #define VEC_PAGE_FAULT 14
 #define VEC_INVALID_OPCODE 6
 #define VEC_GENERAL_PROTECTION 13
+#define VEC_DEVICE_NOT_AVAILABLE 7
 
 static struct {
 	uc_engine *uc;
@@ -60,6 +63,7 @@ static struct {
 	uint64_t quantum, slice_left, blocks;
 	uint64_t loaded_root;    /* CR3 in the CPU, 0 when unknown */
 	struct uctx *fpu_owner;  /* whose x87/SSE state is live in the CPU */
+	bool ts;                 /* CR0.TS set: the running thread is not the owner */
 	struct uctx *last_run;
 	bool last_was_tick;
 	uint64_t *stale;         /* freed frames whose translated code must be dropped */
@@ -355,7 +359,7 @@ static void enter_long_mode(void)
 	write_reg(UC_X86_REG_CR4, CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	uc_x86_msr efer = {MSR_EFER, EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE};
 	UC_CHECK(uc_reg_write(cpu.uc, UC_X86_REG_MSR, &efer));
-	write_reg(UC_X86_REG_CR0, CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG);
+	write_reg(UC_X86_REG_CR0, CR0_BASE);
 	uc_x86_mmr gdtr = {0, GDT_VA, 8 * 8 - 1, 0};
 	UC_CHECK(uc_reg_write(cpu.uc, UC_X86_REG_GDTR, &gdtr));
 	write_reg(UC_X86_REG_CS, KERNEL_CS);
@@ -456,13 +460,35 @@ void plat_tlb_flush(uint64_t root, uint64_t va)
 		UC_CHECK(uc_ctl_flush_tlb(cpu.uc));
 }
 
-/* Back to the clean context after an exception, keeping the thread's x87/SSE state. */
-static void recover_from_exception(struct uctx *u)
+/* Back to the clean context after an exception, keeping the x87/SSE state in the CPU. */
+static void recover_from_exception(void)
 {
-	fpu_read(u->fpu);
+	if (cpu.fpu_owner)
+		fpu_read(cpu.fpu_owner->fpu);
 	UC_CHECK(uc_context_restore(cpu.uc, cpu.clean));
 	cpu.fpu_owner = NULL;
+	cpu.ts = false;
 	cpu.loaded_root = 0;
+}
+
+/*
+ * Lazy x87/SSE switching: moving the 28 registers costs about half a context switch, and most
+ * threads between two switches never touch them. A thread that does not own the CPU's x87/SSE
+ * state runs with CR0.TS set; its first x87 or SSE instruction raises #NM, and only then does
+ * the state move (run_user handles that without the kernel).
+ */
+static void set_ts(bool ts)
+{
+	if (ts != cpu.ts)
+		write_reg(UC_X86_REG_CR0, CR0_BASE | (ts ? CR0_TS : 0));
+	cpu.ts = ts;
+}
+
+static void take_fpu(struct uctx *u)
+{
+	recover_from_exception(); /* saves the old owner's state */
+	fpu_write(u->fpu);
+	cpu.fpu_owner = u;
 }
 
 static void trap_from_error(uc_err err)
@@ -478,23 +504,16 @@ static void trap_from_error(uc_err err)
 	}
 }
 
-void plat_run_user(struct uctx *u, struct trap *trap)
+/* One run of u until a trap; false when it was a #NM that only asked for the x87/SSE state. */
+static bool run_once(struct uctx *u)
 {
-	if (u != cpu.last_run || cpu.last_was_tick)
-		cpu.slice_left = cpu.quantum;
-	cpu.last_run = u;
 	if (cpu.nstale)
 		drop_stale_code();
 	if (cpu.loaded_root != u->root) {
 		write_reg(UC_X86_REG_CR3, u->root);
 		cpu.loaded_root = u->root;
 	}
-	if (cpu.fpu_owner != u) {
-		if (cpu.fpu_owner)
-			fpu_read(cpu.fpu_owner->fpu);
-		fpu_write(u->fpu);
-		cpu.fpu_owner = u;
-	}
+	set_ts(cpu.fpu_owner != u);
 	gprs_write(&u->regs);
 	cpu.trap_set = false;
 	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_ADDR, 0, 0);
@@ -506,10 +525,24 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 					 .access = PF_USER | PF_FETCH, .access_known = true};
 	else if (!cpu.trap_set)
 		cpu.trap = (struct trap){.kind = TRAP_TICK};
+	if (cpu.trap.kind == TRAP_EXCEPTION && cpu.trap.vector == VEC_DEVICE_NOT_AVAILABLE && cpu.ts) {
+		take_fpu(u);
+		return false;
+	}
+	if (cpu.trap.kind == TRAP_PAGE_FAULT || cpu.trap.kind == TRAP_EXCEPTION)
+		recover_from_exception();
+	return true;
+}
+
+void plat_run_user(struct uctx *u, struct trap *trap)
+{
+	if (u != cpu.last_run || cpu.last_was_tick)
+		cpu.slice_left = cpu.quantum;
+	cpu.last_run = u;
+	while (!run_once(u))
+		;
 	*trap = cpu.trap;
 	cpu.last_was_tick = trap->kind == TRAP_TICK;
-	if (trap->kind == TRAP_PAGE_FAULT || trap->kind == TRAP_EXCEPTION)
-		recover_from_exception(u);
 	if (cpu.last_was_tick)
 		UC_CHECK(uc_ctl_flush_tlb(cpu.uc));
 }
