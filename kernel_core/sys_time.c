@@ -36,7 +36,8 @@ long sys_nanosleep(struct proc *p, const uint64_t *a)
 	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= (long long)NS_PER_S)
 		return -EINVAL;
 	uint64_t now = plat_clock_ns(), span = (uint64_t)req.tv_sec;
-	span = span > UINT64_MAX / NS_PER_S ? UINT64_MAX : span * NS_PER_S + (uint64_t)req.tv_nsec;
+	uint64_t nsec = (uint64_t)req.tv_nsec;
+	span = span > (UINT64_MAX - nsec) / NS_PER_S ? UINT64_MAX : span * NS_PER_S + nsec;
 	/* The result is 0 unless a handled signal cuts the sleep short (signal.c). */
 	p->sleep_until = span > UINT64_MAX - now ? UINT64_MAX : now + span;
 	p->sleep_rem_at = a[1];
