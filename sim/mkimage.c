@@ -8,7 +8,7 @@
  * needed. The image depends only on the arguments and the files' contents: mtime 0, uid and
  * gid 0, inode numbers counting up from 1, mode 0100755 for files and 040755 for directories.
  * OUTPUT is written under a temporary name and renamed, so it is never left half-written.
- * Exits 0, 1 on an I/O error, 2 on a bad command line; each failure is one line on stderr.
+ * Exits 0, 1 on an I/O error, 2 on a bad command line, saying why on stderr.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -75,8 +75,8 @@ static void pad4(struct image *img)
 }
 
 /* Writes one header, the name and the data, each padded to 4 bytes as newc requires. */
-static void put_entry(struct image *img, const char *name, uint32_t ino, uint32_t mode, uint32_t nlink,
-		      const void *data, uint32_t size)
+static void put_entry(struct image *img, const char *name, uint32_t ino, uint32_t mode,
+		      uint32_t nlink, const void *data, uint32_t size)
 {
 	char hdr[111];
 	size_t namesize = strlen(name) + 1;

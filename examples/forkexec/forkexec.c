@@ -1,0 +1,32 @@
+/* fork, execve and wait4: runs a program in a child process and reports how it ended. */
+#include <ecl/errno.h>
+#include <ecl/signal.h>
+#include <ecl/stdio.h>
+#include <ecl/unistd.h>
+
+int main(int argc, char **argv)
+{
+	static char *const hello[] = {"/bin/hello", NULL};
+	char *const *args = argc > 1 ? argv + 1 : hello;
+	printf("forkexec: pid %d runs %s in a child\n", getpid(), args[0]);
+	pid_t pid = fork();
+	if (pid < 0) {
+		dprintf(2, "forkexec: fork failed (errno %d)\n", errno);
+		return 1;
+	}
+	if (pid == 0) {
+		execve(args[0], args, environ);
+		dprintf(2, "forkexec: cannot execute %s (errno %d)\n", args[0], errno);
+		_exit(127);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) != pid) {
+		dprintf(2, "forkexec: wait failed (errno %d)\n", errno);
+		return 1;
+	}
+	if (WIFEXITED(status))
+		printf("forkexec: child %d exited with status %d\n", pid, WEXITSTATUS(status));
+	else
+		printf("forkexec: child %d was killed by %s\n", pid, signal_name(WTERMSIG(status)));
+	return 0;
+}

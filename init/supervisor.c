@@ -1,0 +1,269 @@
+/*
+ * The supervisor. Each service runs in a process group of its own, so that stopping it also
+ * stops whatever it started, and so that a terminal's Ctrl-C reaches init alone, which then
+ * stops the services in order.
+ */
+#include <ecl/errno.h>
+#include <ecl/signal.h>
+#include <ecl/stdio.h>
+#include <ecl/string.h>
+#include <ecl/time.h>
+#include <ecl/unistd.h>
+
+#include "supervisor.h"
+
+#define PATH_LEN 512
+
+static struct service services[SERVICES_MAX];
+static int count;
+static const char *root;
+static long long grace_ms;
+static int shutting_down;
+
+static const char *state_name(enum service_state s)
+{
+	static const char *const names[] = {
+		[SERVICE_PENDING] = "pending", [SERVICE_RUNNING] = "running", [SERVICE_BACKOFF] = "backoff",
+		[SERVICE_EXITED] = "exited",   [SERVICE_FAILED] = "failed",   [SERVICE_STOPPING] = "stopping",
+		[SERVICE_STOPPED] = "stopped",
+	};
+	return names[s];
+}
+
+static const char *policy_name(enum restart_policy p)
+{
+	return p == RESTART_ALWAYS ? "always" : p == RESTART_ON_FAILURE ? "on-failure" : "never";
+}
+
+/* Decides what happens to s after a run that ended (failed: not with status 0). */
+static void apply_policy(struct service *s, int failed)
+{
+	const struct service_config *c = s->cfg;
+	long long now = uptime_ms();
+	char t[SECONDS_LEN];
+	s->pid = 0;
+	if (shutting_down) {
+		s->state = SERVICE_STOPPED;
+		return;
+	}
+	if (c->restart == RESTART_NEVER || (c->restart == RESTART_ON_FAILURE && !failed)) {
+		s->state = failed ? SERVICE_FAILED : SERVICE_EXITED;
+		printf("init: %s: not restarted (restart = %s)\n", c->name, policy_name(c->restart));
+		return;
+	}
+	if (now - s->started_ms >= c->stable_ms)
+		s->streak = 0;
+	if (s->streak >= c->limit) {
+		s->state = SERVICE_FAILED;
+		printf("init: %s: failed: %d restart%s in a row did not keep it up; giving up\n", c->name,
+		       s->streak, s->streak == 1 ? "" : "s");
+		return;
+	}
+	long long delay = c->backoff_ms;
+	for (int i = 0; i < s->streak && delay < c->backoff_max_ms; i++)
+		delay *= 2;
+	if (delay > c->backoff_max_ms)
+		delay = c->backoff_max_ms;
+	s->streak++;
+	s->state = SERVICE_BACKOFF;
+	s->due_ms = now + delay;
+	printf("init: %s: restart %d of %d in %s\n", c->name, s->streak, c->limit, seconds(t, delay));
+}
+
+/* Reports how s's run ended (status from wait4) and applies its policy. */
+static void ended(struct service *s, int status)
+{
+	char how[48], t[SECONDS_LEN];
+	if (WIFEXITED(status))
+		snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+	else
+		snprintf(how, sizeof how, "killed by %s", signal_name(WTERMSIG(status)));
+	printf("init: %s (pid %d) %s after %s\n", s->cfg->name, s->pid, how,
+	       seconds(t, uptime_ms() - s->started_ms));
+	apply_policy(s, status != 0);
+}
+
+/* Forks and execs s's binary in a new process group; the child never returns. */
+static void start(struct service *s)
+{
+	const struct service_config *c = s->cfg;
+	char path[PATH_LEN];
+	char *argv[SERVICE_ARGS_MAX + 2];
+	const char *arg = c->args;
+	snprintf(path, sizeof path, "%s%s", root, c->binary);
+	argv[0] = (char *)c->binary;
+	for (int i = 0; i < c->nargs; i++, arg += strlen(arg) + 1)
+		argv[i + 1] = (char *)arg;
+	argv[c->nargs + 1] = NULL;
+
+	s->started_ms = uptime_ms();
+	int pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		execve(path, argv, environ);
+		dprintf(2, "init: %s: cannot execute %s (errno %d)\n", c->name, path, errno);
+		_exit(127);
+	}
+	if (pid < 0) {
+		printf("init: %s: cannot fork (errno %d)\n", c->name, errno);
+		apply_policy(s, 1);
+		return;
+	}
+	/* Also here, so that the group exists whichever of parent and child runs first. */
+	setpgid(pid, pid);
+	s->pid = pid;
+	s->state = SERVICE_RUNNING;
+}
+
+static struct service *by_pid(int pid)
+{
+	for (int i = 0; i < count; i++)
+		if (services[i].pid == pid)
+			return &services[i];
+	return NULL;
+}
+
+/* Takes over cfg's services (kept, in start order); binaries are run from root + binary. */
+void supervisor_init(const struct init_config *cfg, const char *binary_root)
+{
+	root = binary_root;
+	grace_ms = cfg->grace_ms;
+	count = cfg->count;
+	for (int i = 0; i < count; i++)
+		services[i] = (struct service){.cfg = &cfg->services[i]};
+}
+
+/* Starts the configured services of phase, in order. */
+void supervisor_start_phase(enum phase phase)
+{
+	int started = 0;
+	for (int i = 0; i < count; i++) {
+		struct service *s = &services[i];
+		if (s->cfg->phase != phase)
+			continue;
+		start(s);
+		started++;
+		if (s->state == SERVICE_RUNNING)
+			printf("init:   %s: %s (pid %d)\n", s->cfg->name, s->cfg->binary, s->pid);
+	}
+	if (!started)
+		printf("init:   none configured\n");
+}
+
+/* Reaps every ended child (services and orphans) without blocking, applying restart policies. */
+void supervisor_reap(void)
+{
+	int status, pid;
+	while ((pid = wait4(-1, &status, WNOHANG, NULL)) != 0) {
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		struct service *s = by_pid(pid);
+		if (s)
+			ended(s, status);
+		else if (WIFEXITED(status))
+			printf("init: reaped orphan pid %d (exit status %d)\n", pid, WEXITSTATUS(status));
+		else
+			printf("init: reaped orphan pid %d (killed by %s)\n", pid, signal_name(WTERMSIG(status)));
+	}
+}
+
+/* Restarts the services whose backoff has run out. */
+void supervisor_restart_due(void)
+{
+	long long now = uptime_ms();
+	for (int i = 0; i < count; i++) {
+		struct service *s = &services[i];
+		if (s->state != SERVICE_BACKOFF || s->due_ms > now)
+			continue;
+		s->restarts++;
+		start(s);
+		if (s->state == SERVICE_RUNNING)
+			printf("init: %s: restarted (pid %d)\n", s->cfg->name, s->pid);
+	}
+}
+
+/* Returns the earliest restart time, or -1 if no service waits for one. */
+long long supervisor_next_due(void)
+{
+	long long due = -1;
+	for (int i = 0; i < count; i++)
+		if (services[i].state == SERVICE_BACKOFF && (due < 0 || services[i].due_ms < due))
+			due = services[i].due_ms;
+	return due;
+}
+
+/* Prints the status table under a title line, in one write so other output cannot split it. */
+void supervisor_print_table(const char *title)
+{
+	static char buf[128 * (SERVICES_MAX + 2)];
+	long long now = uptime_ms();
+	char t[SECONDS_LEN];
+	int len = snprintf(buf, sizeof buf, "init: %s at %s\n  %-16s %-9s %5s %8s %10s\n", title,
+			   seconds(t, now), "SERVICE", "STATE", "PID", "RESTARTS", "UPTIME");
+	for (int i = 0; i < count; i++) {
+		const struct service *s = &services[i];
+		int up = s->state == SERVICE_RUNNING || s->state == SERVICE_STOPPING;
+		char pid[12] = "-";
+		if (s->pid)
+			snprintf(pid, sizeof pid, "%d", s->pid);
+		len += snprintf(buf + len, sizeof buf - (size_t)len, "  %-16s %-9s %5s %8d %10s\n", s->cfg->name,
+				state_name(s->state), pid, s->restarts, up ? seconds(t, now - s->started_ms) : "-");
+	}
+	write(1, buf, (size_t)len);
+}
+
+/* Sends sig to s's process group, or to s alone if it left the group. */
+static void signal_service(const struct service *s, int sig)
+{
+	if (kill(-s->pid, sig) < 0)
+		kill(s->pid, sig);
+}
+
+/* Stops s: SIGTERM, then SIGKILL if it is still there after the grace period. */
+static void stop(struct service *s)
+{
+	char t[SECONDS_LEN];
+	printf("init: stopping %s (pid %d)\n", s->cfg->name, s->pid);
+	s->state = SERVICE_STOPPING;
+	signal_service(s, SIGTERM);
+	long long deadline = uptime_ms() + grace_ms;
+	for (;;) {
+		supervisor_reap();
+		if (s->state != SERVICE_STOPPING)
+			return;
+		long long left = deadline - uptime_ms();
+		if (left <= 0)
+			break;
+		/* SIGCHLD cuts this short; a missed one costs the rest of the grace period. */
+		sleep_ms(left);
+	}
+	printf("init: %s (pid %d) still there after %s; sending SIGKILL\n", s->cfg->name, s->pid,
+	       seconds(t, grace_ms));
+	signal_service(s, SIGKILL);
+	while (s->state == SERVICE_STOPPING) {
+		int status, pid = s->pid;
+		if (wait4(pid, &status, 0, NULL) == pid)
+			ended(s, status);
+		else if (errno != EINTR)
+			return;
+	}
+}
+
+/* Stops the services in reverse start order; pending restarts are cancelled. */
+void supervisor_shutdown(void)
+{
+	shutting_down = 1;
+	for (int i = count - 1; i >= 0; i--) {
+		struct service *s = &services[i];
+		if (s->state == SERVICE_BACKOFF) {
+			s->state = SERVICE_STOPPED;
+			printf("init: %s: restart cancelled\n", s->cfg->name);
+		} else if (s->state == SERVICE_RUNNING) {
+			stop(s);
+		}
+	}
+	supervisor_reap();
+}
