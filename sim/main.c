@@ -228,17 +228,18 @@ static char *default_image(void)
 	return path;
 }
 
-/* Reads the boot image, if one is asked for or PROGRAM is absent. 0, or 1 after an error. */
+/* Reads the boot image: --image, else the default one, which only booting requires (a PROGRAM
+ * may still execve the image's programs when it is there). 0, or 1 after an error. */
 static int load_image(const struct sim_options *opt, bool needed, void **image, size_t *len)
 {
 	*image = NULL;
 	*len = 0;
-	if (!opt->image && !needed)
-		return 0;
 	char *fallback = opt->image ? NULL : default_image();
 	const char *path = opt->image ? opt->image : fallback;
 	int err = path ? sim_read_file(path, PROGRAM_MAX, image, len) : -ENOENT;
-	if (err)
+	if (err && !needed && !opt->image)
+		err = 0;
+	else if (err)
 		fprintf(stderr, "eclipse-sim: boot image %s: %s\n", path ? path : "boot.cpio",
 			strerror(-err));
 	free(fallback);
