@@ -3,6 +3,7 @@
 #include <kernel/files.h>
 #include <kernel/frame.h>
 #include <kernel/imgcache.h>
+#include <kernel/ipc.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/random.h>
@@ -24,6 +25,7 @@ int kernel_init(const struct kernel_config *cfg)
 		return err;
 	random_init(plat_random_seed());
 	proc_init(cfg->max_procs);
+	ipc_reset();
 	return plat_cpu_init();
 }
 
@@ -97,6 +99,8 @@ int kernel_run(void)
 			signal_deliver(p);
 			if (p->state != PROC_RUNNABLE)
 				continue;
+			if (p->restart == RESTART_IPC) /* woken by its deadline, not by a partner */
+				ipc_cancel(p, -ETIMEDOUT);
 			p->restart = RESTART_NONE; /* it runs: a rewound syscall starts over */
 		}
 		if (!p && (sched_has_sleepers() || plat_stop_requests() > stops_seen))

@@ -1,4 +1,5 @@
 /* The process table and the end of a process's life. */
+#include <kernel/ipc.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/kmalloc.h>
@@ -99,6 +100,7 @@ static void wake_waiter(struct proc *q)
 
 void proc_exit(struct proc *p, int wait_status)
 {
+	ipc_exit(p);
 	sched_remove(p);
 	plat_uctx_discard(&p->ctx);
 	fd_close_all(&p->fds);

@@ -3,6 +3,7 @@
  * rt_sigaction, a rt_sigframe built on the user stack for a handler and read back by
  * rt_sigreturn, default actions, EINTR for interrupted blocking calls.
  */
+#include <kernel/ipc.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/kmalloc.h>
@@ -105,6 +106,10 @@ static void interrupt_syscall(struct proc *p, const struct linux_sigaction *act)
 		struct linux_timespec rem = {(long long)(left / 1000000000ull),
 					     (long long)(left % 1000000000ull)};
 		copy_out(&p->mm, p->sleep_rem_at, &rem, sizeof(rem));
+	}
+	if (p->restart == RESTART_IPC) {
+		ipc_cancel(p, -EINTR);
+		return;
 	}
 	if (p->restart == RESTART_WAIT)
 		r->rip += 2; /* past the rewound syscall instruction */

@@ -1,5 +1,6 @@
 /* The syscall table: find any syscall's implementation from its number here. */
 #include <kernel/kernel.h>
+#include <kernel/ipc.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <uapi/eclipse.h>
@@ -42,6 +43,12 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	[SYS_exit_group] = SC("exit_group", sys_exit, "d", SC_NORETURN),
 	[SYS_get_service_binary] = SC("get_service_binary", sys_get_service_binary, "ux", SC_RETHEX),
 	[SYS_exec_image] = SC("exec_image", sys_exec_image, "xuxx", 0),
+	[SYS_ipc_send] = SC("ipc_send", sys_ipc_send, "dxu", 0),
+	[SYS_ipc_receive] = SC("ipc_receive", sys_ipc_receive, "dxu", 0),
+	[SYS_ipc_call] = SC("ipc_call", sys_ipc_call, "dxxu", 0),
+	[SYS_ipc_reply] = SC("ipc_reply", sys_ipc_reply, "dx", 0),
+	[SYS_ipc_register] = SC("ipc_register", sys_ipc_register, "s", SC_FAST),
+	[SYS_ipc_lookup] = SC("ipc_lookup", sys_ipc_lookup, "s", SC_FAST),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)
@@ -69,7 +76,7 @@ long syscall_invoke(struct proc *p, uint64_t nr, const uint64_t *args)
 		trace_syscall(p, nr, args, 0, false);
 	long ret = d->fn(p, args);
 	if (trace && !(d->flags & SC_NORETURN) && ret != -ERESTART)
-		trace_syscall(p, nr, args, ret, true);
+		trace_syscall(p, nr, args, ret, ret != -EBLOCKED);
 	return ret;
 }
 
@@ -84,6 +91,6 @@ void syscall_from_regs(struct proc *p)
 		return;
 	if (ret == -ERESTART)
 		r->rip -= 2; /* back onto the syscall instruction, rax still the number */
-	else
+	else if (ret != -EBLOCKED)
 		r->rax = (uint64_t)ret;
 }

@@ -3,6 +3,7 @@
 #define KERNEL_PROC_H
 
 #include <kernel/fd.h>
+#include <kernel/ipc_wait.h>
 #include <kernel/mm.h>
 #include <kernel/plat.h>
 #include <kernel/types.h>
@@ -42,10 +43,13 @@ struct proc {
 	unsigned fault_repeats; /* the same fault resolved again and again means no progress */
 	struct proc *run_next;  /* run queue link */
 	/* Where a blocked syscall stands: RESTART_WAIT runs again on wake-up (its instruction
-	 * pointer was rewound); RESTART_SLEEP has its result in rax already. A handled signal
-	 * turns either into -EINTR. */
-	enum { RESTART_NONE, RESTART_WAIT, RESTART_SLEEP } restart;
+	 * pointer was rewound); RESTART_SLEEP has its result in rax already; RESTART_IPC gets its
+	 * result in rax when the partner completes it (ipc.c). A handled signal turns any into
+	 * -EINTR. */
+	enum { RESTART_NONE, RESTART_WAIT, RESTART_SLEEP, RESTART_IPC } restart;
 	uint64_t sleep_until, sleep_rem_at; /* RESTART_SLEEP: deadline, where to store the rest */
+	struct ipc_wait ipc;                /* RESTART_IPC: the call it is blocked in */
+	struct proc *ipc_senders;          /* processes blocked sending to this one, in order */
 };
 
 /* The process the CPU runs now (NULL between processes). */

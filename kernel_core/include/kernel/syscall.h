@@ -6,6 +6,8 @@
 
 /* A handler's request to run the syscall again once the process is woken (never seen by it). */
 #define ERESTART 512
+/* A handler's word that the process blocks and gets its result in rax later (never seen). */
+#define EBLOCKED 513
 
 typedef long (*syscall_fn)(struct proc *p, const uint64_t *args);
 

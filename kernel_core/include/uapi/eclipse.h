@@ -51,6 +51,33 @@
  * ELF image in the caller's memory. */
 #define SYS_exec_image 501
 
+/*
+ * Message passing: synchronous and copied by the kernel. A sender blocks until a receiver takes
+ * its message (or fails with -EAGAIN when timeout_ns is 0); call sends and waits for the reply
+ * atomically. timeout_ns: IPC_FOREVER, 0 (never block), or a span after which the call fails
+ * with -ETIMEDOUT. A partner that dies wakes its waiters with -EPIPE; a call to oneself is
+ * -EDEADLK; a handled signal interrupts a wait with -EINTR.
+ */
+#define SYS_ipc_send 502     /* (pid, const struct ipc_msg *, timeout_ns) -> 0 */
+#define SYS_ipc_receive 503  /* (from pid or 0 for any, struct ipc_msg *, timeout_ns) -> sender */
+#define SYS_ipc_call 504     /* (pid, const struct ipc_msg *req, struct ipc_msg *reply, timeout_ns) */
+#define SYS_ipc_reply 505    /* (pid of a caller waiting for us, const struct ipc_msg *) -> 0 */
+#define SYS_ipc_register 506 /* (const char *name) -> 0: clients find us by name */
+#define SYS_ipc_lookup 507   /* (const char *name) -> pid */
+#define IPC_PAYLOAD_MAX 4096
+#define IPC_NAME_MAX 32 /* with the NUL */
+#define IPC_FOREVER 0xffffffffffffffffull
+#define EPIPE 32
+
+struct ipc_msg {
+	int sender;        /* set by the kernel on delivery */
+	unsigned int type; /* the application's */
+	unsigned int len;  /* bytes of data, at most IPC_PAYLOAD_MAX */
+	unsigned int reserved;
+	unsigned char data[IPC_PAYLOAD_MAX];
+};
+#define IPC_HEADER_SIZE 16
+
 /* Service ids of get_service_binary, and the boot-image paths behind them. */
 #define ECLIPSE_SERVICE_FILESYSTEM 0
 #define ECLIPSE_SERVICE_NETWORK 1
