@@ -72,6 +72,7 @@ static struct {
 	bool trap_set;
 	struct trap trap;
 	uint64_t frames[3];      /* GDT, trampoline, iretq stack */
+	size_t own_frames;       /* frames the platform keeps for itself */
 } cpu;
 
 static int gpr_ids[] = {
@@ -280,11 +281,24 @@ static bool on_invalid(uc_engine *uc, void *data)
 }
 
 
+/* A frame the platform keeps until the end (counted, for the leak check). */
+static uint64_t own_frame(void)
+{
+	uint64_t pa = frame_alloc();
+	cpu.own_frames += pa != 0;
+	return pa;
+}
+
+size_t sim_cpu_own_frames(void)
+{
+	return cpu.own_frames;
+}
+
 /* Builds the GDT, the iretq trampoline and its stack; maps them supervisor-only. */
 static int build_supervisor_pages(void)
 {
 	for (int i = 0; i < 3; i++)
-		if (!(cpu.frames[i] = frame_alloc()))
+		if (!(cpu.frames[i] = own_frame()))
 			return -1;
 	uint64_t *gdt = plat_phys(cpu.frames[0]);
 	gdt[1] = 0x00af9a000000ffffull; /* 0x08 kernel code, 64-bit */
@@ -335,14 +349,14 @@ static void drop_stale_code(void)
 static int build_window(void)
 {
 	uint64_t gib = (sim_ram_size() + (1ull << 30) - 1) >> 30;
-	if (gib > 512 || !(cpu.window_root = frame_alloc()))
+	if (gib > 512 || !(cpu.window_root = own_frame()))
 		return -1;
-	uint64_t pdpt = frame_alloc();
+	uint64_t pdpt = own_frame();
 	if (!pdpt)
 		return -1;
 	((uint64_t *)plat_phys(cpu.window_root))[0] = pdpt | 7;
 	for (uint64_t g = 0; g < gib; g++) {
-		uint64_t pd = frame_alloc();
+		uint64_t pd = own_frame();
 		if (!pd)
 			return -1;
 		((uint64_t *)plat_phys(pdpt))[g] = pd | 7;

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <kernel/elf.h>
+#include <kernel/frame.h>
 #include <kernel/kernel.h>
+#include <kernel/kmalloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +215,18 @@ static void *read_program(const char *path, size_t *len)
 	return err ? NULL : data;
 }
 
+/* After kernel_fini every frame and kernel object must be free again, whatever the guests did:
+ * a check each run makes, not a hope. */
+static bool leak_free(void)
+{
+	size_t frames = frame_total_count() - frame_free_count() - sim_cpu_own_frames();
+	size_t objects = kmalloc_live();
+	if (frames || objects)
+		fprintf(stderr, "eclipse-sim: internal error: the kernel leaked %zu frames and %zu objects\n",
+			frames, objects);
+	return !frames && !objects;
+}
+
 /* The default boot image: boot.cpio next to the eclipse-sim executable. */
 static char *default_image(void)
 {
@@ -291,6 +305,8 @@ int main(int argc, char **argv)
 		else
 			fprintf(stderr, "eclipse-sim: %s: cannot start: %s\n", path, strerror(-pid));
 		kernel_fini();
+		if (!leak_free())
+			status = -EIO;
 	} else {
 		fprintf(stderr, "eclipse-sim: the machine could not be brought up\n");
 	}

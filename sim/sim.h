@@ -45,6 +45,8 @@ void sim_catch_stop_signals(void);
 int sim_cpu_open(const struct sim_options *opt);
 void sim_cpu_close(void);
 uc_engine *sim_uc(void);
+/* Frames the CPU platform holds for itself: all that may stay in use after kernel_fini. */
+size_t sim_cpu_own_frames(void);
 /* Executed blocks since boot: the virtual clock's source. */
 uint64_t sim_blocks(void);
 
