@@ -1,4 +1,4 @@
-/* What the benchmark guests share: their one numeric argument and the xorshift64 generator. */
+/* What the benchmark guests share: their numeric arguments and the xorshift64 generator. */
 #ifndef BENCH_H
 #define BENCH_H
 
@@ -6,6 +6,9 @@
 
 /* Returns argv[1] as a positive decimal count, or fallback without it; exits 2 on a bad one. */
 unsigned long bench_count_arg(int argc, char **argv, unsigned long fallback);
+
+/* Returns s as a positive decimal count; prints why not under prog's name and exits 2. */
+unsigned long bench_count(const char *prog, const char *s);
 
 /* One step of Marsaglia's xorshift64 (13, 7, 17); x must not be 0. */
 static inline uint64_t xorshift64(uint64_t x)

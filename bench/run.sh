@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times each benchmark guest natively, under qemu-x86_64 and under eclipse-sim, checks that the
-# three give the same output, and prints medians, ratios and targets. See bench/README.md.
+# three give the same output, and prints medians, ratios and targets; then measures what a sleeping
+# process costs eclipse-sim in guest RAM (procmem). See bench/README.md.
 #
 #   bash bench/run.sh [BUILD_DIR]      (default: build)
 #   BENCH_RUNS=N     runs per benchmark and machine (default 5)
@@ -26,6 +27,10 @@ die() {
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 [[ $SCALE =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] || die "BENCH_SCALE must be a positive number, not '$SCALE'"
 [[ -x $SIM ]] || die "no simulator at $SIM (build first: make build)"
+[[ -d $GUESTS ]] || die "no guest programs in $GUESTS (build first: make build)"
+# Absolute, for guests that execve another program: a path that means the same file natively,
+# under qemu-x86_64 and under eclipse-sim --root=/.
+GUESTS_ABS=$(cd "$GUESTS" && pwd -P)
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -52,13 +57,24 @@ median() {
 }
 
 # run_on MACHINE OUT ERR BINARY ARGS...: runs the guest on MACHINE; its status is the guest's.
+# The words of $sim_opts go before BINARY on eclipse-sim. A word @exec in ARGS is dropped,
+# except under qemu, where it becomes qemu-x86_64's path (see README.md, "Programs that exec").
 run_on() {
-	local machine=$1 out=$2 err=$3
+	local machine=$1 out=$2 err=$3 word
 	shift 3
+	local args=() opts=()
+	for word in "$@"; do
+		if [[ $word != @exec ]]; then
+			args+=("$word")
+		elif [[ $machine == qemu ]]; then
+			args+=("$QEMU")
+		fi
+	done
+	read -ra opts <<<"${sim_opts:-}"
 	case $machine in
-	native) "$@" >"$out" 2>"$err" ;;
-	qemu) "$QEMU" "$@" >"$out" 2>"$err" ;;
-	sim) "$SIM" "$@" >"$out" 2>"$err" ;;
+	native) "${args[@]}" >"$out" 2>"$err" ;;
+	qemu) "$QEMU" "${args[@]}" >"$out" 2>"$err" ;;
+	sim) "$SIM" "${opts[@]}" "${args[@]}" >"$out" 2>"$err" ;;
 	esac
 }
 
@@ -69,18 +85,28 @@ have_machine() {
 # Results, one element per benchmark, in the order they ran.
 ROW_NAMES=() ROW_NATIVE=() ROW_QEMU=() ROW_SIM=() ROW_TARGET=() ROW_OPS=()
 
-# [target='A/B OP VALUE'] [ops=N] bench NAME BINARY ARGS...
+# [target='TARGET[, TARGET...]'] [ops=N] [sim_opts='OPTION...'] bench NAME BINARY ARGS...
 #   Runs $GUESTS/BINARY ARGS... BENCH_RUNS times on each machine, interleaved, and records the
-#   median seconds. target: a ratio of two machines' times compared with a number, e.g.
+#   median seconds. A TARGET is a ratio of two machines' times compared with a number, e.g.
 #   'qemu/sim >= 20' (sim at least 20x faster than qemu) or 'sim/qemu <= 1.2' (sim at most 1.2x
-#   slower). ops: operations per run, for a nanoseconds-per-operation table.
+#   slower), or one machine's nanoseconds per operation compared with a number, e.g.
+#   'sim_ns < 1000' (needs ops). ops: operations per run, for the per-operation table.
+#   sim_opts: eclipse-sim options for this line, e.g. '--root=/'. In ARGS, @exec stands for
+#   whatever runs a program that the guest execve's: see run_on.
 bench() {
-	local name=$1 binary="$GUESTS/$2"
+	local name=$1 binary="$GUESTS/$2" one
 	shift 2
 	[[ -x $binary ]] || die "$name: no guest program at $binary (build first: make build)"
-	[[ -z ${target:-} || $target =~ ^(native|qemu|sim)/(native|qemu|sim)\ (\<=|\>=|\<|\>)\ [0-9]+(\.[0-9]+)?$ ]] ||
-		die "$name: bad target '$target' (want e.g. 'qemu/sim >= 20')"
 	[[ -z ${ops:-} || $ops =~ ^[1-9][0-9]*$ ]] || die "$name: bad ops '$ops'"
+	local targets=() checked=()
+	IFS=, read -ra targets <<<"${target:-}"
+	for one in "${targets[@]}"; do
+		one=${one#"${one%%[! ]*}"}
+		[[ $one =~ ^((native|qemu|sim)/(native|qemu|sim)|(native|qemu|sim)_ns)\ (\<=|\>=|\<|\>)\ [0-9]+(\.[0-9]+)?$ ]] ||
+			die "$name: bad target '$one' (want e.g. 'qemu/sim >= 20' or 'sim_ns < 1000')"
+		[[ $one != *_ns* || -n ${ops:-} ]] || die "$name: target '$one' needs ops="
+		checked+=("$one")
+	done
 	local dir="$WORK/$name" machine run
 	mkdir -p "$dir"
 	printf 'running %-10s' "$name" >&2
@@ -122,8 +148,54 @@ bench() {
 	ROW_NATIVE+=("${seconds[0]}")
 	ROW_QEMU+=("${seconds[1]}")
 	ROW_SIM+=("${seconds[2]}")
-	ROW_TARGET+=("${target:-}")
+	ROW_TARGET+=("$(IFS=,; echo "${checked[*]}")")
 	ROW_OPS+=("${ops:-}")
+}
+
+# fits_in FRAMES CHILDREN: does bench_procmem CHILDREN succeed on eclipse-sim with FRAMES 4 KiB
+# frames of guest RAM?
+fits_in() {
+	"$SIM" --max-procs=4096 --mem=$(($1 * 4))K "$GUESTS/bench_procmem" "$2" >/dev/null 2>&1
+}
+
+# min_frames CHILDREN: the smallest --mem, in frames, with which bench_procmem CHILDREN succeeds,
+# by bisection between eclipse-sim's smallest RAM, 4 MiB, and 1 GiB. A run is deterministic (the
+# virtual clock), so one run per size decides; failing is whatever ends it badly: fork's ENOMEM,
+# a process killed for want of a frame on a copy-on-write fault, ...
+min_frames() {
+	local children=$1 lo=1024 hi=262144 mid
+	fits_in "$lo" "$children" &&
+		die "procmem: $children children fit in 4 MiB, the smallest --mem: count more in run.sh"
+	fits_in "$hi" "$children" || die "procmem: $children children do not fit in 1 GiB"
+	while ((hi - lo > 1)); do
+		mid=$(((lo + hi) / 2))
+		if fits_in "$mid" "$children"; then hi=$mid; else lo=$mid; fi
+		printf '.' >&2
+	done
+	echo "$hi"
+}
+
+# PROCMEM_CHILDREN=(K1 K2) PROCMEM_FRAMES=(F1 F2): procmem's results, for the report.
+PROCMEM_CHILDREN=() PROCMEM_FRAMES=()
+
+# procmem K1 K2: the guest RAM one more sleeping process takes on eclipse-sim: (F2 - F1) / (K2 -
+# K1) frames, where Fi is the smallest --mem with which bench_procmem Ki succeeds. The difference
+# cancels what does not depend on the count: the kernel's boot-time memory and the parent.
+# First checks that bench_procmem prints the same natively, under qemu and on eclipse-sim.
+procmem() {
+	local k1=$1 k2=$2 machine
+	local dir="$WORK/procmem"
+	mkdir -p "$dir"
+	printf 'running %-10s' procmem >&2
+	for machine in "${MACHINES[@]}"; do
+		have_machine "$machine" || continue
+		run_on "$machine" "$dir/$machine.out" "$dir/$machine.err" "$GUESTS/bench_procmem" 20 ||
+			{ echo >&2; cat "$dir/$machine.err" >&2; die "procmem: the run on $machine failed"; }
+		cmp -s "$dir/native.out" "$dir/$machine.out" || die "procmem: $machine's output differs from native's"
+	done
+	PROCMEM_CHILDREN=("$k1" "$k2")
+	PROCMEM_FRAMES=("$(min_frames "$k1")" "$(min_frames "$k2")")
+	echo >&2
 }
 
 # ratio A B: A / B to two decimals, or n/a.
@@ -131,16 +203,20 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b <= 0) print "n/a"; else printf "%.2f", a / b }'
 }
 
-# verdict TARGET NATIVE QEMU SIM: "yes (VALUE)", "NO (VALUE)", "n/a", or "-" without a target.
+# verdict TARGET NATIVE QEMU SIM OPS: "yes (VALUE)", "NO (VALUE)", "n/a", or "-" without a
+# target. TARGET is one target, e.g. 'qemu/sim >= 20' or 'sim_ns < 1000'.
 verdict() {
 	local target=$1
 	[[ -n $target ]] || { echo -; return; }
-	local machines op limit
-	read -r machines op limit <<<"$target"
-	local a=${machines%/*} b=${machines#*/}
+	local what op limit
+	read -r what op limit <<<"$target"
 	declare -A t=([native]=$2 [qemu]=$3 [sim]=$4)
 	local value
-	value=$(ratio "${t[$a]}" "${t[$b]}")
+	if [[ $what == *_ns ]]; then
+		value=$(per_op "${t[${what%_ns}]}" "$5")
+	else
+		value=$(ratio "${t[${what%/*}]}" "${t[${what#*/}]}")
+	fi
 	[[ $value != n/a ]] || { echo n/a; return; }
 	awk -v v="$value" -v op="$op" -v l="$limit" 'BEGIN {
 		ok = op == ">=" ? v >= l : op == "<=" ? v <= l : op == ">" ? v > l : v < l
@@ -153,31 +229,66 @@ per_op() {
 	awk -v s="$1" -v n="$2" 'BEGIN { if (s == "n/a") print "n/a"; else printf "%.1f", s * 1e9 / n }'
 }
 
+# per_second SECONDS OPS: operations per second, or n/a.
+per_second() {
+	awk -v s="$1" -v n="$2" 'BEGIN { if (s == "n/a" || s <= 0) print "n/a"; else printf "%.0f", n / s }'
+}
+
 time_row() {
 	printf '%-10s %10s %10s %10s %9s %10s  %-16s %s\n' "$@"
 }
 
 ops_row() {
-	printf '%-10s %12s %12s %12s %12s\n' "$@"
+	printf '%-10s %10s %11s %11s %11s %12s %12s %12s\n' "$@"
 }
 
 report() {
-	local i
+	local i one targets
 	echo
 	time_row benchmark native_s qemu_s sim_s sim/qemu sim/native target met
 	for i in "${!ROW_NAMES[@]}"; do
-		time_row "${ROW_NAMES[i]}" "${ROW_NATIVE[i]}" "${ROW_QEMU[i]}" "${ROW_SIM[i]}" \
-			"$(ratio "${ROW_SIM[i]}" "${ROW_QEMU[i]}")" "$(ratio "${ROW_SIM[i]}" "${ROW_NATIVE[i]}")" \
-			"${ROW_TARGET[i]:--}" \
-			"$(verdict "${ROW_TARGET[i]}" "${ROW_NATIVE[i]}" "${ROW_QEMU[i]}" "${ROW_SIM[i]}")"
+		targets=()
+		IFS=, read -ra targets <<<"${ROW_TARGET[i]}"
+		((${#targets[@]})) || targets=("")
+		for one in "${!targets[@]}"; do
+			# One line per target; the times only on the first.
+			local target=${targets[one]}
+			if ((one == 0)); then
+				time_row "${ROW_NAMES[i]}" "${ROW_NATIVE[i]}" "${ROW_QEMU[i]}" "${ROW_SIM[i]}" \
+					"$(ratio "${ROW_SIM[i]}" "${ROW_QEMU[i]}")" \
+					"$(ratio "${ROW_SIM[i]}" "${ROW_NATIVE[i]}")" \
+					"${target:--}" \
+					"$(verdict "$target" "${ROW_NATIVE[i]}" "${ROW_QEMU[i]}" "${ROW_SIM[i]}" "${ROW_OPS[i]}")"
+			else
+				time_row "" "" "" "" "" "" "$target" \
+					"$(verdict "$target" "${ROW_NATIVE[i]}" "${ROW_QEMU[i]}" "${ROW_SIM[i]}" "${ROW_OPS[i]}")"
+			fi
+		done
 	done
 	echo
-	ops_row benchmark ops/run native_ns qemu_ns sim_ns
+	ops_row benchmark ops/run native_ns qemu_ns sim_ns native_op/s qemu_op/s sim_op/s
 	for i in "${!ROW_NAMES[@]}"; do
 		[[ -n ${ROW_OPS[i]} ]] || continue
 		ops_row "${ROW_NAMES[i]}" "${ROW_OPS[i]}" "$(per_op "${ROW_NATIVE[i]}" "${ROW_OPS[i]}")" \
-			"$(per_op "${ROW_QEMU[i]}" "${ROW_OPS[i]}")" "$(per_op "${ROW_SIM[i]}" "${ROW_OPS[i]}")"
+			"$(per_op "${ROW_QEMU[i]}" "${ROW_OPS[i]}")" "$(per_op "${ROW_SIM[i]}" "${ROW_OPS[i]}")" \
+			"$(per_second "${ROW_NATIVE[i]}" "${ROW_OPS[i]}")" \
+			"$(per_second "${ROW_QEMU[i]}" "${ROW_OPS[i]}")" \
+			"$(per_second "${ROW_SIM[i]}" "${ROW_OPS[i]}")"
 	done
+	((${#PROCMEM_FRAMES[@]})) || return 0
+	echo
+	echo "procmem: smallest eclipse-sim --mem with which bench_procmem CHILDREN succeeds"
+	printf '%-10s %12s %12s\n' children frames KiB
+	for i in 0 1; do
+		printf '%-10s %12s %12s\n' "${PROCMEM_CHILDREN[i]}" "${PROCMEM_FRAMES[i]}" \
+			"$((PROCMEM_FRAMES[i] * 4))"
+	done
+	awk -v k1="${PROCMEM_CHILDREN[0]}" -v k2="${PROCMEM_CHILDREN[1]}" \
+		-v f1="${PROCMEM_FRAMES[0]}" -v f2="${PROCMEM_FRAMES[1]}" 'BEGIN {
+		per = (f2 - f1) / (k2 - k1)
+		printf "per sleeping child: %.2f frames = %.1f KiB; --mem extrapolated to no child: %.0f KiB\n",
+			per, per * 4, (f1 - per * k1) * 4
+	}'
 }
 
 echo "bench: $RUNS runs each, scale $SCALE, $(nproc) cores; sim $SIM; qemu ${QEMU:-absent (n/a)}" >&2
@@ -186,5 +297,10 @@ echo "bench: $RUNS runs each, scale $SCALE, $(nproc) cores; sim $SIM; qemu ${QEM
 target='qemu/sim >= 20' ops=$(scaled 5000000) bench getpid bench_getpid "$(scaled 5000000)"
 target='sim/qemu <= 1.2' bench compute bench_compute "$(scaled 200000000)"
 target='sim/qemu <= 1.5' bench memory bench_memory "$(scaled 40)"
+target='qemu/sim >= 20, native/sim >= 2' ops=$(scaled 1000) sim_opts=--root=/ \
+	bench forkexec bench_forkexec "$(scaled 1000)" @exec "$GUESTS_ABS/bench_forkexec" --exit
+target='sim_ns < 1000' ops=$((2 * $(scaled 200000))) bench ctxswitch bench_ctxswitch "$(scaled 200000)"
+# Not timed, and not scaled: below about 100 children, 4 MiB (the smallest --mem) is enough.
+procmem 200 1200
 
 report

@@ -1,0 +1,60 @@
+/*
+ * bench_ctxswitch [YIELDS]: two processes, a parent and its child, each call sched_yield YIELDS
+ * times (default 200,000), so that with one CPU between them every call switches to the other:
+ * 2 * YIELDS switches in all. The parent then waits for the child.
+ *
+ * On Linux the program first pins itself to the lowest-numbered CPU it may run on (the child
+ * inherits that), since with a CPU each the two would never yield to each other and the run
+ * would time bare sched_yield calls. Eclipse OS has one CPU and no sched_setaffinity; the
+ * -ENOSYS is ignored. The output never depends on the pinning.
+ */
+#include "bench.h"
+
+#include <ecl/errno.h>
+#include <ecl/stdio.h>
+#include <ecl/syscall.h>
+#include <ecl/unistd.h>
+
+#define SYS_sched_setaffinity 203
+#define SYS_sched_getaffinity 204
+
+/* Restricts this process to the first CPU in its affinity mask, where there is one. */
+static void pin_to_one_cpu(void)
+{
+	static unsigned long mask[16]; /* 1024 CPUs */
+	long n = syscall3(SYS_sched_getaffinity, 0, sizeof(mask), (long)mask);
+	if (n <= 0)
+		return;
+	for (unsigned i = 0; i < (unsigned long)n / sizeof(mask[0]); i++) {
+		if (!mask[i])
+			continue;
+		unsigned long lowest = mask[i] & -mask[i];
+		for (unsigned j = 0; j < sizeof(mask) / sizeof(mask[0]); j++)
+			mask[j] = j == i ? lowest : 0;
+		syscall3(SYS_sched_setaffinity, 0, sizeof(mask), (long)mask);
+		return;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long yields = bench_count_arg(argc, argv, 200000);
+	pin_to_one_cpu();
+	pid_t pid = fork();
+	if (pid < 0) {
+		dprintf(2, "ctxswitch: fork failed (errno %d)\n", errno);
+		return 1;
+	}
+	unsigned long failed = 0;
+	for (unsigned long i = 0; i < yields; i++)
+		failed += sched_yield() != 0;
+	if (pid == 0)
+		_exit(failed != 0);
+	int status;
+	if (wait4(pid, &status, 0, NULL) != pid || status != 0 || failed) {
+		dprintf(2, "ctxswitch: a sched_yield failed or the child ended badly\n");
+		return 1;
+	}
+	printf("ctxswitch: 2 processes called sched_yield %lu times each\n", yields);
+	return 0;
+}
