@@ -29,7 +29,7 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	[SYS_nanosleep] = SC("nanosleep", sys_nanosleep, "xx", 0),
 	[SYS_getpid] = SC("getpid", sys_getpid, "", SC_FAST),
 	[SYS_fork] = SC("fork", sys_fork, "", 0),
-	[SYS_execve] = SC("execve", sys_execve, "sxx", 0),
+	[SYS_execve] = SC("execve", sys_execve, "sxx", SC_EXEC),
 	[SYS_wait4] = SC("wait4", sys_wait4, "dxdx", 0),
 	[SYS_exit] = SC("exit", sys_exit, "d", SC_NORETURN),
 	[SYS_kill] = SC("kill", sys_kill, "dd", 0),
@@ -42,7 +42,7 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	[SYS_openat] = SC("openat", sys_openat, "dsxx", SC_FAST),
 	[SYS_exit_group] = SC("exit_group", sys_exit, "d", SC_NORETURN),
 	[SYS_get_service_binary] = SC("get_service_binary", sys_get_service_binary, "ux", SC_RETHEX),
-	[SYS_exec_image] = SC("exec_image", sys_exec_image, "xuxx", 0),
+	[SYS_exec_image] = SC("exec_image", sys_exec_image, "xuxx", SC_EXEC),
 	[SYS_ipc_send] = SC("ipc_send", sys_ipc_send, "dxu", 0),
 	[SYS_ipc_receive] = SC("ipc_receive", sys_ipc_receive, "dxu", 0),
 	[SYS_ipc_call] = SC("ipc_call", sys_ipc_call, "dxxu", 0),
@@ -74,8 +74,13 @@ long syscall_invoke(struct proc *p, uint64_t nr, const uint64_t *args)
 	}
 	if (trace && (d->flags & SC_NORETURN))
 		trace_syscall(p, nr, args, 0, false);
+	struct trace_call before;
+	if (trace && (d->flags & SC_EXEC))
+		trace_syscall_begin(&before, p, nr, args);
 	long ret = d->fn(p, args);
-	if (trace && !(d->flags & SC_NORETURN) && ret != -ERESTART)
+	if (trace && (d->flags & SC_EXEC))
+		trace_syscall_end(&before, nr, ret, true);
+	else if (trace && !(d->flags & SC_NORETURN) && ret != -ERESTART)
 		trace_syscall(p, nr, args, ret, ret != -EBLOCKED);
 	return ret;
 }

@@ -11,7 +11,7 @@
 #define TRACE_STR_MAX 32
 
 struct line {
-	char buf[384];
+	char buf[TRACE_LINE_MAX];
 	size_t len;
 };
 
@@ -74,57 +74,84 @@ static const char *errno_name(long e)
 	return e > 0 && e < (long)ARRAY_SIZE(names) && names[e] ? names[e] : "E?";
 }
 
-void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, bool done)
+/* Renders "[pid N] name(args)" into l; output buffers ('B') only when done. */
+static void render_call(struct line *l, struct proc *p, uint64_t nr, const uint64_t *args,
+			long ret, bool done)
 {
 	const struct syscall_desc *d = syscall_lookup(nr);
-	struct line l = {.len = 0};
-	put(&l, "[pid %d] ", p->pid);
+	put(l, "[pid %d] ", p->pid);
 	if (!d) {
-		put(&l, "syscall_%llu(%#llx, %#llx, %#llx)", (unsigned long long)nr,
+		put(l, "syscall_%llu(%#llx, %#llx, %#llx)", (unsigned long long)nr,
 		    (unsigned long long)args[0], (unsigned long long)args[1],
 		    (unsigned long long)args[2]);
 	} else {
-		put(&l, "%s(", d->name);
+		put(l, "%s(", d->name);
 		for (int i = 0; d->args[i]; i++) {
 			uint64_t v = args[i];
 			if (i)
-				put(&l, ", ");
+				put(l, ", ");
 			switch (d->args[i]) {
 			case 'd':
-				put(&l, "%d", (int)v);
+				put(l, "%d", (int)v);
 				break;
 			case 'u':
-				put(&l, "%llu", (unsigned long long)v);
+				put(l, "%llu", (unsigned long long)v);
 				break;
 			case 's':
-				put_bytes(&l, p, v, 0, true);
+				put_bytes(l, p, v, 0, true);
 				break;
 			case 'b':
-				put_bytes(&l, p, v, args[i + 1], false);
+				put_bytes(l, p, v, args[i + 1], false);
 				break;
 			case 'B':
 				if (done && ret >= 0)
-					put_bytes(&l, p, v, (uint64_t)ret, false);
+					put_bytes(l, p, v, (uint64_t)ret, false);
 				else
-					put(&l, "%#llx", (unsigned long long)v);
+					put(l, "%#llx", (unsigned long long)v);
 				break;
 			default:
-				put(&l, v ? "%#llx" : "NULL", (unsigned long long)v);
+				put(l, v ? "%#llx" : "NULL", (unsigned long long)v);
 			}
 		}
-		put(&l, ")");
+		put(l, ")");
 	}
+}
+
+/* Appends " = result" to l and writes it. */
+static void finish(struct line *l, uint64_t nr, long ret, bool done)
+{
+	const struct syscall_desc *d = syscall_lookup(nr);
 	if (!done)
-		put(&l, " = ?\n");
+		put(l, " = ?\n");
 	else if (ret < 0 && ret >= -4095)
-		put(&l, " = -1 %s\n", errno_name(-ret));
+		put(l, " = -1 %s\n", errno_name(-ret));
 	else if (d && (d->flags & SC_RETHEX))
-		put(&l, " = %#llx\n", (unsigned long long)ret);
+		put(l, " = %#llx\n", (unsigned long long)ret);
 	else
-		put(&l, " = %ld\n", ret);
-	if (l.len && l.buf[l.len - 1] != '\n')
-		l.buf[l.len - 1] = '\n';
-	plat_console_write(2, l.buf, l.len);
+		put(l, " = %ld\n", ret);
+	if (l->len && l->buf[l->len - 1] != '\n')
+		l->buf[l->len - 1] = '\n';
+	plat_console_write(2, l->buf, l->len);
+}
+
+void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, bool done)
+{
+	struct line l = {.len = 0};
+	render_call(&l, p, nr, args, ret, done);
+	finish(&l, nr, ret, done);
+}
+
+void trace_syscall_begin(struct trace_call *t, struct proc *p, uint64_t nr, const uint64_t *args)
+{
+	_Static_assert(sizeof(t->buf) == sizeof(((struct line *)0)->buf), "same line size");
+	struct line *l = (struct line *)t;
+	l->len = 0;
+	render_call(l, p, nr, args, 0, false);
+}
+
+void trace_syscall_end(struct trace_call *t, uint64_t nr, long ret, bool done)
+{
+	finish((struct line *)t, nr, ret, done);
 }
 
 void trace_sched(const char *fmt, ...)

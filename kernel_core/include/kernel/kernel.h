@@ -42,5 +42,14 @@ void trap_handle(struct proc *p, const struct trap *t);
 void trace_sched(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes the strace-style line of a syscall to the console. */
 void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, bool done);
+/* The same in two steps, for calls that replace the memory their arguments are in (execve):
+ * render the call before it runs, then add its result. */
+#define TRACE_LINE_MAX 384
+struct trace_call {
+	char buf[TRACE_LINE_MAX];
+	size_t len;
+};
+void trace_syscall_begin(struct trace_call *t, struct proc *p, uint64_t nr, const uint64_t *args);
+void trace_syscall_end(struct trace_call *t, uint64_t nr, long ret, bool done);
 
 #endif

@@ -15,6 +15,7 @@ typedef long (*syscall_fn)(struct proc *p, const uint64_t *args);
 #define SC_NORETURN 0x2u /* the caller does not come back (exit) */
 #define SC_RETHEX 0x4u   /* the result is an address */
 #define SC_SETREGS 0x8u  /* sets every register itself, rax included (rt_sigreturn) */
+#define SC_EXEC 0x10u    /* replaces the memory its arguments are in: trace them first */
 
 struct syscall_desc {
 	const char *name;

@@ -1,0 +1,100 @@
+/*
+ * The console: COM1, polled. Standard output and error both go to it, each "\n" as "\r\n" for
+ * the terminal at the other end. Input is collected at every timer tick; Ctrl-C (0x03) is not
+ * input but a stop request, as Ctrl-C at eclipse-sim's terminal is (plat_stop_requests).
+ */
+#include "pc.h"
+
+#include <uapi/eclipse.h>
+
+#define COM1 0x3f8
+#define REG_DATA 0
+#define REG_IER 1
+#define REG_FCR 2
+#define REG_LCR 3
+#define REG_MCR 4
+#define REG_LSR 5
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY 0x20
+#define CTRL_C 0x03
+#define INPUT_SIZE 256
+
+static struct {
+	char input[INPUT_SIZE]; /* a ring of received bytes */
+	unsigned head, count;
+	unsigned stop_requests;
+} con;
+
+void pc_serial_init(void)
+{
+	outb(COM1 + REG_IER, 0x00); /* polled: no interrupts */
+	outb(COM1 + REG_LCR, 0x80); /* divisor latch: 115200 baud */
+	outb(COM1 + REG_DATA, 0x01);
+	outb(COM1 + REG_IER, 0x00);
+	outb(COM1 + REG_LCR, 0x03); /* 8N1 */
+	outb(COM1 + REG_FCR, 0xc7); /* FIFOs on, cleared */
+	outb(COM1 + REG_MCR, 0x03); /* DTR, RTS */
+}
+
+static void put(char c)
+{
+	while (!(inb(COM1 + REG_LSR) & LSR_THR_EMPTY))
+		;
+	outb(COM1 + REG_DATA, (uint8_t)c);
+}
+
+void pc_serial_write(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			put('\r');
+		put(s[i]);
+	}
+}
+
+void pc_serial_poll(void)
+{
+	while (inb(COM1 + REG_LSR) & LSR_DATA_READY) {
+		char c = (char)inb(COM1 + REG_DATA);
+		if (c == CTRL_C) {
+			con.stop_requests++;
+			continue;
+		}
+		if (con.count == INPUT_SIZE)
+			continue; /* full: drop, as a terminal with nobody reading would */
+		con.input[(con.head + con.count++) % INPUT_SIZE] = c == '\r' ? '\n' : c;
+	}
+}
+
+long plat_console_write(int stream, const void *buf, size_t len)
+{
+	(void)stream;
+	pc_serial_write(buf, len);
+	return (long)len;
+}
+
+/* Waits for input with interrupts on; -EINTR when a stop request comes first. */
+long plat_console_read(void *buf, size_t len)
+{
+	unsigned stops = con.stop_requests;
+	for (;;) {
+		pc_serial_poll();
+		if (con.count) {
+			char *out = buf;
+			size_t n = 0;
+			for (; n < len && con.count; n++, con.count--) {
+				out[n] = con.input[con.head];
+				con.head = (con.head + 1) % INPUT_SIZE;
+			}
+			return (long)n;
+		}
+		if (stops != con.stop_requests)
+			return -EINTR;
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	}
+}
+
+unsigned plat_stop_requests(void)
+{
+	return con.stop_requests;
+}
