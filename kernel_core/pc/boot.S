@@ -1,8 +1,8 @@
 /*
  * From the multiboot loader to C: QEMU (or GRUB) enters pc_start32 in 32-bit protected mode
  * without paging, EAX = 0x2badb002 and EBX = the physical address of the multiboot information.
- * We build 2 MiB-page tables that map all memory below 4 GiB three times (identity, for the
- * jump into long mode; the direct map at PC_DIRECT_MAP; the kernel image at PC_KERNEL_VMA),
+ * We build 2 MiB-page tables that map all memory below 4 GiB three times (identity, only for
+ * the jump into long mode; the direct map at PC_DIRECT_MAP; the kernel image at PC_KERNEL_VMA),
  * turn on long mode with NX and SYSCALL, and call pc_main(magic, info) on the boot stack.
  *
  * The image is an ELF64 file, which QEMU's multiboot loader refuses as ELF. The header below
@@ -141,6 +141,9 @@ start64_high:
 	mov %eax, %fs
 	mov %eax, %gs
 	mov $boot_stack_top, %rsp
+	movq $0, boot_pml4(%rip) /* the identity map is done: null pointers fault from here on */
+	mov %cr3, %rax
+	mov %rax, %cr3
 	mov boot_magic(%rip), %edi
 	mov boot_info(%rip), %esi
 	xor %ebp, %ebp

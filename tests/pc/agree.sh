@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Boots one boot image on eclipse-sim and on the pc kernel under QEMU, and compares the two
+# console transcripts and the two system statuses (README.md has the rules).
+#
+# usage: agree.sh [--by-speaker] [--status N] KERNEL SIM IMAGE MAX_TIME
+#   KERNEL        the pc kernel image (build/eclipse-pc)
+#   SIM           eclipse-sim
+#   IMAGE         the boot image both boot
+#   MAX_TIME      max-time for both (eclipse-sim --max-time, the kernel's max-time=)
+#   --by-speaker  compare with times masked, each program's lines on their own (for images
+#                 whose services run side by side in real time); default: byte for byte
+#                 (carriage returns aside)
+#   --status N    both must end with status N (default 0)
+# Exits 0 when they agree, 1 with a diff when not, 77 when there is no QEMU.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+usage() {
+	sed -n '5,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+by_speaker=0
+want=0
+while [[ $# -gt 0 && $1 == --* ]]; do
+	case $1 in
+	--by-speaker) by_speaker=1; shift ;;
+	--status) [[ $# -ge 2 ]] || usage; want=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+[[ $# -eq 4 ]] || usage
+kernel=$1 sim=$2 image=$3 max_time=$4
+pc_require_qemu
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+fail() {
+	echo "FAIL: $*"
+	failed=1
+}
+
+set +e
+"$sim" --image="$image" --max-time="$max_time" </dev/null >"$work/sim.raw" 2>&1
+sim_status=$?
+set -e
+((sim_status == want)) || fail "eclipse-sim ended with status $sim_status, expected $want"
+
+if pc_boot "$kernel" "$image" "max-time=$max_time" "$work/pc.raw"; then
+	((PC_STATUS == want)) || fail "pc ended with status $PC_STATUS, expected $want"
+else
+	fail "pc: $PC_STATUS"
+fi
+
+if ((by_speaker)); then
+	pc_mask "$work/sim.raw" | pc_by_speaker >"$work/sim.txt"
+	pc_mask "$work/pc.raw" | pc_by_speaker >"$work/pc.txt"
+else
+	sed 's/\r$//' "$work/sim.raw" >"$work/sim.txt"
+	sed 's/\r$//' "$work/pc.raw" >"$work/pc.txt"
+fi
+if ! diff -u --label eclipse-sim --label pc "$work/sim.txt" "$work/pc.txt" >"$work/diff"; then
+	fail "the transcripts differ"
+	head -n 80 "$work/diff"
+fi
+
+if ((failed)); then
+	echo "--- pc transcript:"
+	tail -n 40 "$work/pc.raw"
+	[[ -s $work/pc.raw.qemu ]] && { echo "--- QEMU:"; head -n 20 "$work/pc.raw.qemu"; }
+	exit 1
+fi
+echo "PASS: $(basename "$image"): eclipse-sim and pc agree ($(wc -l <"$work/sim.txt") lines, status $want)"
