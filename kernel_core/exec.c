@@ -1,5 +1,6 @@
 /* exec: a fresh memory from an ELF image, the System V initial stack, and a clean CPU state. */
 #include <kernel/exec.h>
+#include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/random.h>
 #include <kernel/signal.h>
@@ -192,6 +193,8 @@ int exec_source(struct proc *p, const char *path, const struct elf_source *src,
 	plat_uctx_discard(&p->ctx);
 	kstrlcpy(p->name, basename_of(path), sizeof(p->name));
 	signal_exec(p);
+	if (kernel_cfg.on_exec)
+		kernel_cfg.on_exec(p, path, src);
 	return 0;
 }
 

@@ -61,14 +61,15 @@ static long transfer(struct proc *from, uint64_t from_at, struct proc *to, uint6
 	return 0;
 }
 
-/* Ends q's blocked call with result. */
+/* Ends q's blocked call with result; a stopped q stays stopped until SIGCONT. */
 static void complete(struct proc *q, long result)
 {
 	q->ctx.regs.rax = (uint64_t)result;
 	q->restart = RESTART_NONE;
 	q->ipc.state = IPC_IDLE;
 	q->ipc.next = NULL;
-	sched_make_runnable(q);
+	if (q->state != PROC_STOPPED)
+		sched_make_runnable(q);
 }
 
 /* p waits in state for peer: forever, until timeout_ns from now, or not at all. */
@@ -79,10 +80,10 @@ static long block(struct proc *p, struct ipc_wait w, uint64_t timeout_ns)
 	p->ipc = w;
 	p->restart = RESTART_IPC;
 	uint64_t now = plat_clock_ns();
-	if (timeout_ns == IPC_FOREVER)
-		sched_block(p);
-	else
-		sched_sleep_until(p, timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns);
+	p->ipc_deadline = timeout_ns == IPC_FOREVER		  ? UINT64_MAX
+			  : timeout_ns > UINT64_MAX - now ? UINT64_MAX - 1
+							  : now + timeout_ns;
+	ipc_wait_again(p);
 	return -EBLOCKED;
 }
 
@@ -199,6 +200,14 @@ long sys_ipc_reply(struct proc *p, const uint64_t *a)
 	err = transfer(p, a[1], q, q->ipc.buf_at);
 	complete(q, err);
 	return err;
+}
+
+void ipc_wait_again(struct proc *p)
+{
+	if (p->ipc_deadline == UINT64_MAX)
+		sched_block(p);
+	else
+		sched_sleep_until(p, p->ipc_deadline);
 }
 
 void ipc_cancel(struct proc *p, long result)

@@ -59,6 +59,24 @@ int kernel_spawn_file(const char *path, const char *const *argv, const char *con
 	return pid;
 }
 
+/*
+ * A process blocked in nanosleep or IPC can be made runnable by something that does not end its
+ * wait (SIGCONT after a stop, a signal that turned out to be ignored): it goes back to waiting.
+ */
+static bool woken_too_early(struct proc *p)
+{
+	uint64_t now = plat_clock_ns();
+	if (p->restart == RESTART_SLEEP && now < p->sleep_until) {
+		sched_sleep_until(p, p->sleep_until);
+		return true;
+	}
+	if (p->restart == RESTART_IPC && now < p->ipc_deadline) {
+		ipc_wait_again(p);
+		return true;
+	}
+	return false;
+}
+
 /* Asks the first process to shut down, once; the machine stops if it takes too long. */
 static void request_shutdown(struct proc *first, uint64_t *deadline, const char *why)
 {
@@ -99,7 +117,9 @@ int kernel_run(void)
 			signal_deliver(p);
 			if (p->state != PROC_RUNNABLE)
 				continue;
-			if (p->restart == RESTART_IPC) /* woken by its deadline, not by a partner */
+			if (woken_too_early(p))
+				continue;
+			if (p->restart == RESTART_IPC) /* its deadline passed: no partner came */
 				ipc_cancel(p, -ETIMEDOUT);
 			p->restart = RESTART_NONE; /* it runs: a rewound syscall starts over */
 		}

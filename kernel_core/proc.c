@@ -91,10 +91,10 @@ struct proc *proc_find(int pid)
 	return p && p->pid == pid ? p : NULL;
 }
 
-/* Wakes q if it is blocked (in wait4, it will look again). */
-static void wake_waiter(struct proc *q)
+/* Wakes q if it is blocked in wait4: it will look again. */
+void proc_wake_waiter(struct proc *q)
 {
-	if (q && q->state == PROC_BLOCKED)
+	if (q && q->state == PROC_BLOCKED && q->restart == RESTART_WAIT)
 		sched_make_runnable(q);
 }
 
@@ -118,14 +118,14 @@ void proc_exit(struct proc *p, int wait_status)
 		disown(c);
 		adopt(init != p ? init : NULL, c);
 		if (c->state == PROC_ZOMBIE)
-			wake_waiter(c->parent);
+			proc_wake_waiter(c->parent);
 	}
 	if (p->parent) {
 		bool killed = (wait_status & 0x7f) != 0;
 		signal_send(p->parent, SIGCHLD, killed ? CLD_KILLED : CLD_EXITED, p->pid,
 			    killed ? wait_status & 0x7f : (wait_status >> 8) & 0xff);
 	}
-	wake_waiter(p->parent);
+	proc_wake_waiter(p->parent);
 }
 
 struct proc *proc_next(unsigned *cursor)

@@ -73,14 +73,30 @@ static bool discarded(const struct proc *p, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && (BIT(sig) & IGNORED_BY_DEFAULT) && sig != SIGCONT);
 }
 
+/* Tells p's parent that p stopped or continued (code CLD_STOPPED or CLD_CONTINUED). */
+static void notify_parent(struct proc *p, int code, int sig)
+{
+	struct proc *parent = p->parent;
+	if (!parent || !parent->sig_action)
+		return;
+	if (!(action(parent, SIGCHLD)->flags & SA_NOCLDSTOP))
+		signal_send(parent, SIGCHLD, code, p->pid, sig);
+	proc_wake_waiter(parent);
+}
+
 void signal_send(struct proc *p, int sig, int code, int sender, int status)
 {
 	if (p->state == PROC_ZOMBIE || !p->sig_action)
 		return;
 	if (sig == SIGCONT || sig == SIGKILL) {
 		p->sig_pending &= ~STOP_SIGNALS;
-		if (p->state == PROC_STOPPED)
+		if (p->state == PROC_STOPPED) {
 			sched_make_runnable(p);
+			p->stop_report = 0;
+			p->cont_report = sig == SIGCONT;
+			if (sig == SIGCONT)
+				notify_parent(p, CLD_CONTINUED, SIGCONT);
+		}
 	}
 	if (BIT(sig) & STOP_SIGNALS)
 		p->sig_pending &= ~BIT(SIGCONT);
@@ -88,7 +104,10 @@ void signal_send(struct proc *p, int sig, int code, int sender, int status)
 		return;
 	p->sig_pending |= BIT(sig);
 	p->sig_info[sig - 1] = pack_info(code, sender, status);
-	bool deliverable = !(BIT(sig) & p->sig_blocked & ~UNBLOCKABLE);
+	/* Wake a waiting process only for a signal that will act (a default-ignored SIGCONT
+	 * has done its work above). */
+	bool deliverable = !(BIT(sig) & p->sig_blocked & ~UNBLOCKABLE) &&
+			   !(sig == SIGCONT && action(p, sig)->handler == SIG_DFL);
 	if (deliverable && (p->state == PROC_BLOCKED || p->state == PROC_SLEEPING))
 		sched_make_runnable(p);
 }
@@ -187,7 +206,10 @@ void signal_deliver(struct proc *p)
 			if (BIT(sig) & STOP_SIGNALS) {
 				sched_remove(p);
 				p->state = PROC_STOPPED;
+				p->stop_report = sig;
+				p->cont_report = false;
 				trace_sched("stop pid %d by %s", p->pid, signal_name(sig));
+				notify_parent(p, CLD_STOPPED, sig);
 				return;
 			}
 			trace_sched("kill pid %d by %s", p->pid, signal_name(sig));

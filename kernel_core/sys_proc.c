@@ -8,7 +8,6 @@
 #include <uapi/eclipse.h>
 
 #define WAIT_OPTIONS (WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS)
-#define WCONTINUED 8
 #define WALL_FLAGS 0xe0000000u /* __WNOTHREAD, __WALL, __WCLONE: no threads here */
 #define RUSAGE_SIZE 144
 
@@ -77,6 +76,8 @@ long sys_fork(struct proc *p, const uint64_t *a)
 	fd_clone(&c->fds, &p->fds);
 	signal_fork(c, p);
 	kmemcpy(c->name, p->name, sizeof(c->name));
+	if (kernel_cfg.on_fork)
+		kernel_cfg.on_fork(p, c);
 	sched_make_runnable(c);
 	trace_sched("fork pid %d -> pid %d", p->pid, c->pid);
 	return c->pid;
@@ -142,6 +143,17 @@ long sys_wait4(struct proc *p, const uint64_t *a)
 		if (!wait_matches(p, c, pid))
 			continue;
 		any = true;
+		int report = (options & WUNTRACED) && c->state == PROC_STOPPED && c->stop_report
+				     ? (c->stop_report << 8) | 0x7f
+			     : (options & WCONTINUED) && c->cont_report ? 0xffff
+									 : 0;
+		if (report) { /* a stopped or continued child: told once, not reaped */
+			if (status_at && copy_out(&p->mm, status_at, &report, sizeof(report)))
+				return -EFAULT;
+			c->stop_report = 0;
+			c->cont_report = false;
+			return c->pid;
+		}
 		if (c->state != PROC_ZOMBIE)
 			continue;
 		static const uint8_t no_usage[RUSAGE_SIZE];

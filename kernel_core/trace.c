@@ -9,10 +9,12 @@
 #include <uapi/eclipse.h>
 
 #define TRACE_STR_MAX 32
+#define TRACE_SITE_MAX 96
 
 struct line {
 	char buf[TRACE_LINE_MAX];
 	size_t len;
+	struct proc *p; /* whose syscall it is */
 };
 
 static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -79,6 +81,7 @@ static void render_call(struct line *l, struct proc *p, uint64_t nr, const uint6
 			long ret, bool done)
 {
 	const struct syscall_desc *d = syscall_lookup(nr);
+	l->p = p;
 	put(l, "[pid %d] ", p->pid);
 	if (!d) {
 		put(l, "syscall_%llu(%#llx, %#llx, %#llx)", (unsigned long long)nr,
@@ -117,18 +120,23 @@ static void render_call(struct line *l, struct proc *p, uint64_t nr, const uint6
 	}
 }
 
-/* Appends " = result" to l and writes it. */
+/* Appends " = result", and where the call was made from when the platform knows, to l and
+ * writes it. */
 static void finish(struct line *l, uint64_t nr, long ret, bool done)
 {
 	const struct syscall_desc *d = syscall_lookup(nr);
 	if (!done)
-		put(l, " = ?\n");
+		put(l, " = ?");
 	else if (ret < 0 && ret >= -4095)
-		put(l, " = -1 %s\n", errno_name(-ret));
+		put(l, " = -1 %s", errno_name(-ret));
 	else if (d && (d->flags & SC_RETHEX))
-		put(l, " = %#llx\n", (unsigned long long)ret);
+		put(l, " = %#llx", (unsigned long long)ret);
 	else
-		put(l, " = %ld\n", ret);
+		put(l, " = %ld", ret);
+	char site[TRACE_SITE_MAX];
+	if (kernel_cfg.trace_site && kernel_cfg.trace_site(l->p, site, sizeof(site)))
+		put(l, "%s", site);
+	put(l, "\n");
 	if (l->len && l->buf[l->len - 1] != '\n')
 		l->buf[l->len - 1] = '\n';
 	plat_console_write(2, l->buf, l->len);
@@ -143,7 +151,9 @@ void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, 
 
 void trace_syscall_begin(struct trace_call *t, struct proc *p, uint64_t nr, const uint64_t *args)
 {
-	_Static_assert(sizeof(t->buf) == sizeof(((struct line *)0)->buf), "same line size");
+	_Static_assert(sizeof(t->buf) == sizeof(((struct line *)0)->buf) &&
+			       sizeof(*t) == sizeof(struct line),
+		       "a trace_call is a line");
 	struct line *l = (struct line *)t;
 	l->len = 0;
 	render_call(l, p, nr, args, 0, false);

@@ -4,6 +4,8 @@
 
 #include <kernel/proc.h>
 
+/* p, blocked in IPC, was woken before its partner or deadline: it waits on. */
+void ipc_wait_again(struct proc *p);
 /* A blocked IPC call of p ends with result (timeout, signal): p leaves every queue. */
 void ipc_cancel(struct proc *p, long result);
 /* p is ending: everyone blocked on it wakes with -EPIPE; its names are unregistered. */

@@ -10,10 +10,21 @@
 #define TRACE_SYSCALL 0x1u
 #define TRACE_SCHED 0x2u
 
+struct elf_source;
+
 struct kernel_config {
 	unsigned trace;       /* TRACE_* */
 	unsigned max_procs;   /* 0: PROC_LIMIT_DEFAULT */
 	uint64_t max_time_ns; /* 0: none; else PID 1 gets SIGTERM at this monotonic time */
+	/* Optional observers for the platform's debugger and tracer; NULL when unused. */
+	/* p now runs the program at path from its entry point (an image that was in p's old
+	 * memory, src->mm, is gone by then). */
+	void (*on_exec)(struct proc *p, const char *path, const struct elf_source *src);
+	/* child was just forked from parent. */
+	void (*on_fork)(struct proc *parent, struct proc *child);
+	/* Writes where p made the syscall being traced, such as " <main+0x1c>", into buf (size
+	 * bytes, NUL included): its length, 0 for nothing. */
+	size_t (*trace_site)(struct proc *p, char *buf, size_t size);
 };
 
 /* How long PID 1 has to shut down after SIGTERM before the machine stops anyway. */
@@ -48,6 +59,7 @@ void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, 
 struct trace_call {
 	char buf[TRACE_LINE_MAX];
 	size_t len;
+	struct proc *p;
 };
 void trace_syscall_begin(struct trace_call *t, struct proc *p, uint64_t nr, const uint64_t *args);
 void trace_syscall_end(struct trace_call *t, uint64_t nr, long ret, bool done);

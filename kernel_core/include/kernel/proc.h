@@ -49,6 +49,9 @@ struct proc {
 	enum { RESTART_NONE, RESTART_WAIT, RESTART_SLEEP, RESTART_IPC } restart;
 	uint64_t sleep_until, sleep_rem_at; /* RESTART_SLEEP: deadline, where to store the rest */
 	struct ipc_wait ipc;                /* RESTART_IPC: the call it is blocked in */
+	uint64_t ipc_deadline;              /* RESTART_IPC: when it times out (UINT64_MAX: never) */
+	int stop_report;                    /* stopped by this signal, not yet told to wait4 */
+	bool cont_report;                   /* continued, not yet told to wait4 (WCONTINUED) */
 	struct proc *ipc_senders;          /* processes blocked sending to this one, in order */
 };
 
@@ -64,6 +67,8 @@ struct proc *proc_find(int pid);
 /* Ends p with Linux wait status: frees its memory, makes it a zombie, gives its children to
  * PID 1 and wakes whoever waits for it. */
 void proc_exit(struct proc *p, int wait_status);
+/* Wakes q if it is blocked in wait4 (a child of it changed state). */
+void proc_wake_waiter(struct proc *q);
 /* Kills p with signal sig after a user-mode fault or exception, printing one line on stderr. */
 void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr);
 /* Frees a zombie's last resources and its pid. */

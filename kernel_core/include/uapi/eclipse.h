@@ -162,6 +162,8 @@ struct ipc_msg {
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
 
@@ -216,6 +218,7 @@ struct ipc_msg {
 /* wait4 options and status encoding. */
 #define WNOHANG 1
 #define WUNTRACED 2
+#define WCONTINUED 8
 
 /* Auxiliary vector types. */
 #define AT_NULL 0
