@@ -5,9 +5,9 @@
 #   eclipse-mkimage               the host tool that writes an archive
 #   eclipse_boot_image(TARGET FILE CONFIG services.conf)
 #                                 builds ${CMAKE_BINARY_DIR}/FILE (as part of ALL) holding init
-#                                 and the five services under /sbin, the examples under /bin and
-#                                 CONFIG as /etc/services.conf; it is rebuilt when any of them
-#                                 changes.
+#                                 and the five services under /sbin, the examples under /bin,
+#                                 CONFIG as /etc/services.conf and /etc/status; it is rebuilt
+#                                 when any of them changes.
 # The programs go in without debug information, which names the build directory: so an image
 # depends on the sources alone, byte for byte. gdb's symbol files are the ones in build/guest.
 include_guard(GLOBAL)
@@ -38,6 +38,8 @@ function(eclipse_boot_image target file)
     /bin/crasher=crasher
     /bin/ticker=ticker)
   get_filename_component(config "${IMAGE_CONFIG}" ABSOLUTE)
+  # The status line the display service shows, read through the filesystem service.
+  set(status "${PROJECT_SOURCE_DIR}/services/filesystem/etc/status")
   set(staging "${CMAKE_CURRENT_BINARY_DIR}/${file}.d")
   set(strip_commands)
   set(entries)
@@ -55,7 +57,8 @@ function(eclipse_boot_image target file)
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${staging}"
     ${strip_commands}
     COMMAND eclipse-mkimage "${output}" ${entries} "/etc/services.conf=${config}"
-    DEPENDS eclipse-mkimage ${programs} "${config}"
+            "/etc/status=${status}"
+    DEPENDS eclipse-mkimage ${programs} "${config}" "${status}"
     COMMENT "Building boot image ${file}"
     VERBATIM)
   add_custom_target(${target} ALL DEPENDS "${output}")
