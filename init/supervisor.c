@@ -150,15 +150,16 @@ void supervisor_start_phase(enum phase phase)
 		printf("init:   none configured\n");
 }
 
-/* Reaps every ended child (services and orphans) without blocking, applying restart policies. */
-void supervisor_reap(void)
+/* Reaps every ended child without blocking, as supervisor_reap does; returns 1 while children
+ * are left, 0 once there are none. */
+static int reap(void)
 {
 	int status, pid;
 	while ((pid = wait4(-1, &status, WNOHANG, NULL)) != 0) {
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
-			return;
+			return 0;
 		}
 		struct service *s = by_pid(pid);
 		if (s)
@@ -168,6 +169,13 @@ void supervisor_reap(void)
 		else
 			printf("init: reaped orphan pid %d (killed by %s)\n", pid, signal_name(WTERMSIG(status)));
 	}
+	return 1;
+}
+
+/* Reaps every ended child (services and orphans) without blocking, applying restart policies. */
+void supervisor_reap(void)
+{
+	reap();
 }
 
 /* Restarts the services whose backoff has run out. */
@@ -252,6 +260,31 @@ static void stop(struct service *s)
 	}
 }
 
+/* Stops what is left once the services are: orphans of services that ended earlier, which
+ * stay in their old process groups. SIGTERM to all, SIGKILL after the grace period, each one
+ * reaped. Only as process 1: natively, kill(-1) would reach every process of the user, and
+ * orphans go to another reaper anyway. */
+static void stop_leftovers(void)
+{
+	char t[SECONDS_LEN];
+	if (!reap() || getpid() != 1)
+		return;
+	printf("init: stopping the remaining processes\n");
+	kill(-1, SIGTERM);
+	long long deadline = uptime_ms() + grace_ms;
+	while (reap()) {
+		long long left = deadline - uptime_ms();
+		if (left <= 0) {
+			printf("init: processes still there after %s; sending SIGKILL\n", seconds(t, grace_ms));
+			kill(-1, SIGKILL);
+			deadline = uptime_ms() + grace_ms;
+			continue;
+		}
+		/* SIGCHLD cuts this short; a missed one costs the rest of the grace period. */
+		sleep_ms(left);
+	}
+}
+
 /* Stops the services in reverse start order; pending restarts are cancelled. */
 void supervisor_shutdown(void)
 {
@@ -265,5 +298,5 @@ void supervisor_shutdown(void)
 			stop(s);
 		}
 	}
-	supervisor_reap();
+	stop_leftovers();
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The examples, run as examples/README.md shows them.
+# Usage: example_test.sh BUILD_DIR hello|forkexec|crasher|custom-service
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+case ${2:-} in
+hello)
+	boot "$tmp/out" "$build/guest/hello"
+	expect_status 0
+	[[ $(cat "$transcript") == "hello, world from Eclipse" ]] || fail "expected just the greeting"
+	;;
+forkexec)
+	boot "$tmp/out" --image="$build/boot.cpio" "$build/guest/forkexec"
+	expect_status 0
+	expect_order "forkexec: pid 1 runs /bin/hello in a child" "hello, world from Eclipse" \
+		"forkexec: child 2 exited with status 0"
+	boot "$tmp/crash" --image="$build/boot.cpio" "$build/guest/forkexec" /bin/crasher --after=10ms
+	expect_status 0
+	expect_order "forkexec: pid 1 runs /bin/crasher in a child" \
+		"crasher: started \(pid 2\), crashing in 10 ms" "forkexec: child 2 was killed by SIGSEGV"
+	;;
+crasher)
+	boot "$tmp/out" --image="$build/boot-crasher.cpio" --max-time=15s --trace=sched
+	expect_status 0
+	# Restarted after 500ms, 1s and 2s; the fourth crash marks it failed, once.
+	expect_order "init: crasher \(pid [0-9]+\) killed by SIGSEGV after 1\.000s" \
+		"init: crasher: restart 1 of 3 in 0\.500s" "init: crasher: restart 2 of 3 in 1\.000s" \
+		"init: crasher: restart 3 of 3 in 2\.000s" \
+		"init: crasher: failed: 3 restarts in a row did not keep it up; giving up"
+	expect_delays crasher 500 1000 2000
+	expect_count 4 "crasher: writing through a null pointer"
+	expect_count 1 "init: crasher: failed: .*"
+	# The filesystem keeps running.
+	expect_row "heartbeat 2" filesystem running 2 0
+	expect_row "heartbeat 2" crasher failed - 3
+	expect_order "init: crasher: failed: .*" "filesystem: heartbeat 2"
+	expect_row "final status" filesystem stopped - 0
+	expect_last "init: all services stopped; goodbye"
+	;;
+custom-service)
+	boot "$tmp/out" --image="$build/boot-custom.cpio" --max-time=10s
+	expect_status 0
+	# The ticker starts after the network, ticks every 2s and is stopped first.
+	expect_order "init:   network: /sbin/network \(pid 3\)" "init:   ticker: /bin/ticker \(pid 7\)"
+	expect_order "ticker: started \(pid 7\)" "ticker: counting the seconds" \
+		"ticker: ready, heartbeat every 2000 ms" "ticker: heartbeat 1" "ticker: heartbeat 4"
+	expect_row "heartbeat 1" ticker running 7 0
+	expect_order "init: SIGTERM received: shutting down" "init: stopping ticker \(pid 7\)" \
+		"ticker: SIGTERM received, stopping" "init: stopping input \(pid 6\)"
+	expect_row "final status" ticker stopped - 0
+	expect_last "init: all services stopped; goodbye"
+	;;
+*)
+	echo "usage: $0 BUILD_DIR hello|forkexec|crasher|custom-service" >&2
+	exit 2
+	;;
+esac
+finish
