@@ -66,6 +66,10 @@ static struct {
 	bool ts;                 /* CR0.TS set: the running thread is not the owner */
 	struct uctx *last_run;
 	bool last_was_tick;
+	uint64_t block_addr, block_size; /* the translation block running now */
+	bool port_fault;         /* the trap is an in/out instruction's #GP */
+	bool locating;           /* running a block again to find that instruction */
+	uint64_t locate_last, located;
 	uint64_t *stale;         /* freed frames whose translated code must be dropped */
 	size_t nstale, stale_cap;
 	uint64_t window_root;    /* an address space mapping all RAM at its physical address */
@@ -221,7 +225,9 @@ static void set_trap(enum trap_kind kind, unsigned vector, uint64_t addr)
 
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
-	(void)uc, (void)addr, (void)size, (void)data;
+	(void)uc, (void)data;
+	cpu.block_addr = addr;
+	cpu.block_size = size;
 	cpu.blocks++;
 	if (--cpu.slice_left == 0)
 		set_trap(TRAP_TICK, 0, 0);
@@ -259,17 +265,59 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
 }
 
 /* Unicorn executes in/out at CPL 3 as no-ops; the CPU would raise #GP (no IOPL, no bitmap). */
+static void port_fault(uc_engine *uc)
+{
+	if (cpu.locating) {
+		cpu.located = cpu.locate_last;
+		uc_emu_stop(uc);
+		return;
+	}
+	cpu.port_fault = true;
+	set_trap(TRAP_EXCEPTION, VEC_GENERAL_PROTECTION, 0);
+}
+
 static uint32_t on_port_in(uc_engine *uc, uint32_t port, int size, void *data)
 {
-	(void)uc, (void)port, (void)size, (void)data;
-	set_trap(TRAP_EXCEPTION, VEC_GENERAL_PROTECTION, 0);
+	(void)port, (void)size, (void)data;
+	port_fault(uc);
 	return 0;
 }
 
 static void on_port_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *data)
 {
-	(void)uc, (void)port, (void)size, (void)value, (void)data;
-	set_trap(TRAP_EXCEPTION, VEC_GENERAL_PROTECTION, 0);
+	(void)port, (void)size, (void)value, (void)data;
+	port_fault(uc);
+}
+
+static void on_locate(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
+{
+	(void)uc, (void)size, (void)data;
+	cpu.locate_last = addr;
+}
+
+/*
+ * The port hooks do not say where the instruction is: rip is still the start of its translation
+ * block. Run that block again with a code hook over it: the last instruction the code hook saw
+ * when a port hook fires is the one. The block's instructions before it run a second time; the
+ * process gets SIGSEGV for the #GP, which it rarely survives.
+ */
+static void locate_port_insn(struct uctx *u)
+{
+	uint64_t start = cpu.block_addr, end = start + cpu.block_size;
+	struct trap trap = cpu.trap;
+	uc_hook h;
+	UC_CHECK(uc_hook_add(cpu.uc, &h, UC_HOOK_CODE, (void *)on_locate, NULL, start, end - 1));
+	UC_CHECK(uc_ctl_remove_cache(cpu.uc, start, end));
+	cpu.locating = true;
+	cpu.located = 0;
+	gprs_write(&u->regs);
+	uc_emu_start(cpu.uc, start, UNTIL_ADDR, 0, 0);
+	cpu.locating = false;
+	UC_CHECK(uc_hook_del(cpu.uc, h));
+	UC_CHECK(uc_ctl_remove_cache(cpu.uc, start, end));
+	if (cpu.located)
+		u->regs.rip = cpu.located;
+	cpu.trap = trap;
 }
 
 static bool on_invalid(uc_engine *uc, void *data)
@@ -530,6 +578,7 @@ static bool run_once(struct uctx *u)
 	set_ts(cpu.fpu_owner != u);
 	gprs_write(&u->regs);
 	cpu.trap_set = false;
+	cpu.port_fault = false;
 	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_ADDR, 0, 0);
 	gprs_read(&u->regs);
 	if (err && !cpu.trap_set)
@@ -543,6 +592,8 @@ static bool run_once(struct uctx *u)
 		take_fpu(u);
 		return false;
 	}
+	if (cpu.port_fault)
+		locate_port_insn(u);
 	if (cpu.trap.kind == TRAP_PAGE_FAULT || cpu.trap.kind == TRAP_EXCEPTION)
 		recover_from_exception();
 	return true;
