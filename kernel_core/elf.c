@@ -240,7 +240,8 @@ int elf_load_source(struct mm *mm, const struct elf_source *src, const struct el
 		uint64_t start = PAGE_DOWN(s->vaddr);
 		uint64_t len = PAGE_UP(s->vaddr + s->memsz) - start;
 		int err = mm_map(mm, start, len, s->prot);
-		bool shareable = !(s->prot & PROT_WRITE) && src->cache_id;
+		/* Only readable, never writable segments are shared (PROT_NONE ones are not worth it). */
+		bool shareable = !(s->prot & PROT_WRITE) && (s->prot & PROT_READ) && src->cache_id;
 		unsigned flags = VM_USER | (s->prot & PROT_EXEC ? VM_EXEC : 0);
 		int cached = err || !shareable ? 0 : imgcache_map(mm, src->cache_id, i, start, len, flags);
 		if (!err && cached < 0)
