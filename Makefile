@@ -52,5 +52,19 @@ test-asan: setup
 bench: build
 	@bash bench/run.sh $(BUILD)
 
+# libFuzzer on every parser of outside input (tests/fuzz/README.md), built by clang with ASan
+# and UBSan in $(BUILD_FUZZ): each of FUZZ_TARGETS for FUZZ_SECONDS in turn, on one core. The
+# corpora grow in $(BUILD_FUZZ)/fuzz-corpus/; a crashing input lands in $(BUILD_FUZZ)/fuzz-crashes/.
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= elf cpio config syscall
+
+.PHONY: fuzz
+fuzz: setup
+	@cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DECLIPSE_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_FUZZ) -j$(JOBS) --target fuzz_targets
+	@bash tests/fuzz/run_fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -6,6 +6,8 @@
  */
 #include "sim.h"
 
+#include "debug.h"
+
 #include <kernel/frame.h>
 #include <kernel/kernel.h>
 #include <kernel/syscall.h>
@@ -75,6 +77,8 @@ static struct {
 	uint64_t window_root;    /* an address space mapping all RAM at its physical address */
 	bool trap_set;
 	struct trap trap;
+	bool debug_stop;         /* the run stopped for the debugger (breakpoint, step, watch) */
+	bool forget_after_run;   /* drop every translation once the next run is over */
 	uint64_t frames[3];      /* GDT, trampoline, iretq stack */
 	size_t own_frames;       /* frames the platform keeps for itself */
 } cpu;
@@ -216,6 +220,8 @@ void plat_uctx_discard(struct uctx *u)
 		cpu.last_run = NULL;
 }
 
+static void recover_from_exception(void);
+
 static void set_trap(enum trap_kind kind, unsigned vector, uint64_t addr)
 {
 	cpu.trap = (struct trap){.kind = kind, .vector = vector, .fault_addr = addr};
@@ -229,8 +235,20 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 	cpu.block_addr = addr;
 	cpu.block_size = size;
 	cpu.blocks++;
-	if (--cpu.slice_left == 0)
+	if (--cpu.slice_left == 0) {
+		/* Stopping here skips the block. Unicorn then puts rip back at the block only when
+		 * no code hook exists (the debugger's breakpoints are code hooks): say it. */
+		write_reg(UC_X86_REG_RIP, addr);
 		set_trap(TRAP_TICK, 0, 0);
+	}
+}
+
+void sim_cpu_debug_stop(void)
+{
+	if (cpu.locating)
+		return; /* a block running again only to find an in/out instruction */
+	cpu.debug_stop = true;
+	set_trap(TRAP_TICK, 0, 0);
 }
 
 static void on_syscall(uc_engine *uc, void *data)
@@ -249,7 +267,11 @@ static void on_syscall(uc_engine *uc, void *data)
 	void *ptrs[6] = {&args[0], &args[1], &args[2], &args[3], &args[4], &args[5]};
 	if (nargs)
 		UC_CHECK(uc_reg_read_batch(uc, arg_ids, ptrs, (int)nargs));
+	if (kernel_cfg.trace & TRACE_SYSCALL) /* rip is still on the syscall instruction */
+		symbols_note_syscall(proc_current, read_reg(UC_X86_REG_RIP), read_reg(UC_X86_REG_RSP));
 	write_reg(UC_X86_REG_RAX, (uint64_t)syscall_invoke(proc_current, nr, args));
+	if (debug_enabled)
+		debug_mappings_changed();
 }
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
@@ -391,6 +413,36 @@ static void drop_stale_code(void)
 		UC_CHECK(uc_ctl_remove_cache(cpu.uc, cpu.stale[i], cpu.stale[i] + PAGE_SIZE));
 	cpu.nstale = 0;
 	cpu.loaded_root = 0;
+}
+
+/* Unicorn's invalidation of a range translates only its first address: through the window,
+ * address 0 is physical 0, so this drops the translations of all RAM. */
+void sim_cpu_forget_code(void)
+{
+	write_reg(UC_X86_REG_CR3, cpu.window_root);
+	UC_CHECK(uc_ctl_remove_cache(cpu.uc, 0, sim_ram_size()));
+	cpu.loaded_root = 0;
+}
+
+/*
+ * A memory hook, even deleted, makes the next run translate every access through the slow
+ * path (Unicorn drops it only when that run ends), so the translations go once it is over.
+ */
+void sim_cpu_forget_code_after_run(void)
+{
+	cpu.forget_after_run = true;
+}
+
+/*
+ * Deleting a code hook invalidates the code it was translated into, through the current page
+ * tables: the window maps most of those addresses, and a miss raises a page fault that Unicorn
+ * catches but leaves in flight, so the clean context comes back afterwards.
+ */
+void sim_cpu_del_code_hook(uc_hook hook)
+{
+	write_reg(UC_X86_REG_CR3, cpu.window_root);
+	UC_CHECK(uc_hook_del(cpu.uc, hook));
+	recover_from_exception();
 }
 
 /* Builds the window: 2 MiB pages, so one page directory per GiB of RAM. */
@@ -579,8 +631,15 @@ static bool run_once(struct uctx *u)
 	gprs_write(&u->regs);
 	cpu.trap_set = false;
 	cpu.port_fault = false;
+	cpu.debug_stop = false;
+	if (debug_enabled)
+		debug_run_begin(u);
 	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_ADDR, 0, 0);
 	gprs_read(&u->regs);
+	if (cpu.forget_after_run) {
+		cpu.forget_after_run = false;
+		sim_cpu_forget_code();
+	}
 	if (err && !cpu.trap_set)
 		trap_from_error(err);
 	else if (!cpu.trap_set && u->regs.rip == UNTIL_ADDR)
@@ -599,13 +658,41 @@ static bool run_once(struct uctx *u)
 	return true;
 }
 
+/* Runs u until a trap the kernel handles; the debugger may stop it on the way, or keep it. */
+static void run_debugged(struct uctx *u)
+{
+	for (;;) {
+		if (!run_once(u))
+			continue;
+		enum debug_verdict v = debug_after_run(u, &cpu.trap, cpu.debug_stop);
+		if (v == DEBUG_RUN)
+			continue;
+		if (v != DEBUG_PASS)
+			cpu.trap = (struct trap){.kind = v == DEBUG_KILL ? TRAP_STOP : TRAP_TICK};
+		return;
+	}
+}
+
 void plat_run_user(struct uctx *u, struct trap *trap)
 {
+	if (debug_enabled) {
+		enum debug_verdict v = debug_before_run(u);
+		if (v != DEBUG_RUN) {
+			/* Held by the debugger: the kernel goes on with the others. */
+			*trap = (struct trap){.kind = v == DEBUG_KILL ? TRAP_STOP : TRAP_TICK};
+			return;
+		}
+	}
 	if (u != cpu.last_run || cpu.last_was_tick)
 		cpu.slice_left = cpu.quantum;
 	cpu.last_run = u;
-	while (!run_once(u))
-		;
+	if (debug_enabled)
+		run_debugged(u);
+	else
+		while (!run_once(u))
+			;
+	if (cpu.trap.kind == TRAP_SYSCALL && (kernel_cfg.trace & TRACE_SYSCALL))
+		symbols_note_syscall(proc_current, u->regs.rip - 2, u->regs.rsp);
 	*trap = cpu.trap;
 	cpu.last_was_tick = trap->kind == TRAP_TICK;
 	if (cpu.last_was_tick)

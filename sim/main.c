@@ -1,6 +1,8 @@
 /* eclipse-sim: runs Eclipse OS, and a static x86_64 ELF program as its first process. */
 #include "sim.h"
 
+#include "debug.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <kernel/elf.h>
@@ -45,6 +47,12 @@ static void usage(FILE *out)
 		"  --max-procs=N     process limit (default %d, at most %d)\n"
 		"  --root=DIR        execve looks for paths under DIR on the host (like\n"
 		"                    qemu-x86_64's -L)\n"
+		"  --gdb=PORT        serve the GDB remote protocol on localhost:PORT (0: any\n"
+		"                    free port, printed on stderr); every process is a thread\n"
+		"  --gdb-wait        with --gdb: stop before the first instruction of process 1\n"
+		"  --gdb-stop-at-exec=NAME\n"
+		"                    with --gdb: stop a process before the first instruction of\n"
+		"                    a program named NAME (its file name) that it execs\n"
 		"  -h, --help        show this help and exit\n"
 		"  -V, --version     show the version and exit\n",
 		(unsigned long long)SIM_QUANTUM_DEFAULT, PROC_LIMIT_DEFAULT, PROC_LIMIT_MAX);
@@ -131,7 +139,7 @@ static unsigned parse_trace(const char *list)
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT, OPT_IMAGE,
-	       OPT_MAX_TIME };
+	       OPT_MAX_TIME, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
 		{"quantum", required_argument, NULL, OPT_QUANTUM},
@@ -141,12 +149,15 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"image", required_argument, NULL, OPT_IMAGE},
 		{"max-time", required_argument, NULL, OPT_MAX_TIME},
+		{"gdb", required_argument, NULL, OPT_GDB},
+		{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
+		{"gdb-stop-at-exec", required_argument, NULL, OPT_GDB_STOP_AT_EXEC},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	*opt = (struct sim_options){SIM_MEM_DEFAULT, SIM_QUANTUM_DEFAULT, false, 0, PROC_LIMIT_DEFAULT,
-				    NULL, NULL, 0};
+				    NULL, NULL, 0, -1, false, NULL};
 	opterr = 0;
 	int c;
 	uint64_t v;
@@ -191,6 +202,19 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 				usage_error("invalid --max-procs '%s'", optarg);
 			opt->max_procs = (unsigned)v;
 			break;
+		case OPT_GDB:
+			if (!parse_u64(optarg, &v, false) || v > 65535)
+				usage_error("invalid --gdb '%s' (expected a TCP port, 0 for any)", optarg);
+			opt->gdb_port = (int)v;
+			break;
+		case OPT_GDB_WAIT:
+			opt->gdb_wait = true;
+			break;
+		case OPT_GDB_STOP_AT_EXEC:
+			if (!*optarg || strchr(optarg, '/'))
+				usage_error("invalid --gdb-stop-at-exec '%s' (expected a program's file name)", optarg);
+			opt->gdb_stop_at_exec = optarg;
+			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 			break;
@@ -198,6 +222,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			usage_error("unrecognized option '%s'", argv[optind - 1]);
 		}
 	}
+	if (opt->gdb_port < 0 && (opt->gdb_wait || opt->gdb_stop_at_exec))
+		usage_error("%s needs --gdb=PORT", opt->gdb_wait ? "--gdb-wait" : "--gdb-stop-at-exec");
 	return optind;
 }
 
@@ -225,6 +251,15 @@ static bool leak_free(void)
 		fprintf(stderr, "eclipse-sim: internal error: the kernel leaked %zu frames and %zu objects\n",
 			frames, objects);
 	return !frames && !objects;
+}
+
+/* The kernel's exec observer: program symbols for traces, exec stops for the debugger. */
+static void on_exec(struct proc *p, const char *path, const struct elf_source *src)
+{
+	if (kernel_cfg.trace & TRACE_SYSCALL)
+		symbols_exec(p, path, src);
+	if (debug_enabled)
+		debug_exec(p, path);
 }
 
 /* The default boot image: boot.cpio next to the eclipse-sim executable. */
@@ -279,41 +314,61 @@ int main(int argc, char **argv)
 	sim_catch_stop_signals();
 	sim_set_boot_image(image, image_len);
 	int status = -1;
-	int err = sim_machine_init(&opt);
+	int err = opt.gdb_port >= 0 ? debug_open(&opt) : 0;
+	if (err) {
+		fprintf(stderr, "eclipse-sim: --gdb %d: %s\n", opt.gdb_port, strerror(-err));
+		free(program);
+		free(image);
+		return EXIT_RUNTIME;
+	}
+	err = sim_machine_init(&opt);
 	if (err) {
 		if (err != -ENOMEM)
 			fprintf(stderr, "eclipse-sim: --root %s: %s\n", opt.root, strerror(-err));
 		else
 			fprintf(stderr, "eclipse-sim: cannot allocate %llu bytes of guest RAM\n",
 				(unsigned long long)opt.mem_bytes);
+		debug_close();
 		free(program);
 		free(image);
 		return EXIT_RUNTIME;
 	}
+	bool traced = opt.trace & TRACE_SYSCALL;
 	struct kernel_config cfg = {
-		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns};
+		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns,
+		.on_exec = traced || debug_enabled ? on_exec : NULL,
+		.on_fork = traced ? symbols_fork : NULL,
+		.trace_site = traced ? symbols_trace_site : NULL};
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
 		int elf_err = ELF_OK;
 		int pid = boot ? kernel_spawn_file(path, init_argv, init_envp, &elf_err)
 			       : kernel_spawn(path, program, len, (const char *const *)argv + first,
 					      (const char *const *)environ, &elf_err);
-		if (pid > 0)
+		if (pid > 0) {
 			status = kernel_run();
-		else if (elf_err != ELF_OK)
+			if (debug_enabled)
+				debug_machine_ended(status);
+		} else if (elf_err != ELF_OK) {
 			fprintf(stderr, "eclipse-sim: %s: %s [%s]\n", path, elf_strerror(elf_err),
 				elf_error_name(elf_err));
-		else
+		} else {
 			fprintf(stderr, "eclipse-sim: %s: cannot start: %s\n", path, strerror(-pid));
+		}
 		kernel_fini();
 		if (!leak_free())
 			status = -EIO;
 	} else {
 		fprintf(stderr, "eclipse-sim: the machine could not be brought up\n");
 	}
+	bool killed = debug_enabled && debug_killed();
+	debug_close();
+	symbols_fini();
 	sim_cpu_close();
 	sim_machine_fini();
 	free(program);
 	free(image);
+	if (killed)
+		return 128 + SIGKILL;
 	if (status == -EINTR)
 		return 128 + SIGINT;
 	if (status < 0)

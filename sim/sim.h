@@ -16,6 +16,9 @@ struct sim_options {
 	const char *root;   /* host directory execve looks in after the boot image, or NULL */
 	const char *image;  /* boot image file, or NULL for the default */
 	uint64_t max_time_ns;
+	int gdb_port;               /* --gdb: -1 for none, 0 for any free port */
+	bool gdb_wait;              /* stop before PID 1's first instruction */
+	const char *gdb_stop_at_exec; /* stop a program of this name when it is exec'd */
 };
 
 #define SIM_MEM_DEFAULT (256ull << 20)
@@ -49,5 +52,12 @@ uc_engine *sim_uc(void);
 size_t sim_cpu_own_frames(void);
 /* Executed blocks since boot: the virtual clock's source. */
 uint64_t sim_blocks(void);
+/* For the debugger (debug.c), from a hook: stop the run before the current instruction. */
+void sim_cpu_debug_stop(void);
+/* Drops all translated code, now or once the next run is over. */
+void sim_cpu_forget_code(void);
+void sim_cpu_forget_code_after_run(void);
+/* Deletes a code hook without leaving the CPU in a bad state (outside a run). */
+void sim_cpu_del_code_hook(uc_hook hook);
 
 #endif

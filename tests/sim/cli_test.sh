@@ -61,11 +61,15 @@ expect exit-255 255 '' -- "$sim" "$guests/test_exitcode" 255
 expect signal 139 'pid 1 \(test_fault_null\) killed by SIGSEGV at rip 0x[0-9a-f]+, fault address 0x0$' -- \
 	"$sim" "$guests/test_fault_null"
 expect guest-args-with-dashes 7 '' -- "$sim" "$guests/test_exitcode" 7 --mem=bogus
-expect trace-write 0 '^\[pid 1\] write\(1, "hello, world\\n", 13\) = 13$' -- \
+# Each line ends with the function that made the call and, when the stack shows it, its caller.
+expect trace-write 0 '^\[pid 1\] write\(1, "hello, world\\n", 13\) = 13 <write\+0x[0-9a-f]+ <- [a-z_]+\+0x[0-9a-f]+>$' -- \
 	"$sim" --trace=syscall "$guests/test_hello"
-expect trace-exit 0 '^\[pid 1\] exit_group\(0\) = \?$' -- "$sim" --trace=syscall "$guests/test_hello"
-expect trace-error 0 '^\[pid 1\] write\(99, .*\) = -1 EBADF$' -- "$sim" --trace=syscall "$guests/test_errors"
-expect trace-enosys 0 '^\[pid 1\] syscall_400\(.*\) = -1 ENOSYS$' -- "$sim" --trace=syscall "$guests/test_errors"
+expect trace-exit 0 '^\[pid 1\] exit_group\(0\) = \? <[a-z_]+\+0x[0-9a-f]+( <- [a-z_]+\+0x[0-9a-f]+)?>$' -- \
+	"$sim" --trace=syscall "$guests/test_hello"
+expect trace-error 0 '^\[pid 1\] write\(99, .*\) = -1 EBADF <write\+0x[0-9a-f]+ <- main\+0x[0-9a-f]+>$' -- \
+	"$sim" --trace=syscall "$guests/test_errors"
+expect trace-enosys 0 '^\[pid 1\] syscall_400\(.*\) = -1 ENOSYS <[a-z_0-9]+\+0x[0-9a-f]+( <- [a-z_]+\+0x[0-9a-f]+)?>$' -- \
+	"$sim" --trace=syscall "$guests/test_errors"
 
 # --max-time counts virtual time: three whole seconds of sleep fit in 3.5 s, then SIGTERM.
 expect max-time 143 'time limit reached: asking pid 1 \(test_sleeper\) to shut down' -- \

@@ -1,0 +1,120 @@
+/*
+ * Debugging guests: the engine that stops and resumes processes (debug.c), the GDB remote
+ * protocol stub in front of it (gdbstub.c), and the symbols that name code in syscall traces
+ * (symbols.c). Every Eclipse process is one debugger thread, named by its pid.
+ */
+#ifndef SIM_DEBUG_H
+#define SIM_DEBUG_H
+
+#include "sim.h"
+
+#include <kernel/proc.h>
+
+struct elf_source;
+
+/* Why the system stopped for the debugger. */
+enum debug_reason {
+	DEBUG_ATTACH,    /* a debugger connected while the system ran */
+	DEBUG_INITIAL,   /* --gdb-wait: before the first instruction of PID 1 */
+	DEBUG_EXEC,      /* --gdb-stop-at-exec: before the first instruction of the program */
+	DEBUG_INTERRUPT, /* the debugger asked (Ctrl-C) */
+	DEBUG_BREAK,     /* a breakpoint (Z0), addr */
+	DEBUG_HWBREAK,   /* a "hardware" breakpoint (Z1), addr */
+	DEBUG_STEP,      /* a single or range step ended */
+	DEBUG_WATCH,     /* a write to watched memory at addr (Z2) */
+	DEBUG_RWATCH,    /* a read (Z3) */
+	DEBUG_AWATCH,    /* a read or a write (Z4) */
+	DEBUG_GONE,      /* the only threads allowed to run ended or cannot run */
+};
+
+struct debug_stop {
+	enum debug_reason reason;
+	int pid;
+	uint64_t addr;
+};
+
+/* What a thread does once the debugger resumes the system. */
+enum debug_action {
+	DEBUG_ACT_STOP,     /* stays stopped */
+	DEBUG_ACT_CONTINUE,
+	DEBUG_ACT_STEP,     /* one instruction */
+	DEBUG_ACT_RANGE,    /* instructions while the pc is in [lo, hi) (after the first one) */
+};
+
+struct debug_resume {
+	int pid; /* 0: the default for every thread not named */
+	enum debug_action action;
+	uint64_t lo, hi;
+};
+
+/* What the CPU does next with the thread it was about to run, or was running. */
+enum debug_verdict {
+	DEBUG_RUN,  /* run it */
+	DEBUG_HOLD, /* leave it: the debugger keeps it stopped */
+	DEBUG_KILL, /* the debugger killed the machine */
+	DEBUG_PASS, /* nothing for the debugger: the kernel handles the trap */
+};
+
+/* Watchpoint kinds, as bits of the accesses they catch. */
+#define DEBUG_WATCH_WRITE 1u
+#define DEBUG_WATCH_READ 2u
+
+/* True when eclipse-sim runs with --gdb: the CPU then asks the engine around every run. */
+extern bool debug_enabled;
+
+/* debug.c: the engine. */
+int debug_open(const struct sim_options *opt);
+void debug_close(void);
+/* The CPU is about to run u (the kernel's current process): may it? */
+enum debug_verdict debug_before_run(struct uctx *u);
+/* One uc_emu_start of u begins: arm the hooks for this thread. */
+void debug_run_begin(struct uctx *u);
+/* u's run ended with trap t, or a debugger stop when stopped is set. */
+enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool stopped);
+/* A syscall handled inside the CPU hook may have changed the running process's mappings. */
+void debug_mappings_changed(void);
+/* The kernel's exec observer: p now runs path. */
+void debug_exec(struct proc *p, const char *path);
+/* The first process spawned ended with Linux wait status (negative: the machine stopped). */
+void debug_machine_ended(int status);
+bool debug_killed(void);
+
+/* Used by the stub while the system is stopped. 0 or -errno. */
+int debug_break_insert(uint64_t addr, bool hw);
+int debug_break_remove(uint64_t addr, bool hw);
+int debug_watch_insert(uint64_t addr, uint64_t len, unsigned kind);
+int debug_watch_remove(uint64_t addr, uint64_t len, unsigned kind);
+/* Sets what every thread does when the stub returns; resume[] names threads by pid. */
+void debug_resume(const struct debug_resume *resume, size_t n);
+/* The debugger went away: no breakpoints, watchpoints or steps, everything runs. */
+void debug_detach(void);
+/* The machine must stop (the debugger killed it). */
+void debug_kill(void);
+
+/* gdbstub.c: the GDB remote serial protocol on a localhost TCP port. */
+int gdbstub_open(int port);
+void gdbstub_close(void);
+bool gdbstub_connected(void);
+/* While the system runs: true when the debugger wants it stopped (*reason set). */
+bool gdbstub_poll(enum debug_reason *reason);
+/* Waits at most timeout_ms for the debugger to say something (0: just look). */
+void gdbstub_wait_input(int timeout_ms);
+/* The system stopped for s: report it to the debugger when it waits for a stop, wait for one
+ * to connect when wait_for_connection, then serve it until it resumes, detaches or kills. */
+void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection);
+/* Tells a connected debugger the machine ended (Linux wait status; negative: stopped). */
+void gdbstub_exited(int status);
+
+/* symbols.c: naming code for syscall traces. */
+void symbols_exec(struct proc *p, const char *path, const struct elf_source *src);
+void symbols_fork(struct proc *parent, struct proc *child);
+/* Notes the syscall p makes from rip (the syscall instruction) with stack pointer sp. */
+void symbols_note_syscall(struct proc *p, uint64_t rip, uint64_t sp);
+size_t symbols_trace_site(struct proc *p, char *buf, size_t size);
+void symbols_fini(void);
+
+/* Reads guest memory through mm's page tables without side effects: pages in a region but
+ * never touched read as zeros. Returns the bytes read from the start (fewer at a hole). */
+size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
+
+#endif

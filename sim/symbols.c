@@ -1,0 +1,229 @@
+/*
+ * Names the code that makes each syscall, for --trace=syscall: " <write+0x8 <- main+0x1c>" is
+ * the function holding the syscall instruction and, when the stack shows it, its caller: the
+ * first return address near the stack pointer that follows a direct call of that function. The function symbols come from each program's ELF file, read with libelf from
+ * the image the kernel exec'd (the boot image stays in memory; a --root file is read once per
+ * file identity). Programs exec'd from a buffer in their caller's memory are not named.
+ */
+#include "debug.h"
+
+#include <kernel/elf.h>
+#include <kernel/kernel.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SITE_MAX 96
+#define CALLER_SCAN_WORDS 16
+
+struct symbol {
+	uint64_t addr, size;
+	char *name;
+};
+
+struct program {
+	uint64_t id;     /* the kernel's identity of the file, or 0: */
+	const void *mem; /* the image's address and length identify it */
+	size_t len;
+	struct symbol *syms; /* functions, sorted by address */
+	size_t nsyms;
+	struct program *next;
+};
+
+static struct {
+	struct program *programs;
+	struct {
+		int pid;
+		struct program *prog;
+	} owner[PROC_LIMIT_MAX];
+	struct { /* the last syscall made, named when it was made */
+		int pid;
+		char site[SITE_MAX];
+	} note;
+} syms;
+
+static int by_address(const void *a, const void *b)
+{
+	const struct symbol *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void add_symbol(struct program *prog, size_t *cap, uint64_t addr, uint64_t size,
+		       const char *name)
+{
+	if (prog->nsyms == *cap) {
+		size_t grown_cap = *cap ? 2 * *cap : 64;
+		struct symbol *grown = realloc(prog->syms, grown_cap * sizeof(*grown));
+		if (!grown)
+			return;
+		prog->syms = grown;
+		*cap = grown_cap;
+	}
+	char *copy = strdup(name);
+	if (copy)
+		prog->syms[prog->nsyms++] = (struct symbol){addr, size, copy};
+}
+
+/* Reads the function symbols of the ELF image [image, image+len). */
+static void read_symbols(struct program *prog, const void *image, size_t len)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return;
+	char *copy = malloc(len ? len : 1); /* libelf wants writable memory */
+	if (!copy)
+		return;
+	memcpy(copy, image, len);
+	Elf *e = elf_memory(copy, len);
+	size_t cap = 0;
+	for (Elf_Scn *scn = NULL; e && (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym s;
+			if (!gelf_getsym(data, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+			    s.st_shndx == SHN_UNDEF || !s.st_value)
+				continue;
+			const char *name = elf_strptr(e, sh.sh_link, s.st_name);
+			if (name && *name)
+				add_symbol(prog, &cap, s.st_value, s.st_size, name);
+		}
+	}
+	if (e)
+		elf_end(e);
+	free(copy);
+	if (prog->nsyms)
+		qsort(prog->syms, prog->nsyms, sizeof(*prog->syms), by_address);
+}
+
+/* The program of src, read the first time it is seen; NULL when it cannot be read. */
+static struct program *program_of(const struct elf_source *src)
+{
+	if (!src->mem)
+		return NULL;
+	for (struct program *prog = syms.programs; prog; prog = prog->next)
+		if (src->cache_id ? prog->id == src->cache_id
+				  : !prog->id && prog->mem == src->mem && prog->len == src->len)
+			return prog;
+	struct program *prog = calloc(1, sizeof(*prog));
+	if (!prog)
+		return NULL;
+	prog->id = src->cache_id;
+	prog->mem = src->mem;
+	prog->len = src->len;
+	read_symbols(prog, src->mem, src->len);
+	prog->next = syms.programs;
+	syms.programs = prog;
+	return prog;
+}
+
+void symbols_exec(struct proc *p, const char *path, const struct elf_source *src)
+{
+	(void)path;
+	unsigned slot = (unsigned)p->pid % PROC_LIMIT_MAX;
+	syms.owner[slot].pid = p->pid;
+	syms.owner[slot].prog = program_of(src);
+}
+
+void symbols_fork(struct proc *parent, struct proc *child)
+{
+	unsigned from = (unsigned)parent->pid % PROC_LIMIT_MAX, to = (unsigned)child->pid % PROC_LIMIT_MAX;
+	syms.owner[to].pid = child->pid;
+	syms.owner[to].prog = syms.owner[from].pid == parent->pid ? syms.owner[from].prog : NULL;
+}
+
+static const struct program *program_run_by(const struct proc *p)
+{
+	unsigned slot = (unsigned)p->pid % PROC_LIMIT_MAX;
+	return syms.owner[slot].pid == p->pid ? syms.owner[slot].prog : NULL;
+}
+
+/* The function containing addr: the last symbol at or below it, within its size (a symbol
+ * without one reaches to the next). */
+static const struct symbol *lookup(const struct program *prog, uint64_t addr)
+{
+	if (!prog || !prog->nsyms || addr < prog->syms[0].addr)
+		return NULL;
+	size_t lo = 0, hi = prog->nsyms; /* the answer is in [lo, hi) */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (prog->syms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	while (lo && prog->syms[lo - 1].addr == prog->syms[lo].addr)
+		lo--; /* aliases: the first name, alphabetically */
+	const struct symbol *s = &prog->syms[lo];
+	return !s->size || addr < s->addr + s->size ? s : NULL;
+}
+
+/* A return address on p's stack at sp or a little above that follows a call of f; 0 if none. */
+static uint64_t return_into_caller(struct proc *p, const struct symbol *f, uint64_t sp)
+{
+	uint64_t words[CALLER_SCAN_WORDS];
+	size_t n = sim_peek(&p->mm, sp, words, sizeof(words)) / 8;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t call[5]; /* e8 rel32 */
+		int32_t rel;
+		if (words[i] < 5 || sim_peek(&p->mm, words[i] - 5, call, 5) != 5 || call[0] != 0xe8)
+			continue;
+		memcpy(&rel, call + 1, 4);
+		if (words[i] + (uint64_t)(int64_t)rel == f->addr)
+			return words[i];
+	}
+	return 0;
+}
+
+static void name_site(struct proc *p, uint64_t rip, uint64_t sp, char *buf, size_t size)
+{
+	const struct program *prog = program_run_by(p);
+	const struct symbol *f = lookup(prog, rip);
+	if (!f) {
+		snprintf(buf, size, " <%#llx>", (unsigned long long)rip);
+		return;
+	}
+	int n = snprintf(buf, size, " <%s+%#llx", f->name, (unsigned long long)(rip - f->addr));
+	uint64_t ret = return_into_caller(p, f, sp);
+	const struct symbol *caller = ret ? lookup(prog, ret) : NULL;
+	if (caller && n > 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " <- %s+%#llx", caller->name,
+			      (unsigned long long)(ret - caller->addr));
+	if (n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ">");
+}
+
+void symbols_note_syscall(struct proc *p, uint64_t rip, uint64_t sp)
+{
+	syms.note.pid = p->pid;
+	name_site(p, rip, sp, syms.note.site, sizeof(syms.note.site));
+}
+
+size_t symbols_trace_site(struct proc *p, char *buf, size_t size)
+{
+	if (!size)
+		return 0;
+	if (syms.note.pid == p->pid)
+		snprintf(buf, size, "%s", syms.note.site);
+	else /* a call finished on another's behalf: it stopped right after its instruction */
+		name_site(p, p->ctx.regs.rip - 2, p->ctx.regs.rsp, buf, size);
+	return strlen(buf);
+}
+
+void symbols_fini(void)
+{
+	while (syms.programs) {
+		struct program *prog = syms.programs;
+		syms.programs = prog->next;
+		for (size_t i = 0; i < prog->nsyms; i++)
+			free(prog->syms[i].name);
+		free(prog->syms);
+		free(prog);
+	}
+	memset(&syms, 0, sizeof(syms));
+}

@@ -1,0 +1,217 @@
+/*
+ * Isolation between processes, as Linux keeps it (this runs natively and under eclipse-sim, and
+ * both must print the same):
+ *   1. A pointer valid only in another process reaches nothing through any syscall argument:
+ *      each call fails with EFAULT, and once the caller maps its own page there, the calls read
+ *      and write that page and never the other process's.
+ *   2. Writes the kernel makes for a syscall into a copy-on-write page (uname, clock_gettime
+ *      into memory shared by fork) land in the caller's copy alone, either way round.
+ *   3. Text stays read-only: a store into it kills with SIGSEGV, a syscall writing into it fails
+ *      with EFAULT; after mprotect(PROT_WRITE) the writer's copy alone changes.
+ */
+#include <ecl/fcntl.h>
+#include <ecl/signal.h>
+#include <ecl/stdlib.h>
+#include <ecl/string.h>
+#include <ecl/syscall.h>
+#include <ecl/unistd.h>
+#include <stdint.h>
+
+#include "../guest/check.h"
+#include "../guest/proc.h"
+
+#define PAGE 4096UL
+#define ELSEWHERE ((char *)0x60000000UL) /* mapped in the parent only, then in the child too */
+#define SECRET "the parent's secret, not the child's"
+#define OWN "the child's own page"
+
+/* A function alone on its page: the text the tests write to. */
+__attribute__((noinline, aligned(4096))) int victim(void)
+{
+	return 42;
+}
+
+static char *map_at(void *at)
+{
+	char *p = mmap(at, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | (at ? MAP_FIXED : 0),
+		       -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Waits for child; true when it exited 0 (or was killed by sig, when sig is not 0). */
+static int reaped(pid_t child, int sig)
+{
+	int status = -1;
+	if (child <= 0 || waitpid(child, &status, 0) != child)
+		return 0;
+	return sig ? WIFSIGNALED(status) && WTERMSIG(status) == sig
+		   : WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Every syscall that takes a pointer, given p: each reads from it or writes to it. */
+static void calls_on(char *p, int expect_fault)
+{
+	struct linux_iovec iov = {(unsigned long long)(uintptr_t)p, 8};
+	char *const argv[] = {"isolation", NULL};
+	const char *who = expect_fault ? "child, another process's address" : "child, its own page";
+	char what[128];
+	if (expect_fault) {
+		check_errno(write(1, p, 8), EFAULT, "child, another process's address: write from it");
+		check_errno(writev(1, &iov, 1), EFAULT, "child, another process's address: writev of it");
+	} else {
+		printf("child, its own page: write and writev print \"");
+		long a = write(1, p, 8), b = writev(1, &iov, 1);
+		printf("\"\n");
+		check(a == 8 && b == 8, "child, its own page: write and writev from it");
+	}
+#define CALL(expr, name)                                                                         \
+	do {                                                                                     \
+		long r_ = (long)(expr);                                                          \
+		snprintf(what, sizeof what, "%s: %s", who, name);                                \
+		if (expect_fault)                                                                \
+			check_errno(r_, EFAULT, what);                                           \
+		else                                                                             \
+			check(r_ >= 0, what);                                                    \
+	} while (0)
+	CALL(uname((struct linux_utsname *)p), "uname into it");
+	CALL(clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)(p + 512)), "clock_gettime into it");
+	CALL(sigprocmask(SIG_BLOCK, NULL, (sigset_t *)(p + 1024)), "rt_sigprocmask into it");
+	/* Raw: sigaction() would copy the old action out in user mode itself. */
+	CALL(syscall_ret(syscall4(SYS_rt_sigaction, SIGUSR1, 0, (long)(p + 1100), 8)),
+	     "rt_sigaction into it");
+	CALL(arch_prctl(ARCH_GET_FS, (unsigned long)(p + 1200)), "arch_prctl(ARCH_GET_FS) into it");
+	if (expect_fault) {
+		CALL(open(p, O_RDONLY), "open of a path in it");
+		CALL(execve(p, argv, NULL), "execve of a path in it");
+		CALL(nanosleep((struct linux_timespec *)p, NULL), "nanosleep from it");
+	}
+#undef CALL
+}
+
+static int pointers_child(int unused)
+{
+	(void)unused;
+	/* ELSEWHERE was the parent's; the child lets go of its copy. */
+	munmap(ELSEWHERE, PAGE);
+	calls_on(ELSEWHERE, 1);
+	char *own = map_at(ELSEWHERE);
+	check(own == ELSEWHERE, "child: maps its own page at the same address");
+	if (own) {
+		memcpy(own, OWN, sizeof OWN);
+		calls_on(own, 0);
+		check(!memcmp(own, "Eclipse", 8) || !memcmp(own, "Linux", 6),
+		      "child: uname wrote its own page");
+	}
+	return check_status();
+}
+
+static void test_pointers(void)
+{
+	char *mine = map_at(ELSEWHERE);
+	check(mine == ELSEWHERE, "parent: maps its secret page");
+	if (!mine)
+		return;
+	memcpy(mine, SECRET, sizeof SECRET);
+	check(reaped(spawn(pointers_child, 0), 0), "parent: the child's checks passed");
+	check(!memcmp(mine, SECRET, sizeof SECRET), "parent: its secret page is unchanged");
+	munmap(mine, PAGE);
+}
+
+static void fill(unsigned char *p, unsigned seed)
+{
+	for (unsigned long i = 0; i < PAGE; i++)
+		p[i] = (unsigned char)(seed + i * 13);
+}
+
+static int filled(const unsigned char *p, unsigned seed)
+{
+	for (unsigned long i = 0; i < PAGE; i++)
+		if (p[i] != (unsigned char)(seed + i * 13))
+			return 0;
+	return 1;
+}
+
+static unsigned char *shared_page;
+
+/* The kernel writes into the child's copy of a page shared copy-on-write. */
+static int cow_writer_child(int unused)
+{
+	(void)unused;
+	check(filled(shared_page, 1), "child: inherits the page");
+	check(uname((struct linux_utsname *)shared_page) == 0 &&
+		      clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)(shared_page + 1024)) == 0,
+	      "child: uname and clock_gettime into its copy-on-write page");
+	check(!filled(shared_page, 1), "child: its copy changed");
+	return check_status();
+}
+
+/* The child looks, after the parent's kernel writes, at its own copy. */
+static int cow_reader_child(int unused)
+{
+	(void)unused;
+	sleep_ms(20);
+	check(filled(shared_page, 2), "child: its copy still holds the values at fork");
+	return check_status();
+}
+
+static void test_copy_on_write(void)
+{
+	shared_page = (unsigned char *)map_at(NULL);
+	check(shared_page != NULL, "parent: maps a page");
+	if (!shared_page)
+		return;
+	fill(shared_page, 1);
+	check(reaped(spawn(cow_writer_child, 0), 0), "parent: the writing child's checks passed");
+	check(filled(shared_page, 1), "parent: the child's syscall writes did not reach it");
+	fill(shared_page, 2);
+	pid_t child = spawn(cow_reader_child, 0);
+	check(uname((struct linux_utsname *)shared_page) == 0, "parent: uname into the shared page");
+	check(reaped(child, 0), "parent: the reading child's checks passed");
+	munmap(shared_page, PAGE);
+}
+
+static unsigned char *victim_text(void)
+{
+	return (unsigned char *)(uintptr_t)victim;
+}
+
+static int store_to_text_child(int unused)
+{
+	(void)unused;
+	*(volatile unsigned char *)victim_text() = 0xcc;
+	return 0; /* not reached */
+}
+
+static int mprotect_text_child(int unused)
+{
+	(void)unused;
+	unsigned char *text = victim_text();
+	unsigned char before = text[0];
+	check(mprotect(text, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) == 0,
+	      "child: mprotect(PROT_WRITE) on its text");
+	text[0] = (unsigned char)~before;
+	check(text[0] == (unsigned char)~before, "child: its text changed");
+	return check_status();
+}
+
+static void test_text(void)
+{
+	unsigned char *text = victim_text();
+	unsigned char before = text[0];
+	check(((uintptr_t)text & (PAGE - 1)) == 0, "the victim function starts a page");
+	check(reaped(spawn(store_to_text_child, 0), SIGSEGV), "a store into text: SIGSEGV");
+	check_errno(uname((struct linux_utsname *)text), EFAULT, "uname into text: EFAULT");
+	check_errno(clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)text), EFAULT,
+		    "clock_gettime into text: EFAULT");
+	check(text[0] == before, "text unchanged by them");
+	check(reaped(spawn(mprotect_text_child, 0), 0), "a child's checks after mprotect passed");
+	check(text[0] == before && victim() == 42, "the parent's text unchanged by the child");
+}
+
+int main(void)
+{
+	test_pointers();
+	test_copy_on_write();
+	test_text();
+	return check_status();
+}

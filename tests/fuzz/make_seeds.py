@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed corpora from the build's own programs and tools.
+
+usage: make_seeds.py --out DIR --objcopy OBJCOPY --mkimage MKIMAGE --status FILE
+                     --elf PROGRAM... --conf-dir DIR...
+
+  DIR/elf/       the guest PROGRAMs, stripped (the first one, hello, is also the program the
+                 syscall harness runs: the harnesses find it here)
+  DIR/cpio/      small boot images written by eclipse-mkimage, and variants of them in the
+                 other spellings the format allows ("070702" magic, upper-case hex, "./" names)
+  DIR/config/    every *.conf of the --conf-dirs
+  DIR/syscall/   scripts for fuzz_syscall.c in its input format (see the comment at its top)
+  DIR/stamp      written last
+"""
+import argparse
+import pathlib
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+# fuzz_syscall.c's argument kinds (the low 4 bits of an argument's first byte).
+def zero(): return b"\x00"
+def small(n): return b"\x01" + bytes([n])
+def neg(n): return b"\x02" + bytes([n - 1])          # -n
+def good(off): return b"\x03" + struct.pack("<H", off)
+def known(i): return b"\x04" + bytes([i])             # index into known_offsets
+def guard(d): return b"\x05" + bytes([d])             # d bytes before the guard page
+def canary(k): return b"\x06" + bytes([k])            # the canary's secret + 16k
+def text(off): return b"\x07" + struct.pack("<H", off)
+def image(off): return b"\x08" + struct.pack("<H", off)
+def stack(k): return b"\x09" + bytes([k])
+def special(i): return b"\x0a" + bytes([i])
+def u32(v): return b"\x0c" + struct.pack("<I", v & 0xffffffff)
+def u64(v): return b"\x0d" + struct.pack("<Q", v & 0xffffffffffffffff)
+def heap(off): return b"\x0e" + struct.pack("<H", off >> 4)
+def page(k): return b"\x0f" + bytes([k])              # GOOD - 8 pages + k pages
+
+# known_offsets indices.
+HELLO, INIT, OTHER, SCRIPT, NAME, CONF, DIR, ARGV, TS_SHORT, TS_LONG, IOV, SIGACT, SIGIGN, \
+    SIGSET, OUT, MSG, REPLY, BADMSG = range(18)
+# specials indices.
+KERNEL_HALF, USER_END, UINT64_MAX, IPC_FOREVER, NONE = 0, 1, 4, 11, 13
+
+
+def sys_(nr, *args):
+    args = list(args) + [zero()] * (6 - len(args))
+    return b"\xd0" + struct.pack("<H", nr) + b"".join(args)
+
+
+def tick(): return b"\xe0"
+def fault(addr, access): return b"\xf0" + addr + bytes([access])
+def exception(vector, rip): return b"\xf8" + bytes([vector]) + rip
+
+
+def script(*ops, console=b""):
+    return struct.pack("<H", len(console)) + console + b"".join(ops)
+
+
+def syscall_seeds(program_len):
+    PROT_RW, ANON_PRIVATE, SIGUSR1, SIGKILL, SIGSTOP, SIGCONT = 3, 0x22, 10, 9, 19, 18
+    return {
+        "console": script(
+            sys_(1, small(1), known(HELLO), small(10)),
+            sys_(20, small(1), known(IOV), small(2)),
+            sys_(1, small(2), guard(4), small(8)),
+            sys_(1, small(1), text(0), small(16)),
+            sys_(1, small(1), canary(0), small(64)),
+            sys_(0, small(0), known(OUT), small(32)),
+            sys_(1, small(1), known(OUT), small(32)),
+            console=b"typed on the console\n"),
+        "memory": script(
+            sys_(9, zero(), u32(1 << 16), small(PROT_RW), small(ANON_PRIVATE), neg(1)),
+            sys_(9, page(8), u32(4096), small(PROT_RW), small(ANON_PRIVATE | 0x10), neg(1)),
+            sys_(10, page(8), u32(4096), small(1)),
+            sys_(0, small(0), page(8), small(10)),
+            sys_(11, page(8), u32(4096)),
+            sys_(12, heap(0x3000)),
+            sys_(12, zero()),
+            sys_(10, text(0), u32(4096), small(7)),
+            sys_(0, small(0), text(0), small(4))),
+        "fork": script(
+            sys_(57), tick(), sys_(39), sys_(110),
+            sys_(61, neg(1), known(OUT), small(1)),
+            sys_(60, small(3)), tick(),
+            sys_(61, neg(1), known(OUT), zero()),
+            sys_(61, neg(1), canary(0), zero())),
+        "signals": script(
+            sys_(13, small(SIGUSR1), known(SIGACT), known(OUT), small(8)),
+            sys_(14, small(0), known(SIGSET), known(OUT), small(8)),
+            sys_(62, small(1), small(SIGUSR1)),
+            sys_(14, small(1), known(SIGSET), zero(), small(8)),
+            sys_(15),
+            sys_(62, small(2), small(SIGSTOP)),
+            sys_(62, neg(1), small(SIGCONT)),
+            sys_(62, small(2), small(SIGKILL)),
+            sys_(13, small(SIGUSR1), known(SIGIGN), zero(), small(8)),
+            sys_(62, zero(), small(SIGUSR1))),
+        "exec": script(
+            sys_(59, known(SCRIPT), known(ARGV), zero()),
+            sys_(59, known(DIR), known(ARGV), zero()),
+            sys_(59, canary(0), known(ARGV), zero()),
+            sys_(59, known(OTHER), known(ARGV), zero()),
+            sys_(59, known(HELLO), zero(), zero())),
+        "exec_image": script(
+            sys_(501, image(0), u32(program_len - 1), known(ARGV), zero()),
+            sys_(501, canary(0), u32(program_len), known(ARGV), zero()),
+            sys_(501, image(0), u32(program_len), known(ARGV), zero())),
+        "ipc": script(
+            sys_(506, known(NAME)),
+            sys_(57), tick(),
+            sys_(507, known(NAME)),
+            sys_(504, small(1), known(MSG), known(REPLY), special(IPC_FOREVER)),
+            sys_(503, zero(), known(REPLY), special(IPC_FOREVER)),
+            sys_(505, small(3), known(MSG)),
+            sys_(502, small(1), known(BADMSG), special(NONE)),
+            sys_(503, small(2), canary(0), special(NONE)),
+            sys_(502, small(2), known(MSG), u32(1000))),
+        "files": script(
+            sys_(2, known(CONF), zero()),
+            sys_(0, small(3), known(OUT), small(100)),
+            sys_(8, small(3), small(5), zero()),
+            sys_(5, small(3), known(OUT)),
+            sys_(32, small(3)),
+            sys_(33, small(3), small(7)),
+            sys_(3, small(7)),
+            sys_(257, neg(100), known(CONF), zero()),
+            sys_(0, small(4), canary(0), small(16))),
+        "time": script(
+            sys_(35, known(TS_SHORT), known(OUT)),
+            sys_(228, small(1), known(OUT)),
+            sys_(63, known(OUT)),
+            sys_(63, canary(0)),
+            sys_(158, u32(0x1002), page(3)),
+            sys_(158, u32(0x1003), known(OUT)),
+            sys_(500, zero(), known(OUT)),
+            sys_(35, known(TS_LONG), zero())),
+        "traps": script(
+            fault(good(0), 0x82), tick(),
+            fault(u64(0), 0x80),
+            exception(6, text(0))),
+    }
+
+
+def write(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def newc_entries(archive):
+    """The (header fields, name, data) of each entry of a newc archive, trailer included."""
+    at = 0
+    while at + 110 <= len(archive):
+        fields = [int(archive[at + 6 + 8 * i:at + 14 + 8 * i], 16) for i in range(13)]
+        namesize, filesize = fields[11], fields[6]
+        name_at = at + 110
+        data_at = (name_at + namesize + 3) & ~3
+        yield fields, archive[name_at:name_at + namesize - 1], archive[data_at:data_at + filesize]
+        at = (data_at + filesize + 3) & ~3
+
+
+def newc(entries, magic=b"070701", hexcase=str.lower):
+    out = bytearray()
+    for fields, name, data in entries:
+        fields = list(fields)
+        fields[6], fields[11] = len(data), len(name) + 1
+        out += magic + "".join(hexcase("%08x" % f) for f in fields).encode()
+        out += name + b"\0"
+        out += b"\0" * (-len(out) % 4) + data
+        out += b"\0" * (-len(out) % 4)
+    return bytes(out)
+
+
+def cpio_variants(archive):
+    """The same archive spelled as the format also allows."""
+    entries = list(newc_entries(archive))
+    prefixed = [(f, n if n == b"TRAILER!!!" else b"./" + n, d) for f, n, d in entries]
+    return {
+        "crc": newc(entries, magic=b"070702"),
+        "upper": newc(entries, hexcase=str.upper),
+        "dotslash": newc(prefixed),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True, type=pathlib.Path)
+    ap.add_argument("--objcopy", required=True)
+    ap.add_argument("--mkimage", required=True)
+    ap.add_argument("--status", required=True)
+    ap.add_argument("--elf", nargs="+", required=True)
+    ap.add_argument("--conf-dir", nargs="+", required=True)
+    a = ap.parse_args()
+
+    out = a.out
+    if out.exists():
+        shutil.rmtree(out)
+    for program in a.elf:
+        dest = out / "elf" / pathlib.Path(program).name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([a.objcopy, "--strip-all", program, str(dest)], check=True)
+    hello = out / "elf" / pathlib.Path(a.elf[0]).name
+
+    confs = sorted(p for d in a.conf_dir for p in pathlib.Path(d).glob("*.conf"))
+    for conf in confs:
+        write(out / "config" / f"{conf.parent.name}-{conf.name}", conf.read_bytes())
+
+    with tempfile.TemporaryDirectory() as tmp:
+        images = {
+            "program": [f"/sbin/init={hello}"],
+            "etc": [f"/etc/services.conf={confs[0]}", f"/etc/status={a.status}"],
+            "nested": [f"/a/b/c/d={a.status}", f"/a/b/e={a.status}"],
+        }
+        for name, entries in images.items():
+            path = pathlib.Path(tmp) / name
+            subprocess.run([a.mkimage, str(path)] + entries, check=True)
+            archive = path.read_bytes()
+            write(out / "cpio" / name, archive)
+            assert newc(newc_entries(archive)) == archive, "newc writer differs from mkimage"
+            if name != "program":
+                for variant, data in cpio_variants(archive).items():
+                    write(out / "cpio" / f"{name}-{variant}", data)
+
+    for name, data in syscall_seeds(hello.stat().st_size).items():
+        write(out / "syscall" / name, data)
+    (out / "stamp").write_text("seeds made by make_seeds.py\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+# kill ends the simulator.
+#symbols @BUILD@/guest/gdb_target
+#expect ^Breakpoint 1, compute \(n=(n@entry=)?3\)
+#expect ^\[Inferior 1 \(Remote target\) killed\]
+#sim-exit 137
+break compute
+continue
+kill

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Runs one gdb test: eclipse-sim --gdb 0 with the test's arguments, then either real gdb in batch
+# mode with a command file, or a client program, against the port the simulator prints.
+#
+# Usage: run_gdb_test.sh SIM TEST [SIM_ARG...]
+#   TEST is NAME.gdb, run as `gdb -batch -x NAME.gdb`, or NAME.py, run as `python3 NAME.py PORT`.
+#   Lines of TEST starting with '#' say what must happen:
+#     #symbols FILE       gdb reads FILE (relative to the simulator's directory)
+#     #expect REGEX       gdb's (or the client's) output has a line matching REGEX (ERE), after
+#                         the lines the previous #expect lines matched
+#     #sim-output REGEX   the simulator's stdout or stderr has a matching line
+#     #sim-exit N         the simulator exits with N (default 0)
+# @BUILD@ in #symbols stands for the simulator's directory, @GUEST@ in a SIM_ARG for its guests'.
+# Every wait is bounded, and generously: the machine may be loaded.
+set -u
+
+readonly GDB_TIMEOUT=240
+readonly START_TIMEOUT=60
+readonly END_TIMEOUT=60
+
+sim=$1
+test=$2
+shift 2
+build=$(cd "$(dirname "$sim")" && pwd)
+name=$(basename "$test")
+work=$(mktemp -d)
+simpid=
+
+cleanup() {
+	if [[ -n $simpid ]] && kill -0 "$simpid" 2>/dev/null; then
+		kill -KILL "$simpid" 2>/dev/null
+		wait "$simpid" 2>/dev/null
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL $name: $*"
+	for f in client.out sim.out sim.err; do
+		[[ -s $work/$f ]] || continue
+		echo "--- $f:"
+		tail -n 80 "$work/$f"
+	done
+	exit 1
+}
+
+directive() { sed -n "s/^#$1 //p" "$test"; }
+
+args=()
+for a in "$@"; do
+	args+=("${a//@GUEST@/$build/guest}")
+done
+
+: >"$work/sim.err"
+"$sim" --gdb 0 "${args[@]}" >"$work/sim.out" 2>"$work/sim.err" </dev/null &
+simpid=$!
+port=
+for ((i = 0; i < START_TIMEOUT * 10; i++)); do
+	port=$(sed -n 's/^eclipse-sim: gdb: listening on localhost:\([0-9][0-9]*\)$/\1/p' "$work/sim.err")
+	[[ -n $port ]] && break
+	kill -0 "$simpid" 2>/dev/null || break
+	sleep 0.1
+done
+[[ -n $port ]] || fail "the simulator printed no port"
+
+case $test in
+*.gdb)
+	symbols=$(directive symbols)
+	timeout -k 10 "$GDB_TIMEOUT" gdb -batch -nx -ex 'set pagination off' -ex 'set confirm off' \
+		-ex "file ${symbols//@BUILD@/$build}" -ex "target remote localhost:$port" -x "$test" \
+		>"$work/client.out" 2>&1
+	;;
+*.py)
+	timeout -k 10 "$GDB_TIMEOUT" python3 "$test" "$port" >"$work/client.out" 2>&1
+	;;
+*)
+	fail "unknown kind of test"
+	;;
+esac
+client_status=$?
+((client_status != 124 && client_status != 137)) || fail "the client timed out"
+
+status=
+for ((i = 0; i < END_TIMEOUT * 10; i++)); do
+	if ! kill -0 "$simpid" 2>/dev/null; then
+		wait "$simpid"
+		status=$?
+		simpid=
+		break
+	fi
+	sleep 0.1
+done
+[[ -n $status ]] || fail "the simulator did not end"
+
+want=$(directive sim-exit)
+((status == ${want:-0})) || fail "the simulator exited with $status, not ${want:-0}"
+
+mapfile -t lines <"$work/client.out"
+at=0
+while IFS= read -r re; do
+	while ((at < ${#lines[@]})) && ! [[ ${lines[at]} =~ $re ]]; do
+		((at++))
+	done
+	((at < ${#lines[@]})) || fail "no line matching '$re' (in this order)"
+	((at++))
+done < <(directive expect)
+
+while IFS= read -r re; do
+	cat "$work/sim.out" "$work/sim.err" | grep -Eq -- "$re" || fail "the simulator printed nothing matching '$re'"
+done < <(directive sim-output)
+
+echo "PASS $name"

@@ -1,0 +1,63 @@
+/*
+ * The guest the gdb tests debug: named functions with locals, a global to watch, two children
+ * that run the same function, and an exec. Built with -Og, so gdb sees every local.
+ *
+ * gdb_target [PROGRAM]: computes, forks the children and waits for them, then execs PROGRAM
+ * if given (else prints "done" and exits 0). gdb_target --spin: computes forever.
+ */
+#include <ecl/stdio.h>
+#include <ecl/string.h>
+#include <ecl/unistd.h>
+
+#define CHILDREN 2
+
+int counter; /* what compute() leaves behind: the watchpoint test watches it */
+
+__attribute__((noinline)) int square(int x)
+{
+	int y = x * x;
+	return y;
+}
+
+__attribute__((noinline)) int compute(int n)
+{
+	int total = 0;
+	for (int i = 1; i <= n; i++) {
+		int sq = square(i);
+		total += sq;
+	}
+	counter = total;
+	return total;
+}
+
+__attribute__((noinline)) int child_work(int id)
+{
+	int result = compute(id + 2);
+	return result;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--spin"))
+		for (;;)
+			compute(4);
+	int result = compute(3);
+	printf("compute(3) = %d\n", result);
+	pid_t pids[CHILDREN];
+	for (int i = 0; i < CHILDREN; i++)
+		if ((pids[i] = fork()) == 0)
+			_exit(child_work(i) & 0x7f);
+	for (int i = 0; i < CHILDREN; i++) {
+		int status = 0;
+		waitpid(pids[i], &status, 0);
+		printf("child %d exited %d\n", i, (status >> 8) & 0xff);
+	}
+	if (argc > 1) {
+		char *args[] = {argv[1], NULL};
+		execve(argv[1], args, environ);
+		printf("cannot execute %s\n", argv[1]);
+		return 1;
+	}
+	printf("done\n");
+	return 0;
+}

@@ -1,0 +1,17 @@
+# A watchpoint on a global fires when compute() writes it, at the statement after the write.
+#symbols @BUILD@/guest/gdb_target
+#expect ^Breakpoint 1, compute \(n=(n@entry=)?3\)
+#expect ^Hardware watchpoint 2: counter$
+#expect ^Hardware watchpoint 2: counter$
+#expect ^Old value = 0$
+#expect ^New value = 14$
+#expect ^compute \(n=(n@entry=)?3\) at .*target\.c:[0-9]+
+#expect ^\$1 = 14$
+#expect ^\[Inferior 1 \(Remote target\) exited normally\]
+break compute
+continue
+watch counter
+continue
+print counter
+delete
+continue
