@@ -34,13 +34,17 @@ endif()
 execute_process(COMMAND "${CMAKE_C_COMPILER}" -print-libgcc-file-name
   OUTPUT_VARIABLE ECLIPSE_GUEST_LIBGCC OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
 
+# Guests are optimized (-O2); -DECLIPSE_GUEST_OPT=-Og builds them for the debugger, which then
+# sees every local variable (docs/debugging.md). One target alone: append -Og to its
+# COMPILE_OPTIONS, as tests/gdb does.
+set(ECLIPSE_GUEST_OPT "-O2" CACHE STRING "Optimization flag of guest programs (-Og for debugging)")
 # -isystem is joined to its directory so that CMake's option de-duplication cannot split it.
 set(ECLIPSE_GUEST_CFLAGS
   $<$<COMPILE_LANGUAGE:C>:-std=c11>
   -Wall -Wextra -Werror
   -ffreestanding -nostdinc "-isystem${ECLIPSE_GUEST_CC_INCLUDE}"
   -fno-stack-protector -fno-pie -fcf-protection=none
-  -O2 -g -fno-omit-frame-pointer)
+  ${ECLIPSE_GUEST_OPT} -g -fno-omit-frame-pointer)
 
 # Separate R, R+X, R and RW segments at the usual 0x400000, each starting on a page boundary
 # (separate-code for the first three, guest.ld for RW); no RWX, no executable stack.

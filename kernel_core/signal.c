@@ -225,6 +225,8 @@ void signal_deliver(struct proc *p)
 
 void signal_fault(struct proc *p, int sig, uint64_t addr)
 {
+	if (kernel_cfg.on_fault && !(sig = kernel_cfg.on_fault(p, sig, addr)))
+		return; /* a debugger took the fault away */
 	uint64_t h = action(p, sig)->handler;
 	if (h != SIG_DFL && h != SIG_IGN && !(p->sig_blocked & BIT(sig))) {
 		p->sig_pending |= BIT(sig);
@@ -249,6 +251,8 @@ long sys_kill(struct proc *p, const uint64_t *a)
 	int pid = (int)a[0], sig = (int)a[1];
 	if (sig < 0 || sig > PROC_NSIG)
 		return -EINVAL;
+	if (pid == INT32_MIN) /* -pid is no process group */
+		return -ESRCH;
 	bool found = false;
 	unsigned cursor = 0;
 	for (struct proc *q; (q = proc_next(&cursor));) {

@@ -60,6 +60,7 @@ struct thread {
 	enum debug_action action;
 	uint64_t from, lo, hi; /* a step: where it began, and the range */
 	uint64_t skip;         /* it stopped at this breakpoint: run over it once */
+	int signal;            /* the signal the debugger resumed it with */
 	bool exec_stop;        /* stop before its first instruction */
 };
 
@@ -129,7 +130,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *dat
 		return;
 	}
 	dbg.run.stop = (struct debug_stop){(b->kinds & BREAK_SW) ? DEBUG_BREAK : DEBUG_HWBREAK,
-					   proc_current->pid, addr};
+					   proc_current->pid, addr, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -138,7 +139,8 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 {
 	(void)uc, (void)size, (void)data;
 	if (dbg.run.hit) {
-		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, proc_current->pid, dbg.run.hit_addr};
+		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, proc_current->pid,
+						   dbg.run.hit_addr, 0};
 		sim_cpu_debug_stop();
 		return;
 	}
@@ -150,7 +152,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 	}
 	if (dbg.run.range && addr >= dbg.run.lo && addr < dbg.run.hi)
 		return;
-	dbg.run.stop = (struct debug_stop){DEBUG_STEP, proc_current->pid, 0};
+	dbg.run.stop = (struct debug_stop){DEBUG_STEP, proc_current->pid, 0, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -289,9 +291,10 @@ void debug_close(void)
 }
 
 /* Stops the system for s at p: the stub serves the debugger until it resumes it. */
-static enum debug_verdict stop(struct proc *p, enum debug_reason reason, uint64_t addr, bool wait)
+static enum debug_verdict stop_for(struct proc *p, struct debug_stop s, bool wait)
 {
-	struct debug_stop s = {reason, p->pid, addr};
+	enum debug_reason reason = s.reason;
+	uint64_t addr = s.addr;
 	if (reason == DEBUG_BREAK || reason == DEBUG_HWBREAK)
 		thread_of(p->pid)->skip = addr;
 	dbg.gen++; /* everything is stopped until the debugger says otherwise */
@@ -303,6 +306,11 @@ static enum debug_verdict stop(struct proc *p, enum debug_reason reason, uint64_
 	if (dbg.killed)
 		return DEBUG_KILL;
 	return action_of(thread_of(p->pid)) == DEBUG_ACT_STOP ? DEBUG_HOLD : DEBUG_RUN;
+}
+
+static enum debug_verdict stop(struct proc *p, enum debug_reason reason, uint64_t addr, bool wait)
+{
+	return stop_for(p, (struct debug_stop){reason, p->pid, addr, 0}, wait);
 }
 
 /* A thread that steps left its instruction (or range) without the CPU seeing it: a syscall,
@@ -349,6 +357,8 @@ static enum debug_verdict hold(struct proc *held)
 enum debug_verdict debug_before_run(struct uctx *u)
 {
 	struct proc *p = proc_current;
+	if (dbg.killed)
+		return DEBUG_KILL;
 	apply();
 	uint64_t now = coarse_ns();
 	if (now >= dbg.next_poll_ns) {
@@ -415,6 +425,17 @@ void debug_exec(struct proc *p, const char *path)
 	base = base ? base + 1 : path;
 	if (!strcmp(base, dbg.stop_at_exec))
 		thread_of(p->pid)->exec_stop = true;
+}
+
+int debug_fault(struct proc *p, int sig, uint64_t addr)
+{
+	if (!gdbstub_connected())
+		return sig;
+	stop_for(p, (struct debug_stop){DEBUG_SIGNAL, p->pid, addr, sig}, false);
+	const struct thread *t = thread_of(p->pid);
+	if (dbg.killed || action_of(t) == DEBUG_ACT_STOP)
+		return 0; /* it faults again when it runs */
+	return t->gen == dbg.gen ? t->signal : 0;
 }
 
 void debug_machine_ended(int status)
@@ -517,6 +538,7 @@ void debug_resume(const struct debug_resume *resume, size_t n)
 		t->from = p->ctx.regs.rip;
 		t->lo = r->lo;
 		t->hi = r->hi;
+		t->signal = r->signal > 0 && r->signal <= PROC_NSIG ? r->signal : 0;
 		dbg.steppers += r->action == DEBUG_ACT_STEP || r->action == DEBUG_ACT_RANGE;
 	}
 }

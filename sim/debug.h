@@ -25,12 +25,14 @@ enum debug_reason {
 	DEBUG_RWATCH,    /* a read (Z3) */
 	DEBUG_AWATCH,    /* a read or a write (Z4) */
 	DEBUG_GONE,      /* the only threads allowed to run ended or cannot run */
+	DEBUG_SIGNAL,    /* a fault is about to give the process signal (addr as the kernel's) */
 };
 
 struct debug_stop {
 	enum debug_reason reason;
 	int pid;
 	uint64_t addr;
+	int signal; /* Linux number */
 };
 
 /* What a thread does once the debugger resumes the system. */
@@ -45,6 +47,7 @@ struct debug_resume {
 	int pid; /* 0: the default for every thread not named */
 	enum debug_action action;
 	uint64_t lo, hi;
+	int signal; /* Linux number: the one a stopped fault delivers after all, or 0 */
 };
 
 /* What the CPU does next with the thread it was about to run, or was running. */
@@ -75,6 +78,9 @@ enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool st
 void debug_mappings_changed(void);
 /* The kernel's exec observer: p now runs path. */
 void debug_exec(struct proc *p, const char *path);
+/* The kernel's fault observer: the debugger sees the fault first and says which signal p gets
+ * (0: none, it runs the instruction again). */
+int debug_fault(struct proc *p, int sig, uint64_t addr);
 /* The first process spawned ended with Linux wait status (negative: the machine stopped). */
 void debug_machine_ended(int status);
 bool debug_killed(void);
@@ -104,6 +110,20 @@ void gdbstub_wait_input(int timeout_ms);
 void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection);
 /* Tells a connected debugger the machine ended (Linux wait status; negative: stopped). */
 void gdbstub_exited(int status);
+
+/* gdbtarget.c: registers and memory as gdb sees them. */
+#define GDB_NREGS 59
+#define GDB_REG_RIP 16
+extern const char gdb_target_xml[];
+/* Bytes of register n in the 'g' packet, in the target description's order. */
+unsigned gdb_reg_size(unsigned n);
+/* Register n of p into out (gdb_reg_size(n) bytes). */
+void gdb_reg_read(struct proc *p, unsigned n, uint8_t *out);
+/* Sets register n of p from in: 0, or -EINVAL for a value the CPU cannot take. */
+int gdb_reg_write(struct proc *p, unsigned n, const uint8_t *in);
+/* Writes guest memory as the kernel's loader does (a copy-on-write page is copied first, so no
+ * other process sees it); translated code of the pages written is dropped. 0 or -errno. */
+int gdb_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
 
 /* symbols.c: naming code for syscall traces. */
 void symbols_exec(struct proc *p, const char *path, const struct elf_source *src);

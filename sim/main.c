@@ -262,6 +262,12 @@ static void on_exec(struct proc *p, const char *path, const struct elf_source *s
 		debug_exec(p, path);
 }
 
+/* The kernel's fault observer: a debugger sees each fault first. */
+static int on_fault(struct proc *p, int sig, uint64_t addr)
+{
+	return debug_fault(p, sig, addr);
+}
+
 /* The default boot image: boot.cpio next to the eclipse-sim executable. */
 static char *default_image(void)
 {
@@ -338,6 +344,7 @@ int main(int argc, char **argv)
 		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns,
 		.on_exec = traced || debug_enabled ? on_exec : NULL,
 		.on_fork = traced ? symbols_fork : NULL,
+		.on_fault = debug_enabled ? on_fault : NULL,
 		.trace_site = traced ? symbols_trace_site : NULL};
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
 		int elf_err = ELF_OK;

@@ -185,14 +185,15 @@ static void name_site(struct proc *p, uint64_t rip, uint64_t sp, char *buf, size
 	const struct program *prog = program_run_by(p);
 	const struct symbol *f = lookup(prog, rip);
 	if (!f) {
-		snprintf(buf, size, " <%#llx>", (unsigned long long)rip);
+		snprintf(buf, size, " <0x%llx>", (unsigned long long)rip);
 		return;
 	}
-	int n = snprintf(buf, size, " <%s+%#llx", f->name, (unsigned long long)(rip - f->addr));
+	int n = snprintf(buf, size, " <%s+0x%llx", f->name, (unsigned long long)(rip - f->addr));
 	uint64_t ret = return_into_caller(p, f, sp);
-	const struct symbol *caller = ret ? lookup(prog, ret) : NULL;
+	/* The call is before its return address, which may be past the caller's end. */
+	const struct symbol *caller = ret ? lookup(prog, ret - 1) : NULL;
 	if (caller && n > 0 && (size_t)n < size)
-		n += snprintf(buf + n, size - (size_t)n, " <- %s+%#llx", caller->name,
+		n += snprintf(buf + n, size - (size_t)n, " <- %s+0x%llx", caller->name,
 			      (unsigned long long)(ret - caller->addr));
 	if (n > 0 && (size_t)n < size)
 		snprintf(buf + n, size - (size_t)n, ">");

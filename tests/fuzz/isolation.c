@@ -33,8 +33,8 @@ __attribute__((noinline, aligned(4096))) int victim(void)
 
 static char *map_at(void *at)
 {
-	char *p = mmap(at, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | (at ? MAP_FIXED : 0),
-		       -1, 0);
+	int fixed = at ? MAP_FIXED : 0;
+	char *p = mmap(at, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 

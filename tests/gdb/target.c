@@ -4,6 +4,7 @@
  *
  * gdb_target [PROGRAM]: computes, forks the children and waits for them, then execs PROGRAM
  * if given (else prints "done" and exits 0). gdb_target --spin: computes forever.
+ * gdb_target --crash: writes through a null pointer.
  */
 #include <ecl/stdio.h>
 #include <ecl/string.h>
@@ -36,11 +37,19 @@ __attribute__((noinline)) int child_work(int id)
 	return result;
 }
 
+__attribute__((noinline)) void crash(int *where)
+{
+	int value = compute(2);
+	*where = value;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--spin"))
 		for (;;)
 			compute(4);
+	if (argc > 1 && !strcmp(argv[1], "--crash"))
+		crash((int *)0);
 	int result = compute(3);
 	printf("compute(3) = %d\n", result);
 	pid_t pids[CHILDREN];

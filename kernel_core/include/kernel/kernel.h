@@ -22,6 +22,9 @@ struct kernel_config {
 	void (*on_exec)(struct proc *p, const char *path, const struct elf_source *src);
 	/* child was just forked from parent. */
 	void (*on_fork)(struct proc *parent, struct proc *child);
+	/* p faulted and is about to get sig (addr as in signal_fault): the signal to act on
+	 * instead, or 0 for none (p then runs the faulting instruction again). */
+	int (*on_fault)(struct proc *p, int sig, uint64_t addr);
 	/* Writes where p made the syscall being traced, such as " <main+0x1c>", into buf (size
 	 * bytes, NUL included): its length, 0 for nothing. */
 	size_t (*trace_site)(struct proc *p, char *buf, size_t size);
