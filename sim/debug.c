@@ -368,11 +368,11 @@ enum debug_verdict debug_before_run(struct uctx *u)
 			return stop(p, reason, 0, false);
 		apply(); /* the debugger may have gone */
 	}
+	struct thread *t = thread_of(p->pid);
 	if (dbg.initial_stop) {
-		dbg.initial_stop = false;
+		dbg.initial_stop = t->exec_stop = false; /* the same instruction: one stop */
 		return stop(p, DEBUG_INITIAL, 0, true);
 	}
-	struct thread *t = thread_of(p->pid);
 	if (t->exec_stop) {
 		t->exec_stop = false;
 		if (gdbstub_connected() || !dbg.detached)

@@ -111,6 +111,29 @@ void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection);
 /* Tells a connected debugger the machine ended (Linux wait status; negative: stopped). */
 void gdbstub_exited(int status);
 
+/* gdbwire.c: the protocol's transport, one debugger at a time. */
+#define GDB_PACKET_MAX 0x4000 /* our PacketSize: the longest packet gdb may send */
+int gdbwire_open(int port);
+void gdbwire_close(void);
+bool gdbwire_connected(void);
+/* Takes a debugger that is connecting, without waiting: true if one did. */
+bool gdbwire_accept(void);
+/* Waits for a debugger to connect; false if the user stopped the machine meanwhile. */
+bool gdbwire_wait_connection(void);
+void gdbwire_disconnect(void);
+/* Acknowledgements stop (QStartNoAckMode). */
+void gdbwire_no_ack(void);
+void gdbwire_send(const char *data, size_t len);
+/* Waits for the next packet and copies it to pkt (GDB_PACKET_MAX bytes, NUL added): its
+ * length, or -1 once the debugger went away. */
+long gdbwire_next(char *pkt);
+/* While the system runs: reads what came, true if it holds a Ctrl-C. */
+bool gdbwire_interrupted(void);
+/* Waits at most timeout_ms for the debugger to send or connect. */
+void gdbwire_wait_input(int timeout_ms);
+/* The value of a hex digit, or -1. */
+int gdb_hex_digit(char c);
+
 /* gdbtarget.c: registers and memory as gdb sees them. */
 #define GDB_NREGS 59
 #define GDB_REG_RIP 16
@@ -121,6 +144,9 @@ unsigned gdb_reg_size(unsigned n);
 void gdb_reg_read(struct proc *p, unsigned n, uint8_t *out);
 /* Sets register n of p from in: 0, or -EINVAL for a value the CPU cannot take. */
 int gdb_reg_write(struct proc *p, unsigned n, const uint8_t *in);
+/* Reads guest memory through mm's page tables without side effects: pages in a region but
+ * never touched read as zeros. Returns the bytes read from the start (fewer at a hole). */
+size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
 /* Writes guest memory as the kernel's loader does (a copy-on-write page is copied first, so no
  * other process sees it); translated code of the pages written is dropped. 0 or -errno. */
 int gdb_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
@@ -132,9 +158,5 @@ void symbols_fork(struct proc *parent, struct proc *child);
 void symbols_note_syscall(struct proc *p, uint64_t rip, uint64_t sp);
 size_t symbols_trace_site(struct proc *p, char *buf, size_t size);
 void symbols_fini(void);
-
-/* Reads guest memory through mm's page tables without side effects: pages in a region but
- * never touched read as zeros. Returns the bytes read from the start (fewer at a hole). */
-size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
 
 #endif

@@ -3,9 +3,8 @@
  *
  * All-stop: while the stub talks to gdb the whole system is stopped, inside the CPU's run of
  * one thread (debug.c decides when). Each Eclipse process is a gdb thread whose id is its pid;
- * registers and memory are those of the thread gdb selected with Hg, memory read through that
- * process's page tables without side effects and written like the kernel's loader does
- * (mm_poke: copy-on-write frames are copied first, so no other process sees the change).
+ * registers and memory (gdbtarget.c) are those of the thread gdb selected with Hg. Packets come
+ * and go through gdbwire.c.
  *
  * Malformed packets get an error reply (E01 unparsable, else an errno in hex: E03 no such
  * thread, E0e bad address, E16 bad value), unknown ones an empty reply, packets with a bad
@@ -17,132 +16,23 @@
 #include <kernel/kernel.h>
 #include <kernel/vm.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#define PACKET_MAX 0x4000 /* our PacketSize: the longest packet gdb may send */
-#define INBUF_MAX (2 * PACKET_MAX)
-#define REPLY_MAX (2 * PACKET_MAX + 64)
+#define REPLY_MAX (2 * GDB_PACKET_MAX + 64)
 
 enum { SERVE_ON, SERVE_RESUME, SERVE_DETACH, SERVE_KILL };
 
+/* What the connected debugger told us, and what it waits for. */
 static struct {
-	int listen_fd, fd; /* fd: the debugger's connection, or -1 */
-	int port;
-	bool noack, swbreak, hwbreak;
-	bool waiting;      /* it resumed the system and waits for a stop reply */
-	int gthread, cthread; /* Hg and Hc: a pid, 0 any, -1 all */
+	bool swbreak, hwbreak; /* it understands these stop reasons */
+	bool waiting;          /* it resumed the system and waits for a stop reply */
+	int gthread, cthread;  /* Hg and Hc: a pid, 0 any, -1 all */
 	struct debug_stop last; /* the stop '?' reports */
-	char in[INBUF_MAX];
-	size_t inlen;
-	char *out; /* the last packet sent, for a '-' */
-	size_t outlen;
-} gs = {.listen_fd = -1, .fd = -1};
+} gs;
 
 static const char hexdigits[] = "0123456789abcdef";
-
-int gdbstub_open(int port)
-{
-	gs.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (gs.listen_fd < 0)
-		return -errno;
-	int one = 1;
-	setsockopt(gs.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(addr);
-	if (bind(gs.listen_fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(gs.listen_fd, 1) ||
-	    getsockname(gs.listen_fd, (struct sockaddr *)&addr, &len)) {
-		int err = -errno;
-		close(gs.listen_fd);
-		gs.listen_fd = -1;
-		return err;
-	}
-	gs.port = ntohs(addr.sin_port);
-	fprintf(stderr, "eclipse-sim: gdb: listening on localhost:%d\n", gs.port);
-	return 0;
-}
-
-static void disconnect(void)
-{
-	if (gs.fd >= 0)
-		close(gs.fd);
-	gs.fd = -1;
-	gs.inlen = 0;
-	gs.waiting = false;
-}
-
-void gdbstub_close(void)
-{
-	disconnect();
-	if (gs.listen_fd >= 0)
-		close(gs.listen_fd);
-	gs.listen_fd = -1;
-	free(gs.out);
-	gs.out = NULL;
-}
-
-bool gdbstub_connected(void)
-{
-	return gs.fd >= 0;
-}
-
-static bool accept_connection(void)
-{
-	int fd = accept4(gs.listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return false;
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	gs.fd = fd;
-	gs.inlen = 0;
-	gs.noack = gs.swbreak = gs.hwbreak = gs.waiting = false;
-	gs.gthread = gs.cthread = 0;
-	return true;
-}
-
-static bool send_all(const char *buf, size_t len)
-{
-	while (len && gs.fd >= 0) {
-		ssize_t n = send(gs.fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			disconnect();
-			return false;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return gs.fd >= 0;
-}
-
-static void send_packet(const char *data, size_t len)
-{
-	char *pkt = malloc(len + 4);
-	if (!pkt)
-		return;
-	uint8_t sum = 0;
-	pkt[0] = '$';
-	for (size_t i = 0; i < len; i++) {
-		pkt[1 + i] = data[i];
-		sum = (uint8_t)(sum + (uint8_t)data[i]);
-	}
-	pkt[len + 1] = '#';
-	pkt[len + 2] = hexdigits[sum >> 4];
-	pkt[len + 3] = hexdigits[sum & 15];
-	free(gs.out);
-	gs.out = pkt;
-	gs.outlen = len + 4;
-	send_all(pkt, len + 4);
-}
 
 /* A reply being built. */
 struct reply {
@@ -189,23 +79,12 @@ static void reply_error(struct reply *r, int err)
 	put(r, "E%02x", err & 0xff);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A hex number of 1 to 16 digits at *s; advances *s past it. */
 static bool parse_hex(const char **s, uint64_t *v)
 {
 	uint64_t x = 0;
 	int digits = 0;
-	for (int d; (d = hexval(**s)) >= 0; (*s)++) {
+	for (int d; (d = gdb_hex_digit(**s)) >= 0; (*s)++) {
 		if (++digits > 16)
 			return false;
 		x = x << 4 | (uint64_t)d;
@@ -220,7 +99,7 @@ static bool parse_hex_bytes(const char *s, size_t digits, uint8_t *out, size_t l
 	if (digits != 2 * len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = gdb_hex_digit(s[2 * i]), lo = gdb_hex_digit(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -325,21 +204,34 @@ static void put_xfer(struct reply *r, const char *doc, size_t size, const char *
 		put(r, "l");
 		return;
 	}
-	size_t n = (size_t)MIN(len, MIN((uint64_t)(size - off), (uint64_t)(PACKET_MAX / 2)));
+	size_t n = (size_t)MIN(len, MIN((uint64_t)(size - off), (uint64_t)(GDB_PACKET_MAX / 2)));
 	put(r, off + n >= size ? "l" : "m");
 	put_binary(r, doc + off, n);
+}
+
+/* A process name fit for XML: the characters that would need escaping become '?'. */
+static void xml_name(const struct proc *p, char *out)
+{
+	size_t i = 0;
+	for (; p->name[i] && i < PROC_NAME_MAX - 1; i++)
+		out[i] = strchr("<>&\"'", p->name[i]) ? '?' : p->name[i];
+	out[i] = 0;
 }
 
 static size_t threads_xml(char *buf, size_t size)
 {
 	size_t len = 0;
 	unsigned cursor = 0;
+	char name[PROC_NAME_MAX];
 	len += (size_t)snprintf(buf, size, "<?xml version=\"1.0\"?>\n<threads>\n");
-	for (struct proc *p; (p = proc_next(&cursor)) && len < size;)
-		if (p->state != PROC_ZOMBIE)
-			len += (size_t)snprintf(buf + len, size - len,
-						"<thread id=\"%x\" name=\"%s\">%s pid %d</thread>\n", p->pid,
-						p->name, p->name, p->pid);
+	for (struct proc *p; (p = proc_next(&cursor)) && len < size;) {
+		if (p->state == PROC_ZOMBIE)
+			continue;
+		xml_name(p, name);
+		len += (size_t)snprintf(buf + len, size - len,
+					"<thread id=\"%x\" name=\"%s\">%s pid %d</thread>\n", p->pid,
+					name, name, p->pid);
+	}
 	if (len < size)
 		len += (size_t)snprintf(buf + len, size - len, "</threads>\n");
 	return MIN(len, size - 1);
@@ -352,10 +244,10 @@ static void query(struct reply *r, const char *pkt)
 		gs.hwbreak = strstr(pkt, "hwbreak+") != NULL;
 		put(r, "PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+;"
 		       "vContSupported+%s%s",
-		    PACKET_MAX, gs.swbreak ? ";swbreak+" : "", gs.hwbreak ? ";hwbreak+" : "");
+		    GDB_PACKET_MAX, gs.swbreak ? ";swbreak+" : "", gs.hwbreak ? ";hwbreak+" : "");
 	} else if (!strcmp(pkt, "QStartNoAckMode")) {
 		put(r, "OK");
-		gs.noack = true;
+		gdbwire_no_ack();
 	} else if (!strncmp(pkt, "qXfer:features:read:target.xml:", 31)) {
 		put_xfer(r, gdb_target_xml, strlen(gdb_target_xml), pkt + 31);
 	} else if (!strncmp(pkt, "qXfer:threads:read::", 20)) {
@@ -408,7 +300,7 @@ static void read_memory(struct reply *r, const char *args)
 		reply_error(r, ESRCH);
 		return;
 	}
-	uint8_t buf[PACKET_MAX / 2];
+	uint8_t buf[GDB_PACKET_MAX / 2];
 	size_t got = sim_peek(&p->mm, addr, buf, (size_t)MIN(len, (uint64_t)sizeof(buf)));
 	if (len && !got)
 		reply_error(r, EFAULT);
@@ -423,11 +315,11 @@ static void write_memory(struct reply *r, const char *pkt, size_t length)
 	uint64_t addr, len;
 	struct proc *p = thread_proc(gs.gthread);
 	if (!parse_hex(&s, &addr) || *s++ != ',' || !parse_hex(&s, &len) || *s++ != ':' ||
-	    len > PACKET_MAX) {
+	    len > GDB_PACKET_MAX) {
 		reply_error(r, 1);
 		return;
 	}
-	uint8_t buf[PACKET_MAX];
+	uint8_t buf[GDB_PACKET_MAX];
 	size_t n = 0;
 	if (pkt[0] == 'M') {
 		if (!parse_hex_bytes(s, (size_t)(end - s), buf, (size_t)len)) {
@@ -723,114 +615,40 @@ static int handle(const char *pkt, size_t length, struct reply *r)
 	}
 }
 
-/* Reads what the debugger sent, waiting up to timeout_ms (-1: forever). False when it went. */
-static bool receive(int timeout_ms)
+int gdbstub_open(int port)
 {
-	struct pollfd pfd = {gs.fd, POLLIN, 0};
-	unsigned stops = plat_stop_requests();
-	for (;;) {
-		int n = poll(&pfd, 1, timeout_ms);
-		if (n < 0 && errno == EINTR && plat_stop_requests() == stops)
-			continue;
-		if (n <= 0)
-			return true;
-		if (gs.inlen == sizeof(gs.in))
-			gs.inlen = 0; /* garbage that never formed a packet */
-		ssize_t got = recv(gs.fd, gs.in + gs.inlen, sizeof(gs.in) - gs.inlen, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			disconnect();
-			return false;
-		}
-		gs.inlen += (size_t)got;
-		return true;
-	}
+	return gdbwire_open(port);
 }
 
-static void consume(size_t n)
+void gdbstub_close(void)
 {
-	memmove(gs.in, gs.in + n, gs.inlen - n);
-	gs.inlen -= n;
+	gdbwire_close();
 }
 
-/*
- * Takes the next complete packet out of the input into pkt (NUL-terminated): its length, or
- * -1 when there is none yet. Acks are skipped, a '-' resends our last packet, a packet with a
- * bad checksum or cut short by another '$' gets a '-'. *interrupt is set by a Ctrl-C byte.
- */
-static long take_packet(char *pkt, bool *interrupt)
+bool gdbstub_connected(void)
 {
-	for (;;) {
-		size_t i = 0;
-		while (i < gs.inlen && gs.in[i] != '$') {
-			if (gs.in[i] == 3)
-				*interrupt = true;
-			else if (gs.in[i] == '-' && !gs.noack && gs.out)
-				send_all(gs.out, gs.outlen);
-			i++;
-		}
-		consume(i);
-		if (!gs.inlen)
-			return -1;
-		size_t end = 1;
-		while (end < gs.inlen && gs.in[end] != '#' && gs.in[end] != '$')
-			end++;
-		if (end < gs.inlen && gs.in[end] == '$') { /* cut short: drop it */
-			send_all("-", 1);
-			consume(end);
-			continue;
-		}
-		if (end + 2 >= gs.inlen) {
-			if (end > PACKET_MAX) { /* longer than we said we take */
-				send_all("-", 1);
-				consume(end);
-				continue;
-			}
-			return -1;
-		}
-		uint8_t sum = 0;
-		for (size_t k = 1; k < end; k++)
-			sum = (uint8_t)(sum + (uint8_t)gs.in[k]);
-		int hi = hexval(gs.in[end + 1]), lo = hexval(gs.in[end + 2]);
-		size_t len = end - 1;
-		bool good = hi >= 0 && lo >= 0 && (unsigned)(hi << 4 | lo) == sum && len < PACKET_MAX;
-		if (good)
-			memcpy(pkt, gs.in + 1, len);
-		consume(end + 3);
-		if (!good) {
-			send_all("-", 1);
-			continue;
-		}
-		if (!gs.noack)
-			send_all("+", 1);
-		pkt[len] = 0;
-		return (long)len;
-	}
+	return gdbwire_connected();
+}
+
+/* A new debugger: it knows nothing yet. */
+static void connected(void)
+{
+	gs.swbreak = gs.hwbreak = gs.waiting = false;
+	gs.gthread = gs.cthread = 0;
 }
 
 bool gdbstub_poll(enum debug_reason *reason)
 {
-	if (gs.fd < 0) {
-		if (gs.listen_fd < 0 || !accept_connection())
+	if (!gdbwire_connected()) {
+		if (!gdbwire_accept())
 			return false;
+		connected();
 		*reason = DEBUG_ATTACH;
 		return true;
 	}
-	bool interrupt = false;
-	struct pollfd pfd = {gs.fd, POLLIN, 0};
-	while (gs.fd >= 0 && poll(&pfd, 1, 0) > 0) {
-		if (!receive(0)) {
-			debug_detach();
-			return false;
-		}
-		/* Only Ctrl-C is expected while the system runs; the rest waits for the next stop. */
-		for (size_t i = 0; i < gs.inlen; i++)
-			if (gs.in[i] == 3) {
-				interrupt = true;
-				gs.in[i] = '+';
-			}
-	}
+	bool interrupt = gdbwire_interrupted();
+	if (!gdbwire_connected())
+		debug_detach();
 	if (interrupt)
 		*reason = DEBUG_INTERRUPT;
 	return interrupt;
@@ -838,66 +656,48 @@ bool gdbstub_poll(enum debug_reason *reason)
 
 void gdbstub_wait_input(int timeout_ms)
 {
-	struct pollfd pfd = {gs.fd >= 0 ? gs.fd : gs.listen_fd, POLLIN, 0};
-	if (pfd.fd >= 0)
-		poll(&pfd, 1, timeout_ms);
-}
-
-/* Waits for a debugger to connect; false if the user stopped the machine meanwhile. */
-static bool wait_for_debugger(void)
-{
-	fprintf(stderr, "eclipse-sim: gdb: waiting for a debugger on localhost:%d\n", gs.port);
-	unsigned stops = plat_stop_requests();
-	while (gs.fd < 0 && plat_stop_requests() == stops) {
-		struct pollfd pfd = {gs.listen_fd, POLLIN, 0};
-		if (poll(&pfd, 1, 1000) > 0)
-			accept_connection();
-	}
-	return gs.fd >= 0;
+	gdbwire_wait_input(timeout_ms);
 }
 
 void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection)
 {
 	gs.last = *s;
 	gs.gthread = s->pid; /* gdb takes the thread of a stop reply as the selected one */
-	if (gs.fd < 0 && !(wait_for_connection && wait_for_debugger())) {
-		debug_detach();
-		return;
+	if (!gdbwire_connected()) {
+		if (!wait_for_connection || !gdbwire_wait_connection()) {
+			debug_detach();
+			return;
+		}
+		connected();
+		gs.gthread = s->pid;
 	}
 	static struct reply r;
 	if (gs.waiting) {
 		r.len = 0;
 		put_stop(&r, s);
-		send_packet(r.buf, r.len);
+		gdbwire_send(r.buf, r.len);
 		gs.waiting = false;
 	}
-	static char pkt[PACKET_MAX + 1];
-	while (gs.fd >= 0) {
-		bool interrupt = false; /* the system is stopped already */
-		long len = take_packet(pkt, &interrupt);
-		if (len < 0) {
-			if (!receive(-1) && gs.fd < 0)
-				break;
-			continue;
-		}
+	static char pkt[GDB_PACKET_MAX + 1];
+	long len;
+	while ((len = gdbwire_next(pkt)) >= 0) {
 		r.len = 0;
 		int next = len ? handle(pkt, (size_t)len, &r) : SERVE_ON;
 		if (next == SERVE_KILL) {
 			if (r.len) /* vKill is answered, k is not */
-				send_packet(r.buf, r.len);
+				gdbwire_send(r.buf, r.len);
 			debug_kill();
-			disconnect();
+			gdbwire_disconnect();
 			return;
-		}
-		if (next != SERVE_RESUME)
-			send_packet(r.buf, r.len);
-		if (next == SERVE_DETACH) {
-			disconnect();
-			break;
 		}
 		if (next == SERVE_RESUME) {
 			gs.waiting = true;
 			return;
+		}
+		gdbwire_send(r.buf, r.len);
+		if (next == SERVE_DETACH) {
+			gdbwire_disconnect();
+			break;
 		}
 	}
 	debug_detach(); /* it detached or went away */
@@ -905,13 +705,13 @@ void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection)
 
 void gdbstub_exited(int status)
 {
-	if (gs.fd < 0)
+	if (!gdbwire_connected())
 		return;
 	char r[8];
 	if (status >= 0 && (status & 0x7f) == 0)
 		snprintf(r, sizeof(r), "W%02x", (status >> 8) & 0xff);
 	else
 		snprintf(r, sizeof(r), "X%02x", status >= 0 ? status & 0x7f : 9);
-	send_packet(r, strlen(r));
-	disconnect();
+	gdbwire_send(r, strlen(r));
+	gdbwire_disconnect();
 }

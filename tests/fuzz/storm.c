@@ -9,9 +9,11 @@
  * Process 1 makes no random calls: it keeps WORKERS processes making random calls until they
  * have reported CALLS in all (by IPC, every 256 calls), reaps every process (orphans come to
  * it), starts new workers as others die, and sends SIGCONT to everyone now and then so that no
- * worker stays stopped or blocked for ever. Being process 1, it gets no signal it
- * has no handler for, so the workers cannot end the run early; a worker may fork (the child
- * takes half of its calls), exit, execve, or be killed by another.
+ * worker stays stopped or blocked for ever (a worker puts SIGCONT's handler and mask back
+ * whenever a random call changed them). Being process 1, it gets no signal it has no handler
+ * for, so the workers cannot end the run early; a worker may fork (the child takes half of its
+ * calls), exit, execve, or be killed by another. A worker silent for STALL_ROUNDS rounds is
+ * stuck: process 1 kills it and the storm fails (exit 3), as it does past DEADLINE_MS.
  *
  * The calls: every number of the dispatch table (Linux's and Eclipse's 500-507) and unknown
  * ones, with arguments drawn per kind (descriptors, pointers, sizes, signals, pids, flags,

@@ -1,0 +1,275 @@
+/*
+ * The GDB remote protocol's transport: a listening TCP socket on localhost, at most one
+ * debugger connected, and the packet framing ($data#checksum, '+' and '-' acknowledgements,
+ * the Ctrl-C byte). gdbstub.c gives the packets their meaning.
+ */
+#include "debug.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define INBUF_MAX (2 * GDB_PACKET_MAX)
+#define CTRL_C 3
+
+static struct {
+	int listen_fd, fd; /* fd: the debugger's connection, or -1 */
+	int port;
+	bool noack;
+	char in[INBUF_MAX];
+	size_t inlen;
+	char *out; /* the last packet sent, for a '-' */
+	size_t outlen;
+} wire = {.listen_fd = -1, .fd = -1};
+
+static const char hexdigits[] = "0123456789abcdef";
+
+int gdb_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int gdbwire_open(int port)
+{
+	wire.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (wire.listen_fd < 0)
+		return -errno;
+	int one = 1;
+	setsockopt(wire.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(addr);
+	if (bind(wire.listen_fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    listen(wire.listen_fd, 1) || getsockname(wire.listen_fd, (struct sockaddr *)&addr, &len)) {
+		int err = -errno;
+		close(wire.listen_fd);
+		wire.listen_fd = -1;
+		return err;
+	}
+	wire.port = ntohs(addr.sin_port);
+	fprintf(stderr, "eclipse-sim: gdb: listening on localhost:%d\n", wire.port);
+	return 0;
+}
+
+void gdbwire_disconnect(void)
+{
+	if (wire.fd >= 0)
+		close(wire.fd);
+	wire.fd = -1;
+	wire.inlen = 0;
+}
+
+void gdbwire_close(void)
+{
+	gdbwire_disconnect();
+	if (wire.listen_fd >= 0)
+		close(wire.listen_fd);
+	wire.listen_fd = -1;
+	free(wire.out);
+	wire.out = NULL;
+}
+
+bool gdbwire_connected(void)
+{
+	return wire.fd >= 0;
+}
+
+bool gdbwire_accept(void)
+{
+	if (wire.fd >= 0 || wire.listen_fd < 0)
+		return false;
+	int fd = accept4(wire.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return false;
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	wire.fd = fd;
+	wire.inlen = 0;
+	wire.noack = false;
+	return true;
+}
+
+bool gdbwire_wait_connection(void)
+{
+	fprintf(stderr, "eclipse-sim: gdb: waiting for a debugger on localhost:%d\n", wire.port);
+	unsigned stops = plat_stop_requests();
+	while (wire.fd < 0 && wire.listen_fd >= 0 && plat_stop_requests() == stops) {
+		struct pollfd pfd = {wire.listen_fd, POLLIN, 0};
+		if (poll(&pfd, 1, 1000) > 0)
+			gdbwire_accept();
+	}
+	return wire.fd >= 0;
+}
+
+void gdbwire_no_ack(void)
+{
+	wire.noack = true;
+}
+
+static bool send_all(const char *buf, size_t len)
+{
+	while (len && wire.fd >= 0) {
+		ssize_t n = send(wire.fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			gdbwire_disconnect();
+			return false;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return wire.fd >= 0;
+}
+
+void gdbwire_send(const char *data, size_t len)
+{
+	char *pkt = malloc(len + 4);
+	if (!pkt)
+		return;
+	uint8_t sum = 0;
+	pkt[0] = '$';
+	for (size_t i = 0; i < len; i++) {
+		pkt[1 + i] = data[i];
+		sum = (uint8_t)(sum + (uint8_t)data[i]);
+	}
+	pkt[len + 1] = '#';
+	pkt[len + 2] = hexdigits[sum >> 4];
+	pkt[len + 3] = hexdigits[sum & 15];
+	free(wire.out);
+	wire.out = pkt;
+	wire.outlen = len + 4;
+	send_all(pkt, len + 4);
+}
+
+/* Reads what the debugger sent, waiting up to timeout_ms (-1: until something comes or the
+ * user stops the machine). False when it went away. */
+static bool receive(int timeout_ms)
+{
+	struct pollfd pfd = {wire.fd, POLLIN, 0};
+	unsigned stops = plat_stop_requests();
+	for (;;) {
+		int n = poll(&pfd, 1, timeout_ms);
+		if (n < 0 && errno == EINTR && plat_stop_requests() == stops)
+			continue;
+		if (n <= 0)
+			return true;
+		if (wire.inlen == sizeof(wire.in))
+			wire.inlen = 0; /* garbage that never formed a packet */
+		ssize_t got = recv(wire.fd, wire.in + wire.inlen, sizeof(wire.in) - wire.inlen, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			gdbwire_disconnect();
+			return false;
+		}
+		wire.inlen += (size_t)got;
+		return true;
+	}
+}
+
+static void consume(size_t n)
+{
+	memmove(wire.in, wire.in + n, wire.inlen - n);
+	wire.inlen -= n;
+}
+
+/*
+ * Takes the next complete packet out of the input into pkt: its length, or -1 when there is
+ * none yet. Acks are skipped (and Ctrl-C: the system is stopped already), a '-' resends our
+ * last packet, a packet with a bad checksum or cut short by another '$' gets a '-'.
+ */
+static long take_packet(char *pkt)
+{
+	for (;;) {
+		size_t i = 0;
+		while (i < wire.inlen && wire.in[i] != '$') {
+			if (wire.in[i] == '-' && !wire.noack && wire.out)
+				send_all(wire.out, wire.outlen);
+			i++;
+		}
+		consume(i);
+		if (!wire.inlen)
+			return -1;
+		size_t end = 1;
+		while (end < wire.inlen && wire.in[end] != '#' && wire.in[end] != '$')
+			end++;
+		if (end < wire.inlen && wire.in[end] == '$') { /* cut short: drop it */
+			send_all("-", 1);
+			consume(end);
+			continue;
+		}
+		if (end + 2 >= wire.inlen) {
+			if (end > GDB_PACKET_MAX) { /* longer than we said we take */
+				send_all("-", 1);
+				consume(end);
+				continue;
+			}
+			return -1;
+		}
+		uint8_t sum = 0;
+		for (size_t k = 1; k < end; k++)
+			sum = (uint8_t)(sum + (uint8_t)wire.in[k]);
+		int hi = gdb_hex_digit(wire.in[end + 1]), lo = gdb_hex_digit(wire.in[end + 2]);
+		size_t len = end - 1;
+		bool good = hi >= 0 && lo >= 0 && (unsigned)(hi << 4 | lo) == sum && len < GDB_PACKET_MAX;
+		if (good)
+			memcpy(pkt, wire.in + 1, len);
+		consume(end + 3);
+		if (!good) {
+			send_all("-", 1);
+			continue;
+		}
+		if (!wire.noack)
+			send_all("+", 1);
+		return (long)len;
+	}
+}
+
+long gdbwire_next(char *pkt)
+{
+	while (wire.fd >= 0) {
+		long len = take_packet(pkt);
+		if (len >= 0) {
+			pkt[len] = 0;
+			return len;
+		}
+		receive(-1);
+	}
+	return -1;
+}
+
+bool gdbwire_interrupted(void)
+{
+	struct pollfd pfd = {wire.fd, POLLIN, 0};
+	while (wire.fd >= 0 && poll(&pfd, 1, 0) > 0)
+		if (!receive(0))
+			return false;
+	/* Only Ctrl-C is expected while the system runs; the rest waits for the next stop. */
+	bool interrupt = false;
+	for (size_t i = 0; i < wire.inlen; i++)
+		if (wire.in[i] == CTRL_C) {
+			interrupt = true;
+			wire.in[i] = '+';
+		}
+	return interrupt;
+}
+
+void gdbwire_wait_input(int timeout_ms)
+{
+	struct pollfd pfd = {wire.fd >= 0 ? wire.fd : wire.listen_fd, POLLIN, 0};
+	if (pfd.fd >= 0)
+		poll(&pfd, 1, timeout_ms);
+}
