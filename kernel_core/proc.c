@@ -9,6 +9,9 @@
 
 struct proc *proc_current;
 static struct proc *table[PROC_LIMIT_MAX];
+/* Which slots are in use, so walks over the table skip empty stretches 64 slots at a time
+ * (a process's exit walks it, and the table is mostly empty). */
+static uint64_t used[PROC_LIMIT_MAX / 64];
 static unsigned limit = PROC_LIMIT_DEFAULT, live;
 static int next_pid = 1;
 
@@ -16,6 +19,7 @@ void proc_init(unsigned max)
 {
 	limit = max >= 1 && max <= PROC_LIMIT_MAX ? max : PROC_LIMIT_DEFAULT;
 	kmemset(table, 0, sizeof(table));
+	kmemset(used, 0, sizeof(used));
 	live = 0;
 	next_pid = 1;
 	proc_current = NULL;
@@ -79,6 +83,7 @@ struct proc *proc_alloc(struct proc *parent, int *err)
 	adopt(parent, p);
 	p->ctx.root = p->mm.as.root;
 	table[slot] = p;
+	used[slot / 64] |= 1ull << (slot % 64);
 	live++;
 	return p;
 }
@@ -130,11 +135,17 @@ void proc_exit(struct proc *p, int wait_status)
 
 struct proc *proc_next(unsigned *cursor)
 {
-	while (*cursor < PROC_LIMIT_MAX) {
-		struct proc *p = table[(*cursor)++];
-		if (p)
-			return p;
+	for (unsigned i = *cursor; i < PROC_LIMIT_MAX;) {
+		uint64_t bits = used[i / 64] >> (i % 64);
+		if (!bits) {
+			i = (i / 64 + 1) * 64;
+			continue;
+		}
+		i += (unsigned)__builtin_ctzll(bits);
+		*cursor = i + 1;
+		return table[i];
 	}
+	*cursor = PROC_LIMIT_MAX;
 	return NULL;
 }
 
@@ -142,7 +153,9 @@ void proc_reap(struct proc *p)
 {
 	KASSERT(p->state == PROC_ZOMBIE && !p->children);
 	disown(p);
-	table[(unsigned)p->pid % PROC_LIMIT_MAX] = NULL;
+	unsigned slot = (unsigned)p->pid % PROC_LIMIT_MAX;
+	table[slot] = NULL;
+	used[slot / 64] &= ~(1ull << (slot % 64));
 	live--;
 	kfree(p);
 }
@@ -175,13 +188,12 @@ void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr)
 
 void proc_reap_all(void)
 {
-	for (unsigned i = 0; i < PROC_LIMIT_MAX; i++)
-		if (table[i] && table[i]->state != PROC_ZOMBIE)
-			proc_exit(table[i], SIGKILL);
-	for (unsigned i = 0; i < PROC_LIMIT_MAX; i++) {
-		struct proc *p = table[i];
-		if (!p)
-			continue;
+	unsigned cursor = 0;
+	for (struct proc *p; (p = proc_next(&cursor));)
+		if (p->state != PROC_ZOMBIE)
+			proc_exit(p, SIGKILL);
+	cursor = 0;
+	for (struct proc *p; (p = proc_next(&cursor));) {
 		while (p->children)
 			disown(p->children);
 		proc_reap(p);

@@ -92,12 +92,27 @@ int vm_init(void)
 	return kernel_root ? 0 : -ENOMEM;
 }
 
+/* The first index from i below n whose entry is present, else n. Eight entries are looked
+ * at together: page tables are mostly empty, and every process's exit and fork walk them. */
+static unsigned next_present(const uint64_t *t, unsigned i, unsigned n)
+{
+	for (; i < n && (i & 7); i++)
+		if (t[i] & PTE_P)
+			return i;
+	for (; i + 8 <= n; i += 8)
+		if ((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] |
+		     t[i + 7]) & PTE_P)
+			break;
+	for (; i < n; i++)
+		if (t[i] & PTE_P)
+			return i;
+	return n;
+}
+
 static void free_tables(uint64_t pa, int level, bool drop_frames)
 {
 	uint64_t *t = table(pa);
-	for (unsigned i = 0; i < ENTRIES; i++) {
-		if (!(t[i] & PTE_P))
-			continue;
+	for (unsigned i = 0; (i = next_present(t, i, ENTRIES)) < ENTRIES; i++) {
 		if (level > 0)
 			free_tables(t[i] & PTE_ADDR, level - 1, drop_frames);
 		else if (drop_frames)
@@ -153,9 +168,8 @@ void vm_destroy(struct addrspace *as)
 	 * survive it. */
 	plat_tlb_flush(as->root, ~0ull);
 	uint64_t *t = table(as->root);
-	for (unsigned i = 0; i < USER_PML4_ENTRIES; i++)
-		if (t[i] & PTE_P)
-			free_tables(t[i] & PTE_ADDR, LEVELS - 2, true);
+	for (unsigned i = 0; (i = next_present(t, i, USER_PML4_ENTRIES)) < USER_PML4_ENTRIES; i++)
+		free_tables(t[i] & PTE_ADDR, LEVELS - 2, true);
 	frame_put(as->root);
 	as->root = 0;
 	as->tables = 0;
@@ -208,6 +222,26 @@ int vm_translate(const struct addrspace *as, uint64_t va, uint64_t *pa, unsigned
 	return 0;
 }
 
+static uint64_t span(int level);
+
+static bool find_page(uint64_t tpa, int level, uint64_t base, vm_page_fn fn, void *arg)
+{
+	const uint64_t *t = table(tpa);
+	unsigned n = level == LEVELS - 1 ? USER_PML4_ENTRIES : ENTRIES;
+	for (unsigned i = 0; (i = next_present(t, i, n)) < n; i++) {
+		uint64_t va = base + span(level) * i;
+		if (level > 0 ? find_page(t[i] & PTE_ADDR, level - 1, va, fn, arg)
+			      : fn(va, t[i] & PTE_ADDR, pte_flags(t[i]), arg))
+			return true;
+	}
+	return false;
+}
+
+bool vm_find_page(const struct addrspace *as, vm_page_fn fn, void *arg)
+{
+	return find_page(as->root, LEVELS - 1, 0, fn, arg);
+}
+
 int vm_remap(struct addrspace *as, uint64_t va, uint64_t pa, unsigned flags)
 {
 	uint64_t *e = user_page(va) ? walk(as->root, va, false, NULL) : NULL;
@@ -231,10 +265,13 @@ enum range_op { RANGE_UNMAP, RANGE_PROTECT };
 static void range_apply(uint64_t tpa, int level, uint64_t base, uint64_t start, uint64_t end,
 			enum range_op op, unsigned flags)
 {
-	uint64_t *t = table(tpa);
-	for (unsigned i = 0; i < ENTRIES; i++) {
-		uint64_t lo = base + span(level) * i, hi = lo + span(level);
-		if (hi <= start || lo >= end || !(t[i] & PTE_P))
+	uint64_t *t = table(tpa), size = span(level);
+	/* Only the entries that overlap [start, end): a small range in a big table costs little. */
+	unsigned first = start > base ? (unsigned)((start - base) / size) : 0;
+	unsigned last = (unsigned)MIN((end - base + size - 1) / size, (uint64_t)ENTRIES);
+	for (unsigned i = first; i < last; i++) {
+		uint64_t lo = base + size * i;
+		if (!(t[i] & PTE_P))
 			continue;
 		if (level > 0) {
 			range_apply(t[i] & PTE_ADDR, level - 1, lo, start, end, op, flags);
@@ -281,9 +318,7 @@ static int clone_level(uint64_t src_pa, uint64_t *dst_pa, int level, size_t *tab
 	(*tables)++;
 	*dst_pa = copy;
 	uint64_t *src = table(src_pa), *dst = table(copy);
-	for (unsigned i = 0; i < ENTRIES; i++) {
-		if (!(src[i] & PTE_P))
-			continue;
+	for (unsigned i = 0; (i = next_present(src, i, ENTRIES)) < ENTRIES; i++) {
 		if (level > 0) {
 			uint64_t child = 0;
 			int err = clone_level(src[i] & PTE_ADDR, &child, level - 1, tables);

@@ -49,5 +49,9 @@ void vm_protect_range(struct addrspace *as, uint64_t start, uint64_t end, unsign
 int vm_clone_cow(struct addrspace *dst, struct addrspace *src);
 /* Looks up page va: 0 with *pa (page base) and *flags, or -EFAULT when not mapped. */
 int vm_translate(const struct addrspace *as, uint64_t va, uint64_t *pa, unsigned *flags);
+/* Calls fn for each mapped user page of as in address order until it returns true; whether
+ * one did. Costs what is mapped, not the size of the regions. */
+typedef bool (*vm_page_fn)(uint64_t va, uint64_t pa, unsigned flags, void *arg);
+bool vm_find_page(const struct addrspace *as, vm_page_fn fn, void *arg);
 
 #endif
