@@ -41,7 +41,7 @@
 #include "unit.h"
 
 #define RAM (2u << 20)
-#define MAX_PROCS 32 /* below the fake platform's 64 threads */
+#define MAX_PROCS 8 /* few: forks are cheap to ask for, and each costs a whole process */
 #define OPS_MAX 256
 #define REBOOTS_MAX 8
 #define PG 4096ull
@@ -330,18 +330,18 @@ static bool contains(const void *hay, size_t n, const void *needle, size_t m)
 	return n >= m && memmem(hay, n, needle, m) != NULL;
 }
 
+static bool page_holds_secret(uint64_t va, uint64_t pa, unsigned flags, void *arg)
+{
+	(void)va;
+	(void)flags;
+	(void)arg;
+	return contains(plat_phys(pa), PG, secret, SECRET_PROBE);
+}
+
 /* Does any page q has in memory hold the start of the canary's secret? */
 static bool holds_secret(const struct proc *q)
 {
-	for (const struct vma *v = q->mm.vmas; v; v = v->next)
-		for (uint64_t va = v->start; va < v->end; va += PG) {
-			uint64_t pa;
-			unsigned flags;
-			if (vm_translate(&q->mm.as, va, &pa, &flags) == 0 &&
-			    contains(plat_phys(pa), PG, secret, SECRET_PROBE))
-				return true;
-		}
-	return false;
+	return vm_find_page(&q->mm.as, page_holds_secret, NULL);
 }
 
 static void check_canary(const void *console_in, size_t in_len)
