@@ -111,6 +111,15 @@ void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection);
 /* Tells a connected debugger the machine ended (Linux wait status; negative: stopped). */
 void gdbstub_exited(int status);
 
+/* What the stub does after a packet. */
+enum gdb_serve { GDB_SERVE_ON, GDB_SERVE_RESUME, GDB_SERVE_DETACH, GDB_SERVE_KILL };
+/* The protocol without a socket (for tests and fuzzing): a debugger connects to the system
+ * stopped at s, then each packet (length bytes and a NUL) is answered in turn; the reply stays
+ * valid until the next packet. The serving loop does the same over gdbwire.c. */
+void gdbstub_session(const struct debug_stop *s);
+enum gdb_serve gdbstub_handle(const char *pkt, size_t length, const char **reply,
+			      size_t *reply_len);
+
 /* gdbwire.c: the protocol's transport, one debugger at a time. */
 #define GDB_PACKET_MAX 0x4000 /* our PacketSize: the longest packet gdb may send */
 int gdbwire_open(int port);
@@ -133,6 +142,16 @@ bool gdbwire_interrupted(void);
 void gdbwire_wait_input(int timeout_ms);
 /* The value of a hex digit, or -1. */
 int gdb_hex_digit(char c);
+/* The framing, without a socket: what the start of in[0, len) is. *used bytes are done with
+ * (0 for GDB_FRAME_MORE); a packet's data are in[1, 1 + *body_len). */
+enum gdb_frame {
+	GDB_FRAME_MORE,   /* an unfinished packet, or nothing: wait for more */
+	GDB_FRAME_SKIP,   /* acknowledgements, Ctrl-C, noise between packets */
+	GDB_FRAME_NAK,    /* '-': the debugger wants our last packet again */
+	GDB_FRAME_BAD,    /* a packet with a bad checksum, cut short or too long: answer '-' */
+	GDB_FRAME_PACKET, /* a good packet */
+};
+enum gdb_frame gdb_frame(const char *in, size_t len, size_t *used, size_t *body_len);
 
 /* gdbtarget.c: registers and memory as gdb sees them. */
 #define GDB_NREGS 59

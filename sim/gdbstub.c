@@ -22,7 +22,6 @@
 
 #define REPLY_MAX (2 * GDB_PACKET_MAX + 64)
 
-enum { SERVE_ON, SERVE_RESUME, SERVE_DETACH, SERVE_KILL };
 
 /* What the connected debugger told us, and what it waits for. */
 static struct {
@@ -451,24 +450,24 @@ static void breakpoint(struct reply *r, const char *pkt)
 
 /* The resume a 'c', 'C', 's' or 'S' packet asks for: an optional new pc, then the Hc thread
  * (or all) continues, or steps with the others stopped. */
-static int legacy_resume(struct reply *r, const char *pkt)
+static enum gdb_serve legacy_resume(struct reply *r, const char *pkt)
 {
 	const char *s = pkt + 1;
 	uint64_t v = 0;
 	if ((pkt[0] == 'C' || pkt[0] == 'S') && (!parse_hex(&s, &v) || (*s && *s++ != ';'))) {
 		reply_error(r, 1);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	}
 	uint64_t addr = 0;
 	bool has_addr = *s != 0;
 	if (has_addr && (!parse_hex(&s, &addr) || *s)) {
 		reply_error(r, 1);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	}
 	struct proc *p = thread_proc(gs.cthread);
 	if (!p) {
 		reply_error(r, ESRCH);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	}
 	if (has_addr)
 		p->ctx.regs.rip = addr;
@@ -477,11 +476,11 @@ static int legacy_resume(struct reply *r, const char *pkt)
 		{p->pid, step ? DEBUG_ACT_STEP : DEBUG_ACT_CONTINUE, 0, 0, linux_signal(v)},
 		{0, DEBUG_ACT_CONTINUE, 0, 0, 0}};
 	debug_resume(res, step || gs.cthread > 0 ? 1 : 2);
-	return SERVE_RESUME;
+	return GDB_SERVE_RESUME;
 }
 
 /* vCont;action[:thread]... with actions c, C sig, s, S sig, r start,end. */
-static int vcont(struct reply *r, const char *pkt)
+static enum gdb_serve vcont(struct reply *r, const char *pkt)
 {
 	struct debug_resume res[64];
 	size_t n = 0;
@@ -533,14 +532,14 @@ static int vcont(struct reply *r, const char *pkt)
 	if (*s || !n)
 		goto bad;
 	debug_resume(res, n);
-	return SERVE_RESUME;
+	return GDB_SERVE_RESUME;
 bad:
 	reply_error(r, 1);
-	return SERVE_ON;
+	return GDB_SERVE_ON;
 }
 
 /* Handles one packet (length bytes); returns what the serving loop does next. */
-static int handle(const char *pkt, size_t length, struct reply *r)
+static enum gdb_serve handle(const char *pkt, size_t length, struct reply *r)
 {
 	const char *s;
 	int tid;
@@ -548,11 +547,11 @@ static int handle(const char *pkt, size_t length, struct reply *r)
 	case '?':
 		gs.gthread = gs.last.pid;
 		put_stop(r, &gs.last);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	case 'q':
 	case 'Q':
 		query(r, pkt);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	case 'H':
 		s = pkt + 2;
 		if ((pkt[1] != 'g' && pkt[1] != 'c') || !parse_thread(&s, &tid) || *s) {
@@ -563,7 +562,7 @@ static int handle(const char *pkt, size_t length, struct reply *r)
 			*(pkt[1] == 'g' ? &gs.gthread : &gs.cthread) = tid;
 			put(r, "OK");
 		}
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	case 'T':
 		s = pkt + 1;
 		if (!parse_thread(&s, &tid) || *s)
@@ -572,24 +571,24 @@ static int handle(const char *pkt, size_t length, struct reply *r)
 			reply_error(r, ESRCH);
 		else
 			put(r, "OK");
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	case 'g':
 	case 'G':
 	case 'p':
 	case 'P':
 		registers(r, pkt, length);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	case 'm':
 		read_memory(r, pkt + 1);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	case 'M':
 	case 'X':
 		write_memory(r, pkt, length);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	case 'Z':
 	case 'z':
 		breakpoint(r, pkt);
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	case 'c':
 	case 'C':
 	case 's':
@@ -597,9 +596,9 @@ static int handle(const char *pkt, size_t length, struct reply *r)
 		return legacy_resume(r, pkt);
 	case 'D':
 		put(r, "OK");
-		return SERVE_DETACH;
+		return GDB_SERVE_DETACH;
 	case 'k':
-		return SERVE_KILL;
+		return GDB_SERVE_KILL;
 	case 'v':
 		if (!strcmp(pkt, "vCont?")) {
 			put(r, "vCont;c;C;s;S;r");
@@ -607,11 +606,11 @@ static int handle(const char *pkt, size_t length, struct reply *r)
 			return vcont(r, pkt);
 		} else if (!strncmp(pkt, "vKill", 5)) {
 			put(r, "OK");
-			return SERVE_KILL;
+			return GDB_SERVE_KILL;
 		}
-		return SERVE_ON;
+		return GDB_SERVE_ON;
 	default:
-		return SERVE_ON; /* unknown: empty reply */
+		return GDB_SERVE_ON; /* unknown: empty reply */
 	}
 }
 
@@ -635,6 +634,24 @@ static void connected(void)
 {
 	gs.swbreak = gs.hwbreak = gs.waiting = false;
 	gs.gthread = gs.cthread = 0;
+}
+
+void gdbstub_session(const struct debug_stop *s)
+{
+	connected();
+	gs.last = *s;
+	gs.gthread = s->pid;
+}
+
+enum gdb_serve gdbstub_handle(const char *pkt, size_t length, const char **reply,
+			      size_t *reply_len)
+{
+	static struct reply r;
+	r.len = 0;
+	enum gdb_serve next = length ? handle(pkt, length, &r) : GDB_SERVE_ON;
+	*reply = r.buf;
+	*reply_len = r.len;
+	return next;
 }
 
 bool gdbstub_poll(enum debug_reason *reason)
@@ -681,21 +698,22 @@ void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection)
 	static char pkt[GDB_PACKET_MAX + 1];
 	long len;
 	while ((len = gdbwire_next(pkt)) >= 0) {
-		r.len = 0;
-		int next = len ? handle(pkt, (size_t)len, &r) : SERVE_ON;
-		if (next == SERVE_KILL) {
-			if (r.len) /* vKill is answered, k is not */
-				gdbwire_send(r.buf, r.len);
+		const char *reply;
+		size_t reply_len;
+		enum gdb_serve next = gdbstub_handle(pkt, (size_t)len, &reply, &reply_len);
+		if (next == GDB_SERVE_KILL) {
+			if (reply_len) /* vKill is answered, k is not */
+				gdbwire_send(reply, reply_len);
 			debug_kill();
 			gdbwire_disconnect();
 			return;
 		}
-		if (next == SERVE_RESUME) {
+		if (next == GDB_SERVE_RESUME) {
 			gs.waiting = true;
 			return;
 		}
-		gdbwire_send(r.buf, r.len);
-		if (next == SERVE_DETACH) {
+		gdbwire_send(reply, reply_len);
+		if (next == GDB_SERVE_DETACH) {
 			gdbwire_disconnect();
 			break;
 		}

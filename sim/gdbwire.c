@@ -186,6 +186,47 @@ static void consume(size_t n)
 	wire.inlen -= n;
 }
 
+enum gdb_frame gdb_frame(const char *in, size_t len, size_t *used, size_t *body_len)
+{
+	*used = *body_len = 0;
+	if (!len)
+		return GDB_FRAME_MORE;
+	if (in[0] == '-') {
+		*used = 1;
+		return GDB_FRAME_NAK;
+	}
+	if (in[0] != '$') {
+		size_t i = 1;
+		while (i < len && in[i] != '$' && in[i] != '-')
+			i++;
+		*used = i;
+		return GDB_FRAME_SKIP;
+	}
+	size_t end = 1;
+	while (end < len && in[end] != '#' && in[end] != '$')
+		end++;
+	if (end < len && in[end] == '$') { /* cut short by the next packet: drop it */
+		*used = end;
+		return GDB_FRAME_BAD;
+	}
+	if (end + 2 >= len) {
+		if (end > GDB_PACKET_MAX) { /* longer than we said we take */
+			*used = end;
+			return GDB_FRAME_BAD;
+		}
+		return GDB_FRAME_MORE;
+	}
+	uint8_t sum = 0;
+	for (size_t k = 1; k < end; k++)
+		sum = (uint8_t)(sum + (uint8_t)in[k]);
+	int hi = gdb_hex_digit(in[end + 1]), lo = gdb_hex_digit(in[end + 2]);
+	*used = end + 3;
+	if (hi < 0 || lo < 0 || (unsigned)(hi << 4 | lo) != sum || end - 1 >= GDB_PACKET_MAX)
+		return GDB_FRAME_BAD;
+	*body_len = end - 1;
+	return GDB_FRAME_PACKET;
+}
+
 /*
  * Takes the next complete packet out of the input into pkt: its length, or -1 when there is
  * none yet. Acks are skipped (and Ctrl-C: the system is stopped already), a '-' resends our
@@ -194,47 +235,28 @@ static void consume(size_t n)
 static long take_packet(char *pkt)
 {
 	for (;;) {
-		size_t i = 0;
-		while (i < wire.inlen && wire.in[i] != '$') {
-			if (wire.in[i] == '-' && !wire.noack && wire.out)
-				send_all(wire.out, wire.outlen);
-			i++;
-		}
-		consume(i);
-		if (!wire.inlen)
-			return -1;
-		size_t end = 1;
-		while (end < wire.inlen && wire.in[end] != '#' && wire.in[end] != '$')
-			end++;
-		if (end < wire.inlen && wire.in[end] == '$') { /* cut short: drop it */
-			send_all("-", 1);
-			consume(end);
-			continue;
-		}
-		if (end + 2 >= wire.inlen) {
-			if (end > GDB_PACKET_MAX) { /* longer than we said we take */
-				send_all("-", 1);
-				consume(end);
-				continue;
-			}
-			return -1;
-		}
-		uint8_t sum = 0;
-		for (size_t k = 1; k < end; k++)
-			sum = (uint8_t)(sum + (uint8_t)wire.in[k]);
-		int hi = gdb_hex_digit(wire.in[end + 1]), lo = gdb_hex_digit(wire.in[end + 2]);
-		size_t len = end - 1;
-		bool good = hi >= 0 && lo >= 0 && (unsigned)(hi << 4 | lo) == sum && len < GDB_PACKET_MAX;
-		if (good)
+		size_t used, len;
+		enum gdb_frame kind = gdb_frame(wire.in, wire.inlen, &used, &len);
+		if (kind == GDB_FRAME_PACKET)
 			memcpy(pkt, wire.in + 1, len);
-		consume(end + 3);
-		if (!good) {
+		consume(used);
+		switch (kind) {
+		case GDB_FRAME_MORE:
+			return -1;
+		case GDB_FRAME_SKIP:
+			break;
+		case GDB_FRAME_NAK:
+			if (!wire.noack && wire.out)
+				send_all(wire.out, wire.outlen);
+			break;
+		case GDB_FRAME_BAD:
 			send_all("-", 1);
-			continue;
+			break;
+		case GDB_FRAME_PACKET:
+			if (!wire.noack)
+				send_all("+", 1);
+			return (long)len;
 		}
-		if (!wire.noack)
-			send_all("+", 1);
-		return (long)len;
 	}
 }
 
