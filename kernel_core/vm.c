@@ -94,7 +94,7 @@ int vm_init(void)
 
 /* The first index from i below n whose entry is present, else n. Eight entries are looked
  * at together: page tables are mostly empty, and every process's exit and fork walk them. */
-static unsigned next_present(const uint64_t *t, unsigned i, unsigned n)
+KSCAN static unsigned next_present(const uint64_t *t, unsigned i, unsigned n)
 {
 	for (; i < n && (i & 7); i++)
 		if (t[i] & PTE_P)
@@ -153,8 +153,8 @@ int vm_create(struct addrspace *as)
 	if (!root)
 		return -ENOMEM;
 	uint64_t *dst = table(root), *src = table(kernel_root);
-	for (unsigned i = USER_PML4_ENTRIES; i < ENTRIES; i++)
-		dst[i] = src[i];
+	kmemcpy(dst + USER_PML4_ENTRIES, src + USER_PML4_ENTRIES,
+		(ENTRIES - USER_PML4_ENTRIES) * sizeof(*dst));
 	as->root = root;
 	as->tables = 0;
 	return 0;
