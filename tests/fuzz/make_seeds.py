@@ -10,6 +10,7 @@ usage: make_seeds.py --out DIR --objcopy OBJCOPY --mkimage MKIMAGE --status FILE
                  other spellings the format allows ("070702" magic, upper-case hex, "./" names)
   DIR/config/    every *.conf of the --conf-dirs
   DIR/syscall/   scripts for fuzz_syscall.c in its input format (see the comment at its top)
+  DIR/gdb/       debugger sessions for fuzz_gdb.c: a stop (two bytes), then framed packets
   DIR/stamp      written last
 """
 import argparse
@@ -143,6 +144,40 @@ def syscall_seeds(program_len):
     }
 
 
+def gdb_packet(data):
+    return b"$" + data + b"#" + b"%02x" % (sum(data) & 0xff)
+
+
+def gdb_session(reason, pid, *packets, raw=b""):
+    """What gdb sends after the system stopped for reason (debug.h) in process pid."""
+    return bytes([reason, pid - 1]) + b"".join(b"+" + gdb_packet(p) for p in packets) + raw
+
+
+def gdb_seeds():
+    hello = [b"qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;xmlRegisters=i386",
+             b"vMustReplyEmpty", b"QStartNoAckMode", b"Hg0", b"qXfer:features:read:target.xml:0,ffb",
+             b"qTStatus", b"?", b"qfThreadInfo", b"qsThreadInfo", b"qAttached", b"Hc-1", b"qC",
+             b"qOffsets", b"g", b"qSymbol::"]
+    return {
+        "attach": gdb_session(0, 1, *hello),
+        "threads": gdb_session(3, 1, b"qXfer:threads:read::0,1000", b"Hg2", b"g", b"Hg3",
+                               b"qThreadExtraInfo,3", b"T4", b"T3", b"Hg4", b"Hg63"),
+        "registers": gdb_session(4, 1, b"p10", b"p7", b"P10=0010400000000000", b"p39",
+                                 b"P18=ffffffffffffffff", b"G" + b"00" * 8, b"p0", b"p3a"),
+        "memory": gdb_session(4, 2, b"m400000,40", b"M400000,4:cccccccc", b"X400004,2:\x90\x90",
+                              b"m30000000,8", b"Hg3", b"m30000000,8", b"M30000000,2:4142",
+                              b"mffffffffffffff00,200", b"m0,1"),
+        "breakpoints": gdb_session(5, 1, b"Z0,401000,1", b"Z1,401004,1", b"Z2,30000000,8",
+                                   b"Z3,30000000,4", b"Z4,7ffffffff000,8", b"z0,401000,1",
+                                   b"z2,30000000,8", b"z1,999,1", b"Z9,0,0"),
+        "resume": gdb_session(6, 1, b"vCont?", b"vCont;s:1;c", b"vCont;r401000,401010:1;c",
+                              b"Hc1", b"s", b"c401000", b"C0b", b"S05;401000", b"vCont;C0b:2",
+                              b"D", b"?", b"vKill;1", b"k"),
+        "framing": bytes([1, 0]) + b"+-" + gdb_packet(b"?") + b"\x03$g#00$m0,1$qC#b4" +
+                   b"$" + b"a" * 40 + b"#zz" + b"}" + gdb_packet(b"X400000,1:}]") + b"$qC#",
+    }
+
+
 def write(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -224,6 +259,8 @@ def main():
 
     for name, data in syscall_seeds(hello.stat().st_size).items():
         write(out / "syscall" / name, data)
+    for name, data in gdb_seeds().items():
+        write(out / "gdb" / name, data)
     (out / "stamp").write_text("seeds made by make_seeds.py\n")
     return 0
 
