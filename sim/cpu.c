@@ -235,7 +235,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 	cpu.block_addr = addr;
 	cpu.block_size = size;
 	cpu.blocks++;
-	if (--cpu.slice_left == 0) {
+	/* The slice is quantum blocks: the one after them is stopped before it runs. A slice
+	 * always gets at least one block, so that every slice makes progress. */
+	if (cpu.slice_left-- == 0) {
 		/* Stopping here skips the block. Unicorn then puts rip back at the block only when
 		 * no code hook exists (the debugger's breakpoints are code hooks): say it. */
 		write_reg(UC_X86_REG_RIP, addr);

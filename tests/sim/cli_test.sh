@@ -39,6 +39,9 @@ expect bad-flag 2 "unrecognized option '--bogus'" -- "$sim" --bogus "$guests/tes
 expect missing-arg 2 "option '--mem' needs an argument" -- "$sim" --mem
 expect bad-mem 2 "invalid --mem 'lots'" -- "$sim" --mem=lots "$guests/test_hello"
 expect bad-quantum 2 "invalid --quantum '0'" -- "$sim" --quantum=0 "$guests/test_hello"
+# The shortest slices still let every slice run a block (they once stopped before the first).
+expect quantum-1 0 'hello' -- timeout 60 "$sim" --quantum=1 "$guests/test_hello"
+expect quantum-2 0 'hello' -- timeout 60 "$sim" --quantum=2 "$guests/test_hello"
 expect bad-clock 2 "invalid --clock 'sundial'" -- "$sim" --clock=sundial "$guests/test_hello"
 expect bad-max-time 2 "invalid --max-time '10 parsecs'" -- "$sim" --max-time='10 parsecs' "$guests/test_hello"
 expect bad-trace 2 "unknown trace category 'everything'" -- "$sim" --trace=everything "$guests/test_hello"
