@@ -76,9 +76,8 @@ long sys_read(struct proc *p, const uint64_t *a)
 		return -EBADF;
 	if (len == 0)
 		return 0;
-	/* Make sure the buffer can take the data before taking it from its source. */
-	if (uaccess_prepare(&p->mm, buf, len, true))
-		return -EFAULT;
+	/* Only the part of the buffer the data can fill is prepared (a big buffer costs nothing
+	 * beyond it), and before the data is taken from its source, so that none is lost. */
 	if (f->kind == FILE_REGULAR) {
 		uint64_t left = f->offset < f->ref.len ? f->ref.len - f->offset : 0;
 		size_t n = (size_t)MIN(len, left);
@@ -88,7 +87,10 @@ long sys_read(struct proc *p, const uint64_t *a)
 		return (long)n;
 	}
 	char tmp[4096];
-	long n = plat_console_read(tmp, MIN(len, sizeof(tmp)));
+	len = MIN(len, sizeof(tmp));
+	if (uaccess_prepare(&p->mm, buf, len, true))
+		return -EFAULT;
+	long n = plat_console_read(tmp, len);
 	if (n > 0 && copy_out(&p->mm, buf, tmp, (size_t)n))
 		return -EFAULT;
 	return n;

@@ -1,6 +1,7 @@
 /* System calls as the hello guest makes them: arguments, results, and what they change. */
 #include "guest.h"
 
+#include <kernel/frame.h>
 #include <kernel/syscall.h>
 #include <string.h>
 
@@ -335,6 +336,30 @@ START_TEST(test_writev)
 }
 END_TEST
 
+/* A read fills only what the data can: a buffer bigger than RAM costs a page for 10 bytes. */
+START_TEST(test_read_file_into_huge_buffer)
+{
+	fake_file_add("/etc/small", "0123456789", 10);
+	long fd = SYS(SYS_open, guest_str("/etc/small"), O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	size_t huge = 256u << 20; /* four times the unit tests' RAM */
+	uint64_t buf = guest_guarded(huge);
+	size_t before = frame_free_count();
+	ck_assert_int_eq(SYS(SYS_read, fd, buf, huge), 10);
+	ck_assert_uint_le(before - frame_free_count(), 4); /* the page and its tables */
+	char got[11] = {0};
+	ck_assert_int_eq(copy_in(&guest->mm, got, buf, 10), 0);
+	ck_assert_str_eq(got, "0123456789");
+	ck_assert_int_eq(SYS(SYS_read, fd, buf, huge), 0);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, 5, SEEK_SET), 5);
+	ck_assert_int_eq(SYS(SYS_read, fd, KERNEL_HALF, 10), -EFAULT);
+	ck_assert_int_eq(SYS(SYS_read, fd, buf + huge - 2, 2), 2); /* up to the mapping's end */
+	ck_assert_int_eq(SYS(SYS_read, fd, buf + huge - 2, 10), -EFAULT); /* 3 bytes: past it */
+	ck_assert_int_eq(SYS(SYS_lseek, fd, 0, SEEK_CUR), 7); /* the failed read took nothing */
+	ck_assert_int_eq(SYS(SYS_read, fd, buf + huge - 3, 10), 3);
+}
+END_TEST
+
 START_TEST(test_read_console)
 {
 	fake_console_set_input("abc", 3);
@@ -485,6 +510,7 @@ Suite *syscall_suite(void)
 	tcase_add_test(calls, test_uname);
 	tcase_add_test(calls, test_writev);
 	tcase_add_test(calls, test_read_console);
+	tcase_add_test(calls, test_read_file_into_huge_buffer);
 	tcase_add_test(calls, test_arch_prctl);
 	tcase_add_test(calls, test_fork_copies_memory);
 	tcase_add_test(calls, test_execve_platform_file);
