@@ -138,15 +138,6 @@ void debug_kill(void)
 	dbg.killed = true;
 }
 
-static long setup_call(struct proc *q, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		       uint64_t a3)
-{
-	const uint64_t args[6] = {a0, a1, a2, a3, (uint64_t)-1, 0};
-	long r = syscall_invoke(q, nr, args);
-	FUZZ_CHECK(r >= 0, "setup syscall %llu failed: %ld", (unsigned long long)nr, r);
-	return r;
-}
-
 static struct proc *spawn(const char *path)
 {
 	static const char *const envp[] = {"A=1", NULL};
@@ -164,15 +155,15 @@ static void boot(void)
 	FUZZ_CHECK(p->pid == 1, "process 1 is pid %d", p->pid);
 	/* Some of process 1's pages are present before the fork, so that both share them. */
 	uint64_t heap = p->mm.brk_start;
-	setup_call(p, SYS_brk, heap + 4 * PG, 0, 0, 0);
+	fuzz_setup_call(p, SYS_brk, heap + 4 * PG, 0, 0, 0);
 	FUZZ_CHECK(copy_out(&p->mm, heap, "shared heap", 12) == 0, "heap write failed");
-	long child = setup_call(p, SYS_fork, 0, 0, 0, 0);
+	long child = fuzz_setup_call(p, SYS_fork, 0, 0, 0, 0);
 	FUZZ_CHECK(child == 2, "the fork is pid %ld", child);
 	struct proc *q = spawn("/bin/other");
-	setup_call(q, SYS_mmap, SECRET_VA, PG, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+	fuzz_setup_call(q, SYS_mmap, SECRET_VA, PG, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
 	FUZZ_CHECK(copy_out(&q->mm, SECRET_VA, "secret", 7) == 0, "secret write failed");
-	long zombie = setup_call(p, SYS_fork, 0, 0, 0, 0);
+	long zombie = fuzz_setup_call(p, SYS_fork, 0, 0, 0, 0);
 	proc_exit(proc_find((int)zombie), 3 << 8);
 }
 

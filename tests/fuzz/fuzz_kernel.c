@@ -4,6 +4,7 @@
 #include <kernel/frame.h>
 #include <kernel/kernel.h>
 #include <kernel/kmalloc.h>
+#include <kernel/syscall.h>
 #include <stdlib.h>
 
 #include "fake_plat.h"
@@ -28,4 +29,13 @@ void fuzz_fini_and_check(void)
 	FUZZ_CHECK(kmalloc_live() == 0, "%zu kernel objects leaked", kmalloc_live());
 	FUZZ_CHECK(frame_free_count() == frame_total_count(), "%zu of %zu frames leaked",
 		   frame_total_count() - frame_free_count(), frame_total_count());
+}
+
+long fuzz_setup_call(struct proc *q, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3)
+{
+	const uint64_t args[6] = {a0, a1, a2, a3, (uint64_t)-1, 0};
+	long r = syscall_invoke(q, nr, args);
+	FUZZ_CHECK(r >= 0, "setup syscall %llu failed: %ld", (unsigned long long)nr, r);
+	return r;
 }

@@ -131,16 +131,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* A syscall of q made directly, as the unit tests make them; it must succeed. */
-static long setup_call(struct proc *q, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		       uint64_t a3)
-{
-	const uint64_t args[6] = {a0, a1, a2, a3, (uint64_t)-1, 0};
-	long r = syscall_invoke(q, nr, args);
-	FUZZ_CHECK(r >= 0, "setup syscall %llu failed: %ld", (unsigned long long)nr, r);
-	return r;
-}
-
 static void put(struct proc *q, uint64_t va, const void *src, size_t len)
 {
 	FUZZ_CHECK(copy_out(&q->mm, va, src, len) == 0, "setup copy_out at %#llx failed",
@@ -150,8 +140,8 @@ static void put(struct proc *q, uint64_t va, const void *src, size_t len)
 /* Process 1's structures at GOOD_VA, each where known_offsets says. */
 static void fill_good(struct proc *p)
 {
-	setup_call(p, SYS_mmap, GOOD_VA, GOOD_PAGES * PG, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+	fuzz_setup_call(p, SYS_mmap, GOOD_VA, GOOD_PAGES * PG, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
 	static const struct {
 		unsigned at;
 		const char *s;
@@ -182,8 +172,8 @@ static void fill_good(struct proc *p)
 	const unsigned bad[4] = {0, 7, IPC_PAYLOAD_MAX, 0};
 	put(p, GOOD_VA + AT_BADMSG, bad, sizeof(bad));
 
-	setup_call(p, SYS_mmap, IMAGE_VA, program_len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+	fuzz_setup_call(p, SYS_mmap, IMAGE_VA, program_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
 	put(p, IMAGE_VA, program, program_len);
 }
 
@@ -204,8 +194,8 @@ static void boot(void)
 	canary_pid = kernel_spawn("/bin/canary", program, program_len, argv, envp, &elf_err);
 	FUZZ_CHECK(canary_pid > 1, "spawning the canary failed: %d", canary_pid);
 	canary = proc_find(canary_pid);
-	setup_call(canary, SYS_mmap, CANARY_VA, PG, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+	fuzz_setup_call(canary, SYS_mmap, CANARY_VA, PG, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
 	put(canary, CANARY_VA, secret, sizeof(secret));
 	sched_block(canary); /* it waits for nothing: only a signal makes it run */
 	runs_at_boot = fake_run_count();
