@@ -9,12 +9,12 @@
  * The system: process 1 runs the build's hello, process 2 is its fork (every page shared
  * copy-on-write), process 3 is another hello with a secret page, process 4 a zombie child of 1.
  *
- * Checked after each packet: the reply fits the protocol (no unescaped '$', '#' or '*', nothing
- * unprintable outside qXfer data); a packet that cannot write (anything but G, P, M, X and the
- * resumes, which may set a pc) changes no process, and one that can changes at most one - its
- * registers and its memory, page by page, frame by frame, so a write to a copy-on-write page
- * never reaches the process that shares it. After the input: kernel_fini frees every frame,
- * object and process.
+ * Checked: each reply fits the protocol (no unescaped '$', '#' or '*', nothing unprintable
+ * outside qXfer data); a packet that cannot write (anything but G, P, M, X and the resumes,
+ * which may set a pc) changes no process, and one that can changes at most one - its registers
+ * and its memory, page by page, frame by frame, so a write to a copy-on-write page never reaches
+ * the process that shares it (the processes are compared before and after each packet that may
+ * write, and at the end). After the input: kernel_fini frees every frame, object and process.
  *
  * Input: byte 0 the stop reason (% the reasons of debug.h) and byte 1 the process that stopped
  * (% 4, + 1), then the debugger's bytes. tests/fuzz/make_seeds.py writes gdb sessions as seeds.
@@ -250,14 +250,32 @@ static void check_reply(const char *pkt, const char *reply, size_t len)
 	}
 }
 
-static void check_changes(const char *pkt, const struct snapshot *before,
-			  const struct snapshot *after)
+/* How many processes differ between a and b. */
+static int changes(const struct snapshot *a, const struct snapshot *b)
 {
 	int changed = 0;
 	for (int i = 0; i < NPROCS; i++)
-		changed += !same(before, after, i);
-	FUZZ_CHECK(changed <= (may_write(pkt) ? 1 : 0), "\"%.40s\" changed %d processes", pkt,
-		   changed);
+		changed += !same(a, b, i);
+	return changed;
+}
+
+/* The packets since the last snapshot, none of which may write: the last of them, and how many. */
+struct readers {
+	char last[48];
+	unsigned count;
+};
+
+/* Snapshots are taken around the packets that may write only (they cost more than most
+ * packets): the readers before one must have changed nothing. */
+static void check_readers(struct readers *r, const struct snapshot *before,
+			  struct snapshot *now)
+{
+	if (!r->count)
+		return;
+	take(now);
+	FUZZ_CHECK(changes(before, now) == 0, "%u packets that cannot write, the last \"%s\", "
+		   "changed %d processes", r->count, r->last, changes(before, now));
+	r->count = 0;
 }
 
 struct input {
@@ -277,6 +295,7 @@ static void run(void *arg)
 	size_t left = in->size - 2;
 	static char pkt[GDB_PACKET_MAX + 1];
 	struct snapshot *before = &snaps[0], *after = &snaps[1];
+	struct readers readers = {"", 0};
 	take(before);
 	while (left) {
 		size_t used, len;
@@ -290,23 +309,33 @@ static void run(void *arg)
 				   "packet of %zu bytes framed in %zu", len, used);
 			memcpy(pkt, s + 1, len);
 			pkt[len] = 0;
+			bool writer = may_write(pkt);
+			if (writer) /* before is then still the state this packet starts from */
+				check_readers(&readers, before, after);
 			const char *reply;
 			size_t reply_len;
 			enum gdb_serve next = gdbstub_handle(pkt, len, &reply, &reply_len);
 			if (verbose)
 				fprintf(stderr, "> %.60s\n< %.*s\n", pkt, (int)MIN(reply_len, 60), reply);
 			check_reply(pkt, reply, reply_len);
-			take(after);
-			check_changes(pkt, before, after);
-			struct snapshot *t = before;
-			before = after;
-			after = t;
+			if (writer) {
+				take(after);
+				FUZZ_CHECK(changes(before, after) <= 1, "\"%.40s\" changed %d processes", pkt,
+					   changes(before, after));
+				struct snapshot *t = before;
+				before = after;
+				after = t;
+			} else {
+				snprintf(readers.last, sizeof(readers.last), "%.40s", pkt);
+				readers.count++;
+			}
 			if (next == GDB_SERVE_DETACH || next == GDB_SERVE_KILL)
 				gdbstub_session(&stop); /* another debugger comes */
 		}
 		s += used;
 		left -= used;
 	}
+	check_readers(&readers, before, after);
 	fuzz_fini_and_check();
 }
 
