@@ -91,6 +91,8 @@ long sys_read(struct proc *p, const uint64_t *a)
 	if (uaccess_prepare(&p->mm, buf, len, true))
 		return -EFAULT;
 	long n = plat_console_read(tmp, len);
+	if (n == PLAT_CONSOLE_RETRY)
+		return -ERESTARTSYS;
 	if (n > 0 && copy_out(&p->mm, buf, tmp, (size_t)n))
 		return -EFAULT;
 	return n;

@@ -172,7 +172,7 @@ long sys_wait4(struct proc *p, const uint64_t *a)
 		return 0;
 	sched_block(p);
 	p->restart = RESTART_WAIT;
-	return -ERESTART;
+	return -ERESTARTSYS;
 }
 
 long sys_exit(struct proc *p, const uint64_t *a)

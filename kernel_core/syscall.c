@@ -80,7 +80,7 @@ long syscall_invoke(struct proc *p, uint64_t nr, const uint64_t *args)
 	long ret = d->fn(p, args);
 	if (trace && (d->flags & SC_EXEC))
 		trace_syscall_end(&before, nr, ret, true);
-	else if (trace && !(d->flags & SC_NORETURN) && ret != -ERESTART)
+	else if (trace && !(d->flags & SC_NORETURN) && ret != -ERESTARTSYS)
 		trace_syscall(p, nr, args, ret, ret != -EBLOCKED);
 	return ret;
 }
@@ -94,7 +94,7 @@ void syscall_from_regs(struct proc *p)
 	const struct syscall_desc *d = syscall_lookup(nr);
 	if (d && (d->flags & SC_SETREGS))
 		return;
-	if (ret == -ERESTART)
+	if (ret == -ERESTARTSYS)
 		r->rip -= 2; /* back onto the syscall instruction, rax still the number */
 	else if (ret != -EBLOCKED)
 		r->rax = (uint64_t)ret;

@@ -271,7 +271,14 @@ static void on_syscall(uc_engine *uc, void *data)
 		UC_CHECK(uc_reg_read_batch(uc, arg_ids, ptrs, (int)nargs));
 	if (kernel_cfg.trace & TRACE_SYSCALL) /* rip is still on the syscall instruction */
 		symbols_note_syscall(proc_current, read_reg(UC_X86_REG_RIP), read_reg(UC_X86_REG_RSP));
-	write_reg(UC_X86_REG_RAX, (uint64_t)syscall_invoke(proc_current, nr, args));
+	long ret = syscall_invoke(proc_current, nr, args);
+	if (ret == -ERESTARTSYS) {
+		/* It must start over (a console read the debugger interrupted): the kernel's trap
+		 * path makes it again, and rewinds onto the instruction if it says so again. */
+		set_trap(TRAP_SYSCALL, 0, 0);
+		return;
+	}
+	write_reg(UC_X86_REG_RAX, (uint64_t)ret);
 	if (debug_enabled)
 		debug_mappings_changed();
 }

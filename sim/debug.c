@@ -449,6 +449,16 @@ bool debug_killed(void)
 	return dbg.killed;
 }
 
+int debug_console_watch_fd(void)
+{
+	return debug_enabled && !dbg.killed ? gdbwire_fd() : -1;
+}
+
+void debug_attention(void)
+{
+	dbg.next_poll_ns = 0;
+}
+
 void debug_kill(void)
 {
 	dbg.killed = true;

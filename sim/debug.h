@@ -84,6 +84,10 @@ int debug_fault(struct proc *p, int sig, uint64_t addr);
 /* The first process spawned ended with Linux wait status (negative: the machine stopped). */
 void debug_machine_ended(int status);
 bool debug_killed(void);
+/* While the kernel waits for console input: the file descriptor on which the debugger may
+ * speak (or connect), else -1. debug_attention() then makes the next run ask it first. */
+int debug_console_watch_fd(void);
+void debug_attention(void);
 
 /* Used by the stub while the system is stopped. 0 or -errno. */
 int debug_break_insert(uint64_t addr, bool hw);
@@ -140,6 +144,8 @@ long gdbwire_next(char *pkt);
 bool gdbwire_interrupted(void);
 /* Waits at most timeout_ms for the debugger to send or connect. */
 void gdbwire_wait_input(int timeout_ms);
+/* The connection to the debugger, else the listening socket, else -1. */
+int gdbwire_fd(void);
 /* The value of a hex digit, or -1. */
 int gdb_hex_digit(char c);
 /* The framing, without a socket: what the start of in[0, len) is. *used bytes are done with

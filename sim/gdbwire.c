@@ -289,9 +289,14 @@ bool gdbwire_interrupted(void)
 	return interrupt;
 }
 
+int gdbwire_fd(void)
+{
+	return wire.fd >= 0 ? wire.fd : wire.listen_fd;
+}
+
 void gdbwire_wait_input(int timeout_ms)
 {
-	struct pollfd pfd = {wire.fd >= 0 ? wire.fd : wire.listen_fd, POLLIN, 0};
+	struct pollfd pfd = {gdbwire_fd(), POLLIN, 0};
 	if (pfd.fd >= 0)
 		poll(&pfd, 1, timeout_ms);
 }

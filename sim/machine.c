@@ -1,8 +1,10 @@
 /* The simulated machine's RAM, console, clock and panic: plat.h services outside the CPU. */
 #include "sim.h"
+#include "debug.h"
 
 #include <errno.h>
 #include <kernel/plat.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,21 @@ long plat_console_read(void *buf, size_t len)
 {
 	unsigned stops = (unsigned)stop_requests;
 	for (;;) {
+		/* A debugger must be heard while the console waits (gdb's Ctrl-C, or one connecting):
+		 * the read then starts over once the debugger let the process run again. */
+		int dfd = debug_console_watch_fd();
+		if (dfd >= 0) {
+			struct pollfd pfd[2] = {{0, POLLIN, 0}, {dfd, POLLIN, 0}};
+			if (poll(pfd, 2, -1) < 0) {
+				if (errno != EINTR || stops != (unsigned)stop_requests)
+					return -errno;
+				continue;
+			}
+			if (pfd[1].revents && !pfd[0].revents) {
+				debug_attention();
+				return PLAT_CONSOLE_RETRY;
+			}
+		}
 		ssize_t n = read(0, buf, len);
 		if (n >= 0)
 			return n;

@@ -10,6 +10,8 @@
 #                         the lines the previous #expect lines matched
 #     #sim-output REGEX   the simulator's stdout or stderr has a matching line
 #     #sim-exit N         the simulator exits with N (default 0)
+#     #stdin-open         the simulator's standard input is a pipe that stays open and empty
+#                         (else /dev/null)
 # @BUILD@ in #symbols stands for the simulator's directory, @GUEST@ in a SIM_ARG for its guests'.
 # Every wait is bounded, and generously: the machine may be loaded.
 set -u
@@ -53,7 +55,13 @@ for a in "$@"; do
 done
 
 : >"$work/sim.err"
-"$sim" --gdb 0 "${args[@]}" >"$work/sim.out" 2>"$work/sim.err" </dev/null &
+stdin=/dev/null
+if grep -q '^#stdin-open$' "$test"; then
+	stdin=$work/stdin
+	mkfifo "$stdin"
+	exec 3<>"$stdin" # a writer that never writes: reads wait instead of ending
+fi
+"$sim" --gdb 0 "${args[@]}" >"$work/sim.out" 2>"$work/sim.err" <"$stdin" &
 simpid=$!
 port=
 for ((i = 0; i < START_TIMEOUT * 10; i++)); do

@@ -4,7 +4,8 @@
  *
  * gdb_target [PROGRAM]: computes, forks the children and waits for them, then execs PROGRAM
  * if given (else prints "done" and exits 0). gdb_target --spin: computes forever.
- * gdb_target --crash: writes through a null pointer.
+ * gdb_target --crash: writes through a null pointer. gdb_target --read: reads a byte of
+ * standard input and says how it went.
  */
 #include <ecl/stdio.h>
 #include <ecl/string.h>
@@ -50,6 +51,11 @@ int main(int argc, char **argv)
 			compute(4);
 	if (argc > 1 && !strcmp(argv[1], "--crash"))
 		crash((int *)0);
+	if (argc > 1 && !strcmp(argv[1], "--read")) {
+		char c;
+		printf("read: %ld\n", (long)read(0, &c, 1));
+		return 0;
+	}
 	int result = compute(3);
 	printf("compute(3) = %d\n", result);
 	pid_t pids[CHILDREN];

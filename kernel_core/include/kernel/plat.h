@@ -68,7 +68,10 @@ void plat_tlb_flush(uint64_t root, uint64_t va);
 
 /* Console: stream 1 is standard output, 2 standard error. Returns bytes written or -errno. */
 long plat_console_write(int stream, const void *buf, size_t len);
-/* Blocking console read; 0 at end of input, or -errno. */
+/* Blocking console read; 0 at end of input, or -errno, or PLAT_CONSOLE_RETRY when the platform
+ * needs the CPU back first (a debugger wants to stop the machine): nothing was read, and the
+ * caller's syscall starts over once its process runs again. */
+#define PLAT_CONSOLE_RETRY (-4096L)
 long plat_console_read(void *buf, size_t len);
 
 /* Monotonic time since boot in nanoseconds. */

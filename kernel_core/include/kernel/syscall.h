@@ -4,8 +4,9 @@
 
 #include <kernel/proc.h>
 
-/* A handler's request to run the syscall again once the process is woken (never seen by it). */
-#define ERESTART 512
+/* A handler's request to run the syscall again once the process runs (never seen by it);
+ * Linux's internal name and number, which the C library's <errno.h> does not take. */
+#define ERESTARTSYS 512
 /* A handler's word that the process blocks and gets its result in rax later (never seen). */
 #define EBLOCKED 513
 

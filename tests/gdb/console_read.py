@@ -1,0 +1,42 @@
+# Ctrl-C reaches the stub while the guest waits for console input (run by run_gdb_test.sh):
+# the read is interrupted without taking input and starts over when the guest runs again, so
+# the stop shows the guest on its syscall instruction.
+#stdin-open
+#expect ^continue: \+$
+#expect ^interrupt: T02thread:1;
+#expect ^at the syscall: 0f05$
+#expect ^kill: \+$
+#expect ^closed
+#sim-exit 137
+"""Usage: console_read.py PORT. Prints one line per step; run_gdb_test.sh checks them."""
+import sys
+import time
+
+from packets import Stub
+
+
+def main():
+    stub = Stub(int(sys.argv[1]))
+    stub.send("c")
+    print("continue: %s" % stub.ack())
+    time.sleep(0.5)  # the guest is waiting in read(0, ...) by now
+    stub.send_raw(b"\x03")
+    stop = stub.reply()
+    print("interrupt: %s" % stop)
+    rip = next(f[3:] for f in stop.split(";") if f.startswith("10:"))
+    rip = int.from_bytes(bytes.fromhex(rip), "little")
+    stub.send("m%x,2" % rip)
+    stub.ack()
+    print("at the syscall: %s" % stub.reply())
+    stub.send("k")
+    print("kill: %s" % stub.ack())
+    try:
+        while stub.sock.recv(4096):
+            pass
+        print("closed")
+    except OSError as e:
+        print("closed: %s" % e)
+
+
+if __name__ == "__main__":
+    main()
