@@ -674,8 +674,11 @@ static void run_debugged(struct uctx *u)
 		if (!run_once(u))
 			continue;
 		enum debug_verdict v = debug_after_run(u, &cpu.trap, cpu.debug_stop);
-		if (v == DEBUG_RUN)
+		if (v == DEBUG_RUN) {
+			if (cpu.trap.kind == TRAP_TICK) /* a slice that ended at a debugger stop */
+				cpu.slice_left = cpu.quantum;
 			continue;
+		}
 		if (v != DEBUG_PASS)
 			cpu.trap = (struct trap){.kind = v == DEBUG_KILL ? TRAP_STOP : TRAP_TICK};
 		return;

@@ -268,6 +268,8 @@ long gdbwire_next(char *pkt)
 			pkt[len] = 0;
 			return len;
 		}
+		if (wire.fd < 0)
+			break; /* answering it failed: it went away (poll would wait on -1 for ever) */
 		receive(-1);
 	}
 	return -1;

@@ -230,7 +230,7 @@ static bool same(const struct snapshot *a, const struct snapshot *b, int i)
 /* May this packet change a process? Registers and memory writes, and resumes with a pc. */
 static bool may_write(const char *pkt)
 {
-	return strchr("GPMXcCsS", pkt[0]) != NULL;
+	return pkt[0] && strchr("GPMXcCsS", pkt[0]) != NULL;
 }
 
 static void check_reply(const char *pkt, const char *reply, size_t len)
@@ -238,8 +238,8 @@ static void check_reply(const char *pkt, const char *reply, size_t len)
 	bool binary = !strncmp(pkt, "qXfer:", 6);
 	for (size_t i = 0; i < len; i++) {
 		char c = reply[i];
-		if (c == '}') {
-			FUZZ_CHECK(i + 1 < len, "reply to \"%.40s\" ends in an escape", pkt);
+		if (c == '}') { /* an escape: only binary data has them */
+			FUZZ_CHECK(binary && i + 1 < len, "reply to \"%.40s\" holds '}' at %zu", pkt, i);
 			i++;
 			continue;
 		}
