@@ -28,14 +28,7 @@ def main():
     stub.send("m%x,2" % rip)
     stub.ack()
     print("at the syscall: %s" % stub.reply())
-    stub.send("k")
-    print("kill: %s" % stub.ack())
-    try:
-        while stub.sock.recv(4096):
-            pass
-        print("closed")
-    except OSError as e:
-        print("closed: %s" % e)
+    stub.kill()
 
 
 if __name__ == "__main__":

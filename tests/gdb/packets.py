@@ -78,6 +78,17 @@ class Stub:
         self.send_raw("+")
         return text
 
+    def kill(self):
+        """Kills the machine, then waits for the stub to close the connection."""
+        self.send("k")
+        print("kill: %s" % self.ack())
+        try:
+            while self.sock.recv(4096):
+                pass
+            print("closed")
+        except OSError as e:
+            print("closed: %s" % e)
+
     def exchange(self, label, raw=None, data=None):
         """Sends a packet and prints its ack and the reply."""
         if data is not None:
@@ -117,14 +128,7 @@ def main():
     time.sleep(0.5)
     stub.send_raw(b"\x03")
     print("interrupt: %s" % stub.reply())
-    stub.send("k")
-    print("kill: %s" % stub.ack())
-    try:
-        while stub.sock.recv(4096):
-            pass
-        print("closed")
-    except OSError as e:
-        print("closed: %s" % e)
+    stub.kill()
 
 
 if __name__ == "__main__":
