@@ -8,26 +8,9 @@ set -u
 readonly TIMEOUT=240
 sim=$1
 guests=$2
-work=$(mktemp -d)
-kernel_gdb=
-
-cleanup() {
-	if [[ -n $kernel_gdb ]] && kill -0 "$kernel_gdb" 2>/dev/null; then
-		kill -KILL "$kernel_gdb" 2>/dev/null
-		wait "$kernel_gdb" 2>/dev/null
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL gdb.kernel: $*"
-	for f in kernel.out guest.out; do
-		echo "--- $f:"
-		tail -n 60 "$work/$f"
-	done
-	exit 1
-}
+test_name=gdb.kernel
+show_files="kernel.out guest.out"
+. "$(dirname "$0")/lib.sh"
 
 # LeakSanitizer cannot run under a debugger.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
@@ -36,21 +19,15 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 timeout -k 10 "$TIMEOUT" gdb -batch -nx -ex 'break sys_fork' -ex run -ex 'bt 4' \
 	-ex 'print p->pid' -ex 'print p->name' -ex delete -ex continue \
 	--args "$sim" --gdb 0 --gdb-wait "$guests/gdb_target" >"$work/kernel.out" 2>&1 </dev/null &
-kernel_gdb=$!
-port=
-for ((i = 0; i < 600; i++)); do
-	port=$(sed -n 's/^eclipse-sim: gdb: listening on localhost:\([0-9][0-9]*\)$/\1/p' "$work/kernel.out")
-	[[ -n $port ]] && break
-	kill -0 "$kernel_gdb" 2>/dev/null || break
-	sleep 0.1
-done
+bg_pid=$!
+port=$(wait_port "$work/kernel.out" 60)
 [[ -n $port ]] || fail "the simulator printed no port"
 
 timeout -k 10 "$TIMEOUT" gdb -batch -nx -ex "file $guests/gdb_target" \
 	-ex "target remote localhost:$port" -ex 'break child_work' -ex continue -ex 'info threads' \
 	>"$work/guest.out" 2>&1 </dev/null
-wait "$kernel_gdb"
-kernel_gdb=
+wait "$bg_pid"
+bg_pid=
 
 expect() {
 	grep -Eq -- "$2" "$work/$1" || fail "$1 has no line matching '$2'"
@@ -63,4 +40,4 @@ expect kernel.out '^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
 expect guest.out '^Thread 2 "gdb_target" hit Breakpoint 1, child_work \('
 expect guest.out 'Thread 3 "gdb_target" \(gdb_target pid 3\)'
 expect guest.out '^\[Inferior 1 \(Remote target\) detached\]$'
-echo "PASS gdb.kernel"
+echo "PASS $test_name"

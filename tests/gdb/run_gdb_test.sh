@@ -24,28 +24,9 @@ sim=$1
 test=$2
 shift 2
 build=$(cd "$(dirname "$sim")" && pwd)
-name=$(basename "$test")
-work=$(mktemp -d)
-simpid=
-
-cleanup() {
-	if [[ -n $simpid ]] && kill -0 "$simpid" 2>/dev/null; then
-		kill -KILL "$simpid" 2>/dev/null
-		wait "$simpid" 2>/dev/null
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL $name: $*"
-	for f in client.out sim.out sim.err; do
-		[[ -s $work/$f ]] || continue
-		echo "--- $f:"
-		tail -n 80 "$work/$f"
-	done
-	exit 1
-}
+test_name=$(basename "$test")
+show_files="client.out sim.out sim.err"
+. "$(dirname "$0")/lib.sh"
 
 directive() { sed -n "s/^#$1 //p" "$test"; }
 
@@ -62,14 +43,8 @@ if grep -q '^#stdin-open$' "$test"; then
 	exec 3<>"$stdin" # a writer that never writes: reads wait instead of ending
 fi
 "$sim" --gdb 0 "${args[@]}" >"$work/sim.out" 2>"$work/sim.err" <"$stdin" &
-simpid=$!
-port=
-for ((i = 0; i < START_TIMEOUT * 10; i++)); do
-	port=$(sed -n 's/^eclipse-sim: gdb: listening on localhost:\([0-9][0-9]*\)$/\1/p' "$work/sim.err")
-	[[ -n $port ]] && break
-	kill -0 "$simpid" 2>/dev/null || break
-	sleep 0.1
-done
+bg_pid=$!
+port=$(wait_port "$work/sim.err" "$START_TIMEOUT")
 [[ -n $port ]] || fail "the simulator printed no port"
 
 case $test in
@@ -89,16 +64,8 @@ esac
 client_status=$?
 ((client_status != 124 && client_status != 137)) || fail "the client timed out"
 
-status=
-for ((i = 0; i < END_TIMEOUT * 10; i++)); do
-	if ! kill -0 "$simpid" 2>/dev/null; then
-		wait "$simpid"
-		status=$?
-		simpid=
-		break
-	fi
-	sleep 0.1
-done
+wait_bg "$END_TIMEOUT"
+status=$bg_status
 [[ -n $status ]] || fail "the simulator did not end"
 
 want=$(directive sim-exit)
@@ -118,4 +85,4 @@ while IFS= read -r re; do
 	cat "$work/sim.out" "$work/sim.err" | grep -Eq -- "$re" || fail "the simulator printed nothing matching '$re'"
 done < <(directive sim-output)
 
-echo "PASS $name"
+echo "PASS $test_name"
