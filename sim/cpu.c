@@ -241,6 +241,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 		/* Stopping here skips the block. Unicorn then puts rip back at the block only when
 		 * no code hook exists (the debugger's breakpoints are code hooks): say it. */
 		write_reg(UC_X86_REG_RIP, addr);
+		cpu.blocks--; /* it runs, and is counted, in the next slice */
 		set_trap(TRAP_TICK, 0, 0);
 	}
 }

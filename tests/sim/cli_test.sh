@@ -110,5 +110,18 @@ else
 	failures=$((failures + 1))
 fi
 
+# Virtual time is the work done: a loop takes as long whether its slices are 1, 7 or the
+# default number of blocks (a block that ends a slice is not counted twice).
+spins=()
+for q in 1 7 ""; do
+	spins+=("$(timeout 120 "$sim" ${q:+--quantum=$q} "$guests/test_time" spin 2>&1 </dev/null)")
+done
+if [[ ${spins[0]} =~ ^spin\ [0-9]+\ ns$ && ${spins[0]} == "${spins[1]}" && ${spins[1]} == "${spins[2]}" ]]; then
+	passes=$((passes + 1))
+else
+	echo "FAIL quantum-time: quanta 1, 7 and default give: ${spins[*]}"
+	failures=$((failures + 1))
+fi
+
 echo "$passes passed, $failures failed"
 [[ $failures -eq 0 ]]
