@@ -160,7 +160,7 @@ long sys_lseek(struct proc *p, const uint64_t *a)
 		return -ESPIPE;
 	int64_t base = a[2] == SEEK_SET ? 0 : a[2] == SEEK_CUR ? (int64_t)f->offset
 			: a[2] == SEEK_END ? (int64_t)f->ref.len : -1;
-	if (base < 0 || (off < 0 && -off > base) || (off > 0 && off > INT64_MAX - base))
+	if (base < 0 || (off < 0 && off < -base) || (off > 0 && off > INT64_MAX - base))
 		return -EINVAL;
 	f->offset = (uint64_t)(base + off);
 	return (long)f->offset;

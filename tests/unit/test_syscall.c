@@ -360,6 +360,29 @@ START_TEST(test_read_file_into_huge_buffer)
 }
 END_TEST
 
+/* Offsets at the ends of the range: before the start and past INT64_MAX are refused, and a
+ * refused seek moves nothing. */
+START_TEST(test_lseek_limits)
+{
+	fake_file_add("/etc/small", "0123456789", 10);
+	long fd = SYS(SYS_open, guest_str("/etc/small"), O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, 4, SEEK_SET), 4);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, (uint64_t)INT64_MIN, SEEK_SET), -EINVAL);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, (uint64_t)INT64_MIN, SEEK_CUR), -EINVAL);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, (uint64_t)INT64_MIN, SEEK_END), -EINVAL);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, (uint64_t)-5, SEEK_CUR), -EINVAL);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, (uint64_t)-4, SEEK_CUR), 0);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, (uint64_t)-10, SEEK_END), 0);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, INT64_MAX, SEEK_SET), INT64_MAX);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, 1, SEEK_CUR), -EINVAL);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, INT64_MAX - 10, SEEK_END), INT64_MAX);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, INT64_MAX - 9, SEEK_END), -EINVAL);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, 0, 3), -EINVAL);
+	ck_assert_int_eq(SYS(SYS_lseek, fd, 0, SEEK_CUR), INT64_MAX);
+}
+END_TEST
+
 START_TEST(test_read_console)
 {
 	fake_console_set_input("abc", 3);
@@ -511,6 +534,7 @@ Suite *syscall_suite(void)
 	tcase_add_test(calls, test_writev);
 	tcase_add_test(calls, test_read_console);
 	tcase_add_test(calls, test_read_file_into_huge_buffer);
+	tcase_add_test(calls, test_lseek_limits);
 	tcase_add_test(calls, test_arch_prctl);
 	tcase_add_test(calls, test_fork_copies_memory);
 	tcase_add_test(calls, test_execve_platform_file);
