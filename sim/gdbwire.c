@@ -91,8 +91,18 @@ bool gdbwire_accept(void)
 	if (wire.fd >= 0 || wire.listen_fd < 0)
 		return false;
 	int fd = accept4(wire.listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED ||
+		    errno == EPROTO)
+			return false;
+		/* Out of descriptors or memory: the connection would stay queued, the socket
+		 * readable, and every wait for input (a console read) would spin on it. */
+		fprintf(stderr, "eclipse-sim: gdb: cannot accept a debugger: %s; no longer listening\n",
+			strerror(errno));
+		close(wire.listen_fd);
+		wire.listen_fd = -1;
 		return false;
+	}
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	wire.fd = fd;
