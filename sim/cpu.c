@@ -234,16 +234,17 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 	(void)uc, (void)data;
 	cpu.block_addr = addr;
 	cpu.block_size = size;
-	cpu.blocks++;
-	/* The slice is quantum blocks: the one after them is stopped before it runs. A slice
-	 * always gets at least one block, so that every slice makes progress. */
+	/* The slice is quantum blocks: the one after them is stopped before it runs (and is
+	 * counted when it does, in the next slice). A slice always gets at least one block, so
+	 * that every slice makes progress. */
 	if (cpu.slice_left-- == 0) {
 		/* Stopping here skips the block. Unicorn then puts rip back at the block only when
 		 * no code hook exists (the debugger's breakpoints are code hooks): say it. */
 		write_reg(UC_X86_REG_RIP, addr);
-		cpu.blocks--; /* it runs, and is counted, in the next slice */
 		set_trap(TRAP_TICK, 0, 0);
+		return;
 	}
+	cpu.blocks++;
 }
 
 void sim_cpu_debug_stop(void)

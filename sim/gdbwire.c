@@ -92,11 +92,11 @@ bool gdbwire_accept(void)
 		return false;
 	int fd = accept4(wire.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED ||
-		    errno == EPROTO)
+		/* Out of descriptors or memory, the connection stays queued and the socket readable:
+		 * every wait for input (a console read) would spin on it. Other errors (a connection
+		 * that failed before it was taken, a signal) are gone once reported. */
+		if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM)
 			return false;
-		/* Out of descriptors or memory: the connection would stay queued, the socket
-		 * readable, and every wait for input (a console read) would spin on it. */
 		fprintf(stderr, "eclipse-sim: gdb: cannot accept a debugger: %s; no longer listening\n",
 			strerror(errno));
 		close(wire.listen_fd);

@@ -26,19 +26,22 @@ fail() {
 	exit 1
 }
 
-# wait_port FILE SECONDS: prints the port the simulator announced in FILE, waiting while the
-# background process lives, at most SECONDS. Prints nothing if there was none.
-wait_port() {
-	local i port
-	for ((i = 0; i < $2 * 10; i++)); do
-		port=$(sed -n 's/^eclipse-sim: gdb: listening on localhost:\([0-9][0-9]*\)$/\1/p' "$1")
-		if [[ -n $port ]]; then
-			echo "$port"
-			return
-		fi
-		kill -0 "$bg_pid" 2>/dev/null || return
+# wait_line FILE ERE SECONDS: whether FILE gets a line matching ERE while the background
+# process lives, within SECONDS.
+wait_line() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -Eq -- "$2" "$1" && return 0
+		kill -0 "$bg_pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	grep -Eq -- "$2" "$1"
+}
+
+# wait_port FILE SECONDS: prints the port the simulator announced in FILE (nothing if none).
+wait_port() {
+	wait_line "$1" '^eclipse-sim: gdb: listening on localhost:[0-9]+$' "$2" &&
+		sed -n 's/^eclipse-sim: gdb: listening on localhost:\([0-9]*\)$/\1/p' "$1"
 }
 
 # wait_bg SECONDS: waits at most SECONDS for the background process to end; its exit status

@@ -65,11 +65,10 @@ client_status=$?
 ((client_status != 124 && client_status != 137)) || fail "the client timed out"
 
 wait_bg "$END_TIMEOUT"
-status=$bg_status
-[[ -n $status ]] || fail "the simulator did not end"
+[[ -n $bg_status ]] || fail "the simulator did not end"
 
 want=$(directive sim-exit)
-((status == ${want:-0})) || fail "the simulator exited with $status, not ${want:-0}"
+((bg_status == ${want:-0})) || fail "the simulator exited with $bg_status, not ${want:-0}"
 
 mapfile -t lines <"$work/client.out"
 at=0

@@ -116,7 +116,7 @@ spins=()
 for q in 1 7 ""; do
 	spins+=("$(timeout 120 "$sim" ${q:+--quantum=$q} "$guests/test_time" spin 2>&1 </dev/null)")
 done
-if [[ ${spins[0]} =~ ^spin\ [0-9]+\ ns$ && ${spins[0]} == "${spins[1]}" && ${spins[1]} == "${spins[2]}" ]]; then
+if [[ ${spins[0]} =~ ^spin\ [1-9][0-9]*\ ns$ && ${spins[0]} == "${spins[1]}" && ${spins[1]} == "${spins[2]}" ]]; then
 	passes=$((passes + 1))
 else
 	echo "FAIL quantum-time: quanta 1, 7 and default give: ${spins[*]}"
