@@ -1,11 +1,12 @@
 /* cpio "newc": a 110-byte ASCII header, the name, then the data, each padded to 4 bytes. */
 #include <kernel/cpio.h>
 #include <kernel/klib.h>
-#include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define HDR_LEN 110
 #define FIELD_LEN 8
 #define F_MODE 1
+#define F_MTIME 5
 #define F_FILESIZE 6
 #define F_NAMESIZE 11
 
@@ -56,8 +57,9 @@ int cpio_next(const void *archive, size_t len, size_t *off, struct cpio_entry *e
 	const char *hdr = base + at;
 	if (kmemcmp(hdr, "070701", 6) && kmemcmp(hdr, "070702", 6))
 		return CPIO_ERR_HEADER;
-	uint32_t mode, size, namesize;
+	uint32_t mode, size, namesize, mtime;
 	if (!hex_field(hdr, F_MODE, &mode) || !hex_field(hdr, F_FILESIZE, &size) ||
+	    !hex_field(hdr, F_MTIME, &mtime) ||
 	    !hex_field(hdr, F_NAMESIZE, &namesize))
 		return CPIO_ERR_HEADER;
 	size_t name_at = at + HDR_LEN;
@@ -74,6 +76,7 @@ int cpio_next(const void *archive, size_t len, size_t *off, struct cpio_entry *e
 	e->data = base + data_at;
 	e->size = size;
 	e->mode = mode;
+	e->mtime = mtime;
 	*off = MIN(pad4(data_at + size), len);
 	return CPIO_ENTRY;
 }

@@ -3,7 +3,7 @@
 #include <kernel/imgcache.h>
 #include <kernel/klib.h>
 #include <kernel/mm.h>
-#include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define EI_NIDENT 16
 #define PT_LOAD 1
@@ -13,6 +13,7 @@
 #define PF_W 2
 #define PF_R 4
 #define ET_EXEC 2
+#define ET_DYN 3
 #define EM_X86_64 62
 #define MAX_PHNUM 64
 
@@ -41,14 +42,14 @@ static const struct {
 	[ELF_ERR_IDENT_VERSION] = {"ELF_ERR_IDENT_VERSION", "unknown ELF identification version"},
 	[ELF_ERR_OSABI] = {"ELF_ERR_OSABI", "unsupported OS ABI"},
 	[ELF_ERR_MACHINE] = {"ELF_ERR_MACHINE", "wrong architecture (not x86_64)"},
-	[ELF_ERR_TYPE] = {"ELF_ERR_TYPE", "not a static executable (ET_EXEC)"},
+	[ELF_ERR_TYPE] = {"ELF_ERR_TYPE", "not an executable (an object file or a core file)"},
 	[ELF_ERR_VERSION] = {"ELF_ERR_VERSION", "unknown ELF version"},
 	[ELF_ERR_EHSIZE] = {"ELF_ERR_EHSIZE", "bad ELF header size"},
 	[ELF_ERR_PHENTSIZE] = {"ELF_ERR_PHENTSIZE", "bad program header entry size"},
 	[ELF_ERR_PHNUM] = {"ELF_ERR_PHNUM", "no program headers, or too many"},
 	[ELF_ERR_PHDRS_OUTSIDE] = {"ELF_ERR_PHDRS_OUTSIDE", "program headers extend past the end of the file"},
 	[ELF_ERR_PHDRS_ALIGN] = {"ELF_ERR_PHDRS_ALIGN", "program headers are misaligned"},
-	[ELF_ERR_INTERP] = {"ELF_ERR_INTERP", "dynamically linked (needs an interpreter)"},
+	[ELF_ERR_INTERP] = {"ELF_ERR_INTERP", "a dynamically linked executable: it needs an interpreter (a dynamic loader), and only static executables run here"},
 	[ELF_ERR_NO_LOAD] = {"ELF_ERR_NO_LOAD", "no loadable segment"},
 	[ELF_ERR_TOO_MANY_LOADS] = {"ELF_ERR_TOO_MANY_LOADS", "too many loadable segments"},
 	[ELF_ERR_SEG_OUTSIDE_FILE] = {"ELF_ERR_SEG_OUTSIDE_FILE", "a segment extends past the end of the file"},
@@ -86,7 +87,7 @@ static int check_ident(const struct elf64_ehdr *eh)
 		return ELF_ERR_OSABI;
 	if (eh->e_machine != EM_X86_64)
 		return ELF_ERR_MACHINE;
-	if (eh->e_type != ET_EXEC)
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
 		return ELF_ERR_TYPE;
 	if (eh->e_version != 1)
 		return ELF_ERR_VERSION;
@@ -105,7 +106,7 @@ static unsigned prot_of(uint32_t flags)
 	       (flags & PF_X ? PROT_EXEC : 0);
 }
 
-static int check_segment(const struct elf64_phdr *ph, size_t len)
+static int check_segment(const struct elf64_phdr *ph, uint64_t bias, size_t len)
 {
 	if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
 		return ELF_ERR_SEG_OUTSIDE_FILE;
@@ -117,8 +118,9 @@ static int check_segment(const struct elf64_phdr *ph, size_t len)
 		return ELF_ERR_SEG_ALIGN;
 	if (ph->p_align > 1 && (ph->p_vaddr - ph->p_offset) % ph->p_align)
 		return ELF_ERR_SEG_ALIGN;
-	if (ph->p_memsz == 0 || ph->p_vaddr < USER_MIN || ph->p_vaddr >= USER_END ||
-	    ph->p_memsz > USER_END - ph->p_vaddr || PAGE_UP(ph->p_vaddr + ph->p_memsz) > MMAP_TOP)
+	uint64_t va = ph->p_vaddr + bias;
+	if (ph->p_memsz == 0 || va < USER_MIN || va >= USER_END || ph->p_memsz > USER_END - va ||
+	    PAGE_UP(va + ph->p_memsz) > MMAP_TOP)
 		return ELF_ERR_SEG_USER_RANGE;
 	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
 		return ELF_ERR_SEG_WX;
@@ -164,45 +166,58 @@ int elf_parse_source(const struct elf_source *src, struct elf_info *info)
 	struct elf64_phdr ph[MAX_PHNUM];
 	if (elf_read(src, eh->e_phoff, ph, ph_bytes))
 		return -EFAULT;
-	uint64_t phdr_vaddr = 0;
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
+	uint64_t phdr_vaddr = 0, bias = 0;
+	for (unsigned i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_INTERP)
 			return ELF_ERR_INTERP;
+	/* A static PIE (ET_DYN without an interpreter) loads at Linux's base for one, its
+	 * segments moved as a block; its own start code applies its relocations. */
+	if (eh->e_type == ET_DYN) {
+		for (unsigned i = 0; i < eh->e_phnum; i++)
+			if (ph[i].p_type == PT_LOAD) {
+				bias = ELF_DYN_BASE - PAGE_DOWN(ph[i].p_vaddr);
+				break;
+			}
+	}
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type == PT_PHDR)
-			phdr_vaddr = ph[i].p_vaddr;
+			phdr_vaddr = ph[i].p_vaddr + bias;
 		if (ph[i].p_type != PT_LOAD)
 			continue;
 		if (info->nsegments == ELF_MAX_SEGMENTS)
 			return ELF_ERR_TOO_MANY_LOADS;
-		if ((err = check_segment(&ph[i], len)))
+		if ((err = check_segment(&ph[i], bias, len)))
 			return err;
+		uint64_t va = ph[i].p_vaddr + bias;
 		struct elf_segment *s = &info->segments[info->nsegments];
 		if (info->nsegments) {
 			const struct elf_segment *prev = s - 1;
-			if (ph[i].p_vaddr < prev->vaddr)
+			if (va < prev->vaddr)
 				return ELF_ERR_SEG_ORDER;
-			if (PAGE_DOWN(ph[i].p_vaddr) < PAGE_UP(prev->vaddr + prev->memsz))
+			if (PAGE_DOWN(va) < PAGE_UP(prev->vaddr + prev->memsz))
 				return ELF_ERR_SEG_OVERLAP;
 		}
-		*s = (struct elf_segment){ph[i].p_vaddr, ph[i].p_memsz, ph[i].p_offset,
-					  ph[i].p_filesz, prot_of(ph[i].p_flags)};
+		*s = (struct elf_segment){va, ph[i].p_memsz, ph[i].p_offset, ph[i].p_filesz,
+					  prot_of(ph[i].p_flags)};
 		info->nsegments++;
 		if (!phdr_vaddr && eh->e_phoff >= ph[i].p_offset &&
 		    eh->e_phoff + ph_bytes <= ph[i].p_offset + ph[i].p_filesz)
-			phdr_vaddr = ph[i].p_vaddr + (eh->e_phoff - ph[i].p_offset);
+			phdr_vaddr = va + (eh->e_phoff - ph[i].p_offset);
 	}
 	if (!info->nsegments)
 		return ELF_ERR_NO_LOAD;
 	bool entry_ok = false;
+	uint64_t entry = eh->e_entry + bias;
 	for (int i = 0; i < info->nsegments; i++) {
 		const struct elf_segment *s = &info->segments[i];
-		if ((s->prot & PROT_EXEC) && eh->e_entry >= s->vaddr && eh->e_entry - s->vaddr < s->memsz)
+		if ((s->prot & PROT_EXEC) && entry >= s->vaddr && entry - s->vaddr < s->memsz)
 			entry_ok = true;
 	}
 	if (!entry_ok)
 		return ELF_ERR_ENTRY;
 	const struct elf_segment *last = &info->segments[info->nsegments - 1];
-	info->entry = eh->e_entry;
+	info->entry = entry;
+	info->bias = bias;
 	info->phdr_vaddr = phdr_vaddr;
 	info->phnum = eh->e_phnum;
 	info->phentsize = eh->e_phentsize;

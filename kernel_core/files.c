@@ -2,7 +2,7 @@
 #include <kernel/cpio.h>
 #include <kernel/files.h>
 #include <kernel/plat.h>
-#include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 int file_open(const char *path, struct file_ref *f)
 {
@@ -19,6 +19,12 @@ int file_open(const char *path, struct file_ref *f)
 				       (e.mode & 0111) != 0};
 		return 0;
 	}
+	return file_open_platform(path, f);
+}
+
+int file_open_platform(const char *path, struct file_ref *f)
+{
+	*f = (struct file_ref){NULL, 0, false, 0, false};
 	unsigned mode = 0;
 	int err = plat_file_open(path, &f->data, &f->len, &f->id, &mode);
 	if (!err) {

@@ -7,6 +7,7 @@
 #include <kernel/klib.h>
 #include <kernel/plat.h>
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define MAX_RANGES 16
 #define HELD_CODE 0x8000u /* the frame was mapped executable since it was allocated */

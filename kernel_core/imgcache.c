@@ -5,6 +5,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 struct entry {
 	uint64_t id;

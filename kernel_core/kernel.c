@@ -1,4 +1,4 @@
-/* Boot and the trap loop: pick a process, run it until it traps, handle the trap. */
+/* Boot and the trap loop: pick a thread, run it until it traps, handle the trap. */
 #include <kernel/exec.h>
 #include <kernel/files.h>
 #include <kernel/frame.h>
@@ -6,18 +6,39 @@
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
+#include <kernel/kmalloc.h>
 #include <kernel/random.h>
 #include <kernel/signal.h>
+#include <kernel/syscall.h>
+#include <kernel/tty.h>
+#include <kernel/vfs.h>
 #include <kernel/vm.h>
-#include <uapi/eclipse.h>
+#include <uapi/linux.h>
+
+#define ROOT_WAIT_NS (10ull * 1000000000ull)
 
 struct kernel_config kernel_cfg;
 static int first_pid;
+static bool vfs_up;
+static unsigned own_stop_requests; /* Ctrl-C at a console no job has in the foreground */
+
+void kernel_request_stop(void)
+{
+	own_stop_requests++;
+}
+
+static unsigned stop_requests(void)
+{
+	return plat_stop_requests() + own_stop_requests;
+}
+
+void misc_reset(void);
 
 int kernel_init(const struct kernel_config *cfg)
 {
 	kernel_cfg = *cfg;
 	first_pid = 0;
+	own_stop_requests = 0;
 	int err = frame_init();
 	if (!err)
 		err = vm_init();
@@ -26,25 +47,68 @@ int kernel_init(const struct kernel_config *cfg)
 	random_init(plat_random_seed());
 	proc_init(cfg->max_procs);
 	ipc_reset();
+	signal_reset();
+	srv_reset();
+	misc_reset();
+	tty_init();
+	if ((err = vfs_init()))
+		return err;
+	vfs_up = true;
 	return plat_cpu_init();
+}
+
+/* A new parentless process with the console and the root directory, ready for exec. */
+static struct thread *spawn_proc(int *err)
+{
+	struct thread *t;
+	struct proc *p = proc_alloc(NULL, &t, err);
+	if (!p)
+		return NULL;
+	p->mm = mm_new();
+	p->fds = fd_table_new();
+	p->fs = vfs_fs_new(vfs_root());
+	if (!p->mm || !p->fds || !p->fs || (*err = tty_std_files(p))) {
+		if (!*err)
+			*err = -ENOMEM;
+		proc_exit(p, 0);
+		proc_reap(p);
+		proc_collect();
+		return NULL;
+	}
+	t->ctx.root = p->mm->as.root;
+	return t;
+}
+
+/* The process of t runs from now on. */
+static int spawned(struct thread *t)
+{
+	t->proc->started = true;
+	if (!first_pid)
+		first_pid = t->proc->pid;
+	sched_make_runnable(t);
+	return t->proc->pid;
+}
+
+static void spawn_failed(struct thread *t)
+{
+	struct proc *p = t->proc;
+	proc_exit(p, 0);
+	proc_reap(p);
+	proc_collect();
 }
 
 int kernel_spawn(const char *path, const void *image, size_t len, const char *const *argv,
 		 const char *const *envp, int *elf_err)
 {
 	int err;
-	struct proc *p = proc_alloc(NULL, &err);
-	if (!p)
+	struct thread *t = spawn_proc(&err);
+	if (!t)
 		return err;
-	if ((err = fd_init_console(&p->fds)) || (err = exec_image(p, path, image, len, argv, envp, elf_err))) {
-		proc_exit(p, 0);
-		proc_reap(p);
+	if ((err = exec_image(t, path, image, len, argv, envp, elf_err))) {
+		spawn_failed(t);
 		return err;
 	}
-	if (!first_pid)
-		first_pid = p->pid;
-	sched_make_runnable(p);
-	return p->pid;
+	return spawned(t);
 }
 
 int kernel_spawn_file(const char *path, const char *const *argv, const char *const *envp,
@@ -59,22 +123,20 @@ int kernel_spawn_file(const char *path, const char *const *argv, const char *con
 	return pid;
 }
 
-/*
- * A process blocked in nanosleep or IPC can be made runnable by something that does not end its
- * wait (SIGCONT after a stop, a signal that turned out to be ignored): it goes back to waiting.
- */
-static bool woken_too_early(struct proc *p)
+/* The standalone root server (kernel_config.root_server): started after the first process. */
+static struct thread *root_server;
+
+static void start_root_server(void)
 {
-	uint64_t now = plat_clock_ns();
-	if (p->restart == RESTART_SLEEP && now < p->sleep_until) {
-		sched_sleep_until(p, p->sleep_until);
-		return true;
-	}
-	if (p->restart == RESTART_IPC && now < p->ipc_deadline) {
-		ipc_wait_again(p);
-		return true;
-	}
-	return false;
+	static const char *const no_env[] = {NULL};
+	const char *const argv_default[] = {kernel_cfg.root_server, NULL};
+	int elf_err, pid = kernel_spawn_file(kernel_cfg.root_server,
+					     kernel_cfg.root_server_argv ? kernel_cfg.root_server_argv
+									 : argv_default,
+					     no_env, &elf_err);
+	root_server = pid > 0 ? proc_main_thread(proc_find(pid)) : NULL;
+	if (root_server)
+		vfs_root_pending(root_server, plat_clock_ns() + ROOT_WAIT_NS);
 }
 
 /* Asks the first process to shut down, once; the machine stops if it takes too long. */
@@ -83,18 +145,38 @@ static void request_shutdown(struct proc *first, uint64_t *deadline, const char 
 	if (*deadline != UINT64_MAX)
 		return;
 	kprintf(2, "eclipse: %s: asking pid %d (%s) to shut down\n", why, first->pid, first->name);
-	signal_send(first, SIGTERM, SI_KERNEL, 0, 0);
+	signal_send_proc(first, SIGTERM, SI_KERNEL, 0, 0);
 	*deadline = plat_clock_ns() + SHUTDOWN_GRACE_NS;
+}
+
+/* Runs t until it traps and handles the trap. False when the machine must stop at once. */
+static bool run(struct thread *t)
+{
+	struct trap trap;
+	thread_current = t;
+	uint64_t start = plat_clock_ns();
+	plat_run_user(&t->ctx, &trap);
+	t->proc->cpu_ns += plat_clock_ns() - start;
+	if (trap.kind == TRAP_STOP)
+		return false;
+	trap_handle(t, &trap);
+	if (trap.kind == TRAP_TICK)
+		tty_poll_console();
+	thread_current = NULL;
+	return true;
 }
 
 int kernel_run(void)
 {
 	struct proc *first = proc_find(first_pid);
-	int last_pid = 0;
+	int last_tid = 0;
 	unsigned stops_seen = 0;
 	uint64_t grace_end = UINT64_MAX;
+	if (kernel_cfg.root_server && first)
+		start_root_server();
 	while (first && first->state != PROC_ZOMBIE) {
-		unsigned stops = plat_stop_requests();
+		proc_collect();
+		unsigned stops = stop_requests();
 		if (stops > stops_seen) {
 			if (stops_seen || stops > 1) {
 				kprintf(2, "eclipse: stopped\n");
@@ -110,45 +192,55 @@ int kernel_run(void)
 			kprintf(2, "eclipse: pid %d did not shut down in time: stopping\n", first->pid);
 			return -ETIMEDOUT;
 		}
-		uint64_t horizon = MIN(grace_end, kernel_cfg.max_time_ns && grace_end == UINT64_MAX
-							  ? kernel_cfg.max_time_ns : UINT64_MAX);
-		struct proc *p = sched_pick(horizon);
-		if (p) {
-			signal_deliver(p);
-			if (p->state != PROC_RUNNABLE)
+		signal_fire_alarms(now);
+		struct thread *t = sched_pick();
+		if (t) {
+			thread_current = t;
+			if (t->wait.kind != WAIT_NONE) {
+				wait_resume(t); /* it finished its wait, or waits on: pick again */
+				thread_current = NULL;
 				continue;
-			if (woken_too_early(p))
+			}
+			signal_deliver(t);
+			thread_current = NULL;
+			if (t->state != THREAD_RUNNABLE)
 				continue;
-			if (p->restart == RESTART_IPC) /* its deadline passed: no partner came */
-				ipc_cancel(p, -ETIMEDOUT);
-			p->restart = RESTART_NONE; /* it runs: a rewound syscall starts over */
-		}
-		if (!p && (sched_has_sleepers() || plat_stop_requests() > stops_seen))
+			if (t->tid != last_tid) {
+				if (last_tid)
+					trace_sched("switch pid %d -> pid %d", last_tid, t->tid);
+				last_tid = t->tid;
+			}
+			if (!run(t))
+				return -EINTR;
 			continue;
-		if (!p) {
+		}
+		/* Nothing can run: wait for the next deadline, or for the person at the console. */
+		uint64_t wake = MIN(wait_next_deadline(), signal_next_alarm());
+		if (grace_end != UINT64_MAX)
+			wake = MIN(wake, grace_end);
+		else if (kernel_cfg.max_time_ns)
+			wake = MIN(wake, kernel_cfg.max_time_ns);
+		tty_poll_console();
+		if (sched_pick())
+			continue;
+		if (wake == UINT64_MAX && !plat_console_interactive() && stop_requests() == stops_seen) {
 			kprintf(2, "eclipse: every process is blocked: stopping\n");
 			return -EDEADLK;
 		}
-		if (p->pid != last_pid) {
-			if (last_pid)
-				trace_sched("switch pid %d -> pid %d", last_pid, p->pid);
-			last_pid = p->pid;
-		}
-		struct trap t;
-		proc_current = p;
-		plat_run_user(&p->ctx, &t);
-		if (t.kind == TRAP_STOP)
-			return -EINTR;
-		trap_handle(p, &t);
-		proc_current = NULL;
+		plat_idle_until(wake);
+		tty_poll_console();
 	}
-	proc_current = NULL;
+	thread_current = NULL;
 	return first ? first->wait_status : -ESRCH;
 }
 
 void kernel_fini(void)
 {
 	proc_reap_all();
+	srv_reset();
+	if (vfs_up)
+		vfs_fini();
+	vfs_up = false;
 	imgcache_clear();
 	vm_fini();
 }

@@ -1,6 +1,7 @@
 /* Freestanding string and formatting helpers. */
 #include <kernel/klib.h>
 #include <kernel/plat.h>
+#include <uapi/linux.h>
 
 /* rep movsb / rep stosb: fast on every x86_64 with ERMS, and no library to call. */
 void *kmemcpy(void *dst, const void *src, size_t n)
@@ -24,6 +25,14 @@ int kmemcmp(const void *a, const void *b, size_t n)
 		if (*x != *y)
 			return *x - *y;
 	return 0;
+}
+
+const char *kstrchr(const char *s, int c)
+{
+	for (; *s; s++)
+		if (*s == (char)c)
+			return s;
+	return c ? NULL : s;
 }
 
 size_t kstrlen(const char *s)
@@ -253,7 +262,26 @@ void kprintf(int stream, const char *fmt, ...)
 	va_end(ap);
 	if (n > (int)sizeof(buf) - 1)
 		n = sizeof(buf) - 1;
-	plat_console_write(stream, buf, (size_t)n);
+	kputs(stream, buf, (size_t)n);
+}
+
+void kputs(int stream, const char *s, size_t len)
+{
+	if (!plat_console_interactive()) {
+		plat_console_write(stream, s, len);
+		return;
+	}
+	/* A terminal in raw mode: the kernel's lines end with "\r\n" as the tty's do. */
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '\n')
+			continue;
+		plat_console_write(stream, s + start, i - start);
+		plat_console_write(stream, "\r\n", 2);
+		start = i + 1;
+	}
+	if (start < len)
+		plat_console_write(stream, s + start, len - start);
 }
 
 void kpanic(const char *fmt, ...)
@@ -264,4 +292,84 @@ void kpanic(const char *fmt, ...)
 	kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	plat_panic(buf);
+}
+
+const char *kerrno_name(long e)
+{
+	static const char *const names[ERRNO_MAX] = {
+		[EPERM] = "EPERM",
+		[ENOENT] = "ENOENT",
+		[ESRCH] = "ESRCH",
+		[EINTR] = "EINTR",
+		[EIO] = "EIO",
+		[ENXIO] = "ENXIO",
+		[E2BIG] = "E2BIG",
+		[ENOEXEC] = "ENOEXEC",
+		[EBADF] = "EBADF",
+		[ECHILD] = "ECHILD",
+		[EAGAIN] = "EAGAIN",
+		[ENOMEM] = "ENOMEM",
+		[EACCES] = "EACCES",
+		[EFAULT] = "EFAULT",
+		[ENOTBLK] = "ENOTBLK",
+		[EBUSY] = "EBUSY",
+		[EEXIST] = "EEXIST",
+		[EXDEV] = "EXDEV",
+		[ENODEV] = "ENODEV",
+		[ENOTDIR] = "ENOTDIR",
+		[EISDIR] = "EISDIR",
+		[EINVAL] = "EINVAL",
+		[ENFILE] = "ENFILE",
+		[EMFILE] = "EMFILE",
+		[ENOTTY] = "ENOTTY",
+		[ETXTBSY] = "ETXTBSY",
+		[EFBIG] = "EFBIG",
+		[ENOSPC] = "ENOSPC",
+		[ESPIPE] = "ESPIPE",
+		[EROFS] = "EROFS",
+		[EMLINK] = "EMLINK",
+		[EDOM] = "EDOM",
+		[ERANGE] = "ERANGE",
+		[EDEADLK] = "EDEADLK",
+		[ENAMETOOLONG] = "ENAMETOOLONG",
+		[ENOLCK] = "ENOLCK",
+		[ENOSYS] = "ENOSYS",
+		[ENOTEMPTY] = "ENOTEMPTY",
+		[ELOOP] = "ELOOP",
+		[ENOMSG] = "ENOMSG",
+		[ENODATA] = "ENODATA",
+		[ETIME] = "ETIME",
+		[EOVERFLOW] = "EOVERFLOW",
+		[EBADFD] = "EBADFD",
+		[EILSEQ] = "EILSEQ",
+		[ENOTSOCK] = "ENOTSOCK",
+		[EDESTADDRREQ] = "EDESTADDRREQ",
+		[EMSGSIZE] = "EMSGSIZE",
+		[EPROTOTYPE] = "EPROTOTYPE",
+		[ENOPROTOOPT] = "ENOPROTOOPT",
+		[EPROTONOSUPPORT] = "EPROTONOSUPPORT",
+		[EOPNOTSUPP] = "EOPNOTSUPP",
+		[EAFNOSUPPORT] = "EAFNOSUPPORT",
+		[EADDRINUSE] = "EADDRINUSE",
+		[EADDRNOTAVAIL] = "EADDRNOTAVAIL",
+		[ENETDOWN] = "ENETDOWN",
+		[ENETUNREACH] = "ENETUNREACH",
+		[ECONNABORTED] = "ECONNABORTED",
+		[ECONNRESET] = "ECONNRESET",
+		[ENOBUFS] = "ENOBUFS",
+		[EISCONN] = "EISCONN",
+		[ENOTCONN] = "ENOTCONN",
+		[ETIMEDOUT] = "ETIMEDOUT",
+		[ECONNREFUSED] = "ECONNREFUSED",
+		[EHOSTUNREACH] = "EHOSTUNREACH",
+		[EALREADY] = "EALREADY",
+		[EINPROGRESS] = "EINPROGRESS",
+		[ESTALE] = "ESTALE",
+		[EUCLEAN] = "EUCLEAN",
+		[EDQUOT] = "EDQUOT",
+		[ECANCELED] = "ECANCELED",
+		[EOWNERDEAD] = "EOWNERDEAD",
+		[ENOTRECOVERABLE] = "ENOTRECOVERABLE",
+	};
+	return e > 0 && e < ERRNO_MAX && names[e] ? names[e] : NULL;
 }

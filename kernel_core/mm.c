@@ -5,6 +5,7 @@
 #include <kernel/mm.h>
 #include <kernel/plat.h>
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 /* PROT_NONE pages stay mapped (their contents must survive) but out of the user's reach. */
 static unsigned vm_flags_of(unsigned prot)
@@ -61,6 +62,44 @@ void mm_destroy(struct mm *mm)
 		kfree(v);
 	}
 	vm_destroy(&mm->as);
+}
+
+struct mm *mm_new(void)
+{
+	struct mm *mm = kmalloc(sizeof(*mm));
+	if (mm && mm_create(mm)) {
+		kfree(mm);
+		return NULL;
+	}
+	if (mm)
+		mm->refs = 1;
+	return mm;
+}
+
+struct mm *mm_new_clone(struct mm *src)
+{
+	struct mm *mm = kmalloc(sizeof(*mm));
+	if (mm && mm_clone(mm, src)) {
+		kfree(mm);
+		return NULL;
+	}
+	if (mm)
+		mm->refs = 1;
+	return mm;
+}
+
+struct mm *mm_get(struct mm *mm)
+{
+	mm->refs++;
+	return mm;
+}
+
+void mm_put(struct mm *mm)
+{
+	if (!mm || --mm->refs)
+		return;
+	mm_destroy(mm);
+	kfree(mm);
 }
 
 struct vma *mm_find(const struct mm *mm, uint64_t va)

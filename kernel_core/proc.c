@@ -1,41 +1,91 @@
-/* The process table and the end of a process's life. */
+/* The process and thread tables, and the end of a thread's and a process's life. */
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/kmalloc.h>
 #include <kernel/signal.h>
 #include <kernel/proc.h>
+#include <kernel/syscall.h>
+#include <kernel/tty.h>
+#include <kernel/vfs.h>
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
-struct proc *proc_current;
-static struct proc *table[PROC_LIMIT_MAX];
-/* Which slots are in use, so walks over the table skip empty stretches 64 slots at a time
- * (a process's exit walks it, and the table is mostly empty). */
-static uint64_t used[PROC_LIMIT_MAX / 64];
+struct thread *thread_current;
+
+/* Ids come from one space: a slot is used while a process keeps its pid (until it is reaped)
+ * or a thread its tid. Bitmaps let walks skip empty stretches 64 slots at a time. */
+static struct proc *procs[PROC_LIMIT_MAX];
+static struct thread *threads[PROC_LIMIT_MAX];
+static uint64_t proc_used[PROC_LIMIT_MAX / 64], thread_used[PROC_LIMIT_MAX / 64];
 static unsigned limit = PROC_LIMIT_DEFAULT, live;
-static int next_pid = 1;
+static int next_id = 1;
+/* Threads that ended: freed at the next safe point (proc_collect), since the code that ended
+ * one may still hold it. */
+static struct thread *graveyard;
+
+void sched_reset(void);
 
 void proc_init(unsigned max)
 {
 	limit = max >= 1 && max <= PROC_LIMIT_MAX ? max : PROC_LIMIT_DEFAULT;
-	kmemset(table, 0, sizeof(table));
-	kmemset(used, 0, sizeof(used));
+	kmemset(procs, 0, sizeof(procs));
+	kmemset(threads, 0, sizeof(threads));
+	kmemset(proc_used, 0, sizeof(proc_used));
+	kmemset(thread_used, 0, sizeof(thread_used));
 	live = 0;
-	next_pid = 1;
-	proc_current = NULL;
+	next_id = 1;
+	graveyard = NULL;
+	thread_current = NULL;
+	sched_reset();
+	wait_reset();
 }
 
-/* Pids count up and wrap below the table size, skipping those in use, as Linux does. */
-static int pid_alloc(unsigned *slot)
+static bool slot_used(unsigned slot)
 {
+	return procs[slot] || threads[slot];
+}
+
+/* Ids count up and wrap below the table size, skipping those in use, as Linux's pids do. */
+static int id_alloc(void)
+{
+	if (live >= limit)
+		return -EAGAIN;
 	for (unsigned tries = 0; tries < PROC_LIMIT_MAX; tries++) {
-		int pid = next_pid;
-		next_pid = next_pid + 1 >= PROC_LIMIT_MAX * 8 ? 2 : next_pid + 1;
-		*slot = (unsigned)pid % PROC_LIMIT_MAX;
-		if (!table[*slot])
-			return pid;
+		int id = next_id;
+		next_id = next_id + 1 >= PROC_LIMIT_MAX * 8 ? 2 : next_id + 1;
+		if (!slot_used((unsigned)id % PROC_LIMIT_MAX))
+			return id;
 	}
 	return -EAGAIN;
+}
+
+static void set_bit(uint64_t *map, unsigned slot, bool on)
+{
+	if (on)
+		map[slot / 64] |= 1ull << (slot % 64);
+	else
+		map[slot / 64] &= ~(1ull << (slot % 64));
+}
+
+/* Publishes t (and p, when it is new) under their ids. */
+static void install(struct proc *p, struct thread *t)
+{
+	unsigned slot = (unsigned)t->tid % PROC_LIMIT_MAX;
+	if (!slot_used(slot))
+		live++;
+	threads[slot] = t;
+	set_bit(thread_used, slot, true);
+	if (p && p->pid == t->tid) {
+		procs[slot] = p;
+		set_bit(proc_used, slot, true);
+	}
+}
+
+static void release_slot(unsigned slot)
+{
+	if (!slot_used(slot))
+		live--;
 }
 
 /* Makes c a child of parent (which may be NULL). */
@@ -60,63 +110,156 @@ static void disown(struct proc *c)
 	c->sibling = NULL;
 }
 
-struct proc *proc_alloc(struct proc *parent, int *err)
+/* A thread object with id tid for p (not yet published). */
+static struct thread *thread_new(struct proc *p, int tid)
 {
-	unsigned slot;
-	int pid = live >= limit ? -EAGAIN : pid_alloc(&slot);
+	struct thread *t = kmalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	t->tid = tid;
+	t->proc = p;
+	t->state = THREAD_BLOCKED; /* not runnable until the caller says so */
+	t->wait.deadline = UINT64_MAX;
+	t->wait.early = -EINTR;
+	t->ctx.root = p->mm ? p->mm->as.root : 0;
+	kmemcpy(t->name, p->name, sizeof(t->name));
+	t->sibling = p->threads;
+	p->threads = t;
+	p->nthreads++;
+	return t;
+}
+
+static void default_limits(struct proc *p)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		p->rlim[i] = (struct rlimit_pair){RLIM_INFINITY, RLIM_INFINITY};
+	p->rlim[RLIMIT_NOFILE] = (struct rlimit_pair){FD_LIMIT_DEFAULT, FD_LIMIT_MAX};
+	p->rlim[RLIMIT_STACK] = (struct rlimit_pair){STACK_SIZE, RLIM_INFINITY};
+	p->rlim[RLIMIT_CORE] = (struct rlimit_pair){0, RLIM_INFINITY};
+	p->rlim[RLIMIT_NPROC] = (struct rlimit_pair){limit, limit};
+}
+
+struct proc *proc_alloc(struct proc *parent, struct thread **tp, int *err)
+{
+	int pid = id_alloc();
 	if (pid < 0) {
 		*err = pid;
 		return NULL;
 	}
 	struct proc *p = kmalloc(sizeof(*p));
-	if (!p) {
+	struct thread *t = p ? thread_new(p, pid) : NULL;
+	if (!t) {
+		kfree(p);
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if ((*err = mm_create(&p->mm)) || (*err = signal_init(p))) {
-		mm_destroy(&p->mm);
+	p->pid = pid;
+	if ((*err = signal_init(p))) {
+		kfree(t);
 		kfree(p);
 		return NULL;
 	}
-	p->pid = pid;
+	p->exit_signal = SIGCHLD;
 	p->pgid = parent ? parent->pgid : pid;
+	p->sid = parent ? parent->sid : pid;
+	p->tty = parent ? parent->tty : NULL;
+	p->start_ns = plat_clock_ns();
+	if (parent)
+		kmemcpy(p->rlim, parent->rlim, sizeof(p->rlim));
+	else
+		default_limits(p);
 	adopt(parent, p);
-	p->ctx.root = p->mm.as.root;
-	table[slot] = p;
-	used[slot / 64] |= 1ull << (slot % 64);
-	live++;
+	install(p, t);
+	*tp = t;
 	return p;
+}
+
+struct thread *thread_alloc(struct proc *p, int *err)
+{
+	int tid = id_alloc();
+	if (tid < 0) {
+		*err = tid;
+		return NULL;
+	}
+	struct thread *t = thread_new(p, tid);
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	install(NULL, t);
+	return t;
 }
 
 struct proc *proc_find(int pid)
 {
 	if (pid <= 0)
 		return NULL;
-	struct proc *p = table[(unsigned)pid % PROC_LIMIT_MAX];
+	struct proc *p = procs[(unsigned)pid % PROC_LIMIT_MAX];
 	return p && p->pid == pid ? p : NULL;
 }
 
-/* Wakes q if it is blocked in wait4: it will look again. */
-void proc_wake_waiter(struct proc *q)
+struct thread *thread_find(int tid)
 {
-	if (q && q->state == PROC_BLOCKED && q->restart == RESTART_WAIT)
-		sched_make_runnable(q);
+	if (tid <= 0)
+		return NULL;
+	struct thread *t = threads[(unsigned)tid % PROC_LIMIT_MAX];
+	return t && t->tid == tid ? t : NULL;
 }
 
-void proc_exit(struct proc *p, int wait_status)
+void thread_take_id(struct thread *t, int tid)
 {
-	ipc_exit(p);
-	sched_remove(p);
-	plat_uctx_discard(&p->ctx);
-	fd_close_all(&p->fds);
+	unsigned old = (unsigned)t->tid % PROC_LIMIT_MAX, slot = (unsigned)tid % PROC_LIMIT_MAX;
+	threads[old] = NULL;
+	set_bit(thread_used, old, false);
+	release_slot(old);
+	if (!slot_used(slot))
+		live++;
+	t->tid = tid;
+	threads[slot] = t;
+	set_bit(thread_used, slot, true);
+}
+
+struct thread *proc_main_thread(const struct proc *p)
+{
+	struct thread *main = NULL;
+	for (struct thread *t = p->threads; t; t = t->sibling)
+		main = t; /* the list is newest first: the oldest is last */
+	return main;
+}
+
+void proc_wake_waiter(struct proc *q)
+{
+	if (q)
+		wait_wake(WAIT_KEY(q));
+}
+
+/* Gives the vfork parent of p its memory back. */
+static void vfork_release(struct proc *p)
+{
+	if (!p->vfork_parent)
+		return;
+	wait_complete(p->vfork_parent, p->pid);
+	p->vfork_parent = NULL;
+}
+
+/* The last thread of p ended: p becomes a zombie for its parent to reap. */
+static void proc_finish(struct proc *p, int wait_status)
+{
+	vfork_release(p);
+	fd_table_put(p->fds);
+	p->fds = NULL;
+	vfs_fs_put(p->fs);
+	p->fs = NULL;
+	tty_proc_exit(p);
 	signal_free(p);
-	mm_destroy(&p->mm);
-	p->ctx.root = 0;
+	mm_put(p->mm);
+	p->mm = NULL;
+	kfree(p->exe);
+	p->exe = NULL;
 	p->state = PROC_ZOMBIE;
 	p->wait_status = wait_status;
-	if (proc_current == p)
-		proc_current = NULL;
-	trace_sched("exit pid %d status %#x", p->pid, (unsigned)wait_status);
+	if (p->started)
+		trace_sched("exit pid %d status %#x", p->pid, (unsigned)wait_status);
 	struct proc *init = proc_find(1);
 	while (p->children) {
 		struct proc *c = p->children;
@@ -125,25 +268,96 @@ void proc_exit(struct proc *p, int wait_status)
 		if (c->state == PROC_ZOMBIE)
 			proc_wake_waiter(c->parent);
 	}
-	if (p->parent) {
+	if (p->parent && p->started && p->exit_signal) {
 		bool killed = (wait_status & 0x7f) != 0;
-		signal_send(p->parent, SIGCHLD, killed ? CLD_KILLED : CLD_EXITED, p->pid,
-			    killed ? wait_status & 0x7f : (wait_status >> 8) & 0xff);
+		signal_send_proc(p->parent, p->exit_signal, killed ? CLD_KILLED : CLD_EXITED, p->pid,
+				 killed ? wait_status & 0x7f : (wait_status >> 8) & 0xff);
 	}
-	proc_wake_waiter(p->parent);
+	if (p->started)
+		proc_wake_waiter(p->parent);
+}
+
+void thread_exit(struct thread *t, int wait_status)
+{
+	struct proc *p = t->proc;
+	if (t->state == THREAD_DEAD)
+		return;
+	thread_exit_hooks(t);
+	ipc_exit(t);
+	for (struct proc *c = p->children; c; c = c->sibling)
+		if (c->vfork_parent == t)
+			c->vfork_parent = NULL; /* it waited for c's exec: nobody waits now */
+	wait_clear(t);
+	sched_remove(t);
+	plat_uctx_discard(&t->ctx);
+	for (struct thread **link = &p->threads; *link; link = &(*link)->sibling)
+		if (*link == t) {
+			*link = t->sibling;
+			break;
+		}
+	p->nthreads--;
+	t->state = THREAD_DEAD;
+	unsigned slot = (unsigned)t->tid % PROC_LIMIT_MAX;
+	threads[slot] = NULL;
+	set_bit(thread_used, slot, false);
+	release_slot(slot);
+	t->sibling = graveyard;
+	graveyard = t;
+	if (thread_current == t)
+		thread_current = NULL;
+	if (p->nthreads == 0)
+		proc_finish(p, p->exiting ? p->exit_status : wait_status);
+}
+
+void proc_exit(struct proc *p, int wait_status)
+{
+	if (p->state == PROC_ZOMBIE)
+		return;
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = wait_status;
+	}
+	while (p->threads)
+		thread_exit(p->threads, wait_status);
+}
+
+/* Frees the threads that ended since the last call. */
+void proc_collect(void)
+{
+	while (graveyard) {
+		struct thread *t = graveyard;
+		graveyard = t->sibling;
+		kfree(t);
+	}
 }
 
 struct proc *proc_next(unsigned *cursor)
 {
 	for (unsigned i = *cursor; i < PROC_LIMIT_MAX;) {
-		uint64_t bits = used[i / 64] >> (i % 64);
+		uint64_t bits = proc_used[i / 64] >> (i % 64);
 		if (!bits) {
 			i = (i / 64 + 1) * 64;
 			continue;
 		}
 		i += (unsigned)__builtin_ctzll(bits);
 		*cursor = i + 1;
-		return table[i];
+		return procs[i];
+	}
+	*cursor = PROC_LIMIT_MAX;
+	return NULL;
+}
+
+struct thread *thread_next(unsigned *cursor)
+{
+	for (unsigned i = *cursor; i < PROC_LIMIT_MAX;) {
+		uint64_t bits = thread_used[i / 64] >> (i % 64);
+		if (!bits) {
+			i = (i / 64 + 1) * 64;
+			continue;
+		}
+		i += (unsigned)__builtin_ctzll(bits);
+		*cursor = i + 1;
+		return threads[i];
 	}
 	*cursor = PROC_LIMIT_MAX;
 	return NULL;
@@ -151,12 +365,12 @@ struct proc *proc_next(unsigned *cursor)
 
 void proc_reap(struct proc *p)
 {
-	KASSERT(p->state == PROC_ZOMBIE && !p->children);
+	KASSERT(p->state == PROC_ZOMBIE && !p->children && !p->threads);
 	disown(p);
 	unsigned slot = (unsigned)p->pid % PROC_LIMIT_MAX;
-	table[slot] = NULL;
-	used[slot / 64] &= ~(1ull << (slot % 64));
-	live--;
+	procs[slot] = NULL;
+	set_bit(proc_used, slot, false);
+	release_slot(slot);
 	kfree(p);
 }
 
@@ -168,22 +382,27 @@ unsigned proc_count(void)
 const char *signal_name(int sig)
 {
 	static const char *const names[] = {
-		[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT",
-		[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-		[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",   [SIGKILL] = "SIGKILL",
-		[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
-		[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP",
+		[SIGHUP] = "SIGHUP",     [SIGINT] = "SIGINT",       [SIGQUIT] = "SIGQUIT",
+		[SIGILL] = "SIGILL",     [SIGTRAP] = "SIGTRAP",     [SIGABRT] = "SIGABRT",
+		[SIGBUS] = "SIGBUS",     [SIGFPE] = "SIGFPE",       [SIGKILL] = "SIGKILL",
+		[SIGUSR1] = "SIGUSR1",   [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
+		[SIGPIPE] = "SIGPIPE",   [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
+		[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD",   [SIGCONT] = "SIGCONT",
+		[SIGSTOP] = "SIGSTOP",   [SIGTSTP] = "SIGTSTP",     [SIGTTIN] = "SIGTTIN",
+		[SIGTTOU] = "SIGTTOU",   [SIGURG] = "SIGURG",       [SIGXCPU] = "SIGXCPU",
+		[SIGXFSZ] = "SIGXFSZ",   [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+		[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO",         [SIGPWR] = "SIGPWR",
+		[SIGSYS] = "SIGSYS",
 	};
 	return sig > 0 && sig < (int)ARRAY_SIZE(names) && names[sig] ? names[sig] : "signal";
 }
 
-void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr)
+void proc_kill_fault(struct thread *t, int sig, uint64_t fault_addr)
 {
-	kprintf(2, "eclipse: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n", p->pid,
-		p->name, signal_name(sig), (unsigned long long)p->ctx.regs.rip,
+	kprintf(2, "eclipse: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n",
+		t->proc->pid, t->proc->name, signal_name(sig), (unsigned long long)t->ctx.regs.rip,
 		(unsigned long long)fault_addr);
-	proc_exit(p, sig & 0x7f);
+	proc_exit(t->proc, sig & 0x7f);
 }
 
 void proc_reap_all(void)
@@ -198,4 +417,5 @@ void proc_reap_all(void)
 			disown(p->children);
 		proc_reap(p);
 	}
+	proc_collect();
 }

@@ -1,91 +1,67 @@
-/* Round-robin scheduling over a FIFO run queue; sleepers wait on a deadline-sorted list. */
+/* Round-robin scheduling over a FIFO run queue of threads; waits with deadlines are wait.c's. */
 #include <kernel/klib.h>
 #include <kernel/plat.h>
 #include <kernel/proc.h>
 
-static struct proc *run_head, *run_tail, *sleepers;
+static struct thread *run_head, *run_tail;
 
-static void unlink(struct proc **head, struct proc **tail, struct proc *p)
+void sched_remove(struct thread *t)
 {
-	struct proc *prev = NULL;
-	for (struct proc *q = *head; q; prev = q, q = q->run_next) {
-		if (q != p)
+	struct thread *prev = NULL;
+	for (struct thread *q = run_head; q; prev = q, q = q->run_next) {
+		if (q != t)
 			continue;
 		if (prev)
 			prev->run_next = q->run_next;
 		else
-			*head = q->run_next;
-		if (tail && *tail == q)
-			*tail = prev;
+			run_head = q->run_next;
+		if (run_tail == q)
+			run_tail = prev;
 		q->run_next = NULL;
 		return;
 	}
 }
 
-void sched_remove(struct proc *p)
+void sched_make_runnable(struct thread *t)
 {
-	unlink(&run_head, &run_tail, p);
-	unlink(&sleepers, NULL, p);
-}
-
-void sched_make_runnable(struct proc *p)
-{
-	sched_remove(p);
-	p->state = PROC_RUNNABLE;
-	p->run_next = NULL;
+	sched_remove(t);
+	t->state = THREAD_RUNNABLE;
+	t->run_next = NULL;
 	if (run_tail)
-		run_tail->run_next = p;
+		run_tail->run_next = t;
 	else
-		run_head = p;
-	run_tail = p;
+		run_head = t;
+	run_tail = t;
 }
 
-void sched_block(struct proc *p)
+struct thread *sched_pick(void)
 {
-	sched_remove(p);
-	p->state = PROC_BLOCKED;
-}
-
-void sched_sleep_until(struct proc *p, uint64_t deadline_ns)
-{
-	sched_remove(p);
-	p->state = PROC_SLEEPING;
-	p->wake_at = deadline_ns;
-	struct proc **link = &sleepers;
-	while (*link && (*link)->wake_at <= deadline_ns)
-		link = &(*link)->run_next;
-	p->run_next = *link;
-	*link = p;
-}
-
-static void wake_due(uint64_t now)
-{
-	while (sleepers && sleepers->wake_at <= now)
-		sched_make_runnable(sleepers);
-}
-
-struct proc *sched_pick(uint64_t horizon)
-{
-	wake_due(plat_clock_ns());
-	if (!run_head && sleepers) {
-		plat_idle_until(MIN(sleepers->wake_at, horizon));
-		wake_due(plat_clock_ns());
-	}
+	wait_timers_fire(plat_clock_ns());
 	return run_head;
 }
 
-bool sched_has_sleepers(void)
+bool sched_has_timers(void)
 {
-	return sleepers != NULL;
+	return wait_next_deadline() != UINT64_MAX;
 }
 
 void sched_rotate(void)
 {
-	struct proc *p = run_head;
-	if (!p || !p->run_next)
+	struct thread *t = run_head;
+	if (!t || !t->run_next)
 		return;
-	run_head = p->run_next;
-	p->run_next = NULL;
-	run_tail->run_next = p;
-	run_tail = p;
+	run_head = t->run_next;
+	t->run_next = NULL;
+	run_tail->run_next = t;
+	run_tail = t;
+}
+
+void sched_reset(void)
+{
+	run_head = run_tail = NULL;
+}
+
+bool sched_switch_wanted(const struct thread *running)
+{
+	return run_head != running;
 }

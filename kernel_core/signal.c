@@ -1,7 +1,8 @@
 /*
- * Signals with Linux numbers, layouts and semantics: pending and blocked sets, actions set by
- * rt_sigaction, a rt_sigframe built on the user stack for a handler and read back by
- * rt_sigreturn, default actions, EINTR for interrupted blocking calls.
+ * Signals with Linux numbers, layouts and semantics: pending sets of the process and of each
+ * thread, per-thread masks, actions set by rt_sigaction, a rt_sigframe built on the user (or
+ * alternate) stack for a handler and read back by rt_sigreturn. A default action that stops or
+ * kills acts when the signal is sent, so that a process blocked in a call stops or dies too.
  */
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>
@@ -9,7 +10,8 @@
 #include <kernel/kmalloc.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
-#include <uapi/eclipse.h>
+#include <kernel/vfs.h>
+#include <uapi/linux.h>
 
 #define BIT(sig) (1ull << ((sig)-1))
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
@@ -17,6 +19,7 @@
 #define IGNORED_BY_DEFAULT (BIT(SIGCHLD) | BIT(SIGCONT) | BIT(SIGURG) | BIT(SIGWINCH))
 #define RED_ZONE 128
 #define USER_RFLAGS 0xcd5ull /* CF PF AF ZF SF TF DF OF: what user code may set */
+#define MXCSR_VALID 0xffffu
 
 struct rt_sigframe {
 	uint64_t pretcode;
@@ -27,6 +30,8 @@ struct rt_sigframe {
 _Static_assert(sizeof(struct linux_sigcontext) == 256, "Linux sigcontext layout");
 _Static_assert(sizeof(struct linux_siginfo) == 128, "Linux siginfo layout");
 _Static_assert(sizeof(struct rt_sigframe) == 440, "Linux rt_sigframe layout");
+
+static struct proc *alarms; /* processes with a real-time timer, soonest first */
 
 /* sig_info packs a pending signal's siginfo: pid in bits 0-31, status 32-47, code 48-55. */
 static uint64_t pack_info(int code, int sender, int status)
@@ -43,7 +48,6 @@ int signal_init(struct proc *p)
 void signal_fork(struct proc *child, const struct proc *parent)
 {
 	kmemcpy(child->sig_action, parent->sig_action, PROC_NSIG * sizeof(struct linux_sigaction));
-	child->sig_blocked = parent->sig_blocked;
 }
 
 void signal_exec(struct proc *p)
@@ -53,8 +57,20 @@ void signal_exec(struct proc *p)
 			p->sig_action[i] = (struct linux_sigaction){SIG_DFL, 0, 0, 0};
 }
 
+static void alarm_unlink(struct proc *p)
+{
+	for (struct proc **link = &alarms; *link; link = &(*link)->alarm_next)
+		if (*link == p) {
+			*link = p->alarm_next;
+			break;
+		}
+	p->alarm_next = NULL;
+}
+
 void signal_free(struct proc *p)
 {
+	alarm_unlink(p);
+	p->alarm_at = 0;
 	kfree(p->sig_action);
 	p->sig_action = NULL;
 }
@@ -64,13 +80,31 @@ static const struct linux_sigaction *action(const struct proc *p, int sig)
 	return &p->sig_action[sig - 1];
 }
 
+static bool handled(const struct proc *p, int sig)
+{
+	uint64_t h = action(p, sig)->handler;
+	return sig != SIGKILL && sig != SIGSTOP && h != SIG_DFL && h != SIG_IGN;
+}
+
 /* Would sig, arriving now, be thrown away at once? */
 static bool discarded(const struct proc *p, int sig)
 {
 	uint64_t h = action(p, sig)->handler;
 	if (sig == SIGKILL || sig == SIGSTOP)
 		return false;
-	return h == SIG_IGN || (h == SIG_DFL && (BIT(sig) & IGNORED_BY_DEFAULT) && sig != SIGCONT);
+	return h == SIG_IGN || (h == SIG_DFL && (BIT(sig) & IGNORED_BY_DEFAULT));
+}
+
+/* Does sig's default action (when it is the action) stop or kill the process? */
+static bool default_stops(const struct proc *p, int sig)
+{
+	return (BIT(sig) & STOP_SIGNALS) && (sig == SIGSTOP || action(p, sig)->handler == SIG_DFL);
+}
+
+static bool default_kills(const struct proc *p, int sig)
+{
+	return sig == SIGKILL || (action(p, sig)->handler == SIG_DFL &&
+				  !(BIT(sig) & (STOP_SIGNALS | IGNORED_BY_DEFAULT)));
 }
 
 /* Tells p's parent that p stopped or continued (code CLD_STOPPED or CLD_CONTINUED). */
@@ -80,90 +114,234 @@ static void notify_parent(struct proc *p, int code, int sig)
 	if (!parent || !parent->sig_action)
 		return;
 	if (!(action(parent, SIGCHLD)->flags & SA_NOCLDSTOP))
-		signal_send(parent, SIGCHLD, code, p->pid, sig);
+		signal_send_proc(parent, SIGCHLD, code, p->pid, sig);
 	proc_wake_waiter(parent);
 }
 
-void signal_send(struct proc *p, int sig, int code, int sender, int status)
+/* Every thread of p stops where it is (a blocked one when its wait ends). */
+static void group_stop(struct proc *p, int sig)
 {
-	if (p->state == PROC_ZOMBIE || !p->sig_action)
+	if (p->stopped)
 		return;
-	if (sig == SIGCONT || sig == SIGKILL) {
-		p->sig_pending &= ~STOP_SIGNALS;
-		if (p->state == PROC_STOPPED) {
-			sched_make_runnable(p);
-			p->stop_report = 0;
-			p->cont_report = sig == SIGCONT;
-			if (sig == SIGCONT)
-				notify_parent(p, CLD_CONTINUED, SIGCONT);
+	p->stopped = true;
+	p->stop_report = sig;
+	p->cont_report = false;
+	for (struct thread *t = p->threads; t; t = t->sibling)
+		if (t->state == THREAD_RUNNABLE) {
+			sched_remove(t);
+			t->state = THREAD_STOPPED;
 		}
-	}
-	if (BIT(sig) & STOP_SIGNALS)
+	trace_sched("stop pid %d by %s", p->pid, signal_name(sig));
+	notify_parent(p, CLD_STOPPED, sig);
+}
+
+static void group_continue(struct proc *p)
+{
+	p->sig_pending &= ~STOP_SIGNALS;
+	for (struct thread *t = p->threads; t; t = t->sibling)
+		t->sig_pending &= ~STOP_SIGNALS;
+	if (!p->stopped)
+		return;
+	p->stopped = false;
+	p->stop_report = 0;
+	p->cont_report = true;
+	for (struct thread *t = p->threads; t; t = t->sibling)
+		if (t->state == THREAD_STOPPED)
+			sched_make_runnable(t);
+	notify_parent(p, CLD_CONTINUED, SIGCONT);
+}
+
+/* Some thread of p (only, if only is set) does not block sig. */
+static struct thread *taker(struct proc *p, struct thread *only, int sig)
+{
+	if (only)
+		return (only->sig_blocked & BIT(sig)) && !(BIT(sig) & UNBLOCKABLE) ? NULL : only;
+	for (struct thread *t = p->threads; t; t = t->sibling)
+		if (!(t->sig_blocked & BIT(sig)) || (BIT(sig) & UNBLOCKABLE))
+			return t;
+	return NULL;
+}
+
+/* Wakes t for sig when its wait could end because of it. */
+static void wake_for(struct thread *t, int sig)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	if (t->wait.kind == WAIT_SIGNAL && (t->wait.sigset & BIT(sig)))
+		wait_wake_thread(t);
+	else if ((t->wait.flags & WAIT_INTR) && !(t->sig_blocked & BIT(sig)))
+		wait_wake_thread(t);
+}
+
+static void send(struct proc *p, struct thread *only, int sig, int code, int sender, int status)
+{
+	if (p->state == PROC_ZOMBIE || !p->sig_action || p->exiting)
+		return;
+	if (sig == SIGCONT || sig == SIGKILL)
+		group_continue(p);
+	if (BIT(sig) & STOP_SIGNALS) {
 		p->sig_pending &= ~BIT(SIGCONT);
+		for (struct thread *t = p->threads; t; t = t->sibling)
+			t->sig_pending &= ~BIT(SIGCONT);
+	}
 	if (discarded(p, sig))
 		return;
-	p->sig_pending |= BIT(sig);
-	p->sig_info[sig - 1] = pack_info(code, sender, status);
-	/* Wake a waiting process only for a signal that will act (a default-ignored SIGCONT
-	 * has done its work above). */
-	bool deliverable = !(BIT(sig) & p->sig_blocked & ~UNBLOCKABLE) &&
-			   !(sig == SIGCONT && action(p, sig)->handler == SIG_DFL);
-	if (deliverable && (p->state == PROC_BLOCKED || p->state == PROC_SLEEPING))
-		sched_make_runnable(p);
-}
-
-/* A handler interrupts p's blocked syscall: restart it after the handler, or fail it. */
-static void interrupt_syscall(struct proc *p, const struct linux_sigaction *act)
-{
-	struct regs *r = &p->ctx.regs;
-	if (p->restart == RESTART_WAIT && (act->flags & SA_RESTART)) {
-		p->restart = RESTART_NONE; /* rip still points at the syscall: it runs again */
+	struct thread *to = taker(p, only, sig);
+	if (to && default_kills(p, sig)) {
+		trace_sched("kill pid %d by %s", p->pid, signal_name(sig));
+		proc_exit(p, sig);
 		return;
 	}
-	if (p->restart == RESTART_SLEEP && p->sleep_rem_at) {
-		uint64_t now = plat_clock_ns(), left = p->sleep_until > now ? p->sleep_until - now : 0;
-		struct linux_timespec rem = {(long long)(left / 1000000000ull),
-					     (long long)(left % 1000000000ull)};
-		copy_out(&p->mm, p->sleep_rem_at, &rem, sizeof(rem));
-	}
-	if (p->restart == RESTART_IPC) {
-		ipc_cancel(p, -EINTR);
+	if (to && default_stops(p, sig)) {
+		group_stop(p, sig);
 		return;
 	}
-	if (p->restart == RESTART_WAIT)
-		r->rip += 2; /* past the rewound syscall instruction */
-	p->restart = RESTART_NONE;
-	r->rax = (uint64_t)-EINTR;
+	if (only) {
+		only->sig_pending |= BIT(sig);
+		only->sig_info[sig - 1] = pack_info(code, sender, status);
+	} else {
+		p->sig_pending |= BIT(sig);
+		p->sig_info[sig - 1] = pack_info(code, sender, status);
+	}
+	if (only)
+		wake_for(only, sig);
+	else
+		for (struct thread *t = p->threads; t; t = t->sibling)
+			wake_for(t, sig);
 }
 
-/* Builds the frame for a handler of sig on p's stack; false if the stack is unusable. */
-static bool push_frame(struct proc *p, int sig, const struct linux_sigaction *act)
+void signal_send_proc(struct proc *p, int sig, int code, int sender, int status)
 {
-	struct regs *r = &p->ctx.regs;
-	plat_uctx_save(&p->ctx);
-	uint64_t fp_at = ((r->rsp - RED_ZONE) - sizeof(p->ctx.fpu)) & ~63ull;
+	send(p, NULL, sig, code, sender, status);
+}
+
+void signal_send_thread(struct thread *t, int sig, int code, int sender, int status)
+{
+	if (t->state != THREAD_DEAD)
+		send(t->proc, t, sig, code, sender, status);
+}
+
+unsigned signal_send_pgrp(int pgrp, int sig, int code, int sender)
+{
+	unsigned n = 0, cursor = 0;
+	for (struct proc *q; (q = proc_next(&cursor));) {
+		if (q->state != PROC_ALIVE || q->pgid != pgrp)
+			continue;
+		n++;
+		if (sig)
+			signal_send_proc(q, sig, code, sender, 0);
+	}
+	return n;
+}
+
+uint64_t signal_pending_set(const struct thread *t)
+{
+	return t->sig_pending | t->proc->sig_pending;
+}
+
+static uint64_t deliverable(const struct thread *t)
+{
+	return signal_pending_set(t) & ~(t->sig_blocked & ~UNBLOCKABLE);
+}
+
+bool signal_fatal_pending(const struct thread *t)
+{
+	uint64_t ready = deliverable(t);
+	for (int sig = 1; ready; sig++, ready >>= 1)
+		if ((ready & 1) && default_kills(t->proc, sig))
+			return true;
+	return false;
+}
+
+int signal_interrupting(const struct thread *t)
+{
+	uint64_t ready = deliverable(t);
+	for (int sig = 1; ready; sig++, ready >>= 1)
+		if ((ready & 1) && handled(t->proc, sig))
+			return sig;
+	return 0;
+}
+
+bool signal_restarts(const struct thread *t, int sig)
+{
+	return action(t->proc, sig)->flags & SA_RESTART;
+}
+
+bool signal_ignored_or_blocked(const struct thread *t, int sig)
+{
+	return (t->sig_blocked & BIT(sig)) || action(t->proc, sig)->handler == SIG_IGN;
+}
+
+/* Takes sig off t's pending sets: its packed siginfo. */
+static uint64_t take(struct thread *t, int sig)
+{
+	if (t->sig_pending & BIT(sig)) {
+		t->sig_pending &= ~BIT(sig);
+		return t->sig_info[sig - 1];
+	}
+	t->proc->sig_pending &= ~BIT(sig);
+	return t->proc->sig_info[sig - 1];
+}
+
+static void fill_info(struct linux_siginfo *si, const struct thread *t, int sig, uint64_t info)
+{
+	kmemset(si, 0, sizeof(*si));
+	si->si_signo = sig;
+	si->si_code = (int)(int8_t)(info >> 48);
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
+		si->u.addr = t->sig_addr;
+	} else {
+		si->u.proc.pid = (int)(uint32_t)info;
+		si->u.proc.status = (int)(uint16_t)(info >> 32);
+	}
+}
+
+int signal_dequeue(struct thread *t, uint64_t set, struct linux_siginfo *info)
+{
+	uint64_t ready = signal_pending_set(t) & set & ~UNBLOCKABLE;
+	if (!ready)
+		return 0;
+	int sig = __builtin_ctzll(ready) + 1;
+	fill_info(info, t, sig, take(t, sig));
+	return sig;
+}
+
+/* Is rsp on t's alternate signal stack? */
+static bool on_altstack(const struct thread *t, uint64_t rsp)
+{
+	return t->altstack_size && rsp - t->altstack_sp < t->altstack_size;
+}
+
+/* Builds the frame for a handler of sig on t's stack; false if the stack is unusable. */
+static bool push_frame(struct thread *t, int sig, const struct linux_sigaction *act, uint64_t info)
+{
+	struct regs *r = &t->ctx.regs;
+	plat_uctx_save(&t->ctx);
+	uint64_t sp = r->rsp - RED_ZONE;
+	if ((act->flags & SA_ONSTACK) && t->altstack_size && !t->altstack_disabled &&
+	    !on_altstack(t, r->rsp))
+		sp = t->altstack_sp + t->altstack_size;
+	uint64_t fp_at = (sp - sizeof(t->ctx.fpu)) & ~63ull;
 	uint64_t frame_at = ((fp_at - sizeof(struct rt_sigframe)) & ~15ull) - 8;
 	struct rt_sigframe f;
 	kmemset(&f, 0, sizeof(f));
 	f.pretcode = act->restorer;
-	f.uc.uc_sigmask = p->sig_blocked;
+	uint64_t mask = t->mask_saved ? t->saved_mask : t->sig_blocked;
+	f.uc.uc_sigmask = mask;
+	f.uc.ss_sp = t->altstack_sp;
+	f.uc.ss_size = t->altstack_size;
+	f.uc.ss_flags = !t->altstack_size || t->altstack_disabled ? SS_DISABLE
+			: on_altstack(t, r->rsp) ? SS_ONSTACK : 0;
 	struct linux_sigcontext *c = &f.uc.uc_mcontext;
 	*c = (struct linux_sigcontext){
 		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15, r->rdi, r->rsi, r->rbp,
 		r->rbx, r->rdx, r->rax, r->rcx, r->rsp, r->rip, r->rflags, 0x33, 0, 0, 0x2b,
-		0, 0, p->sig_blocked, 0, fp_at, {0}};
-	uint64_t info = p->sig_info[sig - 1];
-	f.info.si_signo = sig;
-	f.info.si_code = (int)(int8_t)(info >> 48);
-	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
-		f.info.u.addr = p->sig_addr;
-		c->cr2 = p->sig_addr;
-	} else {
-		f.info.u.proc.pid = (int)(uint32_t)info;
-		f.info.u.proc.status = (int)(uint16_t)(info >> 32);
-	}
-	if (copy_out(&p->mm, fp_at, p->ctx.fpu, sizeof(p->ctx.fpu)) ||
-	    copy_out(&p->mm, frame_at, &f, sizeof(f)))
+		0, 0, mask, 0, fp_at, {0}};
+	fill_info(&f.info, t, sig, info);
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP)
+		c->cr2 = t->sig_addr;
+	if (copy_out(t->proc->mm, fp_at, t->ctx.fpu, sizeof(t->ctx.fpu)) ||
+	    copy_out(t->proc->mm, frame_at, &f, sizeof(f)))
 		return false;
 	r->rsp = frame_at;
 	r->rip = act->handler;
@@ -175,42 +353,43 @@ static bool push_frame(struct proc *p, int sig, const struct linux_sigaction *ac
 	return true;
 }
 
-static void handle(struct proc *p, int sig)
+static void handle(struct thread *t, int sig, uint64_t info)
 {
-	struct linux_sigaction *act = &p->sig_action[sig - 1];
-	if (p->restart != RESTART_NONE)
-		interrupt_syscall(p, act);
-	if (!push_frame(p, sig, act)) {
-		kprintf(2, "eclipse: pid %d (%s): no stack for the %s handler\n", p->pid, p->name,
-			signal_name(sig));
-		proc_exit(p, SIGSEGV);
+	struct linux_sigaction *act = &t->proc->sig_action[sig - 1];
+	if (!push_frame(t, sig, act, info)) {
+		kprintf(2, "eclipse: pid %d (%s): no stack for the %s handler\n", t->proc->pid,
+			t->proc->name, signal_name(sig));
+		proc_exit(t->proc, SIGSEGV);
 		return;
 	}
-	p->sig_blocked |= (act->mask | (act->flags & SA_NODEFER ? 0 : BIT(sig))) & ~UNBLOCKABLE;
+	uint64_t base = t->mask_saved ? t->saved_mask : t->sig_blocked;
+	t->mask_saved = false;
+	t->sig_blocked = base | ((act->mask | (act->flags & SA_NODEFER ? 0 : BIT(sig))) & ~UNBLOCKABLE);
 	if (act->flags & SA_RESETHAND)
 		*act = (struct linux_sigaction){SIG_DFL, 0, 0, 0};
 }
 
-void signal_deliver(struct proc *p)
+void signal_deliver(struct thread *t)
 {
-	while (p->state == PROC_RUNNABLE) {
-		uint64_t ready = p->sig_pending & ~(p->sig_blocked & ~UNBLOCKABLE);
+	struct proc *p = t->proc;
+	while (t->state == THREAD_RUNNABLE) {
+		if (p->stopped) {
+			sched_remove(t);
+			t->state = THREAD_STOPPED;
+			return;
+		}
+		uint64_t ready = deliverable(t);
 		if (!ready)
 			return;
-		int sig = __builtin_ctzll(ready) + 1;
-		p->sig_pending &= ~BIT(sig);
+		int sig = ready & BIT(SIGKILL) ? SIGKILL : __builtin_ctzll(ready) + 1;
+		uint64_t info = take(t, sig);
 		uint64_t h = action(p, sig)->handler;
 		if (sig == SIGKILL || h == SIG_DFL) {
 			if (BIT(sig) & IGNORED_BY_DEFAULT)
 				continue;
 			if (BIT(sig) & STOP_SIGNALS) {
-				sched_remove(p);
-				p->state = PROC_STOPPED;
-				p->stop_report = sig;
-				p->cont_report = false;
-				trace_sched("stop pid %d by %s", p->pid, signal_name(sig));
-				notify_parent(p, CLD_STOPPED, sig);
-				return;
+				group_stop(p, sig);
+				continue;
 			}
 			trace_sched("kill pid %d by %s", p->pid, signal_name(sig));
 			proc_exit(p, sig);
@@ -218,123 +397,360 @@ void signal_deliver(struct proc *p)
 		}
 		if (h == SIG_IGN)
 			continue;
-		handle(p, sig);
+		handle(t, sig, info);
 		return; /* one handler at a time: the next one after it returns */
 	}
 }
 
-void signal_fault(struct proc *p, int sig, uint64_t addr)
+void signal_fault(struct thread *t, int sig, uint64_t addr)
 {
-	if (kernel_cfg.on_fault && !(sig = kernel_cfg.on_fault(p, sig, addr)))
+	if (kernel_cfg.on_fault && !(sig = kernel_cfg.on_fault(t, sig, addr)))
 		return; /* a debugger took the fault away */
-	uint64_t h = action(p, sig)->handler;
-	if (h != SIG_DFL && h != SIG_IGN && !(p->sig_blocked & BIT(sig))) {
-		p->sig_pending |= BIT(sig);
-		p->sig_info[sig - 1] = pack_info(SI_KERNEL, 0, 0);
-		p->sig_addr = addr;
+	if (handled(t->proc, sig) && !(t->sig_blocked & BIT(sig))) {
+		t->sig_pending |= BIT(sig);
+		t->sig_info[sig - 1] = pack_info(SI_KERNEL, 0, 0);
+		t->sig_addr = addr;
 		return;
 	}
-	proc_kill_fault(p, sig, addr);
+	proc_kill_fault(t, sig, addr);
 }
 
-/* May p send sig to q? PID 1 only gets the signals it has handlers for. */
+uint64_t signal_next_alarm(void)
+{
+	return alarms ? alarms->alarm_at : UINT64_MAX;
+}
+
+static void alarm_insert(struct proc *p)
+{
+	struct proc **link = &alarms;
+	while (*link && (*link)->alarm_at <= p->alarm_at)
+		link = &(*link)->alarm_next;
+	p->alarm_next = *link;
+	*link = p;
+}
+
+void signal_fire_alarms(uint64_t now)
+{
+	while (alarms && alarms->alarm_at <= now) {
+		struct proc *p = alarms;
+		alarms = p->alarm_next;
+		p->alarm_next = NULL;
+		p->alarm_at = p->alarm_interval ? now + p->alarm_interval : 0;
+		if (p->alarm_at)
+			alarm_insert(p);
+		signal_send_proc(p, SIGALRM, SI_KERNEL, 0, 0);
+	}
+}
+
+void signal_set_alarm(struct proc *p, uint64_t at, uint64_t interval, uint64_t *old_at,
+		      uint64_t *old_interval)
+{
+	*old_at = p->alarm_at;
+	*old_interval = p->alarm_interval;
+	alarm_unlink(p);
+	p->alarm_at = at;
+	p->alarm_interval = at ? interval : 0;
+	if (at)
+		alarm_insert(p);
+}
+
+void signal_reset(void)
+{
+	alarms = NULL;
+}
+
+/* May t send sig to q? PID 1 only gets the signals it has handlers for. */
 static bool deliverable_to(const struct proc *q, int sig)
 {
 	if (q->pid != 1 || sig == 0)
 		return true;
-	uint64_t h = q->sig_action[sig - 1].handler;
-	return sig != SIGKILL && sig != SIGSTOP && h != SIG_DFL && h != SIG_IGN;
+	return handled(q, sig);
 }
 
-long sys_kill(struct proc *p, const uint64_t *a)
+long sys_kill(struct thread *t, const uint64_t *a)
 {
 	int pid = (int)a[0], sig = (int)a[1];
 	if (sig < 0 || sig > PROC_NSIG)
 		return -EINVAL;
 	if (pid == INT32_MIN) /* -pid is no process group */
 		return -ESRCH;
+	struct proc *p = t->proc;
 	bool found = false;
 	unsigned cursor = 0;
 	for (struct proc *q; (q = proc_next(&cursor));) {
-		if (q->state == PROC_ZOMBIE)
-			continue;
 		bool match = pid > 0 ? q->pid == pid
 			   : pid == 0 ? q->pgid == p->pgid
 			   : pid == -1 ? q->pid != 1 && q != p
 				       : q->pgid == -pid;
-		if (!match)
+		if (!match || (q->state == PROC_ZOMBIE && pid <= 0))
 			continue;
 		found = true;
-		if (sig && deliverable_to(q, sig))
-			signal_send(q, sig, SI_USER, p->pid, 0);
+		if (sig && q->state == PROC_ALIVE && deliverable_to(q, sig))
+			signal_send_proc(q, sig, SI_USER, p->pid, 0);
 	}
 	return found ? 0 : -ESRCH;
 }
 
-long sys_rt_sigaction(struct proc *p, const uint64_t *a)
+static long thread_kill(struct thread *t, int tgid, int tid, int sig)
 {
+	if (sig < 0 || sig > PROC_NSIG || tid <= 0 || tgid == 0 || tgid < -1)
+		return -EINVAL;
+	struct thread *q = thread_find(tid);
+	if (!q || (tgid > 0 && q->proc->pid != tgid))
+		return -ESRCH;
+	if (sig && deliverable_to(q->proc, sig))
+		signal_send_thread(q, sig, SI_TKILL, t->proc->pid, 0);
+	return 0;
+}
+
+long sys_tkill(struct thread *t, const uint64_t *a)
+{
+	return thread_kill(t, -1, (int)a[0], (int)a[1]);
+}
+
+long sys_tgkill(struct thread *t, const uint64_t *a)
+{
+	return thread_kill(t, (int)a[0], (int)a[1], (int)a[2]);
+}
+
+long sys_rt_sigaction(struct thread *t, const uint64_t *a)
+{
+	struct proc *p = t->proc;
 	int sig = (int)a[0];
 	uint64_t act_at = a[1], old_at = a[2];
 	if (a[3] != sizeof(uint64_t) || sig < 1 || sig > PROC_NSIG ||
 	    (act_at && (sig == SIGKILL || sig == SIGSTOP)))
 		return -EINVAL;
 	struct linux_sigaction act;
-	if (act_at && copy_in(&p->mm, &act, act_at, sizeof(act)))
+	if (act_at && copy_in(p->mm, &act, act_at, sizeof(act)))
 		return -EFAULT;
-	if (old_at && copy_out(&p->mm, old_at, action(p, sig), sizeof(act)))
+	if (old_at && copy_out(p->mm, old_at, action(p, sig), sizeof(act)))
 		return -EFAULT;
 	if (act_at) {
 		act.mask &= ~UNBLOCKABLE;
 		p->sig_action[sig - 1] = act;
-		if (discarded(p, sig))
+		if (discarded(p, sig)) {
 			p->sig_pending &= ~BIT(sig);
+			for (struct thread *q = p->threads; q; q = q->sibling)
+				q->sig_pending &= ~BIT(sig);
+		}
 	}
 	return 0;
 }
 
-long sys_rt_sigprocmask(struct proc *p, const uint64_t *a)
+long sys_rt_sigprocmask(struct thread *t, const uint64_t *a)
 {
 	uint64_t how = a[0], set_at = a[1], old_at = a[2], set;
 	if (a[3] != sizeof(uint64_t))
 		return -EINVAL;
-	if (set_at && copy_in(&p->mm, &set, set_at, sizeof(set)))
+	if (set_at && how > SIG_SETMASK)
+		return -EINVAL;
+	if (set_at && copy_in(t->proc->mm, &set, set_at, sizeof(set)))
 		return -EFAULT;
-	if (old_at && copy_out(&p->mm, old_at, &p->sig_blocked, sizeof(p->sig_blocked)))
+	if (old_at && copy_out(t->proc->mm, old_at, &t->sig_blocked, sizeof(t->sig_blocked)))
 		return -EFAULT;
 	if (!set_at)
 		return 0;
 	if (how == SIG_BLOCK)
-		p->sig_blocked |= set;
+		t->sig_blocked |= set;
 	else if (how == SIG_UNBLOCK)
-		p->sig_blocked &= ~set;
-	else if (how == SIG_SETMASK)
-		p->sig_blocked = set;
+		t->sig_blocked &= ~set;
 	else
-		return -EINVAL;
-	p->sig_blocked &= ~UNBLOCKABLE;
+		t->sig_blocked = set;
+	t->sig_blocked &= ~UNBLOCKABLE;
 	return 0;
 }
 
-long sys_rt_sigreturn(struct proc *p, const uint64_t *a)
+long sys_rt_sigreturn(struct thread *t, const uint64_t *a)
 {
 	(void)a;
-	struct regs *r = &p->ctx.regs;
+	struct regs *r = &t->ctx.regs;
 	struct rt_sigframe f;
-	uint8_t fpu[sizeof(p->ctx.fpu)];
+	uint8_t fpu[sizeof(t->ctx.fpu)];
 	uint64_t frame_at = r->rsp - 8; /* the handler's ret popped pretcode */
-	if (copy_in(&p->mm, &f, frame_at, sizeof(f))) {
-		signal_fault(p, SIGSEGV, frame_at);
+	if (copy_in(t->proc->mm, &f, frame_at, sizeof(f))) {
+		signal_fault(t, SIGSEGV, frame_at);
 		return 0;
 	}
 	const struct linux_sigcontext *c = &f.uc.uc_mcontext;
-	if (c->fpstate && copy_in(&p->mm, fpu, c->fpstate, sizeof(fpu)) == 0) {
-		kmemcpy(p->ctx.fpu, fpu, sizeof(fpu));
-		plat_uctx_discard(&p->ctx);
+	if (c->fpstate) {
+		uint32_t mxcsr;
+		if (copy_in(t->proc->mm, fpu, c->fpstate, sizeof(fpu))) {
+			signal_fault(t, SIGSEGV, c->fpstate);
+			return 0;
+		}
+		kmemcpy(&mxcsr, fpu + 24, sizeof(mxcsr));
+		if (mxcsr & ~MXCSR_VALID) { /* the CPU would fault loading it */
+			signal_fault(t, SIGSEGV, 0);
+			return 0;
+		}
+		kmemcpy(t->ctx.fpu, fpu, sizeof(fpu));
+		plat_uctx_discard(&t->ctx);
 	}
 	*r = (struct regs){c->rax, c->rbx, c->rcx, c->rdx, c->rsi, c->rdi, c->rbp, c->rsp,
 			   c->r8, c->r9, c->r10, c->r11, c->r12, c->r13, c->r14, c->r15,
 			   c->rip, (r->rflags & ~USER_RFLAGS) | (c->eflags & USER_RFLAGS),
 			   r->fs_base, r->gs_base};
-	p->sig_blocked = f.uc.uc_sigmask & ~UNBLOCKABLE;
+	t->sig_blocked = f.uc.uc_sigmask & ~UNBLOCKABLE;
 	return 0; /* SC_SETREGS: rax is the restored one */
+}
+
+long sys_rt_sigpending(struct thread *t, const uint64_t *a)
+{
+	if (a[1] > sizeof(uint64_t))
+		return -EINVAL;
+	uint64_t set = signal_pending_set(t) & t->sig_blocked;
+	return copy_out(t->proc->mm, a[0], &set, (size_t)a[1]);
+}
+
+long sys_rt_sigsuspend(struct thread *t, const uint64_t *a)
+{
+	uint64_t mask;
+	if (a[1] != sizeof(uint64_t))
+		return -EINVAL;
+	if (!wait_rerunning(t)) {
+		if (copy_in(t->proc->mm, &mask, a[0], sizeof(mask)))
+			return -EFAULT;
+		t->saved_mask = t->sig_blocked;
+		t->mask_saved = true;
+		t->sig_blocked = mask & ~UNBLOCKABLE;
+	}
+	/* Only a handler ends it: the frame then keeps the mask from before. */
+	return wait_block(t, WAIT_SIGNAL, WAIT_KEY(t), UINT64_MAX, WAIT_RERUN | WAIT_INTR);
+}
+
+long sys_pause(struct thread *t, const uint64_t *a)
+{
+	(void)a;
+	return wait_block(t, WAIT_SIGNAL, WAIT_KEY(t), UINT64_MAX, WAIT_RERUN | WAIT_INTR);
+}
+
+long sys_rt_sigtimedwait(struct thread *t, const uint64_t *a)
+{
+	uint64_t set, info_at = a[1], ts_at = a[2];
+	if (a[3] != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_in(t->proc->mm, &set, a[0], sizeof(set)))
+		return -EFAULT;
+	struct linux_siginfo info;
+	int sig = signal_dequeue(t, set, &info);
+	if (sig) {
+		if (info_at && copy_out(t->proc->mm, info_at, &info, sizeof(info)))
+			return -EFAULT;
+		return sig;
+	}
+	uint64_t rel = UINT64_MAX;
+	if (ts_at) {
+		struct linux_timespec ts;
+		if (copy_in(t->proc->mm, &ts, ts_at, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000ll)
+			return -EINVAL;
+		rel = (uint64_t)ts.tv_sec > UINT64_MAX / 1000000000ull - 1
+			      ? UINT64_MAX - 1
+			      : (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	uint64_t deadline = wait_deadline(t, rel);
+	if (ts_at && plat_clock_ns() >= deadline)
+		return -EAGAIN;
+	long r = wait_block(t, WAIT_SIGNAL, WAIT_KEY(t), deadline, WAIT_RERUN | WAIT_INTR);
+	t->wait.sigset = set;
+	return r;
+}
+
+long sys_sigaltstack(struct thread *t, const uint64_t *a)
+{
+	struct mm *mm = t->proc->mm;
+	uint64_t rsp = t->ctx.regs.rsp;
+	if (a[1]) {
+		struct linux_stack old = {t->altstack_sp, 0, 0, t->altstack_size};
+		old.ss_flags = !t->altstack_size || t->altstack_disabled ? SS_DISABLE
+			       : on_altstack(t, rsp) ? SS_ONSTACK : 0;
+		if (copy_out(mm, a[1], &old, sizeof(old)))
+			return -EFAULT;
+	}
+	if (!a[0])
+		return 0;
+	struct linux_stack ss;
+	if (copy_in(mm, &ss, a[0], sizeof(ss)))
+		return -EFAULT;
+	if (on_altstack(t, rsp) && !t->altstack_disabled)
+		return -EPERM;
+	unsigned flags = (unsigned)ss.ss_flags & ~SS_AUTODISARM;
+	if (flags != 0 && flags != SS_DISABLE && flags != SS_ONSTACK)
+		return -EINVAL;
+	if (flags == SS_DISABLE) {
+		t->altstack_disabled = true;
+		t->altstack_sp = t->altstack_size = 0;
+		return 0;
+	}
+	if (ss.ss_size < MINSIGSTKSZ)
+		return -ENOMEM;
+	t->altstack_sp = ss.ss_sp;
+	t->altstack_size = ss.ss_size;
+	t->altstack_disabled = false;
+	return 0;
+}
+
+#define NS_PER_US 1000ull
+
+static uint64_t tv_ns(const struct linux_timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * NS_PER_US;
+}
+
+static struct linux_timeval ns_tv(uint64_t ns)
+{
+	return (struct linux_timeval){(long long)(ns / 1000000000ull),
+				      (long long)(ns % 1000000000ull / NS_PER_US)};
+}
+
+long sys_alarm(struct thread *t, const uint64_t *a)
+{
+	uint64_t now = plat_clock_ns(), old_at, old_iv;
+	unsigned secs = (unsigned)a[0];
+	signal_set_alarm(t->proc, secs ? now + secs * 1000000000ull : 0, 0, &old_at, &old_iv);
+	if (!old_at)
+		return 0;
+	uint64_t left = old_at > now ? old_at - now : 0;
+	return (long)((left + 999999999ull) / 1000000000ull) ?: 1;
+}
+
+long sys_setitimer(struct thread *t, const uint64_t *a)
+{
+	if (a[0] != 0) /* ITIMER_REAL only: virtual time is all there is */
+		return -EINVAL;
+	struct linux_itimerval v, old;
+	if (a[1] && copy_in(t->proc->mm, &v, a[1], sizeof(v)))
+		return -EFAULT;
+	if (a[1] && (v.it_value.tv_sec < 0 || v.it_value.tv_usec < 0 || v.it_value.tv_usec >= 1000000 ||
+		     v.it_interval.tv_sec < 0 || v.it_interval.tv_usec < 0 ||
+		     v.it_interval.tv_usec >= 1000000))
+		return -EINVAL;
+	uint64_t now = plat_clock_ns(), old_at, old_iv;
+	if (!a[1]) {
+		old_at = t->proc->alarm_at;
+		old_iv = t->proc->alarm_interval;
+	} else {
+		uint64_t val = tv_ns(&v.it_value);
+		signal_set_alarm(t->proc, val ? now + val : 0, tv_ns(&v.it_interval), &old_at, &old_iv);
+	}
+	old.it_value = ns_tv(old_at > now ? old_at - now : 0);
+	old.it_interval = ns_tv(old_iv);
+	if (a[2] && copy_out(t->proc->mm, a[2], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getitimer(struct thread *t, const uint64_t *a)
+{
+	if (a[0] > 2)
+		return -EINVAL;
+	uint64_t now = plat_clock_ns();
+	struct linux_itimerval v = {{0, 0}, {0, 0}};
+	if (a[0] == 0) {
+		v.it_value = ns_tv(t->proc->alarm_at > now ? t->proc->alarm_at - now : 0);
+		v.it_interval = ns_tv(t->proc->alarm_interval);
+	}
+	return copy_out(t->proc->mm, a[1], &v, sizeof(v));
 }

@@ -1,13 +1,16 @@
-/* Memory syscalls: brk, mmap (anonymous private), munmap, mprotect. */
+/* Memory syscalls: brk, mmap (anonymous, and private copies of files), munmap, mprotect,
+ * mremap, madvise and the calls that only ask. */
+#include <kernel/frame.h>
 #include <kernel/mm.h>
 #include <kernel/syscall.h>
-#include <uapi/eclipse.h>
+#include <kernel/vfs.h>
+#include <uapi/linux.h>
 
 #define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
 
-long sys_brk(struct proc *p, const uint64_t *a)
+SYSCALL(brk)
 {
-	struct mm *mm = &p->mm;
+	struct mm *mm = t->proc->mm;
 	uint64_t want = a[0];
 	if (want < mm->brk_start || want > mm->mmap_top)
 		return (long)mm->brk;
@@ -23,33 +26,78 @@ long sys_brk(struct proc *p, const uint64_t *a)
 	return (long)want;
 }
 
-long sys_mmap(struct proc *p, const uint64_t *a)
+/* A private copy of f's bytes from off in the fresh mapping [addr, addr+len), read with the
+ * file's own read; the pages past the end stay zero. */
+static long fill_from_file(struct thread *t, struct file *f, uint64_t addr, uint64_t len,
+			   uint64_t off)
 {
-	uint64_t addr = a[0], len = a[1], prot = a[2], flags = a[3];
-	int64_t fd = (int64_t)a[4];
-	if (len == 0 || (prot & ~(uint64_t)PROT_ALL) || (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE)
+	uint64_t done = 0;
+	while (done < len) {
+		long n = f->ops->read(t, f, addr + done, len - done, off + done);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+SYSCALL(mmap)
+{
+	struct mm *mm = t->proc->mm;
+	uint64_t addr = a[0], len = a[1], prot = a[2], flags = a[3], off = a[5];
+	int64_t fd = (int64_t)(int)a[4];
+	uint64_t type = flags & MAP_TYPE;
+	if (len == 0 || (prot & ~(uint64_t)PROT_ALL) ||
+	    (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return fd >= 0 && fd < 3 ? -ENODEV : -EBADF;
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (off & PAGE_MASK)
+			return -EINVAL;
+		if (!(f = fd_get(t->proc->fds, fd)))
+			return -EBADF;
+		if (!f->ops || !f->ops->read || !f->ops->seekable || S_ISDIR(f->ino->mode))
+			return -ENODEV;
+		if ((f->flags & O_ACCMODE) == O_WRONLY)
+			return -EACCES;
+		/* Written pages are never written back: a shared writable mapping is refused. */
+		if (type != MAP_PRIVATE && (prot & PROT_WRITE))
+			return -ENODEV;
+	} else if (type != MAP_PRIVATE) {
+		return -ENODEV; /* memory shared between processes is not provided */
+	}
 	if (len > USER_END)
 		return -ENOMEM;
 	len = PAGE_UP(len);
-	if (flags & MAP_FIXED) {
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & PAGE_MASK)
 			return -EINVAL;
 		if (addr < USER_MIN || addr >= USER_END || len > USER_END - addr)
 			return -ENOMEM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && mm_overlaps(mm, addr, len))
+			return -EEXIST;
 	} else if ((addr & PAGE_MASK) || addr < USER_MIN || addr >= USER_END ||
-		   len > USER_END - addr || mm_overlaps(&p->mm, addr, len)) {
-		addr = mm_find_free(&p->mm, len);
+		   len > USER_END - addr || mm_overlaps(mm, addr, len)) {
+		addr = mm_find_free(mm, len);
 		if (!addr)
 			return -ENOMEM;
 	}
-	int err = mm_map(&p->mm, addr, len, (unsigned)prot);
-	return err ? err : (long)addr;
+	int err = mm_map(mm, addr, len, f ? PROT_READ | PROT_WRITE : (unsigned)prot);
+	if (err || !f)
+		return err ? err : (long)addr;
+	long r = fill_from_file(t, f, addr, len, off);
+	if (!r && prot != (PROT_READ | PROT_WRITE))
+		r = mm_protect(mm, addr, len, (unsigned)prot);
+	if (r) {
+		mm_unmap(mm, addr, len);
+		return r;
+	}
+	return (long)addr;
 }
 
-long sys_munmap(struct proc *p, const uint64_t *a)
+SYSCALL(munmap)
 {
 	uint64_t addr = a[0], len = a[1];
 	if ((addr & PAGE_MASK) || len == 0 || addr >= USER_END || len > USER_END - addr)
@@ -60,10 +108,10 @@ long sys_munmap(struct proc *p, const uint64_t *a)
 		len -= USER_MIN - addr;
 		addr = USER_MIN;
 	}
-	return mm_unmap(&p->mm, addr, len);
+	return mm_unmap(t->proc->mm, addr, len);
 }
 
-long sys_mprotect(struct proc *p, const uint64_t *a)
+SYSCALL(mprotect)
 {
 	uint64_t addr = a[0], len = a[1], prot = a[2];
 	if ((addr & PAGE_MASK) || (prot & ~(uint64_t)PROT_ALL))
@@ -72,5 +120,113 @@ long sys_mprotect(struct proc *p, const uint64_t *a)
 		return 0;
 	if (addr < USER_MIN || addr >= USER_END || len > USER_END - addr)
 		return -ENOMEM;
-	return mm_protect(&p->mm, addr, len, (unsigned)prot);
+	return mm_protect(t->proc->mm, addr, len, (unsigned)prot);
+}
+
+/* Moves the pages of [from, from+len) to [to, to+len) (a fresh region), sharing their frames. */
+static int move_pages(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t pa;
+		unsigned flags;
+		if (vm_translate(&mm->as, from + off, &pa, &flags) < 0)
+			continue;
+		frame_get(pa);
+		int err = vm_map(&mm->as, to + off, pa, flags);
+		if (err) {
+			frame_put(pa);
+			return err;
+		}
+	}
+	return 0;
+}
+
+SYSCALL(mremap)
+{
+	struct mm *mm = t->proc->mm;
+	uint64_t old = a[0], old_len = PAGE_UP(a[1]), new_len = PAGE_UP(a[2]), flags = a[3];
+	uint64_t to = a[4];
+	if ((old & PAGE_MASK) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || !new_len || !a[2])
+		return -EINVAL;
+	if (!old_len || old < USER_MIN || old >= USER_END || old_len > USER_END - old)
+		return -EFAULT;
+	struct vma *v = mm_find(mm, old);
+	if (!v || v->end < old + old_len)
+		return -EFAULT;
+	unsigned prot = v->prot;
+	if (!(flags & MREMAP_FIXED)) {
+		if (new_len <= old_len) {
+			if (new_len < old_len)
+				mm_unmap(mm, old + new_len, old_len - new_len);
+			return (long)old;
+		}
+		if (old + new_len <= USER_END && !mm_overlaps(mm, old + old_len, new_len - old_len)) {
+			int err = mm_map(mm, old + old_len, new_len - old_len, prot);
+			return err ? err : (long)old;
+		}
+		if (!(flags & MREMAP_MAYMOVE))
+			return -ENOMEM;
+		to = mm_find_free(mm, new_len);
+		if (!to)
+			return -ENOMEM;
+	} else if ((to & PAGE_MASK) || to < USER_MIN || to >= USER_END || new_len > USER_END - to ||
+		   (to < old + old_len && old < to + new_len)) {
+		return -EINVAL;
+	}
+	int err = mm_map(mm, to, new_len, prot);
+	if (!err)
+		err = move_pages(mm, old, to, MIN(old_len, new_len));
+	if (err) {
+		mm_unmap(mm, to, new_len);
+		return err;
+	}
+	mm_unmap(mm, old, old_len);
+	return (long)to;
+}
+
+SYSCALL(madvise)
+{
+	struct mm *mm = t->proc->mm;
+	uint64_t addr = a[0], len = PAGE_UP(a[1]);
+	if (addr & PAGE_MASK)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (addr >= USER_END || len > USER_END - addr)
+		return -ENOMEM;
+	/* Dropped anonymous pages read as zero again: the frames go now. */
+	if (a[2] == MADV_DONTNEED || a[2] == MADV_FREE)
+		vm_unmap_range(&mm->as, addr, addr + len);
+	return 0;
+}
+
+SYSCALL(msync)
+{
+	(void)t;
+	return a[0] & PAGE_MASK ? -EINVAL : 0;
+}
+
+SYSCALL(mincore)
+{
+	struct mm *mm = t->proc->mm;
+	uint64_t addr = a[0], len = PAGE_UP(a[1]);
+	if (addr & PAGE_MASK)
+		return -EINVAL;
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		if (!mm_find(mm, addr + off))
+			return -ENOMEM;
+		uint64_t pa;
+		unsigned flags;
+		unsigned char in = vm_translate(&mm->as, addr + off, &pa, &flags) == 0;
+		if (copy_out(mm, a[2] + off / PAGE_SIZE, &in, 1))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL(mlock)
+{
+	(void)t, (void)a;
+	return 0; /* nothing is ever swapped out */
 }

@@ -6,7 +6,7 @@
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/syscall.h>
-#include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define TRACE_STR_MAX 32
 #define TRACE_SITE_MAX 96
@@ -14,7 +14,7 @@
 struct line {
 	char buf[TRACE_LINE_MAX];
 	size_t len;
-	struct proc *p; /* whose syscall it is */
+	struct thread *t; /* whose syscall it is */
 };
 
 static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -28,19 +28,19 @@ static void put(struct line *l, const char *fmt, ...)
 	l->len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
 }
 
-static void put_bytes(struct line *l, struct proc *p, uint64_t uva, uint64_t len, bool stop_at_nul)
+static void put_bytes(struct line *l, struct thread *t, uint64_t uva, uint64_t len, bool stop_at_nul)
 {
 	char bytes[TRACE_STR_MAX];
 	size_t n = (size_t)MIN(len, TRACE_STR_MAX);
 	if (stop_at_nul) {
-		long r = copy_str_in(&p->mm, bytes, uva, TRACE_STR_MAX);
+		long r = copy_str_in(t->proc->mm, bytes, uva, TRACE_STR_MAX);
 		if (r == -EFAULT) {
 			put(l, "%#llx", (unsigned long long)uva);
 			return;
 		}
 		n = r < 0 ? TRACE_STR_MAX - 1 : (size_t)r;
 		len = r < 0 ? TRACE_STR_MAX + 1 : (uint64_t)r;
-	} else if (copy_in(&p->mm, bytes, uva, n)) {
+	} else if (copy_in(t->proc->mm, bytes, uva, n)) {
 		put(l, "%#llx", (unsigned long long)uva);
 		return;
 	}
@@ -63,26 +63,17 @@ static void put_bytes(struct line *l, struct proc *p, uint64_t uva, uint64_t len
 
 static const char *errno_name(long e)
 {
-	static const char *const names[] = {
-		[EPERM] = "EPERM",   [ENOENT] = "ENOENT",   [ESRCH] = "ESRCH",
-		[EINTR] = "EINTR",   [EIO] = "EIO",         [E2BIG] = "E2BIG",
-		[ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF",   [ECHILD] = "ECHILD",
-		[EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM",   [EACCES] = "EACCES",
-		[EFAULT] = "EFAULT", [EBUSY] = "EBUSY",     [EEXIST] = "EEXIST",
-		[ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL",
-		[EMFILE] = "EMFILE", [ENOSPC] = "ENOSPC",   [ERANGE] = "ERANGE",
-		[EDEADLK] = "EDEADLK", [ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS",
-	};
-	return e > 0 && e < (long)ARRAY_SIZE(names) && names[e] ? names[e] : "E?";
+	const char *name = kerrno_name(e);
+	return name ? name : "E?";
 }
 
 /* Renders "[pid N] name(args)" into l; output buffers ('B') only when done. */
-static void render_call(struct line *l, struct proc *p, uint64_t nr, const uint64_t *args,
+static void render_call(struct line *l, struct thread *t, uint64_t nr, const uint64_t *args,
 			long ret, bool done)
 {
 	const struct syscall_desc *d = syscall_lookup(nr);
-	l->p = p;
-	put(l, "[pid %d] ", p->pid);
+	l->t = t;
+	put(l, "[pid %d] ", t->tid);
 	if (!d) {
 		put(l, "syscall_%llu(%#llx, %#llx, %#llx)", (unsigned long long)nr,
 		    (unsigned long long)args[0], (unsigned long long)args[1],
@@ -101,14 +92,14 @@ static void render_call(struct line *l, struct proc *p, uint64_t nr, const uint6
 				put(l, "%llu", (unsigned long long)v);
 				break;
 			case 's':
-				put_bytes(l, p, v, 0, true);
+				put_bytes(l, t, v, 0, true);
 				break;
 			case 'b':
-				put_bytes(l, p, v, args[i + 1], false);
+				put_bytes(l, t, v, args[i + 1], false);
 				break;
 			case 'B':
 				if (done && ret >= 0)
-					put_bytes(l, p, v, (uint64_t)ret, false);
+					put_bytes(l, t, v, (uint64_t)ret, false);
 				else
 					put(l, "%#llx", (unsigned long long)v);
 				break;
@@ -134,34 +125,34 @@ static void finish(struct line *l, uint64_t nr, long ret, bool done)
 	else
 		put(l, " = %ld", ret);
 	char site[TRACE_SITE_MAX];
-	if (kernel_cfg.trace_site && kernel_cfg.trace_site(l->p, site, sizeof(site)))
+	if (kernel_cfg.trace_site && kernel_cfg.trace_site(l->t, site, sizeof(site)))
 		put(l, "%s", site);
 	put(l, "\n");
 	if (l->len && l->buf[l->len - 1] != '\n')
 		l->buf[l->len - 1] = '\n';
-	plat_console_write(2, l->buf, l->len);
+	kputs(2, l->buf, l->len);
 }
 
-void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, bool done)
+void trace_syscall(struct thread *t, uint64_t nr, const uint64_t *args, long ret, bool done)
 {
 	struct line l = {.len = 0};
-	render_call(&l, p, nr, args, ret, done);
+	render_call(&l, t, nr, args, ret, done);
 	finish(&l, nr, ret, done);
 }
 
-void trace_syscall_begin(struct trace_call *t, struct proc *p, uint64_t nr, const uint64_t *args)
+void trace_syscall_begin(struct trace_call *tc, struct thread *t, uint64_t nr, const uint64_t *args)
 {
-	_Static_assert(sizeof(t->buf) == sizeof(((struct line *)0)->buf) &&
-			       sizeof(*t) == sizeof(struct line),
+	_Static_assert(sizeof(tc->buf) == sizeof(((struct line *)0)->buf) &&
+			       sizeof(*tc) == sizeof(struct line),
 		       "a trace_call is a line");
-	struct line *l = (struct line *)t;
+	struct line *l = (struct line *)tc;
 	l->len = 0;
-	render_call(l, p, nr, args, 0, false);
+	render_call(l, t, nr, args, 0, false);
 }
 
-void trace_syscall_end(struct trace_call *t, uint64_t nr, long ret, bool done)
+void trace_syscall_end(struct trace_call *tc, uint64_t nr, long ret, bool done)
 {
-	finish((struct line *)t, nr, ret, done);
+	finish((struct line *)tc, nr, ret, done);
 }
 
 void trace_sched(const char *fmt, ...)
@@ -179,5 +170,5 @@ void trace_sched(const char *fmt, ...)
 	va_end(ap);
 	l.len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
 	l.buf[l.len++] = '\n';
-	plat_console_write(2, l.buf, l.len);
+	kputs(2, l.buf, l.len);
 }

@@ -3,7 +3,7 @@
 #include <kernel/klib.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
-#include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define FAULT_REPEAT_LIMIT 8
 
@@ -29,46 +29,48 @@ static int signal_for_vector(unsigned v)
 	}
 }
 
-static void page_fault(struct proc *p, const struct trap *t)
+static void page_fault(struct thread *t, const struct trap *trap)
 {
-	int err = mm_fault(&p->mm, t->fault_addr, t->access, t->access_known);
+	struct proc *p = t->proc;
+	int err = mm_fault(p->mm, trap->fault_addr, trap->access, trap->access_known);
 	if (err == -ENOMEM) {
 		kprintf(2, "eclipse: pid %d (%s): out of memory at %#llx\n", p->pid, p->name,
-			(unsigned long long)t->fault_addr);
-		proc_kill_fault(p, SIGKILL, t->fault_addr);
+			(unsigned long long)trap->fault_addr);
+		proc_kill_fault(t, SIGKILL, trap->fault_addr);
 		return;
 	}
 	if (err) {
-		signal_fault(p, SIGSEGV, t->fault_addr);
+		signal_fault(t, SIGSEGV, trap->fault_addr);
 		return;
 	}
 	/* Resolving the same fault again and again, with nothing else in between, means the CPU
 	 * does not see our change. */
-	bool same = p->fault_addr == t->fault_addr && p->fault_rip == p->ctx.regs.rip;
-	p->fault_repeats = same ? p->fault_repeats + 1 : 0;
-	p->fault_addr = t->fault_addr;
-	p->fault_rip = p->ctx.regs.rip;
-	if (p->fault_repeats > FAULT_REPEAT_LIMIT)
-		proc_kill_fault(p, SIGSEGV, t->fault_addr);
+	bool same = t->fault_addr == trap->fault_addr && t->fault_rip == t->ctx.regs.rip;
+	t->fault_repeats = same ? t->fault_repeats + 1 : 0;
+	t->fault_addr = trap->fault_addr;
+	t->fault_rip = t->ctx.regs.rip;
+	if (t->fault_repeats > FAULT_REPEAT_LIMIT)
+		proc_kill_fault(t, SIGSEGV, trap->fault_addr);
 }
 
-void trap_handle(struct proc *p, const struct trap *t)
+void trap_handle(struct thread *t, const struct trap *trap)
 {
-	if (t->kind != TRAP_PAGE_FAULT)
-		p->fault_repeats = 0; /* it got somewhere since its last fault */
-	switch (t->kind) {
+	if (trap->kind != TRAP_PAGE_FAULT)
+		t->fault_repeats = 0; /* it got somewhere since its last fault */
+	switch (trap->kind) {
 	case TRAP_SYSCALL:
-		syscall_from_regs(p);
+		syscall_from_regs(t);
 		break;
 	case TRAP_PAGE_FAULT:
-		page_fault(p, t);
+		page_fault(t, trap);
 		break;
 	case TRAP_EXCEPTION:
-		signal_fault(p, signal_for_vector(t->vector), p->ctx.regs.rip);
+		signal_fault(t, signal_for_vector(trap->vector), t->ctx.regs.rip);
 		break;
 	case TRAP_TICK:
 		sched_rotate();
 		break;
+	case TRAP_NONE:  /* the platform handled the syscall: only look at signals and turns */
 	case TRAP_STOP: /* kernel_run stops before handling it */
 		break;
 	}

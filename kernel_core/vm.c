@@ -4,6 +4,7 @@
 #include <kernel/plat.h>
 #include <kernel/vm.h>
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define PTE_P 0x1ull
 #define PTE_W 0x2ull

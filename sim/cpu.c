@@ -255,12 +255,18 @@ void sim_cpu_debug_stop(void)
 	set_trap(TRAP_TICK, 0, 0);
 }
 
+/*
+ * Syscalls run right here when they can (the kernel says which): no stop, no context save.
+ * One that blocks the thread, raises a signal for it or gives the CPU to another stops the run
+ * with TRAP_NONE once it is done, so the kernel looks; the few that need the saved registers
+ * go the trap path.
+ */
 static void on_syscall(uc_engine *uc, void *data)
 {
 	(void)data;
 	uint64_t nr = read_reg(UC_X86_REG_RAX);
-	unsigned nargs;
-	if (!syscall_is_fast(nr, &nargs) || !proc_current) {
+	struct thread *t = thread_current;
+	if (!t) {
 		set_trap(TRAP_SYSCALL, 0, 0);
 		return;
 	}
@@ -269,20 +275,23 @@ static void on_syscall(uc_engine *uc, void *data)
 				UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
 	uint64_t args[6] = {0};
 	void *ptrs[6] = {&args[0], &args[1], &args[2], &args[3], &args[4], &args[5]};
+	unsigned nargs = syscall_nargs(nr);
 	if (nargs)
 		UC_CHECK(uc_reg_read_batch(uc, arg_ids, ptrs, (int)nargs));
 	if (kernel_cfg.trace & TRACE_SYSCALL) /* rip is still on the syscall instruction */
-		symbols_note_syscall(proc_current, read_reg(UC_X86_REG_RIP), read_reg(UC_X86_REG_RSP));
-	long ret = syscall_invoke(proc_current, nr, args);
-	if (ret == -ERESTARTSYS) {
-		/* It must start over (a console read the debugger interrupted): the kernel's trap
-		 * path makes it again, and rewinds onto the instruction if it says so again. */
+		symbols_note_syscall(t, read_reg(UC_X86_REG_RIP), read_reg(UC_X86_REG_RSP));
+	long ret = 0;
+	enum fast_result r = syscall_fast(t, nr, args, &ret);
+	if (r == FAST_SLOW) {
 		set_trap(TRAP_SYSCALL, 0, 0);
 		return;
 	}
-	write_reg(UC_X86_REG_RAX, (uint64_t)ret);
+	if (r != FAST_BLOCKED)
+		write_reg(UC_X86_REG_RAX, (uint64_t)ret);
 	if (debug_enabled)
 		debug_mappings_changed();
+	if (r != FAST_DONE)
+		set_trap(TRAP_NONE, 0, 0);
 }
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
@@ -706,7 +715,7 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 		while (!run_once(u))
 			;
 	if (cpu.trap.kind == TRAP_SYSCALL && (kernel_cfg.trace & TRACE_SYSCALL))
-		symbols_note_syscall(proc_current, u->regs.rip - 2, u->regs.rsp);
+		symbols_note_syscall(thread_current, u->regs.rip - 2, u->regs.rsp);
 	*trap = cpu.trap;
 	cpu.last_was_tick = trap->kind == TRAP_TICK;
 	if (cpu.last_was_tick)

@@ -54,7 +54,7 @@ struct watch_piece {
 	unsigned kind;
 };
 
-struct thread {
+struct dbg_thread {
 	int pid;
 	unsigned gen; /* the resume these fields belong to */
 	enum debug_action action;
@@ -84,7 +84,7 @@ static struct {
 	enum debug_action fallback; /* for threads the last resume did not name */
 	size_t steppers;            /* threads the last resume made step */
 	uint64_t next_poll_ns;
-	struct thread threads[PROC_LIMIT_MAX];
+	struct dbg_thread threads[PROC_LIMIT_MAX];
 	struct {
 		bool stepping, range, started;
 		uint64_t lo, hi;
@@ -106,15 +106,15 @@ static uint64_t coarse_ns(void)
 }
 
 /* The debugger's record of pid, reset when the pid is new to it. */
-static struct thread *thread_of(int pid)
+static struct dbg_thread *thread_of(int pid)
 {
-	struct thread *t = &dbg.threads[(unsigned)pid % PROC_LIMIT_MAX];
+	struct dbg_thread *t = &dbg.threads[(unsigned)pid % PROC_LIMIT_MAX];
 	if (t->pid != pid)
-		*t = (struct thread){.pid = pid, .gen = dbg.gen - 1};
+		*t = (struct dbg_thread){.pid = pid, .gen = dbg.gen - 1};
 	return t;
 }
 
-static enum debug_action action_of(const struct thread *t)
+static enum debug_action action_of(const struct dbg_thread *t)
 {
 	return t->gen == dbg.gen ? t->action : dbg.fallback;
 }
@@ -130,7 +130,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *dat
 		return;
 	}
 	dbg.run.stop = (struct debug_stop){(b->kinds & BREAK_SW) ? DEBUG_BREAK : DEBUG_HWBREAK,
-					   proc_current->pid, addr, 0};
+					   thread_current->tid, addr, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -139,7 +139,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 {
 	(void)uc, (void)size, (void)data;
 	if (dbg.run.hit) {
-		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, proc_current->pid,
+		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, thread_current->tid,
 						   dbg.run.hit_addr, 0};
 		sim_cpu_debug_stop();
 		return;
@@ -152,7 +152,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 	}
 	if (dbg.run.range && addr >= dbg.run.lo && addr < dbg.run.hi)
 		return;
-	dbg.run.stop = (struct debug_stop){DEBUG_STEP, proc_current->pid, 0, 0};
+	dbg.run.stop = (struct debug_stop){DEBUG_STEP, thread_current->tid, 0, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -213,8 +213,8 @@ static void map_watches(struct mm *mm)
 
 void debug_mappings_changed(void)
 {
-	if (dbg.nwatches && proc_current)
-		map_watches(&proc_current->mm);
+	if (dbg.nwatches && thread_current)
+		map_watches(thread_current->proc->mm);
 }
 
 /* Brings the hooks in line with the breakpoints, watchpoints and steps (outside a run). */
@@ -291,12 +291,12 @@ void debug_close(void)
 }
 
 /* Stops the system for s at p: the stub serves the debugger until it resumes it. */
-static enum debug_verdict stop_for(struct proc *p, struct debug_stop s, bool wait)
+static enum debug_verdict stop_for(struct thread *p, struct debug_stop s, bool wait)
 {
 	enum debug_reason reason = s.reason;
 	uint64_t addr = s.addr;
 	if (reason == DEBUG_BREAK || reason == DEBUG_HWBREAK)
-		thread_of(p->pid)->skip = addr;
+		thread_of(p->tid)->skip = addr;
 	dbg.gen++; /* everything is stopped until the debugger says otherwise */
 	dbg.fallback = DEBUG_ACT_STOP;
 	dbg.steppers = 0;
@@ -305,17 +305,17 @@ static enum debug_verdict stop_for(struct proc *p, struct debug_stop s, bool wai
 	apply();
 	if (dbg.killed)
 		return DEBUG_KILL;
-	return action_of(thread_of(p->pid)) == DEBUG_ACT_STOP ? DEBUG_HOLD : DEBUG_RUN;
+	return action_of(thread_of(p->tid)) == DEBUG_ACT_STOP ? DEBUG_HOLD : DEBUG_RUN;
 }
 
-static enum debug_verdict stop(struct proc *p, enum debug_reason reason, uint64_t addr, bool wait)
+static enum debug_verdict stop(struct thread *p, enum debug_reason reason, uint64_t addr, bool wait)
 {
-	return stop_for(p, (struct debug_stop){reason, p->pid, addr, 0}, wait);
+	return stop_for(p, (struct debug_stop){reason, p->tid, addr, 0}, wait);
 }
 
 /* A thread that steps left its instruction (or range) without the CPU seeing it: a syscall,
  * a signal handler, an exec. */
-static bool step_ended(const struct thread *t, const struct uctx *u)
+static bool step_ended(const struct dbg_thread *t, const struct uctx *u)
 {
 	enum debug_action a = action_of(t);
 	uint64_t rip = u->regs.rip;
@@ -329,19 +329,19 @@ static bool step_ended(const struct thread *t, const struct uctx *u)
  * rather than let the kernel spin through held threads: jump the clock to the first sleeper,
  * or give the debugger time to interrupt. With no such thread left at all, stop.
  */
-static enum debug_verdict hold(struct proc *held)
+static enum debug_verdict hold(struct thread *held)
 {
 	uint64_t wake = UINT64_MAX;
 	bool any = false;
 	unsigned cursor = 0;
-	for (struct proc *p; (p = proc_next(&cursor));) {
-		if (p->state == PROC_ZOMBIE || action_of(thread_of(p->pid)) == DEBUG_ACT_STOP)
+	for (struct thread *p; (p = thread_next(&cursor));) {
+		if (action_of(thread_of(p->tid)) == DEBUG_ACT_STOP)
 			continue;
-		if (p->state == PROC_RUNNABLE)
+		if (p->state == THREAD_RUNNABLE)
 			return DEBUG_HOLD;
 		any = true;
-		if (p->state == PROC_SLEEPING)
-			wake = MIN(wake, p->wake_at);
+		if (p->state == THREAD_BLOCKED && p->wait.deadline != UINT64_MAX)
+			wake = MIN(wake, p->wait.deadline);
 	}
 	if (!any)
 		return stop(held, DEBUG_GONE, 0, false);
@@ -356,7 +356,7 @@ static enum debug_verdict hold(struct proc *held)
 
 enum debug_verdict debug_before_run(struct uctx *u)
 {
-	struct proc *p = proc_current;
+	struct thread *p = thread_current;
 	if (dbg.killed)
 		return DEBUG_KILL;
 	apply();
@@ -368,7 +368,7 @@ enum debug_verdict debug_before_run(struct uctx *u)
 			return stop(p, reason, 0, false);
 		apply(); /* the debugger may have gone */
 	}
-	struct thread *t = thread_of(p->pid);
+	struct dbg_thread *t = thread_of(p->tid);
 	if (dbg.initial_stop) {
 		dbg.initial_stop = t->exec_stop = false; /* the same instruction: one stop */
 		return stop(p, DEBUG_INITIAL, 0, true);
@@ -387,7 +387,7 @@ enum debug_verdict debug_before_run(struct uctx *u)
 
 void debug_run_begin(struct uctx *u)
 {
-	struct thread *t = thread_of(proc_current->pid);
+	struct dbg_thread *t = thread_of(thread_current->tid);
 	enum debug_action a = action_of(t);
 	dbg.run.stepping = a == DEBUG_ACT_STEP || a == DEBUG_ACT_RANGE;
 	dbg.run.range = a == DEBUG_ACT_RANGE;
@@ -398,7 +398,7 @@ void debug_run_begin(struct uctx *u)
 	t->skip = 0;
 	dbg.run.hit = false;
 	if (dbg.nwatches)
-		map_watches(&proc_current->mm);
+		map_watches(thread_current->proc->mm);
 	else
 		dbg.run.npieces = 0;
 }
@@ -406,7 +406,7 @@ void debug_run_begin(struct uctx *u)
 enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool stopped)
 {
 	(void)u;
-	struct proc *p = proc_current;
+	struct thread *p = thread_current;
 	if (dbg.run.hit && (stopped || t->kind == TRAP_TICK)) {
 		/* The access completed (a fault would run the instruction again). */
 		dbg.run.hit = false;
@@ -417,22 +417,22 @@ enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool st
 	return DEBUG_PASS;
 }
 
-void debug_exec(struct proc *p, const char *path)
+void debug_exec(struct thread *p, const char *path)
 {
 	if (!dbg.stop_at_exec)
 		return;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strcmp(base, dbg.stop_at_exec))
-		thread_of(p->pid)->exec_stop = true;
+		thread_of(p->tid)->exec_stop = true;
 }
 
-int debug_fault(struct proc *p, int sig, uint64_t addr)
+int debug_fault(struct thread *p, int sig, uint64_t addr)
 {
 	if (!gdbstub_connected())
 		return sig;
-	stop_for(p, (struct debug_stop){DEBUG_SIGNAL, p->pid, addr, sig}, false);
-	const struct thread *t = thread_of(p->pid);
+	stop_for(p, (struct debug_stop){DEBUG_SIGNAL, p->tid, addr, sig}, false);
+	const struct dbg_thread *t = thread_of(p->tid);
 	if (dbg.killed || action_of(t) == DEBUG_ACT_STOP)
 		return 0; /* it faults again when it runs */
 	return t->gen == dbg.gen ? t->signal : 0;
@@ -539,8 +539,8 @@ void debug_resume(const struct debug_resume *resume, size_t n)
 			dbg.fallback = r->action == DEBUG_ACT_STOP ? DEBUG_ACT_STOP : DEBUG_ACT_CONTINUE;
 			return;
 		}
-		struct proc *p = proc_find(r->pid);
-		struct thread *t = thread_of(r->pid);
+		struct thread *p = thread_find(r->pid);
+		struct dbg_thread *t = thread_of(r->pid);
 		if (!p || t->gen == dbg.gen)
 			continue;
 		t->gen = dbg.gen;

@@ -77,10 +77,10 @@ enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool st
 /* A syscall handled inside the CPU hook may have changed the running process's mappings. */
 void debug_mappings_changed(void);
 /* The kernel's exec observer: p now runs path. */
-void debug_exec(struct proc *p, const char *path);
+void debug_exec(struct thread *p, const char *path);
 /* The kernel's fault observer: the debugger sees the fault first and says which signal p gets
  * (0: none, it runs the instruction again). */
-int debug_fault(struct proc *p, int sig, uint64_t addr);
+int debug_fault(struct thread *p, int sig, uint64_t addr);
 /* The first process spawned ended with Linux wait status (negative: the machine stopped). */
 void debug_machine_ended(int status);
 bool debug_killed(void);
@@ -166,9 +166,9 @@ extern const char gdb_target_xml[];
 /* Bytes of register n in the 'g' packet, in the target description's order. */
 unsigned gdb_reg_size(unsigned n);
 /* Register n of p into out (gdb_reg_size(n) bytes). */
-void gdb_reg_read(struct proc *p, unsigned n, uint8_t *out);
+void gdb_reg_read(struct thread *p, unsigned n, uint8_t *out);
 /* Sets register n of p from in: 0, or -EINVAL for a value the CPU cannot take. */
-int gdb_reg_write(struct proc *p, unsigned n, const uint8_t *in);
+int gdb_reg_write(struct thread *p, unsigned n, const uint8_t *in);
 /* Reads guest memory through mm's page tables without side effects: pages in a region but
  * never touched read as zeros. Returns the bytes read from the start (fewer at a hole). */
 size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
@@ -177,11 +177,11 @@ size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
 int gdb_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
 
 /* symbols.c: naming code for syscall traces. */
-void symbols_exec(struct proc *p, const char *path, const struct elf_source *src);
-void symbols_fork(struct proc *parent, struct proc *child);
+void symbols_exec(struct thread *p, const char *path, const struct elf_source *src);
+void symbols_fork(struct thread *parent, struct thread *child);
 /* Notes the syscall p makes from rip (the syscall instruction) with stack pointer sp. */
-void symbols_note_syscall(struct proc *p, uint64_t rip, uint64_t sp);
-size_t symbols_trace_site(struct proc *p, char *buf, size_t size);
+void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp);
+size_t symbols_trace_site(struct thread *p, char *buf, size_t size);
 void symbols_fini(void);
 
 #endif

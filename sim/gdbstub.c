@@ -121,27 +121,23 @@ static bool parse_thread(const char **s, int *tid)
 	return true;
 }
 
-static struct proc *live_proc(int pid)
+static struct thread *live_proc(int tid)
 {
-	struct proc *p = proc_find(pid);
-	return p && p->state != PROC_ZOMBIE ? p : NULL;
+	return thread_find(tid);
 }
 
-static struct proc *first_live(void)
+static struct thread *first_live(void)
 {
 	unsigned cursor = 0;
-	for (struct proc *p; (p = proc_next(&cursor));)
-		if (p->state != PROC_ZOMBIE)
-			return p;
-	return NULL;
+	return thread_next(&cursor);
 }
 
 /* The process a thread id selects: a pid, or for 0 and -1 the one that stopped. */
-static struct proc *thread_proc(int tid)
+static struct thread *thread_proc(int tid)
 {
 	if (tid > 0)
 		return live_proc(tid);
-	struct proc *p = live_proc(gs.last.pid);
+	struct thread *p = live_proc(gs.last.pid);
 	return p ? p : first_live();
 }
 
@@ -167,7 +163,7 @@ static int linux_signal(uint64_t gdb)
 
 static void put_stop(struct reply *r, const struct debug_stop *s)
 {
-	struct proc *p = live_proc(s->pid);
+	struct thread *p = live_proc(s->pid);
 	int sig = s->reason == DEBUG_SIGNAL ? gdb_signal(s->signal)
 		: s->reason == DEBUG_INTERRUPT ? 2 : 5; /* SIGINT, SIGTRAP */
 	put(r, "T%02xthread:%x;", sig, s->pid);
@@ -209,7 +205,7 @@ static void put_xfer(struct reply *r, const char *doc, size_t size, const char *
 }
 
 /* A process name fit for XML: the characters that would need escaping become '?'. */
-static void xml_name(const struct proc *p, char *out)
+static void xml_name(const struct thread *p, char *out)
 {
 	size_t i = 0;
 	for (; p->name[i] && i < PROC_NAME_MAX - 1; i++)
@@ -223,13 +219,11 @@ static size_t threads_xml(char *buf, size_t size)
 	unsigned cursor = 0;
 	char name[PROC_NAME_MAX];
 	len += (size_t)snprintf(buf, size, "<?xml version=\"1.0\"?>\n<threads>\n");
-	for (struct proc *p; (p = proc_next(&cursor)) && len < size;) {
-		if (p->state == PROC_ZOMBIE)
-			continue;
+	for (struct thread *p; (p = thread_next(&cursor)) && len < size;) {
 		xml_name(p, name);
 		len += (size_t)snprintf(buf + len, size - len,
-					"<thread id=\"%x\" name=\"%s\">%s pid %d</thread>\n", p->pid,
-					name, name, p->pid);
+					"<thread id=\"%x\" name=\"%s\">%s pid %d</thread>\n", p->tid,
+					name, name, p->tid);
 	}
 	if (len < size)
 		len += (size_t)snprintf(buf + len, size - len, "</threads>\n");
@@ -257,16 +251,15 @@ static void query(struct reply *r, const char *pkt)
 	} else if (!strcmp(pkt, "qAttached")) {
 		put(r, "1"); /* quitting gdb detaches; `kill` ends the simulator */
 	} else if (!strcmp(pkt, "qC")) {
-		struct proc *p = thread_proc(gs.gthread);
-		put(r, "QC%x", p ? p->pid : 0);
+		struct thread *p = thread_proc(gs.gthread);
+		put(r, "QC%x", p ? p->tid : 0);
 	} else if (!strcmp(pkt, "qfThreadInfo")) {
 		unsigned cursor = 0;
 		const char *sep = "m";
-		for (struct proc *p; (p = proc_next(&cursor));)
-			if (p->state != PROC_ZOMBIE) {
-				put(r, "%s%x", sep, p->pid);
-				sep = ",";
-			}
+		for (struct thread *p; (p = thread_next(&cursor));) {
+			put(r, "%s%x", sep, p->tid);
+			sep = ",";
+		}
 		if (!r->len)
 			put(r, "l");
 	} else if (!strcmp(pkt, "qsThreadInfo")) {
@@ -274,13 +267,13 @@ static void query(struct reply *r, const char *pkt)
 	} else if (!strncmp(pkt, "qThreadExtraInfo,", 17)) {
 		const char *s = pkt + 17;
 		int tid;
-		struct proc *p = parse_thread(&s, &tid) && !*s ? live_proc(tid) : NULL;
+		struct thread *p = parse_thread(&s, &tid) && !*s ? live_proc(tid) : NULL;
 		if (!p) {
 			reply_error(r, ESRCH);
 			return;
 		}
 		char info[64];
-		int n = snprintf(info, sizeof(info), "%s pid %d", p->name, p->pid);
+		int n = snprintf(info, sizeof(info), "%s pid %d", p->name, p->tid);
 		put_hex(r, info, (size_t)MIN(n, (int)sizeof(info) - 1));
 	} else if (!strncmp(pkt, "qSymbol:", 8)) {
 		put(r, "OK");
@@ -290,7 +283,7 @@ static void query(struct reply *r, const char *pkt)
 static void read_memory(struct reply *r, const char *args)
 {
 	uint64_t addr, len;
-	struct proc *p = thread_proc(gs.gthread);
+	struct thread *p = thread_proc(gs.gthread);
 	if (!parse_hex(&args, &addr) || *args++ != ',' || !parse_hex(&args, &len) || *args) {
 		reply_error(r, 1);
 		return;
@@ -300,7 +293,7 @@ static void read_memory(struct reply *r, const char *args)
 		return;
 	}
 	uint8_t buf[GDB_PACKET_MAX / 2];
-	size_t got = sim_peek(&p->mm, addr, buf, (size_t)MIN(len, (uint64_t)sizeof(buf)));
+	size_t got = sim_peek(p->proc->mm, addr, buf, (size_t)MIN(len, (uint64_t)sizeof(buf)));
 	if (len && !got)
 		reply_error(r, EFAULT);
 	else
@@ -312,7 +305,7 @@ static void write_memory(struct reply *r, const char *pkt, size_t length)
 {
 	const char *s = pkt + 1, *end = pkt + length;
 	uint64_t addr, len;
-	struct proc *p = thread_proc(gs.gthread);
+	struct thread *p = thread_proc(gs.gthread);
 	if (!parse_hex(&s, &addr) || *s++ != ',' || !parse_hex(&s, &len) || *s++ != ':' ||
 	    len > GDB_PACKET_MAX) {
 		reply_error(r, 1);
@@ -345,7 +338,7 @@ static void write_memory(struct reply *r, const char *pkt, size_t length)
 		reply_error(r, ESRCH);
 		return;
 	}
-	int err = gdb_poke(&p->mm, addr, buf, n);
+	int err = gdb_poke(p->proc->mm, addr, buf, n);
 	if (err)
 		reply_error(r, -err);
 	else
@@ -354,7 +347,7 @@ static void write_memory(struct reply *r, const char *pkt, size_t length)
 
 static void registers(struct reply *r, const char *pkt, size_t length)
 {
-	struct proc *p = thread_proc(gs.gthread);
+	struct thread *p = thread_proc(gs.gthread);
 	if (!p) {
 		reply_error(r, ESRCH);
 		return;
@@ -464,7 +457,7 @@ static enum gdb_serve legacy_resume(struct reply *r, const char *pkt)
 		reply_error(r, 1);
 		return GDB_SERVE_ON;
 	}
-	struct proc *p = thread_proc(gs.cthread);
+	struct thread *p = thread_proc(gs.cthread);
 	if (!p) {
 		reply_error(r, ESRCH);
 		return GDB_SERVE_ON;
@@ -473,7 +466,7 @@ static enum gdb_serve legacy_resume(struct reply *r, const char *pkt)
 		p->ctx.regs.rip = addr;
 	bool step = pkt[0] == 's' || pkt[0] == 'S';
 	struct debug_resume res[2] = {
-		{p->pid, step ? DEBUG_ACT_STEP : DEBUG_ACT_CONTINUE, 0, 0, linux_signal(v)},
+		{p->tid, step ? DEBUG_ACT_STEP : DEBUG_ACT_CONTINUE, 0, 0, linux_signal(v)},
 		{0, DEBUG_ACT_CONTINUE, 0, 0, 0}};
 	debug_resume(res, step || gs.cthread > 0 ? 1 : 2);
 	return GDB_SERVE_RESUME;
@@ -520,10 +513,10 @@ static enum gdb_serve vcont(struct reply *r, const char *pkt)
 		}
 		if (!a.pid && a.action != DEBUG_ACT_CONTINUE) {
 			/* stepping every thread: step the one that stopped, keep the rest */
-			struct proc *p = thread_proc(0);
+			struct thread *p = thread_proc(0);
 			if (!p)
 				goto bad;
-			a.pid = p->pid;
+			a.pid = p->tid;
 		}
 		if (*s && *s != ';')
 			goto bad;

@@ -166,7 +166,7 @@ static unsigned x87_tag(const uint8_t *fx, unsigned i)
 	return integer ? 0 : 2;
 }
 
-void gdb_reg_read(struct proc *p, unsigned n, uint8_t *out)
+void gdb_reg_read(struct thread *p, unsigned n, uint8_t *out)
 {
 	const struct regs *r = &p->ctx.regs;
 	const uint8_t *fx = p->ctx.fpu;
@@ -210,7 +210,7 @@ void gdb_reg_read(struct proc *p, unsigned n, uint8_t *out)
 	memcpy(out, &v, gdb_reg_size(n));
 }
 
-int gdb_reg_write(struct proc *p, unsigned n, const uint8_t *in)
+int gdb_reg_write(struct thread *p, unsigned n, const uint8_t *in)
 {
 	struct regs *r = &p->ctx.regs;
 	uint8_t *fx = p->ctx.fpu;

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,12 +42,130 @@ static struct {
 	size_t image_len;
 } m;
 
-static volatile sig_atomic_t stop_requests;
+static volatile sig_atomic_t stop_requests, resized;
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
 	stop_requests++;
+}
+
+/*
+ * The console. When standard input is a terminal a person is at it: the terminal goes into raw
+ * mode (the guest's tty does echo, editing and signals) and is restored on every way out; the
+ * kernel takes input as it comes. Ctrl-A x stops the simulator (Ctrl-A Ctrl-A types a Ctrl-A),
+ * since Ctrl-C now belongs to the guest. Otherwise input is a stream read as the guest asks.
+ */
+#define CTRL_A 0x01
+
+static struct {
+	bool interactive;
+	bool raw;            /* the terminal's settings are ours until restore */
+	struct termios saved;
+	bool escape;         /* Ctrl-A came: the next byte is a command */
+	unsigned rows, cols; /* last size told to the kernel */
+} con;
+
+static void console_restore(void)
+{
+	if (con.raw) {
+		tcsetattr(0, TCSAFLUSH, &con.saved);
+		con.raw = false;
+	}
+}
+
+/* A fatal signal restores the terminal before it kills us. */
+static void on_fatal_signal(int sig)
+{
+	console_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_resize(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+static void console_init(void)
+{
+	con.interactive = isatty(0) && tcgetattr(0, &con.saved) == 0;
+	if (!con.interactive)
+		return;
+	struct termios raw = con.saved;
+	cfmakeraw(&raw);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(0, TCSAFLUSH, &raw) == 0)
+		con.raw = true;
+	atexit(console_restore);
+	static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGQUIT, SIGHUP};
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], on_fatal_signal);
+	signal(SIGWINCH, on_resize);
+	resized = 1;
+}
+
+bool plat_console_interactive(void)
+{
+	return con.interactive;
+}
+
+long plat_console_poll(void *buf, size_t len)
+{
+	struct pollfd pfd = {0, POLLIN, 0};
+	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+		return 0;
+	char *out = buf;
+	ssize_t n = read(0, out, len);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		return -EIO; /* the terminal went away */
+	if (n < 0)
+		return 0;
+	size_t kept = 0;
+	for (ssize_t i = 0; i < n; i++) {
+		char c = out[i];
+		if (con.escape) {
+			con.escape = false;
+			if (c == 'x' || c == 'X') {
+				stop_requests += 2; /* at once, as a second Ctrl-C would */
+				continue;
+			}
+			if (c != CTRL_A)
+				continue;
+		} else if (c == CTRL_A) {
+			con.escape = true;
+			continue;
+		}
+		out[kept++] = c;
+	}
+	return (long)kept;
+}
+
+bool plat_console_size(unsigned *rows, unsigned *cols)
+{
+	if (!resized)
+		return false;
+	resized = 0;
+	struct winsize ws;
+	if (ioctl(con.interactive ? 0 : 1, TIOCGWINSZ, &ws) || !ws.ws_row || !ws.ws_col)
+		return false;
+	if (ws.ws_row == con.rows && ws.ws_col == con.cols)
+		return false;
+	*rows = con.rows = ws.ws_row;
+	*cols = con.cols = ws.ws_col;
+	return true;
+}
+
+/* Waits until input comes, a stop request, or timeout_ms (-1: no limit). */
+static void wait_for_input(int timeout_ms)
+{
+	unsigned stops = (unsigned)stop_requests;
+	struct pollfd pfd = {0, POLLIN, 0};
+	while (poll(&pfd, 1, timeout_ms) < 0 && errno == EINTR && stops == (unsigned)stop_requests &&
+	       !resized)
+		;
 }
 
 static uint64_t host_ns(clockid_t clk)
@@ -76,11 +196,13 @@ int sim_machine_init(const struct sim_options *opt)
 	m.idle_ns = 0;
 	m.host_t0 = host_ns(CLOCK_MONOTONIC);
 	m.epoch_ns = opt->host_clock ? host_ns(CLOCK_REALTIME) : VIRTUAL_EPOCH_NS;
+	console_init();
 	return 0;
 }
 
 void sim_machine_fini(void)
 {
+	console_restore();
 	free(identities);
 	identities = NULL;
 	nidentities = 0;
@@ -140,7 +262,7 @@ long plat_console_read(void *buf, size_t len)
 	unsigned stops = (unsigned)stop_requests;
 	for (;;) {
 		/* A debugger must be heard while the console waits (gdb's Ctrl-C, or one connecting):
-		 * the read then starts over once the debugger let the process run again. */
+		 * -EAGAIN gives the CPU back without reading, and the read starts over. */
 		int dfd = debug_console_watch_fd();
 		if (dfd >= 0) {
 			struct pollfd pfd[2] = {{0, POLLIN, 0}, {dfd, POLLIN, 0}};
@@ -151,7 +273,7 @@ long plat_console_read(void *buf, size_t len)
 			}
 			if (pfd[1].revents && !pfd[0].revents) {
 				debug_attention();
-				return PLAT_CONSOLE_RETRY;
+				return -EAGAIN;
 			}
 		}
 		ssize_t n = read(0, buf, len);
@@ -179,11 +301,23 @@ void plat_idle_until(uint64_t deadline_ns)
 	uint64_t now = plat_clock_ns();
 	if (deadline_ns <= now)
 		return;
+	if (deadline_ns == UINT64_MAX) {
+		/* Nothing will ever run unless a person types (or stops us). */
+		uint64_t start = host_ns(CLOCK_MONOTONIC);
+		wait_for_input(-1);
+		if (!m.host_clock)
+			m.idle_ns += host_ns(CLOCK_MONOTONIC) - start;
+		return;
+	}
 	if (!m.host_clock) {
 		m.idle_ns += deadline_ns - now;
 		return;
 	}
 	uint64_t wait = deadline_ns - now;
+	if (con.interactive) {
+		wait_for_input((int)MIN(wait / 1000000ull + 1, (uint64_t)INT32_MAX));
+		return;
+	}
 	struct timespec ts = {(time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull)};
 	unsigned stops = (unsigned)stop_requests;
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && stops == (unsigned)stop_requests)

@@ -254,18 +254,18 @@ static bool leak_free(void)
 }
 
 /* The kernel's exec observer: program symbols for traces, exec stops for the debugger. */
-static void on_exec(struct proc *p, const char *path, const struct elf_source *src)
+static void on_exec(struct thread *t, const char *path, const struct elf_source *src)
 {
 	if (kernel_cfg.trace & TRACE_SYSCALL)
-		symbols_exec(p, path, src);
+		symbols_exec(t, path, src);
 	if (debug_enabled)
-		debug_exec(p, path);
+		debug_exec(t, path);
 }
 
 /* The kernel's fault observer: a debugger sees each fault first. */
-static int on_fault(struct proc *p, int sig, uint64_t addr)
+static int on_fault(struct thread *t, int sig, uint64_t addr)
 {
-	return debug_fault(p, sig, addr);
+	return debug_fault(t, sig, addr);
 }
 
 /* The default boot image: boot.cpio next to the eclipse-sim executable. */

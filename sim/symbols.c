@@ -122,25 +122,25 @@ static struct program *program_of(const struct elf_source *src)
 	return prog;
 }
 
-void symbols_exec(struct proc *p, const char *path, const struct elf_source *src)
+void symbols_exec(struct thread *p, const char *path, const struct elf_source *src)
 {
 	(void)path;
-	unsigned slot = (unsigned)p->pid % PROC_LIMIT_MAX;
-	syms.owner[slot].pid = p->pid;
+	unsigned slot = (unsigned)p->tid % PROC_LIMIT_MAX;
+	syms.owner[slot].pid = p->tid;
 	syms.owner[slot].prog = program_of(src);
 }
 
-void symbols_fork(struct proc *parent, struct proc *child)
+void symbols_fork(struct thread *parent, struct thread *child)
 {
-	unsigned from = (unsigned)parent->pid % PROC_LIMIT_MAX, to = (unsigned)child->pid % PROC_LIMIT_MAX;
-	syms.owner[to].pid = child->pid;
-	syms.owner[to].prog = syms.owner[from].pid == parent->pid ? syms.owner[from].prog : NULL;
+	unsigned from = (unsigned)parent->tid % PROC_LIMIT_MAX, to = (unsigned)child->tid % PROC_LIMIT_MAX;
+	syms.owner[to].pid = child->tid;
+	syms.owner[to].prog = syms.owner[from].pid == parent->tid ? syms.owner[from].prog : NULL;
 }
 
-static const struct program *program_run_by(const struct proc *p)
+static const struct program *program_run_by(const struct thread *p)
 {
-	unsigned slot = (unsigned)p->pid % PROC_LIMIT_MAX;
-	return syms.owner[slot].pid == p->pid ? syms.owner[slot].prog : NULL;
+	unsigned slot = (unsigned)p->tid % PROC_LIMIT_MAX;
+	return syms.owner[slot].pid == p->tid ? syms.owner[slot].prog : NULL;
 }
 
 /* The function containing addr: the last symbol at or below it, within its size (a symbol
@@ -164,14 +164,14 @@ static const struct symbol *lookup(const struct program *prog, uint64_t addr)
 }
 
 /* A return address on p's stack at sp or a little above that follows a call of f; 0 if none. */
-static uint64_t return_into_caller(struct proc *p, const struct symbol *f, uint64_t sp)
+static uint64_t return_into_caller(struct thread *p, const struct symbol *f, uint64_t sp)
 {
 	uint64_t words[CALLER_SCAN_WORDS];
-	size_t n = sim_peek(&p->mm, sp, words, sizeof(words)) / 8;
+	size_t n = sim_peek(p->proc->mm, sp, words, sizeof(words)) / 8;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t call[5]; /* e8 rel32 */
 		int32_t rel;
-		if (words[i] < 5 || sim_peek(&p->mm, words[i] - 5, call, 5) != 5 || call[0] != 0xe8)
+		if (words[i] < 5 || sim_peek(p->proc->mm, words[i] - 5, call, 5) != 5 || call[0] != 0xe8)
 			continue;
 		memcpy(&rel, call + 1, 4);
 		if (words[i] + (uint64_t)(int64_t)rel == f->addr)
@@ -180,7 +180,7 @@ static uint64_t return_into_caller(struct proc *p, const struct symbol *f, uint6
 	return 0;
 }
 
-static void name_site(struct proc *p, uint64_t rip, uint64_t sp, char *buf, size_t size)
+static void name_site(struct thread *p, uint64_t rip, uint64_t sp, char *buf, size_t size)
 {
 	const struct program *prog = program_run_by(p);
 	const struct symbol *f = lookup(prog, rip);
@@ -199,17 +199,17 @@ static void name_site(struct proc *p, uint64_t rip, uint64_t sp, char *buf, size
 		snprintf(buf + n, size - (size_t)n, ">");
 }
 
-void symbols_note_syscall(struct proc *p, uint64_t rip, uint64_t sp)
+void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp)
 {
-	syms.note.pid = p->pid;
+	syms.note.pid = p->tid;
 	name_site(p, rip, sp, syms.note.site, sizeof(syms.note.site));
 }
 
-size_t symbols_trace_site(struct proc *p, char *buf, size_t size)
+size_t symbols_trace_site(struct thread *p, char *buf, size_t size)
 {
 	if (!size)
 		return 0;
-	if (syms.note.pid == p->pid)
+	if (syms.note.pid == p->tid)
 		snprintf(buf, size, "%s", syms.note.site);
 	else /* a call finished on another's behalf: it stopped right after its instruction */
 		name_site(p, p->ctx.regs.rip - 2, p->ctx.regs.rsp, buf, size);

@@ -11,6 +11,7 @@
 #include <kernel/klib.h>
 #include <kernel/vm.h>
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define MSR_FS_BASE 0xc0000100u
 #define MSR_GS_BASE 0xc0000101u

@@ -12,6 +12,7 @@
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define EXIT_RUNTIME 1
 

@@ -9,6 +9,7 @@
 
 #include <kernel/klib.h>
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define MULTIBOOT_MAGIC 0x2badb002u
 #define MBI_CMDLINE 0x4u

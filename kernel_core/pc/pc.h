@@ -103,6 +103,8 @@ int pc_multiboot_init(uint32_t magic, uint32_t info_pa, char *cmdline, size_t si
 void pc_serial_init(void);
 void pc_serial_write(const char *s, size_t len);
 void pc_serial_poll(void);
+/* Input is waiting to be read. */
+bool pc_serial_pending(void);
 
 /* timer.c: the TSC clock calibrated by the PIT, the PIT's periodic tick, the RTC's date. */
 void pc_timer_init(void);

@@ -1,11 +1,12 @@
 /*
- * The console: COM1, polled. Standard output and error both go to it, each "\n" as "\r\n" for
- * the terminal at the other end. Input is collected at every timer tick; Ctrl-C (0x03) is not
- * input but a stop request, as Ctrl-C at eclipse-sim's terminal is (plat_stop_requests).
+ * The console: COM1, polled, a terminal with a person at it: the kernel's tty does the line
+ * discipline (echo, "\n" as "\r\n", Ctrl-C to the foreground group), so bytes go out as they
+ * are. Input is collected at every timer tick.
  */
 #include "pc.h"
 
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #define COM1 0x3f8
 #define REG_DATA 0
@@ -16,7 +17,6 @@
 #define REG_LSR 5
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
-#define CTRL_C 0x03
 #define INPUT_SIZE 256
 
 static struct {
@@ -45,24 +45,17 @@ static void put(char c)
 
 void pc_serial_write(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			put('\r');
+	for (size_t i = 0; i < len; i++)
 		put(s[i]);
-	}
 }
 
 void pc_serial_poll(void)
 {
 	while (inb(COM1 + REG_LSR) & LSR_DATA_READY) {
 		char c = (char)inb(COM1 + REG_DATA);
-		if (c == CTRL_C) {
-			con.stop_requests++;
-			continue;
-		}
 		if (con.count == INPUT_SIZE)
 			continue; /* full: drop, as a terminal with nobody reading would */
-		con.input[(con.head + con.count++) % INPUT_SIZE] = c == '\r' ? '\n' : c;
+		con.input[(con.head + con.count++) % INPUT_SIZE] = c;
 	}
 }
 
@@ -73,25 +66,39 @@ long plat_console_write(int stream, const void *buf, size_t len)
 	return (long)len;
 }
 
-/* Waits for input with interrupts on; -EINTR when a stop request comes first. */
+bool plat_console_interactive(void)
+{
+	return true;
+}
+
+long plat_console_poll(void *buf, size_t len)
+{
+	pc_serial_poll();
+	char *out = buf;
+	size_t n = 0;
+	for (; n < len && con.count; n++, con.count--) {
+		out[n] = con.input[con.head];
+		con.head = (con.head + 1) % INPUT_SIZE;
+	}
+	return (long)n;
+}
+
+/* Never asked of an interactive console: nothing to read as a stream. */
 long plat_console_read(void *buf, size_t len)
 {
-	unsigned stops = con.stop_requests;
-	for (;;) {
-		pc_serial_poll();
-		if (con.count) {
-			char *out = buf;
-			size_t n = 0;
-			for (; n < len && con.count; n++, con.count--) {
-				out[n] = con.input[con.head];
-				con.head = (con.head + 1) % INPUT_SIZE;
-			}
-			return (long)n;
-		}
-		if (stops != con.stop_requests)
-			return -EINTR;
-		__asm__ volatile("sti; hlt; cli" : : : "memory");
-	}
+	(void)buf, (void)len;
+	return 0;
+}
+
+bool plat_console_size(unsigned *rows, unsigned *cols)
+{
+	(void)rows, (void)cols;
+	return false; /* a serial line does not say: the tty's 80x25 stands */
+}
+
+bool pc_serial_pending(void)
+{
+	return con.count != 0;
 }
 
 unsigned plat_stop_requests(void)

@@ -144,11 +144,12 @@ uint64_t plat_boot_epoch_ns(void)
 	return clk.epoch_ns;
 }
 
-/* Sleeps until the deadline, a timer tick at a time; a stop request ends the wait early. */
+/* Sleeps until the deadline, a timer tick at a time; input or a stop request ends it early. */
 void plat_idle_until(uint64_t deadline_ns)
 {
 	unsigned stops = plat_stop_requests();
-	while (plat_clock_ns() < deadline_ns && stops == plat_stop_requests())
+	while (plat_clock_ns() < deadline_ns && stops == plat_stop_requests() &&
+	       !pc_serial_pending())
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 

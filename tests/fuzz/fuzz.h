@@ -36,7 +36,8 @@ void fuzz_fini_and_check(void);
 /* A syscall of q made directly (a4 = -1, a5 = 0), as the unit tests make them, to set a
  * harness's processes up: it must succeed. */
 struct proc;
-long fuzz_setup_call(struct proc *q, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+struct thread;
+long fuzz_setup_call(struct thread *q, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 		     uint64_t a3);
 
 #endif

@@ -6,6 +6,7 @@
 #include "fuzz.h"
 /* The guest ABI before the C library: its wait-status macros must win (see unit.h). */
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #include <kernel/cpio.h>
 #include <stdlib.h>

@@ -11,6 +11,7 @@
 #include "fuzz.h"
 /* The guest ABI before the C library: its wait-status macros must win (see unit.h). */
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #include <kernel/elf.h>
 #include <kernel/frame.h>

@@ -22,6 +22,7 @@
 #include "fuzz.h"
 /* The guest ABI before the C library: its wait-status macros must win (see unit.h). */
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #include <kernel/elf.h>
 #include <kernel/frame.h>
@@ -138,31 +139,31 @@ void debug_kill(void)
 	dbg.killed = true;
 }
 
-static struct proc *spawn(const char *path)
+static struct thread *spawn(const char *path)
 {
 	static const char *const envp[] = {"A=1", NULL};
 	const char *const argv[] = {path, NULL};
 	int elf_err;
 	int pid = kernel_spawn(path, program, program_len, argv, envp, &elf_err);
 	FUZZ_CHECK(pid > 0, "spawning %s failed: %d (%s)", path, pid, elf_error_name(elf_err));
-	return proc_find(pid);
+	return thread_find(pid);
 }
 
 static void boot(void)
 {
 	FUZZ_CHECK(kernel_init(&(struct kernel_config){.max_procs = 16}) == 0, "kernel_init failed");
-	struct proc *p = spawn("/bin/hello");
-	FUZZ_CHECK(p->pid == 1, "process 1 is pid %d", p->pid);
+	struct thread *p = spawn("/bin/hello");
+	FUZZ_CHECK(p->tid == 1, "process 1 is pid %d", p->tid);
 	/* Some of process 1's pages are present before the fork, so that both share them. */
-	uint64_t heap = p->mm.brk_start;
+	uint64_t heap = p->proc->mm->brk_start;
 	fuzz_setup_call(p, SYS_brk, heap + 4 * PG, 0, 0, 0);
-	FUZZ_CHECK(copy_out(&p->mm, heap, "shared heap", 12) == 0, "heap write failed");
+	FUZZ_CHECK(copy_out(p->proc->mm, heap, "shared heap", 12) == 0, "heap write failed");
 	long child = fuzz_setup_call(p, SYS_fork, 0, 0, 0, 0);
 	FUZZ_CHECK(child == 2, "the fork is pid %ld", child);
-	struct proc *q = spawn("/bin/other");
+	struct thread *q = spawn("/bin/other");
 	fuzz_setup_call(q, SYS_mmap, SECRET_VA, PG, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
-	FUZZ_CHECK(copy_out(&q->mm, SECRET_VA, "secret", 7) == 0, "secret write failed");
+	FUZZ_CHECK(copy_out(q->proc->mm, SECRET_VA, "secret", 7) == 0, "secret write failed");
 	long zombie = fuzz_setup_call(p, SYS_fork, 0, 0, 0, 0);
 	proc_exit(proc_find((int)zombie), 3 << 8);
 }
@@ -203,13 +204,14 @@ static void take(struct snapshot *sn)
 	sn->first[NPROCS] = 0;
 	for (int i = 0; i < NPROCS; i++) {
 		struct proc *p = proc_find(i + 1);
+		struct thread *t = thread_find(i + 1);
 		sn->first[i] = sn->first[NPROCS];
 		sn->state[i] = p ? (int)p->state : -1;
-		if (!p || p->state == PROC_ZOMBIE)
+		if (!p || p->state == PROC_ZOMBIE || !t)
 			continue;
-		sn->regs[i] = p->ctx.regs;
-		memcpy(sn->fpu[i], p->ctx.fpu, sizeof(sn->fpu[i]));
-		vm_find_page(&p->mm.as, take_page, sn);
+		sn->regs[i] = t->ctx.regs;
+		memcpy(sn->fpu[i], t->ctx.fpu, sizeof(sn->fpu[i]));
+		vm_find_page(&p->mm->as, take_page, sn);
 	}
 }
 

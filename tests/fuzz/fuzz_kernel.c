@@ -31,7 +31,7 @@ void fuzz_fini_and_check(void)
 		   frame_total_count() - frame_free_count(), frame_total_count());
 }
 
-long fuzz_setup_call(struct proc *q, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+long fuzz_setup_call(struct thread *q, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 		     uint64_t a3)
 {
 	const uint64_t args[6] = {a0, a1, a2, a3, (uint64_t)-1, 0};

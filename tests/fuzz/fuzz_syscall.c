@@ -27,6 +27,7 @@
 #include "fuzz.h"
 /* The guest ABI before the C library: its wait-status macros must win (see unit.h). */
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #include <kernel/elf.h>
 #include <kernel/frame.h>
@@ -98,7 +99,7 @@ static uint64_t stack_top, brk_start;
 /* FUZZ_VERBOSE=1 in the environment: each run and its traced syscalls, for writing seeds. */
 static bool verbose;
 
-static struct proc *canary;
+static struct thread *canary;
 static int canary_pid;
 static size_t runs_at_boot;
 
@@ -131,14 +132,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void put(struct proc *q, uint64_t va, const void *src, size_t len)
+static void put(struct thread *q, uint64_t va, const void *src, size_t len)
 {
-	FUZZ_CHECK(copy_out(&q->mm, va, src, len) == 0, "setup copy_out at %#llx failed",
+	FUZZ_CHECK(copy_out(q->proc->mm, va, src, len) == 0, "setup copy_out at %#llx failed",
 		   (unsigned long long)va);
 }
 
 /* Process 1's structures at GOOD_VA, each where known_offsets says. */
-static void fill_good(struct proc *p)
+static void fill_good(struct thread *p)
 {
 	fuzz_setup_call(p, SYS_mmap, GOOD_VA, GOOD_PAGES * PG, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
@@ -186,18 +187,19 @@ static void boot(void)
 	int elf_err;
 	int pid = kernel_spawn("/bin/hello", program, program_len, argv, envp, &elf_err);
 	FUZZ_CHECK(pid == 1, "spawning process 1 failed: %d (%s)", pid, elf_error_name(elf_err));
-	struct proc *p = proc_find(pid);
+	struct thread *p = thread_find(pid);
 	fill_good(p);
 	stack_top = p->ctx.regs.rsp;
-	brk_start = p->mm.brk_start;
+	brk_start = p->proc->mm->brk_start;
 
 	canary_pid = kernel_spawn("/bin/canary", program, program_len, argv, envp, &elf_err);
 	FUZZ_CHECK(canary_pid > 1, "spawning the canary failed: %d", canary_pid);
-	canary = proc_find(canary_pid);
+	canary = thread_find(canary_pid);
 	fuzz_setup_call(canary, SYS_mmap, CANARY_VA, PG, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
 	put(canary, CANARY_VA, secret, sizeof(secret));
-	sched_block(canary); /* it waits for nothing: only a signal makes it run */
+	/* It waits for nothing: only a signal makes it run. */
+	wait_block(canary, WAIT_SIGNAL, WAIT_KEY(canary), UINT64_MAX, WAIT_INTR);
 	runs_at_boot = fake_run_count();
 	if (verbose)
 		fprintf(stderr, "booted: %zu of %zu frames free\n", frame_free_count(), frame_total_count());
@@ -295,7 +297,7 @@ static void check_regions(void)
 		if (q->state == PROC_ZOMBIE)
 			continue;
 		uint64_t end = USER_MIN;
-		for (const struct vma *v = q->mm.vmas; v; v = v->next) {
+		for (const struct vma *v = q->mm->vmas; v; v = v->next) {
 			FUZZ_CHECK(v->start >= end && v->start < v->end && v->end <= USER_END &&
 					   !(v->start & PAGE_MASK) && !(v->end & PAGE_MASK),
 				   "pid %d: region [%#llx, %#llx) after %#llx", q->pid,
@@ -303,7 +305,7 @@ static void check_regions(void)
 				   (unsigned long long)end);
 			end = v->end;
 		}
-		FUZZ_CHECK(q->mm.brk >= q->mm.brk_start, "pid %d: break below its start", q->pid);
+		FUZZ_CHECK(q->mm->brk >= q->mm->brk_start, "pid %d: break below its start", q->pid);
 	}
 }
 
@@ -331,15 +333,15 @@ static bool page_holds_secret(uint64_t va, uint64_t pa, unsigned flags, void *ar
 /* Does any page q has in memory hold the start of the canary's secret? */
 static bool holds_secret(const struct proc *q)
 {
-	return vm_find_page(&q->mm.as, page_holds_secret, NULL);
+	return vm_find_page(&q->mm->as, page_holds_secret, NULL);
 }
 
 static void check_canary(const void *console_in, size_t in_len)
 {
-	if (proc_find(canary_pid) != canary || canary->state == PROC_ZOMBIE || canary_ran())
+	if (thread_find(canary_pid) != canary || canary_ran())
 		return;
 	unsigned char now[CANARY_LEN];
-	FUZZ_CHECK(copy_in(&canary->mm, now, CANARY_VA, sizeof(now)) == 0, "the canary's page is gone");
+	FUZZ_CHECK(copy_in(canary->proc->mm, now, CANARY_VA, sizeof(now)) == 0, "the canary's page is gone");
 	FUZZ_CHECK(!memcmp(now, secret, sizeof(now)), "another process wrote the canary's memory");
 	/* The fuzzer may learn the secret from these very checks and type it in: then it is no
 	 * leak to find it elsewhere. */
@@ -353,7 +355,7 @@ static void check_canary(const void *console_in, size_t in_len)
 	}
 	unsigned cursor = 0;
 	for (struct proc *q; (q = proc_next(&cursor));)
-		FUZZ_CHECK(q == canary || q->state == PROC_ZOMBIE || !holds_secret(q),
+		FUZZ_CHECK(q == canary->proc || q->state == PROC_ZOMBIE || !holds_secret(q),
 			   "the canary's secret is in the memory of pid %d", q->pid);
 }
 

@@ -17,7 +17,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 : >"$work/kernel.out"
 timeout -k 10 "$TIMEOUT" gdb -batch -nx -ex 'break sys_fork' -ex run -ex 'bt 4' \
-	-ex 'print p->pid' -ex 'print p->name' -ex delete -ex continue \
+	-ex 'print t->tid' -ex 'print t->name' -ex delete -ex continue \
 	--args "$sim" --gdb 0 --gdb-wait "$guests/gdb_target" >"$work/kernel.out" 2>&1 </dev/null &
 bg_pid=$!
 port=$(wait_port "$work/kernel.out" 60)
@@ -32,10 +32,10 @@ bg_pid=
 expect() {
 	grep -Eq -- "$2" "$work/$1" || fail "$1 has no line matching '$2'"
 }
-expect kernel.out '^Breakpoint 1, sys_fork \(p=0x[0-9a-f]+, a=0x[0-9a-f]+\) at .*sys_proc\.c'
-expect kernel.out ' in trap_handle \(p='
+expect kernel.out '^Breakpoint 1, sys_fork \(t=0x[0-9a-f]+, a=0x[0-9a-f]+\) at .*sys_proc\.c'
+expect kernel.out ' in trap_handle \(t='
 expect kernel.out '^\$1 = 1$'
-expect kernel.out '^\$2 = "gdb_target"'
+expect kernel.out '^\$2 = "gdb_target'
 expect kernel.out '^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
 expect guest.out '^Thread 2 "gdb_target" hit Breakpoint 1, child_work \('
 expect guest.out 'Thread 3 "gdb_target" \(gdb_target pid 3\)'

@@ -44,7 +44,7 @@ int main(void)
 		msg_put(&req, PING, &i, 1);
 		memset(&rep, 0xee, sizeof rep);
 		good += ipc_call(child, &req, &rep, IPC_FOREVER) == 0 && rep.sender == child &&
-			rep.type == PONG && rep.len == 8 && rep.reserved == 0 && msg_get(&rep, 0) == i + 1;
+			rep.type == PONG && rep.len == 8 && rep.flags == 0 && msg_get(&rep, 0) == i + 1;
 	}
 	printf("%u of %d calls answered with n + 1\n", good, ROUNDS);
 	check(good == ROUNDS, "every call answered");

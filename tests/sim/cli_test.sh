@@ -55,8 +55,8 @@ patch "$tmp/aarch64" 18 b7 # e_machine = EM_AARCH64 (183)
 expect wrong-arch 1 'wrong architecture \(not x86_64\) \[ELF_ERR_MACHINE\]' -- "$sim" "$tmp/aarch64"
 patch "$tmp/class32" 4 01 # ELFCLASS32
 expect class32 1 'not a 64-bit ELF file \[ELF_ERR_CLASS\]' -- "$sim" "$tmp/class32"
-patch "$tmp/dyn" 16 03 # ET_DYN
-expect not-exec 1 'not a static executable \(ET_EXEC\) \[ELF_ERR_TYPE\]' -- "$sim" "$tmp/dyn"
+patch "$tmp/rel" 16 01 # ET_REL: an object file
+expect not-exec 1 'not an executable \(an object file or a core file\) \[ELF_ERR_TYPE\]' -- "$sim" "$tmp/rel"
 
 expect exit-0 0 '' -- "$sim" "$guests/test_exitcode" 0
 expect exit-42 42 '' -- "$sim" "$guests/test_exitcode" 42

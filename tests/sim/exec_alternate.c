@@ -6,6 +6,7 @@
  * Usage: exec_alternate GUEST_DIR
  */
 #include <eclipse.h>
+#include <linux.h>
 #include <ecl/stdio.h>
 #include <ecl/unistd.h>
 

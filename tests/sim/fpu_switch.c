@@ -4,6 +4,7 @@
  * its first floating-point instruction after a switch, so a mistake there shows as a wrong sum.
  */
 #include <eclipse.h>
+#include <linux.h>
 #include <ecl/stdio.h>
 #include <ecl/unistd.h>
 

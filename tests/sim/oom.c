@@ -4,6 +4,7 @@
  * again and exits normally. Run with a small --mem.
  */
 #include <eclipse.h>
+#include <linux.h>
 #include <ecl/stdio.h>
 #include <ecl/unistd.h>
 #include <ecl/syscall.h>

@@ -1,5 +1,6 @@
 /* Sleeps a second at a time, forever, saying so: a program only a signal ends. */
 #include <eclipse.h>
+#include <linux.h>
 #include <ecl/stdio.h>
 #include <ecl/syscall.h>
 

@@ -44,6 +44,8 @@ static struct {
 	const unsigned char *input;
 	size_t input_len, input_at;
 	long console_err;
+	bool interactive;
+	unsigned rows, cols;
 	uint64_t clock_ns, epoch_ns;
 	const void *boot_image;
 	size_t boot_len;
@@ -383,6 +385,34 @@ long plat_console_read(void *buf, size_t len)
 		memcpy(buf, m.input + m.input_at, n);
 	m.input_at += n;
 	return (long)n;
+}
+
+bool plat_console_interactive(void)
+{
+	return m.interactive;
+}
+
+/* An interactive console has typed all its input at once. */
+long plat_console_poll(void *buf, size_t len)
+{
+	return plat_console_read(buf, len);
+}
+
+bool plat_console_size(unsigned *rows, unsigned *cols)
+{
+	if (!m.rows)
+		return false;
+	*rows = m.rows;
+	*cols = m.cols;
+	m.rows = 0;
+	return true;
+}
+
+void fake_console_set_interactive(bool on, unsigned rows, unsigned cols)
+{
+	m.interactive = on;
+	m.rows = rows;
+	m.cols = cols;
 }
 
 uint64_t plat_clock_ns(void)

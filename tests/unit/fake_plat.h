@@ -51,6 +51,9 @@ const char *fake_console_output(int stream, size_t *len);
 void fake_console_clear(void);
 /* What plat_console_read will return, in order (then end of input). */
 void fake_console_set_input(const void *buf, size_t len);
+/* The console is interactive (a terminal of rows x cols, 0 for unknown): the kernel runs its
+ * tty over it, and plat_console_poll gives the input at once. */
+void fake_console_set_interactive(bool on, unsigned rows, unsigned cols);
 /* plat_console_write fails with err (a negative errno) from now on; 0 restores it. */
 void fake_console_fail(long err);
 

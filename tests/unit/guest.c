@@ -12,7 +12,7 @@
 
 unsigned char *guest_image;
 size_t guest_image_len;
-struct proc *guest;
+struct thread *guest;
 int guest_pid;
 struct newc guest_boot_image;
 
@@ -24,7 +24,7 @@ void guest_boot(const struct kernel_config *cfg)
 	guest_pid = kernel_spawn(GUEST_PATH, guest_image, guest_image_len, argv, NULL, &elf_err);
 	ck_assert_int_gt(guest_pid, 0);
 	ck_assert_int_eq(elf_err, ELF_OK);
-	guest = proc_find(guest_pid);
+	guest = thread_find(guest_pid);
 	ck_assert_ptr_nonnull(guest);
 }
 
@@ -43,7 +43,7 @@ void guest_teardown(void)
 	fake_plat_release();
 }
 
-long guest_call(struct proc *q, uint64_t nr, const uint64_t a[6])
+long guest_call(struct thread *q, uint64_t nr, const uint64_t a[6])
 {
 	return syscall_invoke(q, nr, a);
 }
@@ -67,7 +67,7 @@ uint64_t guest_guarded(size_t len)
 uint64_t guest_str(const char *s)
 {
 	uint64_t at = guest_buf(strlen(s) + 1);
-	ck_assert_int_eq(copy_out(&guest->mm, at, s, strlen(s) + 1), 0);
+	ck_assert_int_eq(copy_out(guest->proc->mm, at, s, strlen(s) + 1), 0);
 	return at;
 }
 
@@ -92,7 +92,7 @@ uint64_t guest_timespec(long long sec, long long nsec)
 {
 	uint64_t at = guest_buf(sizeof(struct linux_timespec));
 	struct linux_timespec t = {sec, nsec};
-	ck_assert_int_eq(copy_out(&guest->mm, at, &t, sizeof(t)), 0);
+	ck_assert_int_eq(copy_out(guest->proc->mm, at, &t, sizeof(t)), 0);
 	return at;
 }
 

@@ -17,7 +17,7 @@
 
 extern unsigned char *guest_image; /* the hello program's file */
 extern size_t guest_image_len;
-extern struct proc *guest;
+extern struct thread *guest; /* process 1's thread */
 extern int guest_pid;
 extern struct newc guest_boot_image; /* empty until a test fills it; freed by the fixture */
 
@@ -26,8 +26,8 @@ void guest_boot(const struct kernel_config *cfg);
 /* Checked fixture: fresh RAM, a kernel with the default configuration, the guest. */
 void guest_setup(void);
 void guest_teardown(void);
-/* Syscall nr of process q with arguments a, as its trap would make it. */
-long guest_call(struct proc *q, uint64_t nr, const uint64_t a[6]);
+/* Syscall nr of thread q with arguments a, as its trap would make it. */
+long guest_call(struct thread *q, uint64_t nr, const uint64_t a[6]);
 /* A syscall of the guest with up to six arguments (missing ones are 0). */
 #define SYS(nr, ...) guest_call(guest, nr, (const uint64_t[6]){__VA_ARGS__})
 /* A fresh anonymous read-write mapping of len bytes in the guest. */

@@ -106,6 +106,25 @@ START_TEST(test_gnu_osabi_accepted)
 }
 END_TEST
 
+/* An ET_DYN file without an interpreter is a static PIE: it loads at ELF_DYN_BASE, every
+ * address moved by the same amount. */
+START_TEST(test_static_pie_moved_as_a_block)
+{
+	struct elf_info plain, pie;
+	ck_assert_int_eq(elf_parse(image, image_len, &plain), ELF_OK);
+	((Elf64_Ehdr *)image)->e_type = ET_DYN;
+	ck_assert_int_eq(elf_parse(image, image_len, &pie), ELF_OK);
+	uint64_t bias = ELF_DYN_BASE - (plain.segments[0].vaddr & ~0xfffull);
+	ck_assert_uint_eq(pie.bias, bias);
+	ck_assert_uint_eq(pie.entry, plain.entry + bias);
+	ck_assert_uint_eq(pie.phdr_vaddr, plain.phdr_vaddr + bias);
+	ck_assert_int_eq(pie.nsegments, plain.nsegments);
+	for (int i = 0; i < pie.nsegments; i++)
+		ck_assert_uint_eq(pie.segments[i].vaddr, plain.segments[i].vaddr + bias);
+	ck_assert_uint_eq(pie.end, plain.end + bias);
+}
+END_TEST
+
 START_TEST(test_truncations_never_read_past_the_end)
 {
 	struct reference ref;
@@ -160,7 +179,6 @@ static void m_ident_version(size_t *len) { (void)len; copy[EI_VERSION] = 0; }
 static void m_osabi(size_t *len) { (void)len; copy[EI_OSABI] = ELFOSABI_FREEBSD; }
 static void m_i386(size_t *len) { (void)len; eh()->e_machine = EM_386; }
 static void m_aarch64(size_t *len) { (void)len; eh()->e_machine = EM_AARCH64; }
-static void m_dyn(size_t *len) { (void)len; eh()->e_type = ET_DYN; }
 static void m_rel(size_t *len) { (void)len; eh()->e_type = ET_REL; }
 static void m_version(size_t *len) { (void)len; eh()->e_version = 2; }
 static void m_ehsize(size_t *len) { (void)len; eh()->e_ehsize = 52; }
@@ -279,7 +297,6 @@ static const struct variant {
 	{"FreeBSD OSABI", m_osabi, ELF_ERR_OSABI},
 	{"EM_386", m_i386, ELF_ERR_MACHINE},
 	{"EM_AARCH64", m_aarch64, ELF_ERR_MACHINE},
-	{"ET_DYN", m_dyn, ELF_ERR_TYPE},
 	{"ET_REL", m_rel, ELF_ERR_TYPE},
 	{"e_version 2", m_version, ELF_ERR_VERSION},
 	{"e_ehsize 52", m_ehsize, ELF_ERR_EHSIZE},
@@ -440,6 +457,7 @@ Suite *elf_suite(void)
 	TCase *parse = unit_tcase(s, "parse", setup, teardown);
 	tcase_add_loop_test(parse, test_guest_matches_libelf, 0, 3);
 	tcase_add_test(parse, test_gnu_osabi_accepted);
+	tcase_add_test(parse, test_static_pie_moved_as_a_block);
 	tcase_add_test(parse, test_truncations_never_read_past_the_end);
 	tcase_add_test(parse, test_error_strings_distinct);
 	TCase *bad = unit_tcase(s, "malformed", setup, teardown);

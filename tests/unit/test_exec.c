@@ -16,7 +16,7 @@
 
 static unsigned char *image;
 static size_t image_len;
-static struct proc *p;
+static struct thread *p; /* the thread of a fresh process that exec loads into */
 
 static void setup(void)
 {
@@ -24,9 +24,12 @@ static void setup(void)
 	fake_plat_reset(RAM);
 	ck_assert_int_eq(kernel_init(&(struct kernel_config){0}), 0);
 	int err = -1;
-	p = proc_alloc(NULL, &err);
-	ck_assert_ptr_nonnull(p);
+	struct proc *pr = proc_alloc(NULL, &p, &err);
+	ck_assert_ptr_nonnull(pr);
 	ck_assert_int_eq(err, 0);
+	pr->mm = mm_new();
+	ck_assert_ptr_nonnull(pr->mm);
+	p->ctx.root = pr->mm->as.root;
 }
 
 static void teardown(void)
@@ -55,7 +58,7 @@ static uint64_t expected_phdr(void)
 static uint64_t rd64(uint64_t va)
 {
 	uint64_t v;
-	ck_assert_msg(copy_in(&p->mm, &v, va, 8) == 0, "cannot read the stack at %#llx",
+	ck_assert_msg(copy_in(p->proc->mm, &v, va, 8) == 0, "cannot read the stack at %#llx",
 		      (unsigned long long)va);
 	return v;
 }
@@ -65,7 +68,7 @@ static void expect_string(uint64_t va, const char *want)
 	static char got[EXEC_ARG_MAX];
 	ck_assert_uint_gt(va, p->ctx.regs.rsp);
 	ck_assert_uint_lt(va, STACK_TOP);
-	long n = copy_str_in(&p->mm, got, va, sizeof(got));
+	long n = copy_str_in(p->proc->mm, got, va, sizeof(got));
 	ck_assert_int_eq(n, (long)strlen(want));
 	ck_assert_str_eq(got, want);
 }
@@ -133,14 +136,14 @@ START_TEST(test_initial_stack)
 	/* The program headers really are where AT_PHDR says. */
 	size_t phbytes = ehdr()->e_phnum * sizeof(Elf64_Phdr);
 	unsigned char *phdrs = malloc(phbytes);
-	ck_assert_int_eq(copy_in(&p->mm, phdrs, aux.val[AT_PHDR], phbytes), 0);
+	ck_assert_int_eq(copy_in(p->proc->mm, phdrs, aux.val[AT_PHDR], phbytes), 0);
 	ck_assert_mem_eq(phdrs, image + ehdr()->e_phoff, phbytes);
 	free(phdrs);
 
 	unsigned char rnd[16], zero[16] = {0};
 	ck_assert_uint_gt(aux.val[AT_RANDOM], p->ctx.regs.rsp);
 	ck_assert_uint_le(aux.val[AT_RANDOM] + 16, STACK_TOP);
-	ck_assert_int_eq(copy_in(&p->mm, rnd, aux.val[AT_RANDOM], 16), 0);
+	ck_assert_int_eq(copy_in(p->proc->mm, rnd, aux.val[AT_RANDOM], 16), 0);
 	ck_assert_msg(memcmp(rnd, zero, 16), "AT_RANDOM points at zeros");
 	if (aux.has[AT_EXECFN])
 		expect_string(aux.val[AT_EXECFN], PATH);
@@ -155,14 +158,14 @@ START_TEST(test_registers_and_memory_after_exec)
 	want.rsp = p->ctx.regs.rsp;
 	want.rflags = 0x202;
 	ck_assert_mem_eq(&p->ctx.regs, &want, sizeof(want));
-	ck_assert_uint_eq(p->ctx.root, p->mm.as.root);
+	ck_assert_uint_eq(p->ctx.root, p->proc->mm->as.root);
 	ck_assert_uint_gt(fake_counts.uctx_discards, 0); /* the CPU's copy of the old state is stale */
 	ck_assert_str_eq(p->name, "hello");
 
 	struct auxv aux;
 	read_stack(NULL, NULL, &aux); /* argc 0, empty vectors */
 
-	struct vma *stack = mm_find(&p->mm, p->ctx.regs.rsp);
+	struct vma *stack = mm_find(p->proc->mm, p->ctx.regs.rsp);
 	ck_assert_ptr_nonnull(stack);
 	ck_assert_uint_eq(stack->end, STACK_TOP);
 	ck_assert_uint_eq(stack->prot, PROT_READ | PROT_WRITE);
@@ -173,8 +176,8 @@ START_TEST(test_registers_and_memory_after_exec)
 	for (int i = 0; i < ehdr()->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > end)
 			end = ph[i].p_vaddr + ph[i].p_memsz;
-	ck_assert_uint_eq(p->mm.brk_start, (end + PG - 1) & ~(PG - 1));
-	ck_assert_uint_eq(p->mm.brk, p->mm.brk_start);
+	ck_assert_uint_eq(p->proc->mm->brk_start, (end + PG - 1) & ~(PG - 1));
+	ck_assert_uint_eq(p->proc->mm->brk, p->proc->mm->brk_start);
 }
 END_TEST
 
@@ -196,7 +199,7 @@ static void snap(struct snapshot *s)
 	memcpy(s->name, p->name, sizeof(s->name));
 	s->free_frames = frame_free_count();
 	s->live_objects = kmalloc_live();
-	ck_assert_int_eq(copy_in(&p->mm, s->marker, MARKER_AT, sizeof(s->marker)), 0);
+	ck_assert_int_eq(copy_in(p->proc->mm, s->marker, MARKER_AT, sizeof(s->marker)), 0);
 }
 
 static void expect_unchanged(const struct snapshot *before)
@@ -215,7 +218,7 @@ static void exec_first(void)
 {
 	static const char *const argv[] = {"first", NULL};
 	ck_assert_int_eq(exec(argv, NULL, NULL), 0);
-	ck_assert_int_eq(copy_out(&p->mm, MARKER_AT, "old image", 10), 0);
+	ck_assert_int_eq(copy_out(p->proc->mm, MARKER_AT, "old image", 10), 0);
 }
 
 START_TEST(test_rejected_elf_keeps_old_image)
@@ -285,14 +288,15 @@ START_TEST(test_hundred_execs_leak_nothing)
 	size_t free1 = frame_free_count(), live1 = kmalloc_live();
 	for (int i = 0; i < 100; i++) {
 		ck_assert_int_eq(exec(argv, envp, NULL), 0);
-		ck_assert_int_eq(copy_out(&p->mm, p->ctx.regs.rsp - 5000, "dirty", 5), 0);
-		ck_assert_int_eq(copy_out(&p->mm, p->mm.brk_start - 8, "x", 1), 0);
+		ck_assert_int_eq(copy_out(p->proc->mm, p->ctx.regs.rsp - 5000, "dirty", 5), 0);
+		ck_assert_int_eq(copy_out(p->proc->mm, p->proc->mm->brk_start - 8, "x", 1), 0);
 	}
 	ck_assert_int_eq(exec(argv, envp, NULL), 0);
 	ck_assert_uint_eq(frame_free_count(), free1);
 	ck_assert_uint_eq(kmalloc_live(), live1);
-	proc_exit(p, 0);
-	proc_reap(p);
+	struct proc *pr = p->proc;
+	proc_exit(pr, 0);
+	proc_reap(pr);
 	kernel_fini();
 	ck_assert_uint_eq(kmalloc_live(), 0);
 	ck_assert_uint_eq(frame_free_count(), frame_total_count());
@@ -303,7 +307,7 @@ END_TEST
 static uint64_t put_user(uint64_t *at, const void *data, size_t len)
 {
 	uint64_t va = *at;
-	ck_assert_int_eq(copy_out(&p->mm, va, data, len), 0);
+	ck_assert_int_eq(copy_out(p->proc->mm, va, data, len), 0);
 	*at += (len + 7) & ~7ull;
 	return va;
 }
@@ -311,7 +315,7 @@ static uint64_t put_user(uint64_t *at, const void *data, size_t len)
 START_TEST(test_exec_from_user_memory)
 {
 	exec_first();
-	ck_assert_int_eq(mm_map(&p->mm, SCRATCH, image_len + 2 * PG, PROT_READ | PROT_WRITE), 0);
+	ck_assert_int_eq(mm_map(p->proc->mm, SCRATCH, image_len + 2 * PG, PROT_READ | PROT_WRITE), 0);
 	uint64_t at = SCRATCH;
 	uint64_t img = put_user(&at, image, image_len);
 	uint64_t a0 = put_user(&at, "prog", 5), a1 = put_user(&at, "from user", 10);
@@ -322,12 +326,12 @@ START_TEST(test_exec_from_user_memory)
 
 	/* An image whose ELF header is readable but whose program headers are not. */
 	uint64_t cut = SCRATCH + ((image_len + 2 * PG + PG - 1) & ~(PG - 1)) - 64;
-	ck_assert_int_eq(copy_out(&p->mm, cut, image, 64), 0);
+	ck_assert_int_eq(copy_out(p->proc->mm, cut, image, 64), 0);
 
-	struct elf_source src = {.mm = &p->mm, .uva = img, .len = image_len};
-	struct elf_source cut_src = {.mm = &p->mm, .uva = cut, .len = image_len};
-	struct exec_args bad = {.mm = &p->mm, .uargv = bad_u, .uenvp = envp_u};
-	struct exec_args args = {.mm = &p->mm, .uargv = argv_u, .uenvp = envp_u};
+	struct elf_source src = {.mm = p->proc->mm, .uva = img, .len = image_len};
+	struct elf_source cut_src = {.mm = p->proc->mm, .uva = cut, .len = image_len};
+	struct exec_args bad = {.mm = p->proc->mm, .uargv = bad_u, .uenvp = envp_u};
+	struct exec_args args = {.mm = p->proc->mm, .uargv = argv_u, .uenvp = envp_u};
 	struct snapshot before;
 	snap(&before);
 	ck_assert_int_eq(exec_source(p, PATH, &src, &bad, NULL), -EFAULT);
@@ -343,7 +347,7 @@ START_TEST(test_exec_from_user_memory)
 	struct auxv aux;
 	read_stack(argv, envp, &aux);
 	ck_assert_uint_eq(p->ctx.regs.rip, ehdr()->e_entry);
-	ck_assert_ptr_null(mm_find(&p->mm, SCRATCH)); /* the old memory is gone */
+	ck_assert_ptr_null(mm_find(p->proc->mm, SCRATCH)); /* the old memory is gone */
 }
 END_TEST
 

@@ -25,7 +25,7 @@ START_TEST(test_nanosleep_advances_clock)
 	ck_assert_uint_eq(fake_run_count(), after + 2);
 	ck_assert_uint_eq(fake_run_entry(after)->regs.rax, 0); /* nanosleep's result */
 	ck_assert_uint_eq(fake_run_entry(after + 1)->regs.rax, (uint64_t)guest_pid);
-	ck_assert_int_eq(guest->state, PROC_ZOMBIE);
+	ck_assert_int_eq(proc_find(guest_pid)->state, PROC_ZOMBIE);
 }
 END_TEST
 
@@ -59,7 +59,7 @@ START_TEST(test_syscalls_through_trap_loop)
 	ck_assert_int_eq((long)fake_run_entry(2)->regs.rax, -EBADF);
 	ck_assert_uint_eq(fake_run_entry(3)->regs.rax, (uint64_t)guest_pid);
 	ck_assert_uint_eq(fake_run_entry(0)->root, fake_run_entry(3)->root);
-	ck_assert_int_eq(guest->state, PROC_ZOMBIE);
+	ck_assert_int_eq(proc_find(guest_pid)->state, PROC_ZOMBIE);
 	expect_free_after_fini();
 }
 END_TEST
@@ -67,7 +67,7 @@ END_TEST
 START_TEST(test_run_stops_when_platform_stops)
 {
 	ck_assert_int_eq(kernel_run(), -EINTR); /* nothing scripted: TRAP_STOP at once */
-	ck_assert_int_eq(guest->state, PROC_RUNNABLE);
+	ck_assert_int_eq(guest->state, THREAD_RUNNABLE);
 	expect_free_after_fini();
 }
 END_TEST
@@ -113,7 +113,7 @@ START_TEST(test_bad_page_fault_kills_with_sigsegv)
 	fake_script_syscall(SYS_exit, 0, 0, 0, 0, 0, 0); /* never reached */
 	int status = kernel_run();
 	ck_assert_msg((status & 0x7f) == SIGSEGV, "%s: status %#x", f->what, status);
-	ck_assert_int_eq(guest->state, PROC_ZOMBIE);
+	ck_assert_int_eq(proc_find(guest_pid)->state, PROC_ZOMBIE);
 	ck_assert_uint_eq(fake_script_pending(), 1);
 	expect_kill_line("SIGSEGV", 0x401234, f->shown);
 	ck_assert_uint_gt(frame_free_count(), free_before); /* its memory went back */
@@ -162,8 +162,9 @@ START_TEST(test_ticks_round_robin)
 	static const char *const argv[] = {"second", NULL};
 	int pid2 = kernel_spawn("/bin/second", guest_image, guest_image_len, argv, NULL, NULL);
 	ck_assert_int_eq(pid2, guest_pid + 1);
-	struct proc *p2 = proc_find(pid2);
-	uint64_t root1 = guest->ctx.root, root2 = p2->ctx.root;
+	struct thread *t2 = thread_find(pid2);
+	struct proc *p2 = t2->proc;
+	uint64_t root1 = guest->ctx.root, root2 = t2->ctx.root;
 	ck_assert_uint_ne(root1, root2);
 	fake_script_tick();
 	fake_script_tick();
@@ -187,7 +188,7 @@ END_TEST
 START_TEST(test_fork_and_wait_through_trap_loop)
 {
 	uint64_t status = guest_buf(PG);
-	ck_assert_int_eq(copy_out(&guest->mm, status + 64, "parent", 7), 0);
+	ck_assert_int_eq(copy_out(guest->proc->mm, status + 64, "parent", 7), 0);
 	fake_script_syscall(SYS_fork, 0, 0, 0, 0, 0, 0);
 	fake_script_tick(); /* parent: let the child run */
 	fake_script_syscall(SYS_exit, 4, 0, 0, 0, 0, 0);                 /* child */
@@ -216,17 +217,17 @@ START_TEST(test_wait_blocks_until_child_exits)
 	fake_script_syscall(SYS_exit, 9, 0, 0, 0, 0, 0);         /* child */
 	fake_script_syscall(SYS_exit, 0, 0, 0, 0, 0, 0);         /* parent, after its wait4 */
 	ck_assert_int_eq(kernel_run(), 0);
-	ck_assert_uint_eq(fake_run_count(), 5);
+	ck_assert_uint_eq(fake_run_count(), 4);
 	int child = (int)fake_run_entry(1)->regs.rax;
 	ck_assert_int_gt(child, guest_pid);
 	ck_assert_uint_eq(fake_run_entry(2)->regs.rax, 0); /* the child runs while the parent waits */
 	ck_assert_uint_ne(fake_run_entry(2)->root, fake_run_entry(1)->root);
-	/* The parent comes back onto its syscall instruction and makes the call again. */
+	/* The kernel makes the parent's wait4 again once the child exited, and the parent goes on
+	 * after its syscall instruction with the child's pid. */
 	ck_assert_uint_eq(fake_run_entry(3)->root, fake_run_entry(1)->root);
-	ck_assert(fake_run_entry(3)->restarted);
-	ck_assert_uint_eq(fake_run_entry(3)->regs.rax, SYS_wait4);
-	ck_assert_uint_eq(fake_run_entry(3)->regs.rip, fake_run_entry(1)->regs.rip);
-	ck_assert_int_eq((int)fake_run_entry(4)->regs.rax, child);
+	ck_assert(!fake_run_entry(3)->restarted);
+	ck_assert_uint_eq(fake_run_entry(3)->regs.rip, fake_run_entry(1)->regs.rip + 2);
+	ck_assert_int_eq((int)fake_run_entry(3)->regs.rax, child);
 	expect_free_after_fini();
 }
 END_TEST
@@ -265,9 +266,9 @@ START_TEST(test_leak_check_after_busy_session)
 {
 	uint64_t a = guest_buf(8 * PG);
 	for (int i = 0; i < 8; i++)
-		ck_assert_int_eq(copy_out(&guest->mm, a + i * PG, "x", 1), 0);
-	SYS(SYS_brk, guest->mm.brk_start + 5 * PG);
-	ck_assert_int_eq(copy_out(&guest->mm, guest->mm.brk_start, "h", 1), 0);
+		ck_assert_int_eq(copy_out(guest->proc->mm, a + i * PG, "x", 1), 0);
+	SYS(SYS_brk, guest->proc->mm->brk_start + 5 * PG);
+	ck_assert_int_eq(copy_out(guest->proc->mm, guest->proc->mm->brk_start, "h", 1), 0);
 	SYS(SYS_munmap, a + 2 * PG, PG);
 	SYS(SYS_mprotect, a + 4 * PG, 2 * PG, PROT_READ);
 	SYS(SYS_fork, 0);

@@ -4,6 +4,7 @@
 
 /* First: the guest ABI's wait-status macros must come before the C library's. */
 #include <uapi/eclipse.h>
+#include <uapi/linux.h>
 
 #include <check.h>
 #include <stdbool.h>

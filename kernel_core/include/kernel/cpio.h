@@ -9,6 +9,7 @@ struct cpio_entry {
 	const void *data;
 	size_t size;
 	uint32_t mode;
+	uint32_t mtime; /* seconds since the epoch */
 };
 
 /* Why a walk stopped. */

@@ -18,7 +18,7 @@ enum elf_error {
 	ELF_ERR_IDENT_VERSION,     /* e_ident[EI_VERSION] != 1 */
 	ELF_ERR_OSABI,             /* neither System V nor GNU/Linux */
 	ELF_ERR_MACHINE,           /* not x86_64 */
-	ELF_ERR_TYPE,              /* not ET_EXEC */
+	ELF_ERR_TYPE,              /* neither ET_EXEC nor ET_DYN */
 	ELF_ERR_VERSION,           /* e_version != 1 */
 	ELF_ERR_EHSIZE,            /* e_ehsize is not the ELF64 header size */
 	ELF_ERR_PHENTSIZE,         /* e_phentsize is not the ELF64 program header size */
@@ -44,8 +44,12 @@ struct elf_segment {
 	unsigned prot; /* PROT_* */
 };
 
+/* Where a static PIE (ET_DYN) is loaded: Linux's ELF_ET_DYN_BASE without randomization. */
+#define ELF_DYN_BASE 0x555555554000ull
+
 struct elf_info {
 	uint64_t entry;
+	uint64_t bias; /* added to every address of a static PIE, 0 for ET_EXEC */
 	uint64_t phdr_vaddr; /* where the program headers are in memory (AT_PHDR), 0 if not */
 	uint16_t phnum, phentsize;
 	uint64_t end; /* highest segment end: the heap starts at the next page */

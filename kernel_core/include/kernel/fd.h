@@ -1,40 +1,42 @@
-/* Open files and the per-process descriptor table. */
+/* Descriptor tables: which open file each descriptor of a process refers to. */
 #ifndef KERNEL_FD_H
 #define KERNEL_FD_H
 
-#include <kernel/files.h>
+#include <kernel/types.h>
 
-#define FD_MAX 64
+struct file;
 
-enum file_kind { FILE_CONSOLE_IN, FILE_CONSOLE_OUT, FILE_CONSOLE_ERR, FILE_REGULAR };
+#define FD_LIMIT_MAX 4096  /* the hard limit of RLIMIT_NOFILE */
+#define FD_LIMIT_DEFAULT 1024
+#define FD_CHUNK 256       /* descriptors per chunk of the table */
 
-/* An open file, shared by the descriptors that refer to it (after fork or dup). */
-struct file {
-	unsigned refs;
-	enum file_kind kind;
-	struct file_ref ref; /* FILE_REGULAR: the contents */
-	uint64_t offset;
-};
-
+/* A process's descriptors; threads (CLONE_FILES) share one table. */
 struct fdtable {
-	struct file *fd[FD_MAX];
+	unsigned refs;
+	struct file **chunk[FD_LIMIT_MAX / FD_CHUNK]; /* allocated when first used */
+	uint64_t cloexec[FD_LIMIT_MAX / 64];
 };
 
-/* Fills an empty table with the console on descriptors 0, 1 and 2. 0 or -ENOMEM. */
-int fd_init_console(struct fdtable *t);
-/* Makes dst refer to the same open files as src. */
-void fd_clone(struct fdtable *dst, const struct fdtable *src);
-/* Closes every descriptor. */
-void fd_close_all(struct fdtable *t);
+/* An empty table with one reference, or NULL. */
+struct fdtable *fd_table_new(void);
+/* A new table referring to the same open files as src (fork), or NULL. */
+struct fdtable *fd_table_copy(const struct fdtable *src);
+/* Drops a reference; the last closes every descriptor. */
+void fd_table_put(struct fdtable *t);
 /* The open file behind descriptor fd, or NULL. */
 struct file *fd_get(const struct fdtable *t, int64_t fd);
-/* Puts f (its reference taken over) on the lowest free descriptor >= min: it, or -EMFILE. */
-int fd_install(struct fdtable *t, struct file *f, int min);
+/* Puts f (its reference taken over) on the lowest free descriptor in [min, limit): it, or
+ * -EMFILE (-ENOMEM when the table cannot grow). */
+int fd_install(struct fdtable *t, struct file *f, int min, unsigned limit, bool cloexec);
+/* Puts f (its reference taken over) on descriptor fd, closing what was there: fd or -ENOMEM. */
+int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
 /* Closes descriptor fd: 0 or -EBADF. */
 int fd_close(struct fdtable *t, int64_t fd);
-/* A new open file of kind (contents ref for FILE_REGULAR), or NULL. */
-struct file *file_new(enum file_kind kind, const struct file_ref *ref);
-/* Drops a reference to f. */
-void file_put(struct file *f);
-
+/* Closes every descriptor marked close-on-exec. */
+void fd_close_on_exec(struct fdtable *t);
+/* The close-on-exec mark of an open descriptor. */
+bool fd_cloexec(const struct fdtable *t, int fd);
+void fd_set_cloexec(struct fdtable *t, int fd, bool on);
+/* The highest open descriptor + 1 (0 when none is open). */
+int fd_end(const struct fdtable *t);
 #endif

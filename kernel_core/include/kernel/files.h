@@ -1,4 +1,5 @@
-/* Program files: the boot image first, then the platform's own files (the sim's --root). */
+/* Program files outside the VFS: the boot image, then the platform's own (the sim's --root):
+ * what the kernel starts before any process, and what execve finds under --root. */
 #ifndef KERNEL_FILES_H
 #define KERNEL_FILES_H
 
@@ -14,6 +15,8 @@ struct file_ref {
 
 /* Finds the regular file at path. 0, -ENOENT, -EACCES (not a regular file) or -ENOMEM. */
 int file_open(const char *path, struct file_ref *f);
+/* Only the platform's files (--root). */
+int file_open_platform(const char *path, struct file_ref *f);
 /* Releases what file_open returned. */
 void file_close(struct file_ref *f);
 

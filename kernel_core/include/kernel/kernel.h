@@ -19,15 +19,20 @@ struct kernel_config {
 	/* Optional observers for the platform's debugger and tracer; NULL when unused. */
 	/* p now runs the program at path from its entry point (an image that was in p's old
 	 * memory, src->mm, is gone by then). */
-	void (*on_exec)(struct proc *p, const char *path, const struct elf_source *src);
-	/* child was just forked from parent. */
-	void (*on_fork)(struct proc *parent, struct proc *child);
-	/* p faulted and is about to get sig (addr as in signal_fault): the signal to act on
-	 * instead, or 0 for none (p then runs the faulting instruction again). */
-	int (*on_fault)(struct proc *p, int sig, uint64_t addr);
-	/* Writes where p made the syscall being traced, such as " <main+0x1c>", into buf (size
+	void (*on_exec)(struct thread *t, const char *path, const struct elf_source *src);
+	/* child (a new thread, or the first of a new process) was just cloned from parent. */
+	void (*on_fork)(struct thread *parent, struct thread *child);
+	/* t faulted and is about to get sig (addr as in signal_fault): the signal to act on
+	 * instead, or 0 for none (t then runs the faulting instruction again). */
+	int (*on_fault)(struct thread *t, int sig, uint64_t addr);
+	/* Writes where t made the syscall being traced, such as " <main+0x1c>", into buf (size
 	 * bytes, NUL included): its length, 0 for nothing. */
-	size_t (*trace_site)(struct proc *p, char *buf, size_t size);
+	size_t (*trace_site)(struct thread *t, char *buf, size_t size);
+	/* When set, a file server the kernel starts from this boot-image path right after the
+	 * first process, serving "/" (a standalone program's writable root); the first
+	 * process's file calls wait until it serves (or gives up). */
+	const char *root_server;
+	const char *const *root_server_argv;
 };
 
 /* How long PID 1 has to shut down after SIGTERM before the machine stops anyway. */
@@ -48,23 +53,26 @@ int kernel_spawn_file(const char *path, const char *const *argv, const char *con
  * every process blocked, -EINTR when the user stopped the machine at once, -ETIMEDOUT when PID 1
  * outlived its shutdown grace period. */
 int kernel_run(void);
+/* Asks the first process to shut down, as the platform's stop requests do (Ctrl-C at a
+ * console where no job is in the foreground). */
+void kernel_request_stop(void);
 /* Frees every process and kernel structure (after kernel_run, or to abandon a boot). */
 void kernel_fini(void);
-/* Handles one trap of process p. */
-void trap_handle(struct proc *p, const struct trap *t);
+/* Handles one trap of thread t. */
+void trap_handle(struct thread *t, const struct trap *trap);
 /* With --trace=sched, writes one scheduler event line to the console. */
 void trace_sched(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes the strace-style line of a syscall to the console. */
-void trace_syscall(struct proc *p, uint64_t nr, const uint64_t *args, long ret, bool done);
+void trace_syscall(struct thread *t, uint64_t nr, const uint64_t *args, long ret, bool done);
 /* The same in two steps, for calls that replace the memory their arguments are in (execve):
  * render the call before it runs, then add its result. */
 #define TRACE_LINE_MAX 384
 struct trace_call {
 	char buf[TRACE_LINE_MAX];
 	size_t len;
-	struct proc *p;
+	struct thread *t;
 };
-void trace_syscall_begin(struct trace_call *t, struct proc *p, uint64_t nr, const uint64_t *args);
-void trace_syscall_end(struct trace_call *t, uint64_t nr, long ret, bool done);
+void trace_syscall_begin(struct trace_call *tc, struct thread *t, uint64_t nr, const uint64_t *args);
+void trace_syscall_end(struct trace_call *tc, uint64_t nr, long ret, bool done);
 
 #endif

@@ -17,6 +17,7 @@ struct mm {
 	struct vma *vmas;
 	uint64_t brk_start, brk; /* the heap is [brk_start, PAGE_UP(brk)) */
 	uint64_t mmap_top;       /* mmap places regions below this, top down */
+	unsigned refs;           /* processes sharing it (threads, vfork), for mm_new's memories */
 };
 
 #define STACK_TOP 0x00007ffffffff000ull
@@ -29,6 +30,12 @@ int mm_create(struct mm *mm);
 int mm_clone(struct mm *dst, struct mm *src);
 /* Frees every region, page, and table. */
 void mm_destroy(struct mm *mm);
+/* The same, for memories shared by reference: a new empty one, a copy-on-write copy of src, or
+ * NULL; mm_put frees it with its last reference. */
+struct mm *mm_new(void);
+struct mm *mm_new_clone(struct mm *src);
+struct mm *mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
 /* Adds region [start, start+len) with prot, replacing what was there. 0, -EINVAL or -ENOMEM. */
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
 /* Removes [start, start+len) and frees its pages. 0, -EINVAL or -ENOMEM (splitting a region). */

@@ -33,6 +33,8 @@ enum trap_kind {
 	TRAP_EXCEPTION,  /* another CPU exception: vector set; 6 is an invalid opcode */
 	TRAP_TICK,       /* the time slice ended */
 	TRAP_STOP,       /* the machine must stop at once */
+	TRAP_NONE,       /* the platform ran the syscall itself (syscall_fast): nothing to handle,
+			  * but the kernel looks at signals and whose turn it is */
 };
 
 struct trap {
@@ -68,17 +70,27 @@ void plat_tlb_flush(uint64_t root, uint64_t va);
 
 /* Console: stream 1 is standard output, 2 standard error. Returns bytes written or -errno. */
 long plat_console_write(int stream, const void *buf, size_t len);
-/* Blocking console read; 0 at end of input, or -errno, or PLAT_CONSOLE_RETRY when the platform
+/* True when a person types at the console (a terminal): the kernel runs a tty over it, takes
+ * input with plat_console_poll as it comes, and plat_idle_until returns when some comes.
+ * Otherwise the input is a stream (a pipe, a file) read as the guests ask: plat_console_read. */
+bool plat_console_interactive(void);
+/* Interactive console: up to len bytes typed since the last call, 0 for none, or -errno when
+ * the terminal went away. */
+long plat_console_poll(void *buf, size_t len);
+/* Stream console: a blocking read; 0 at end of input, or -errno; -EAGAIN when the platform
  * needs the CPU back first (a debugger wants to stop the machine): nothing was read, and the
- * caller's syscall starts over once its process runs again. */
-#define PLAT_CONSOLE_RETRY (-4096L)
+ * caller's syscall starts over once its thread runs again. */
 long plat_console_read(void *buf, size_t len);
+/* The console's size in characters: true with *rows, *cols when it is known and changed since
+ * the last call (the first call: when it is known). */
+bool plat_console_size(unsigned *rows, unsigned *cols);
 
 /* Monotonic time since boot in nanoseconds. */
 uint64_t plat_clock_ns(void);
 /* Wall-clock time at boot, in nanoseconds since the Unix epoch. */
 uint64_t plat_boot_epoch_ns(void);
-/* Nothing can run before monotonic time deadline: wait (or jump the clock) until then. */
+/* Nothing can run before monotonic time deadline (UINT64_MAX: none): wait (or jump the clock)
+ * until then; an interactive console's input or a stop request ends the wait early. */
 void plat_idle_until(uint64_t deadline_ns);
 /* How many times the user asked the machine to stop so far (Ctrl-C): the first asks PID 1 to
  * shut down, the next stops at once. */

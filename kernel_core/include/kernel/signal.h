@@ -6,22 +6,60 @@
 
 /* Gives p a fresh table of default actions. 0 or -ENOMEM. */
 int signal_init(struct proc *p);
-/* Copies parent's actions and mask into child (fork). */
+/* Copies parent's actions into child (fork). */
 void signal_fork(struct proc *child, const struct proc *parent);
 /* Handlers go back to the default action; ignored signals stay ignored (exec). */
 void signal_exec(struct proc *p);
 /* Frees p's signal state. */
 void signal_free(struct proc *p);
-/* Makes sig pending for p (code and sender as in siginfo), waking it if that is deliverable. */
-void signal_send(struct proc *p, int sig, int code, int sender, int status);
-/* Before p returns to user mode: acts on its deliverable signals (may end or stop it). */
-void signal_deliver(struct proc *p);
-/* A fault p cannot survive unless it handles sig: queue it for a handler, else kill p. */
-void signal_fault(struct proc *p, int sig, uint64_t addr);
 
-long sys_kill(struct proc *p, const uint64_t *a);
-long sys_rt_sigaction(struct proc *p, const uint64_t *a);
-long sys_rt_sigprocmask(struct proc *p, const uint64_t *a);
-long sys_rt_sigreturn(struct proc *p, const uint64_t *a);
+/* Makes sig pending for process p (code and sender as in siginfo). A default action that
+ * kills or stops acts at once; a handled signal wakes a thread that can take it. */
+void signal_send_proc(struct proc *p, int sig, int code, int sender, int status);
+/* The same for one thread (tgkill, SIGPIPE, faults). */
+void signal_send_thread(struct thread *t, int sig, int code, int sender, int status);
+/* To every process of group pgrp: how many got it. */
+unsigned signal_send_pgrp(int pgrp, int sig, int code, int sender);
+/* Before t returns to user mode: acts on its deliverable signals (may end or stop it). */
+void signal_deliver(struct thread *t);
+/* A fault t cannot survive unless it handles sig: queue it for a handler, else kill. */
+void signal_fault(struct thread *t, int sig, uint64_t addr);
+/* A signal that kills t's process is pending (SIGKILL, or a fatal default not blocked). */
+bool signal_fatal_pending(const struct thread *t);
+/* The signal whose handler would run on t now, or 0. */
+int signal_interrupting(const struct thread *t);
+/* Whether sig's handler asks interrupted calls to start over (SA_RESTART). */
+bool signal_restarts(const struct thread *t, int sig);
+/* Whether t ignores or blocks sig (job control's SIGTTIN and SIGTTOU). */
+bool signal_ignored_or_blocked(const struct thread *t, int sig);
+/* Signals pending for t (its own and its process's). */
+uint64_t signal_pending_set(const struct thread *t);
+/* Takes pending signal sig (one of set) off t without acting on it: sig, or 0 when none of set
+ * is pending; *info gets its siginfo. */
+struct linux_siginfo;
+int signal_dequeue(struct thread *t, uint64_t set, struct linux_siginfo *info);
+
+/* Process timers (alarm, setitimer ITIMER_REAL): the earliest deadline, and firing them. */
+uint64_t signal_next_alarm(void);
+void signal_fire_alarms(uint64_t now);
+/* Sets p's real-time timer: next expiry (0 to cancel) and interval; returns the old ones. */
+void signal_set_alarm(struct proc *p, uint64_t at, uint64_t interval, uint64_t *old_at,
+		      uint64_t *old_interval);
+void signal_reset(void);
+
+long sys_kill(struct thread *t, const uint64_t *a);
+long sys_tkill(struct thread *t, const uint64_t *a);
+long sys_tgkill(struct thread *t, const uint64_t *a);
+long sys_rt_sigaction(struct thread *t, const uint64_t *a);
+long sys_rt_sigprocmask(struct thread *t, const uint64_t *a);
+long sys_rt_sigreturn(struct thread *t, const uint64_t *a);
+long sys_rt_sigpending(struct thread *t, const uint64_t *a);
+long sys_rt_sigsuspend(struct thread *t, const uint64_t *a);
+long sys_rt_sigtimedwait(struct thread *t, const uint64_t *a);
+long sys_sigaltstack(struct thread *t, const uint64_t *a);
+long sys_pause(struct thread *t, const uint64_t *a);
+long sys_alarm(struct thread *t, const uint64_t *a);
+long sys_setitimer(struct thread *t, const uint64_t *a);
+long sys_getitimer(struct thread *t, const uint64_t *a);
 
 #endif

@@ -3,16 +3,16 @@
 #define KERNEL_SYSCALL_H
 
 #include <kernel/proc.h>
+#include <kernel/wait.h>
 
-/* A handler's request to run the syscall again once the process runs (never seen by it);
- * Linux's internal name and number, which the C library's <errno.h> does not take. */
+/* A handler's request to run the syscall instruction again after a signal handler (never seen
+ * by the guest); Linux's internal name and number, which the C library's <errno.h> does not
+ * take. */
 #define ERESTARTSYS 512
-/* A handler's word that the process blocks and gets its result in rax later (never seen). */
-#define EBLOCKED 513
 
-typedef long (*syscall_fn)(struct proc *p, const uint64_t *args);
+typedef long (*syscall_fn)(struct thread *t, const uint64_t *args);
 
-#define SC_FAST 0x1u     /* never blocks, switches or reads p's saved registers */
+#define SC_REGS 0x1u     /* reads or sets the thread's saved registers: never from the fast path */
 #define SC_NORETURN 0x2u /* the caller does not come back (exit) */
 #define SC_RETHEX 0x4u   /* the result is an address */
 #define SC_SETREGS 0x8u  /* sets every register itself, rax included (rt_sigreturn) */
@@ -28,43 +28,73 @@ struct syscall_desc {
 
 /* The descriptor of syscall nr, or NULL when there is none. */
 const struct syscall_desc *syscall_lookup(uint64_t nr);
-/* True when nr may run straight from the platform's syscall hook (SC_FAST or unknown);
- * *nargs tells how many argument registers it reads. */
-bool syscall_is_fast(uint64_t nr, unsigned *nargs);
-/* Runs syscall nr for p with args; returns the value for rax. Traces when enabled. */
-long syscall_invoke(struct proc *p, uint64_t nr, const uint64_t *args);
-/* Runs the syscall in p's saved registers and stores its result in rax. */
-void syscall_from_regs(struct proc *p);
+/* Runs syscall nr for t with args; returns the value for rax, or -EBLOCKED. Traces. */
+long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args);
+/* Runs the syscall in t's saved registers and stores its result in rax (unless it blocked). */
+void syscall_from_regs(struct thread *t);
+/* Traces the end of t's syscall (in its saved registers) with result, when tracing. */
+void syscall_trace_end(struct thread *t, long result);
 
-/* Handlers, one file per family. */
-long sys_read(struct proc *p, const uint64_t *a);
-long sys_write(struct proc *p, const uint64_t *a);
-long sys_writev(struct proc *p, const uint64_t *a);
-long sys_close(struct proc *p, const uint64_t *a);
-long sys_open(struct proc *p, const uint64_t *a);
-long sys_openat(struct proc *p, const uint64_t *a);
-long sys_lseek(struct proc *p, const uint64_t *a);
-long sys_fstat(struct proc *p, const uint64_t *a);
-long sys_dup(struct proc *p, const uint64_t *a);
-long sys_dup2(struct proc *p, const uint64_t *a);
-long sys_brk(struct proc *p, const uint64_t *a);
-long sys_mmap(struct proc *p, const uint64_t *a);
-long sys_munmap(struct proc *p, const uint64_t *a);
-long sys_mprotect(struct proc *p, const uint64_t *a);
-long sys_exit(struct proc *p, const uint64_t *a);
-long sys_getpid(struct proc *p, const uint64_t *a);
-long sys_getppid(struct proc *p, const uint64_t *a);
-long sys_getpgid(struct proc *p, const uint64_t *a);
-long sys_setpgid(struct proc *p, const uint64_t *a);
-long sys_fork(struct proc *p, const uint64_t *a);
-long sys_execve(struct proc *p, const uint64_t *a);
-long sys_exec_image(struct proc *p, const uint64_t *a);
-long sys_wait4(struct proc *p, const uint64_t *a);
-long sys_get_service_binary(struct proc *p, const uint64_t *a);
-long sys_sched_yield(struct proc *p, const uint64_t *a);
-long sys_arch_prctl(struct proc *p, const uint64_t *a);
-long sys_clock_gettime(struct proc *p, const uint64_t *a);
-long sys_nanosleep(struct proc *p, const uint64_t *a);
-long sys_uname(struct proc *p, const uint64_t *a);
+/* What the platform's syscall hook does after kernel_fast_syscall (see core.h). */
+enum fast_result {
+	FAST_DONE,      /* rax = result; the thread goes on in user mode */
+	FAST_DONE_STOP, /* rax = result; then stop: the kernel has work (a signal, a switch) */
+	FAST_BLOCKED,   /* rax untouched; stop: the thread waits */
+	FAST_SLOW,      /* nothing done; stop and deliver a TRAP_SYSCALL */
+};
+/* From the platform's syscall hook, with the current thread's arguments read from the CPU
+ * (nargs of them, as *nargs says for nr: call with *nargs 0 first to learn it). */
+enum fast_result syscall_fast(struct thread *t, uint64_t nr, const uint64_t *args, long *result);
+/* How many argument registers syscall nr reads. */
+unsigned syscall_nargs(uint64_t nr);
+
+#define SYSCALL(name) long sys_##name(struct thread *t, const uint64_t *a)
+
+/* A user range the kernel may touch at all (Linux's access_ok). */
+static inline bool user_range_ok(uint64_t buf, uint64_t len)
+{
+	return buf < USER_END && len <= USER_END - buf;
+}
+
+/* Handlers, one file per area: sys_file.c (descriptors and I/O), sys_fs.c (paths), sys_poll.c,
+ * sys_proc.c (processes and identity), sys_thread.c (clone, futex), sys_signal.c, sys_ipc.c,
+ * sys_mem.c, sys_time.c, sys_misc.c. */
+SYSCALL(read); SYSCALL(write); SYSCALL(readv); SYSCALL(writev); SYSCALL(pread64);
+SYSCALL(pwrite64); SYSCALL(preadv); SYSCALL(pwritev); SYSCALL(open); SYSCALL(openat);
+SYSCALL(creat); SYSCALL(close); SYSCALL(close_range); SYSCALL(lseek); SYSCALL(dup);
+SYSCALL(dup2); SYSCALL(dup3); SYSCALL(fcntl); SYSCALL(ioctl); SYSCALL(pipe); SYSCALL(pipe2);
+SYSCALL(sendfile); SYSCALL(flock); SYSCALL(fadvise64);
+SYSCALL(stat); SYSCALL(lstat); SYSCALL(fstat); SYSCALL(newfstatat); SYSCALL(statx);
+SYSCALL(getdents); SYSCALL(getdents64); SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(fchdir);
+SYSCALL(access); SYSCALL(faccessat); SYSCALL(faccessat2); SYSCALL(readlink);
+SYSCALL(readlinkat); SYSCALL(mkdir); SYSCALL(mkdirat); SYSCALL(mknod); SYSCALL(mknodat);
+SYSCALL(rmdir); SYSCALL(unlink); SYSCALL(unlinkat); SYSCALL(rename); SYSCALL(renameat);
+SYSCALL(renameat2); SYSCALL(link); SYSCALL(linkat); SYSCALL(symlink); SYSCALL(symlinkat);
+SYSCALL(chmod); SYSCALL(fchmod); SYSCALL(fchmodat); SYSCALL(chown); SYSCALL(fchown);
+SYSCALL(lchown); SYSCALL(fchownat); SYSCALL(utimensat); SYSCALL(utime); SYSCALL(utimes);
+SYSCALL(futimesat); SYSCALL(truncate); SYSCALL(ftruncate); SYSCALL(fsync); SYSCALL(fdatasync);
+SYSCALL(sync); SYSCALL(syncfs); SYSCALL(statfs); SYSCALL(fstatfs); SYSCALL(umask);
+SYSCALL(chroot); SYSCALL(mount); SYSCALL(umount2);
+SYSCALL(poll); SYSCALL(ppoll); SYSCALL(select); SYSCALL(pselect6);
+SYSCALL(getpid); SYSCALL(getppid); SYSCALL(gettid); SYSCALL(getpgid); SYSCALL(setpgid);
+SYSCALL(getpgrp); SYSCALL(setsid); SYSCALL(getsid); SYSCALL(fork); SYSCALL(vfork);
+SYSCALL(clone); SYSCALL(clone3); SYSCALL(execve); SYSCALL(execveat); SYSCALL(exec_image);
+SYSCALL(exit); SYSCALL(exit_group); SYSCALL(wait4); SYSCALL(waitid); SYSCALL(sched_yield);
+SYSCALL(arch_prctl); SYSCALL(prctl); SYSCALL(getuid); SYSCALL(setuid); SYSCALL(setresuid);
+SYSCALL(getresuid); SYSCALL(setreuid); SYSCALL(getgroups); SYSCALL(setgroups);
+SYSCALL(getrlimit); SYSCALL(setrlimit); SYSCALL(prlimit64); SYSCALL(getpriority);
+SYSCALL(setpriority); SYSCALL(sched_getparam); SYSCALL(sched_getscheduler);
+SYSCALL(sched_setscheduler); SYSCALL(sched_setparam); SYSCALL(sched_get_priority);
+SYSCALL(sched_getaffinity); SYSCALL(sched_setaffinity); SYSCALL(getcpu);
+SYSCALL(get_service_binary);
+SYSCALL(set_tid_address); SYSCALL(set_robust_list); SYSCALL(get_robust_list); SYSCALL(futex);
+SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(mremap);
+SYSCALL(madvise); SYSCALL(msync); SYSCALL(mincore); SYSCALL(mlock);
+SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_nanosleep); SYSCALL(nanosleep);
+SYSCALL(gettimeofday); SYSCALL(time); SYSCALL(times); SYSCALL(getrusage); SYSCALL(clock_settime);
+SYSCALL(uname); SYSCALL(sethostname); SYSCALL(sysinfo); SYSCALL(getrandom); SYSCALL(syslog);
+
+/* A thread ends: its CLONE_CHILD_CLEARTID word is cleared and woken, robust futexes released. */
+void thread_exit_hooks(struct thread *t);
 
 #endif

@@ -3,6 +3,7 @@
 #define ECL_ERRNO_H
 
 #include <eclipse.h>
+#include <linux.h>
 
 /* The error of the last failed call; guests are single-threaded, so one global suffices. */
 extern int errno;

@@ -14,6 +14,7 @@
 
 #include <ecl/unistd.h>
 #include <eclipse.h>
+#include <linux.h>
 #include <stdint.h>
 
 /* Delivers msg (its type, len and data; sender is set by the kernel) to pid; returns 0. */

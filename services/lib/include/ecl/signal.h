@@ -7,6 +7,7 @@
 #define ECL_SIGNAL_H
 
 #include <eclipse.h>
+#include <linux.h>
 
 typedef unsigned long long sigset_t;
 typedef void (*sighandler_t)(int);

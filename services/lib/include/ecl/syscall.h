@@ -7,6 +7,7 @@
 #define ECL_SYSCALL_H
 
 #include <eclipse.h>
+#include <linux.h>
 
 /* Returns r, or -1 with errno set when r is a -errno value (-4095..-1). */
 long syscall_ret(unsigned long r);

@@ -6,6 +6,7 @@
 #define ECL_UNISTD_H
 
 #include <eclipse.h>
+#include <linux.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,0 +1,187 @@
+/*
+ * /dev: the kernel's character devices (null, zero, full, random, urandom, tty, console) and the
+ * links to the current process's descriptors. A device node elsewhere (a server's mknod) opens
+ * the same device through chrdev_open.
+ */
+#include <kernel/klib.h>
+#include <kernel/random.h>
+#include <kernel/tty.h>
+#include <kernel/vfs.h>
+#include <uapi/linux.h>
+
+#define MKDEV(major, minor) ((major) << 8 | (minor))
+
+static const struct {
+	const char *name;
+	unsigned mode;
+	unsigned rdev;
+	const char *link;
+} entries[] = {
+	{"null", S_IFCHR | 0666, MKDEV(1, 3), NULL},
+	{"zero", S_IFCHR | 0666, MKDEV(1, 5), NULL},
+	{"full", S_IFCHR | 0666, MKDEV(1, 7), NULL},
+	{"random", S_IFCHR | 0666, MKDEV(1, 8), NULL},
+	{"urandom", S_IFCHR | 0666, MKDEV(1, 9), NULL},
+	{"tty", S_IFCHR | 0666, MKDEV(5, 0), NULL},
+	{"console", S_IFCHR | 0600, MKDEV(5, 1), NULL},
+	{"fd", S_IFLNK | 0777, 0, "/proc/self/fd"},
+	{"stdin", S_IFLNK | 0777, 0, "/proc/self/fd/0"},
+	{"stdout", S_IFLNK | 0777, 0, "/proc/self/fd/1"},
+	{"stderr", S_IFLNK | 0777, 0, "/proc/self/fd/2"},
+};
+
+/* Node 1 is the directory, node i+2 entry i. */
+int devfs_init(struct inode **root)
+{
+	*root = inode_new(&devfs_type, NULL, 1, S_IFDIR | 0755);
+	return *root ? 0 : -ENOMEM;
+}
+
+static int devfs_lookup(struct thread *t, struct inode *dir, const char *name, size_t len,
+			struct inode **out)
+{
+	(void)t;
+	for (size_t i = 0; i < ARRAY_SIZE(entries); i++) {
+		if (kstrlen(entries[i].name) != len || kmemcmp(entries[i].name, name, len))
+			continue;
+		*out = inode_new(&devfs_type, dir->mnt, i + 2, entries[i].mode);
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+static int devfs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a)
+{
+	(void)t;
+	a->ino = ino->ino;
+	a->blksize = PAGE_SIZE;
+	if (ino->ino == 1) {
+		a->mode = S_IFDIR | 0755;
+		a->nlink = 2;
+		return 0;
+	}
+	a->mode = entries[ino->ino - 2].mode;
+	a->rdev = entries[ino->ino - 2].rdev;
+	a->nlink = 1;
+	if (entries[ino->ino - 2].link)
+		a->size = kstrlen(entries[ino->ino - 2].link);
+	return 0;
+}
+
+static long devfs_readdir(struct thread *t, struct file *f, uint64_t buf, uint64_t len)
+{
+	uint64_t done = 0;
+	while (f->offset < ARRAY_SIZE(entries) + 2) {
+		uint64_t pos = f->offset;
+		const char *name = pos == 0 ? "." : pos == 1 ? ".." : entries[pos - 2].name;
+		unsigned mode = pos < 2 ? S_IFDIR : entries[pos - 2].mode;
+		long r = dirent_put(t, buf + done, len - done, pos < 2 ? 1 : pos, pos + 1, mode, name,
+				    kstrlen(name));
+		if (r == -EINVAL && done)
+			break;
+		if (r < 0)
+			return r;
+		done += (uint64_t)r;
+		f->offset++;
+	}
+	return (long)done;
+}
+
+static const struct file_ops dir_ops = {.readdir = devfs_readdir, .seekable = true};
+
+static int devfs_open(struct thread *t, struct inode *ino, struct file *f)
+{
+	if (ino->ino == 1) {
+		f->ops = &dir_ops;
+		return 0;
+	}
+	return chrdev_open(t, entries[ino->ino - 2].rdev, f);
+}
+
+static long devfs_readlink(struct thread *t, struct inode *ino, char *buf, size_t size)
+{
+	(void)t;
+	const char *link = ino->ino >= 2 ? entries[ino->ino - 2].link : NULL;
+	if (!link)
+		return -EINVAL;
+	size_t n = MIN(kstrlen(link), size);
+	kmemcpy(buf, link, n);
+	return (long)n;
+}
+
+static int devfs_statfs(struct thread *t, struct inode *ino, struct vfs_statfs *s)
+{
+	(void)t, (void)ino;
+	*s = (struct vfs_statfs){.type = DEVFS_MAGIC, .bsize = PAGE_SIZE, .namelen = NAME_MAX};
+	return 0;
+}
+
+const struct fs_type devfs_type = {
+	.name = "devtmpfs",
+	.magic = DEVFS_MAGIC,
+	.lookup = devfs_lookup,
+	.getattr = devfs_getattr,
+	.open = devfs_open,
+	.readlink = devfs_readlink,
+	.statfs = devfs_statfs,
+};
+
+/* The memory devices: what each reads and what a write does. */
+static long mem_read(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
+{
+	(void)off;
+	unsigned minor = (unsigned)f->priv_len;
+	if (minor == 3)
+		return 0;
+	char chunk[256];
+	uint64_t done = 0;
+	while (done < len) {
+		size_t n = (size_t)MIN(len - done, sizeof(chunk));
+		if (minor == 8 || minor == 9)
+			random_bytes(chunk, n);
+		else
+			kmemset(chunk, 0, n);
+		if (copy_out(t->proc->mm, buf + done, chunk, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+		if (done >= (1u << 20))
+			break; /* a big read returns in pieces, as Linux's do */
+	}
+	return (long)done;
+}
+
+static long mem_write(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
+{
+	(void)t, (void)buf, (void)off;
+	return (unsigned)f->priv_len == 7 ? -ENOSPC : (long)len;
+}
+
+static unsigned mem_poll(struct file *f)
+{
+	(void)f;
+	return POLLIN | POLLOUT;
+}
+
+static const struct file_ops mem_ops = {.read = mem_read, .write = mem_write, .poll = mem_poll,
+					.seekable = true};
+
+int chrdev_open(struct thread *t, unsigned rdev, struct file *f)
+{
+	switch (rdev >> 8) {
+	case 1:
+		if (rdev != MKDEV(1, 3) && rdev != MKDEV(1, 5) && rdev != MKDEV(1, 7) &&
+		    rdev != MKDEV(1, 8) && rdev != MKDEV(1, 9))
+			return -ENXIO;
+		f->ops = &mem_ops;
+		f->priv_len = rdev & 0xff;
+		return 0;
+	case 5:
+		if (rdev == MKDEV(5, 0))
+			return tty_open_controlling(t, f);
+		if (rdev == MKDEV(5, 1))
+			return tty_open(t, tty_console(), f);
+		return -ENXIO;
+	default:
+		return -ENXIO;
+	}
+}

@@ -1,0 +1,57 @@
+/*
+ * Terminals: a line discipline (canonical editing with echo and erase, raw and cbreak modes,
+ * the signal characters, job control) between a device's bytes and the processes that read
+ * and write it. The console is one; when the platform's console is not interactive (a pipe or
+ * a file), the first processes' descriptors are plain byte streams instead, as under
+ * qemu-x86_64.
+ */
+#ifndef KERNEL_TTY_H
+#define KERNEL_TTY_H
+
+#include <kernel/proc.h>
+#include <uapi/linux.h>
+
+#define TTY_BUF 4096
+
+struct file;
+
+struct tty {
+	struct linux_termios termios;
+	struct linux_winsize winsize;
+	int pgrp;          /* the foreground process group */
+	int sid;           /* the session it controls (0: none) */
+	char in[TTY_BUF];  /* input ring */
+	size_t in_head, in_len;
+	size_t cooked;     /* canonical mode: bytes at the head that form whole lines */
+	unsigned eofs;     /* canonical mode: end-of-file marks among the cooked bytes */
+	bool lnext;        /* the next byte is taken literally (VLNEXT) */
+	unsigned column;   /* output column, for erasing tabs */
+	bool hung_up;      /* the device went away: reads return 0, writes EIO */
+	/* Writes output bytes to the device. */
+	void (*out)(struct tty *tty, const char *buf, size_t len);
+};
+
+/* The console's tty (its device is the platform console). */
+struct tty *tty_console(void);
+/* Resets the console (boot). */
+void tty_init(void);
+/* Bytes from the device: the line discipline takes them (echo, signals, editing). */
+void tty_input(struct tty *tty, const char *buf, size_t len);
+/* Takes what the platform's interactive console has typed since the last look. */
+void tty_poll_console(void);
+/* Opens tty on f (/dev/console), or the process's controlling terminal (/dev/tty). */
+int tty_open(struct thread *t, struct tty *tty, struct file *f);
+int tty_open_controlling(struct thread *t, struct file *f);
+/* Gives a new first process its standard descriptors: the console tty when interactive,
+ * else the console's byte streams. 0 or -ENOMEM. */
+int tty_std_files(struct proc *p);
+/* p ends: a session leader's terminal hangs up its foreground group. */
+void tty_proc_exit(struct proc *p);
+/* leader's session gets tty as its controlling terminal, its group in the foreground. */
+void tty_set_controlling(struct tty *tty, struct proc *leader);
+/* The tty behind an open file, or NULL. */
+struct tty *tty_of_file(const struct file *f);
+/* Opens a character device by number (devfs.c). */
+int chrdev_open(struct thread *t, unsigned rdev, struct file *f);
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * Pipes and FIFOs: a 64 KiB ring of pages allocated as they fill. Writes of up to PIPE_BUF bytes
+ * are atomic; longer ones go in as room appears (sys_file.c keeps their progress across waits,
+ * and a signal ends them with what was written). A write with no reader is EPIPE and SIGPIPE.
+ */
+#include <kernel/klib.h>
+#include <kernel/kmalloc.h>
+#include <kernel/signal.h>
+#include <kernel/syscall.h>
+#include <kernel/vfs.h>
+#include <uapi/linux.h>
+
+#define PIPE_PAGES 16
+#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
+#define PIPE_BUF 4096
+#define FIFO_MAX 32
+
+struct pipe {
+	unsigned readers, writers;
+	unsigned rgen, wgen; /* opens of each end so far: a FIFO open waits for the other's */
+	char *page[PIPE_PAGES];
+	size_t head, len;
+	struct mount *mnt;   /* a FIFO's node, or NULL for an anonymous pipe */
+	uint64_t ino;
+	unsigned refs;       /* open files (FIFOs: and the table's lookups in progress) */
+};
+
+static struct pipe *fifos[FIFO_MAX];
+
+static struct pipe *pipe_new(void)
+{
+	return kmalloc(sizeof(struct pipe));
+}
+
+static void pipe_free(struct pipe *p)
+{
+	for (int i = 0; i < PIPE_PAGES; i++)
+		kpage_free(p->page[i]);
+	for (int i = 0; i < FIFO_MAX; i++)
+		if (fifos[i] == p)
+			fifos[i] = NULL;
+	kfree(p);
+}
+
+/* Copies between the ring (from position pos, n bytes) and user memory. */
+static int ring_copy(struct thread *t, struct pipe *p, size_t pos, uint64_t ubuf, size_t n,
+		     bool to_user)
+{
+	while (n) {
+		size_t idx = (pos / PAGE_SIZE) % PIPE_PAGES, off = pos % PAGE_SIZE;
+		size_t chunk = MIN(n, PAGE_SIZE - off);
+		if (!p->page[idx] && !(p->page[idx] = kpage_alloc()))
+			return -ENOMEM;
+		char *k = p->page[idx] + off;
+		int err = to_user ? copy_out(t->proc->mm, ubuf, k, chunk)
+				  : copy_in(t->proc->mm, k, ubuf, chunk);
+		if (err)
+			return err;
+		pos += chunk;
+		ubuf += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+static long pipe_read(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
+{
+	(void)off;
+	struct pipe *p = f->priv;
+	if (len == 0)
+		return 0;
+	if (p->len == 0) {
+		if (!p->writers)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
+				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+	}
+	size_t n = (size_t)MIN(len, p->len);
+	int err = ring_copy(t, p, p->head, buf, n, true);
+	if (err)
+		return err;
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	wait_wake(WAIT_KEY(p));
+	return (long)n;
+}
+
+/* Writes what fits now; waits only when nothing can go in (up to PIPE_BUF bytes go in whole
+ * or not at all). The syscall keeps the progress of a long write across its waits. */
+static long pipe_write(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
+{
+	(void)off;
+	struct pipe *p = f->priv;
+	if (!p->readers) {
+		signal_send_thread(t, SIGPIPE, SI_USER, t->proc->pid, 0);
+		return -EPIPE;
+	}
+	if (len == 0)
+		return 0;
+	size_t room = PIPE_SIZE - p->len;
+	if (len <= PIPE_BUF ? room < len : room == 0) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
+				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+	}
+	size_t n = (size_t)MIN(len, room);
+	int err = ring_copy(t, p, (p->head + p->len) % PIPE_SIZE, buf, n, false);
+	if (err)
+		return err;
+	p->len += n;
+	wait_wake(WAIT_KEY(p));
+	return (long)n;
+}
+
+static unsigned pipe_poll(struct file *f)
+{
+	struct pipe *p = f->priv;
+	unsigned r = 0;
+	if ((f->flags & O_ACCMODE) != O_WRONLY) {
+		if (p->len)
+			r |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			r |= POLLHUP;
+	}
+	if ((f->flags & O_ACCMODE) != O_RDONLY) {
+		if (PIPE_SIZE - p->len >= PIPE_BUF)
+			r |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			r |= POLLERR;
+	}
+	return r;
+}
+
+static long pipe_ioctl(struct thread *t, struct file *f, uint64_t cmd, uint64_t arg)
+{
+	struct pipe *p = f->priv;
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	int n = (int)p->len;
+	return copy_out(t->proc->mm, arg, &n, sizeof(n));
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	if ((f->flags & O_ACCMODE) != O_WRONLY)
+		p->readers--;
+	if ((f->flags & O_ACCMODE) != O_RDONLY)
+		p->writers--;
+	wait_wake(WAIT_KEY(p));
+	if (--p->refs == 0)
+		pipe_free(p);
+}
+
+static const struct file_ops pipe_ops = {.read = pipe_read, .write = pipe_write,
+					 .ioctl = pipe_ioctl, .poll = pipe_poll,
+					 .release = pipe_release};
+
+bool file_is_pipe(const struct file *f)
+{
+	return f->ops == &pipe_ops;
+}
+
+static int pipefs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a)
+{
+	(void)t;
+	a->ino = ino->ino;
+	a->mode = ino->mode;
+	a->nlink = 1;
+	a->blksize = PAGE_SIZE;
+	return 0;
+}
+
+const struct fs_type pipefs_type = {
+	.name = "pipefs",
+	.magic = PIPEFS_MAGIC,
+	.getattr = pipefs_getattr,
+};
+
+static unsigned long long next_pipe_ino = 1;
+
+int pipe_create(unsigned flags, struct file **rd, struct file **wr)
+{
+	unsigned nb = flags & O_NONBLOCK;
+	struct pipe *p = pipe_new();
+	struct inode *ino = p ? inode_new(&pipefs_type, NULL, next_pipe_ino++, S_IFIFO | 0600) : NULL;
+	struct file *r = ino ? file_alloc(inode_get(ino), NULL, O_RDONLY | nb) : NULL;
+	struct file *w = r ? file_alloc(inode_get(ino), NULL, O_WRONLY | nb) : NULL;
+	inode_put(ino);
+	if (!w) {
+		if (r)
+			file_put(r);
+		kfree(p);
+		return -ENOMEM;
+	}
+	p->readers = p->writers = 1;
+	p->refs = 2;
+	r->ops = w->ops = &pipe_ops;
+	r->priv = w->priv = p;
+	*rd = r;
+	*wr = w;
+	return 0;
+}
+
+/* The pipe of FIFO node ino, made when first opened. */
+static struct pipe *fifo_of(struct inode *ino)
+{
+	for (int i = 0; i < FIFO_MAX; i++)
+		if (fifos[i] && fifos[i]->mnt == ino->mnt && fifos[i]->ino == ino->ino)
+			return fifos[i];
+	for (int i = 0; i < FIFO_MAX; i++) {
+		if (fifos[i])
+			continue;
+		struct pipe *p = pipe_new();
+		if (!p)
+			return NULL;
+		p->mnt = ino->mnt;
+		p->ino = ino->ino;
+		return fifos[i] = p;
+	}
+	return NULL;
+}
+
+int pipe_open_fifo(struct thread *t, struct inode *ino, struct file *f)
+{
+	struct pipe *p = fifo_of(ino);
+	if (!p)
+		return -ENFILE;
+	unsigned mode = f->flags & O_ACCMODE;
+	bool reader = mode != O_WRONLY, writer = mode != O_RDONLY;
+	/* An end opened alone waits for the other (read: until a writer opened since it began). */
+	unsigned seen = wait_rerunning(t) ? (unsigned)t->wait.done : (reader ? p->wgen : p->rgen);
+	if (reader && !writer && !p->writers && p->wgen == seen && !(f->flags & O_NONBLOCK)) {
+		p->rgen++;
+		wait_wake(WAIT_KEY(p));
+		t->wait.done = seen;
+		if (!p->refs)
+			pipe_free(p);
+		return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
+				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+	}
+	if (writer && !reader && !p->readers) {
+		if (f->flags & O_NONBLOCK) {
+			if (!p->refs)
+				pipe_free(p);
+			return -ENXIO;
+		}
+		if (p->rgen == seen) {
+			p->wgen++;
+			wait_wake(WAIT_KEY(p));
+			t->wait.done = seen;
+			if (!p->refs)
+				pipe_free(p);
+			return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
+					  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+		}
+	}
+	if (reader) {
+		p->readers++;
+		p->rgen++;
+	}
+	if (writer) {
+		p->writers++;
+		p->wgen++;
+	}
+	p->refs++;
+	f->ops = &pipe_ops;
+	f->priv = p;
+	wait_wake(WAIT_KEY(p));
+	return 0;
+}

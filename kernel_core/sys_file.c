@@ -1,0 +1,673 @@
+/*
+ * Descriptor and I/O syscalls: open, read and write in their forms, seeking, duplicating,
+ * fcntl, ioctl, pipes and sendfile. A file's operations move what they can now; a call that
+ * must wait keeps what it already moved in its wait record (wait.done), and a signal ends it
+ * with that count, as Linux's do.
+ */
+#include <kernel/klib.h>
+#include <kernel/kmalloc.h>
+#include <kernel/syscall.h>
+#include <kernel/tty.h>
+#include <kernel/vfs.h>
+#include <uapi/linux.h>
+
+#define IO_MAX 0x7ffff000ull /* Linux's cap on one transfer */
+#define IOV_MAX 1024
+#define SENDFILE_CHUNK (64u * 1024u)
+
+/* The open file behind fd, or NULL. */
+static struct file *file_of(struct thread *t, uint64_t fd)
+{
+	return fd_get(t->proc->fds, (int64_t)(int)fd);
+}
+
+static bool readable(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH);
+}
+
+static bool writable(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
+}
+
+static unsigned nofile(const struct thread *t)
+{
+	uint64_t cur = t->proc->rlim[RLIMIT_NOFILE].cur;
+	return cur > FD_LIMIT_MAX ? FD_LIMIT_MAX : (unsigned)cur;
+}
+
+/* One read of f into buf at offset off (seekable) or the file's own position. */
+static long read_at(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t *off)
+{
+	if (!f->ops || !f->ops->read)
+		return S_ISDIR(f->ino->mode) ? -EISDIR : -EINVAL;
+	long n = f->ops->read(t, f, buf, len, off ? *off : 0);
+	if (n > 0 && off)
+		*off += (uint64_t)n;
+	return n;
+}
+
+/* One write of f from buf; O_APPEND writes at the end. */
+static long write_at(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t *off,
+		     bool positional)
+{
+	if (!f->ops || !f->ops->write)
+		return -EINVAL;
+	if (off && (f->flags & O_APPEND) && !positional)
+		return f->ops->write(t, f, buf, len, OFFSET_APPEND);
+	long n = f->ops->write(t, f, buf, len, off ? *off : 0);
+	if (n > 0 && off)
+		*off += (uint64_t)n;
+	return n;
+}
+
+/* The pieces of a transfer: one buffer, or an iovec array in user memory. */
+struct pieces {
+	bool vec;               /* an iovec array at iov, else the single buffer buf, len */
+	uint64_t buf, len;
+	uint64_t iov;
+	unsigned cnt;
+	uint64_t total;
+};
+
+static long pieces_check(struct thread *t, struct pieces *ps)
+{
+	ps->total = 0;
+	if (!ps->vec) {
+		ps->len = MIN(ps->len, IO_MAX);
+		ps->total = ps->len;
+		return user_range_ok(ps->buf, ps->len) ? 0 : -EFAULT;
+	}
+	if (ps->cnt > IOV_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < ps->cnt; i++) {
+		struct linux_iovec v;
+		if (copy_in(t->proc->mm, &v, ps->iov + i * sizeof(v), sizeof(v)))
+			return -EFAULT;
+		if ((int64_t)v.iov_len < 0)
+			return -EINVAL;
+		if (!user_range_ok(v.iov_base, v.iov_len))
+			return -EFAULT;
+		if (v.iov_len > IO_MAX - ps->total)
+			v.iov_len = IO_MAX - ps->total;
+		ps->total += v.iov_len;
+	}
+	return 0;
+}
+
+/* Piece i: its buffer and length. */
+static void piece(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *buf, uint64_t *len)
+{
+	if (!ps->vec) {
+		*buf = ps->buf;
+		*len = ps->len;
+		return;
+	}
+	struct linux_iovec v = {0, 0};
+	copy_in(t->proc->mm, &v, ps->iov + i * sizeof(v), sizeof(v));
+	*buf = v.iov_base;
+	*len = v.iov_len;
+}
+
+/*
+ * Reads into the pieces: from f's position (pos NULL) or from *pos. A piece that comes back
+ * short ends the read; a later piece does not wait for data.
+ */
+static long do_read(struct thread *t, struct file *f, struct pieces *ps, uint64_t *pos)
+{
+	if (!readable(f))
+		return -EBADF;
+	long err = pieces_check(t, ps);
+	if (err)
+		return err;
+	uint64_t *off = pos ? pos : f->ops && f->ops->seekable ? &f->offset : NULL;
+	uint64_t done = 0;
+	unsigned n = ps->vec ? ps->cnt : 1;
+	for (unsigned i = 0; i < n && done < ps->total; i++) {
+		uint64_t buf, len;
+		piece(t, ps, i, &buf, &len);
+		len = MIN(len, ps->total - done);
+		if (!len)
+			continue;
+		if (done && f->ops->poll && !(f->ops->poll(f) & (POLLIN | POLLHUP)))
+			break;
+		long r = read_at(t, f, buf, len, off);
+		if (r < 0)
+			return done ? (long)done : r; /* a wait after data: the data is the result */
+		done += (uint64_t)r;
+		if ((uint64_t)r < len)
+			break;
+	}
+	if (done && t->state == THREAD_BLOCKED) {
+		/* a later piece began to wait: not any more */
+		wait_clear(t);
+		sched_make_runnable(t);
+	}
+	return (long)done;
+}
+
+/* Writes the pieces; a wait keeps the bytes written so far (t->wait.done) for the rerun. */
+static long do_write(struct thread *t, struct file *f, struct pieces *ps, uint64_t *pos)
+{
+	if (!writable(f))
+		return -EBADF;
+	long err = pieces_check(t, ps);
+	if (err)
+		return err;
+	bool positional = pos != NULL;
+	uint64_t *off = pos ? pos : f->ops && f->ops->seekable ? &f->offset : NULL;
+	uint64_t done = wait_rerunning(t) ? t->wait.done : 0, skip = done;
+	unsigned n = ps->vec ? ps->cnt : 1;
+	for (unsigned i = 0; i < n && done < ps->total; i++) {
+		uint64_t buf, len;
+		piece(t, ps, i, &buf, &len);
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		buf += skip;
+		len -= skip;
+		skip = 0;
+		while (len && done < ps->total) {
+			uint64_t want = MIN(len, ps->total - done);
+			long r = write_at(t, f, buf, want, off, positional);
+			if (r == -EBLOCKED) {
+				t->wait.done = done;
+				t->wait.early = done ? (long)done : -EINTR;
+				return r;
+			}
+			if (r < 0)
+				return done ? (long)done : r;
+			if (r == 0)
+				return (long)done;
+			done += (uint64_t)r;
+			buf += (uint64_t)r;
+			len -= (uint64_t)r;
+		}
+	}
+	return (long)done;
+}
+
+SYSCALL(read)
+{
+	struct file *f = file_of(t, a[0]);
+	struct pieces ps = {.buf = a[1], .len = a[2]};
+	return f ? do_read(t, f, &ps, NULL) : -EBADF;
+}
+
+SYSCALL(write)
+{
+	struct file *f = file_of(t, a[0]);
+	struct pieces ps = {.buf = a[1], .len = a[2]};
+	return f ? do_write(t, f, &ps, NULL) : -EBADF;
+}
+
+SYSCALL(readv)
+{
+	struct file *f = file_of(t, a[0]);
+	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
+	if ((int)a[2] < 0)
+		return -EINVAL;
+	return f ? do_read(t, f, &ps, NULL) : -EBADF;
+}
+
+SYSCALL(writev)
+{
+	struct file *f = file_of(t, a[0]);
+	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
+	if ((int)a[2] < 0)
+		return -EINVAL;
+	return f ? do_write(t, f, &ps, NULL) : -EBADF;
+}
+
+/* The file for a positional transfer at offset off. */
+static long positional(struct thread *t, uint64_t fd, int64_t off, struct file **f)
+{
+	*f = file_of(t, fd);
+	if (!*f)
+		return -EBADF;
+	if (!(*f)->ops || !(*f)->ops->seekable)
+		return -ESPIPE;
+	return off < 0 ? -EINVAL : 0;
+}
+
+SYSCALL(pread64)
+{
+	struct file *f;
+	uint64_t off = a[3];
+	long err = positional(t, a[0], (int64_t)off, &f);
+	struct pieces ps = {.buf = a[1], .len = a[2]};
+	return err ? err : do_read(t, f, &ps, &off);
+}
+
+SYSCALL(pwrite64)
+{
+	struct file *f;
+	uint64_t off = a[3];
+	long err = positional(t, a[0], (int64_t)off, &f);
+	struct pieces ps = {.buf = a[1], .len = a[2]};
+	return err ? err : do_write(t, f, &ps, &off);
+}
+
+SYSCALL(preadv)
+{
+	struct file *f;
+	uint64_t off = a[3];
+	long err = positional(t, a[0], (int64_t)off, &f);
+	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
+	if ((int)a[2] < 0)
+		return -EINVAL;
+	return err ? err : do_read(t, f, &ps, &off);
+}
+
+SYSCALL(pwritev)
+{
+	struct file *f;
+	uint64_t off = a[3];
+	long err = positional(t, a[0], (int64_t)off, &f);
+	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
+	if ((int)a[2] < 0)
+		return -EINVAL;
+	return err ? err : do_write(t, f, &ps, &off);
+}
+
+/* Puts f on a new descriptor (its reference taken over): it, or -EMFILE. */
+static long install(struct thread *t, struct file *f, int min, bool cloexec)
+{
+	int fd = fd_install(t->proc->fds, f, min, nofile(t), cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+#define OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | \
+		    O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |      \
+		    O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE)
+
+/* Opens (and creates) the node at path for open, openat and creat. */
+static long do_open(struct thread *t, int dirfd, uint64_t upath, uint64_t flags, unsigned mode)
+{
+	flags &= OPEN_FLAGS;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP;
+	if ((flags & O_ACCMODE) == 3)
+		return -EINVAL;
+	char *path = kpage_alloc(), *canon = kpage_alloc();
+	struct inode *ino = NULL, *dir = NULL;
+	struct file *f = NULL;
+	long err = path && canon ? vfs_path_in(t, upath, path, false) : -ENOMEM;
+	bool created = false;
+	struct walk w = {.flags = (flags & O_NOFOLLOW ? 0 : WALK_FOLLOW) |
+				  (flags & O_DIRECTORY ? WALK_DIR : 0), .path = canon};
+	if (!err)
+		err = vfs_walk(t, dirfd, path, &w);
+	if (err == -ENOENT && !(flags & O_CREAT) && !hostfs_open(path, (unsigned)flags, &f)) {
+		kstrlcpy(canon, path, PATH_MAX); /* the platform's file (--root) */
+		err = 0;
+		goto installed;
+	}
+	ino = err ? NULL : w.ino;
+	if (err == -ENOENT && (flags & O_CREAT) && !(flags & O_DIRECTORY)) {
+		struct walk pw = {.flags = WALK_PARENT, .path = canon};
+		if (!(err = vfs_walk(t, dirfd, path, &pw))) {
+			dir = pw.ino;
+			if (!pw.name[0] || pw.trailing || !kstrcmp(pw.name, ".") ||
+			    !kstrcmp(pw.name, ".."))
+				err = -EISDIR;
+			else if (!dir->fs->create)
+				err = -EROFS;
+			else
+				err = dir->fs->create(t, dir, pw.name,
+						      S_IFREG | (mode & 07777 & ~t->proc->fs->umask), &ino);
+			if (!err) {
+				created = true;
+				size_t n = kstrlen(canon);
+				if (n > 1)
+					canon[n++] = '/';
+				kstrlcpy(canon + n, pw.name, PATH_MAX - n);
+			}
+		}
+	} else if (!err && (flags & O_CREAT) && (flags & O_EXCL)) {
+		err = -EEXIST;
+	}
+	if (!err && S_ISLNK(ino->mode))
+		err = flags & O_PATH ? 0 : -ELOOP; /* O_NOFOLLOW on a link */
+	if (!err && S_ISDIR(ino->mode) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ||
+					   (flags & O_CREAT)) && !(flags & O_PATH))
+		err = -EISDIR;
+	if (!err && (flags & O_TRUNC) && !created && S_ISREG(ino->mode) &&
+	    (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH)) {
+		struct vfs_attr at = {.size = 0};
+		err = ino->fs->setattr ? ino->fs->setattr(t, ino, VFS_SET_SIZE, &at) : -EROFS;
+	}
+	if (!err && (flags & O_PATH))
+		err = (f = file_alloc(inode_get(ino), NULL, (unsigned)flags)) ? 0 : -ENOMEM;
+	else if (!err)
+		err = file_open_inode(t, ino, (unsigned)(flags & ~(O_CREAT | O_EXCL | O_TRUNC)), &f);
+installed:
+	if (!err) {
+		size_t n = kstrlen(canon) + 1;
+		if (n <= KMALLOC_MAX && (f->path = kmalloc(n)))
+			kmemcpy(f->path, canon, n);
+		err = install(t, f, 0, flags & O_CLOEXEC);
+	}
+	inode_put(ino);
+	inode_put(dir);
+	kpage_free(path);
+	kpage_free(canon);
+	return err;
+}
+
+SYSCALL(open)
+{
+	return do_open(t, AT_FDCWD, a[0], a[1], (unsigned)a[2]);
+}
+
+SYSCALL(openat)
+{
+	return do_open(t, (int)a[0], a[1], a[2], (unsigned)a[3]);
+}
+
+SYSCALL(creat)
+{
+	return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (unsigned)a[1]);
+}
+
+SYSCALL(close)
+{
+	return fd_close(t->proc->fds, (int64_t)(int)a[0]);
+}
+
+#define CLOSE_RANGE_UNSHARE 2u
+#define CLOSE_RANGE_CLOEXEC 4u
+
+SYSCALL(close_range)
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)a[1], flags = (unsigned)a[2];
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
+		return -EINVAL;
+	struct fdtable *fds = t->proc->fds;
+	int end = fd_end(fds);
+	for (unsigned fd = first; fd <= last && (int)fd < end; fd++) {
+		if (!fd_get(fds, fd))
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			fd_set_cloexec(fds, (int)fd, true);
+		else
+			fd_close(fds, fd);
+	}
+	return 0;
+}
+
+SYSCALL(lseek)
+{
+	struct file *f = file_of(t, a[0]);
+	int64_t off = (int64_t)a[1];
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->seekable)
+		return -ESPIPE;
+	int64_t base;
+	switch (a[2]) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->offset;
+		break;
+	case SEEK_END:
+	case SEEK_DATA:
+	case SEEK_HOLE: {
+		struct vfs_attr at;
+		long err = vfs_getattr(t, f->ino, &at, NULL);
+		if (err)
+			return err;
+		if (a[2] == SEEK_END) {
+			base = (int64_t)at.size;
+			break;
+		}
+		if (off < 0 || (uint64_t)off >= at.size)
+			return -ENXIO;
+		/* Every byte is data: the hole is at the end. */
+		f->offset = a[2] == SEEK_DATA ? (uint64_t)off : at.size;
+		return (long)f->offset;
+	}
+	default:
+		return -EINVAL;
+	}
+	if (base < 0 || (off < 0 && off < -base) || (off > 0 && off > INT64_MAX - base))
+		return -EINVAL;
+	f->offset = (uint64_t)(base + off);
+	return (long)f->offset;
+}
+
+SYSCALL(dup)
+{
+	struct file *f = file_of(t, a[0]);
+	return f ? install(t, file_get(f), 0, false) : -EBADF;
+}
+
+static long dup_to(struct thread *t, uint64_t from, uint64_t to, bool cloexec)
+{
+	struct file *f = file_of(t, from);
+	int fd = (int)to;
+	if (!f || fd < 0 || (unsigned)fd >= nofile(t))
+		return -EBADF;
+	return fd_install_at(t->proc->fds, fd, file_get(f), cloexec);
+}
+
+SYSCALL(dup2)
+{
+	if ((int)a[0] == (int)a[1])
+		return file_of(t, a[0]) ? (long)(int)a[1] : -EBADF;
+	return dup_to(t, a[0], a[1], false);
+}
+
+SYSCALL(dup3)
+{
+	if (a[2] & ~(uint64_t)O_CLOEXEC)
+		return -EINVAL;
+	if ((int)a[0] == (int)a[1])
+		return -EINVAL;
+	return dup_to(t, a[0], a[1], a[2] & O_CLOEXEC);
+}
+
+#define SETFL_FLAGS (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+SYSCALL(fcntl)
+{
+	struct fdtable *fds = t->proc->fds;
+	int fd = (int)a[0];
+	struct file *f = file_of(t, a[0]);
+	if (!f)
+		return -EBADF;
+	switch (a[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((int)a[2] < 0 || (unsigned)(int)a[2] >= nofile(t))
+			return -EINVAL;
+		return install(t, file_get(f), (int)a[2], a[1] == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return fd_cloexec(fds, fd) ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		fd_set_cloexec(fds, fd, a[2] & FD_CLOEXEC);
+		return 0;
+	case F_GETFL:
+		return f->flags & ~(unsigned)O_CLOEXEC;
+	case F_SETFL:
+		f->flags = (f->flags & ~SETFL_FLAGS) | ((unsigned)a[2] & SETFL_FLAGS);
+		return 0;
+	case F_GETLK: {
+		struct linux_flock l;
+		if (copy_in(t->proc->mm, &l, a[2], sizeof(l)))
+			return -EFAULT;
+		l.l_type = F_UNLCK; /* one machine, nobody else holds locks we know of */
+		return copy_out(t->proc->mm, a[2], &l, sizeof(l));
+	}
+	case F_SETLK:
+	case F_SETLKW: {
+		struct linux_flock l;
+		if (copy_in(t->proc->mm, &l, a[2], sizeof(l)))
+			return -EFAULT;
+		return l.l_type <= F_UNLCK ? 0 : -EINVAL;
+	}
+	case F_GETOWN:
+	case F_SETOWN:
+		return 0;
+	case F_GETPIPE_SZ:
+		return file_is_pipe(f) ? 65536 : -EBADF;
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL(ioctl)
+{
+	struct file *f = file_of(t, a[0]);
+	if (!f)
+		return -EBADF;
+	switch (a[1]) {
+	case FIOCLEX:
+	case FIONCLEX:
+		fd_set_cloexec(t->proc->fds, (int)a[0], a[1] == FIOCLEX);
+		return 0;
+	case FIONBIO: {
+		int on;
+		if (copy_in(t->proc->mm, &on, a[2], sizeof(on)))
+			return -EFAULT;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~(unsigned)O_NONBLOCK;
+		return 0;
+	}
+	}
+	if (f->ops && f->ops->ioctl)
+		return f->ops->ioctl(t, f, a[1], a[2]);
+	if (a[1] == FIONREAD && f->ops && f->ops->seekable) {
+		struct vfs_attr at;
+		long err = vfs_getattr(t, f->ino, &at, NULL);
+		int n = err ? 0 : (int)MIN(at.size > f->offset ? at.size - f->offset : 0, INT32_MAX);
+		return err ? err : copy_out(t->proc->mm, a[2], &n, sizeof(n));
+	}
+	return -ENOTTY;
+}
+
+static long do_pipe(struct thread *t, uint64_t at, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (uaccess_prepare(t->proc->mm, at, 2 * sizeof(int), true))
+		return -EFAULT;
+	struct file *rd, *wr;
+	long err = pipe_create((unsigned)flags, &rd, &wr);
+	if (err)
+		return err;
+	long r = install(t, rd, 0, flags & O_CLOEXEC);
+	if (r < 0) {
+		file_put(wr);
+		return r;
+	}
+	long w = install(t, wr, 0, flags & O_CLOEXEC);
+	if (w < 0) {
+		fd_close(t->proc->fds, r);
+		return w;
+	}
+	int fds[2] = {(int)r, (int)w};
+	if (copy_out(t->proc->mm, at, fds, sizeof(fds))) {
+		fd_close(t->proc->fds, r);
+		fd_close(t->proc->fds, w);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL(pipe)
+{
+	return do_pipe(t, a[0], 0);
+}
+
+SYSCALL(pipe2)
+{
+	return do_pipe(t, a[0], a[1]);
+}
+
+/*
+ * sendfile: from a seekable file to anything, through a bounce mapping in the caller's own
+ * memory (the files' operations move data to and from user memory). The input's position moves
+ * by what the output took, so a write that must wait loses nothing.
+ */
+SYSCALL(sendfile)
+{
+	struct file *out = file_of(t, a[0]), *in = file_of(t, a[1]);
+	uint64_t off_at = a[2], count = MIN(a[3], IO_MAX);
+	if (!out || !in || !readable(in) || !writable(out))
+		return -EBADF;
+	if (!in->ops || !in->ops->seekable || !in->ops->read || (out->flags & O_APPEND))
+		return -EINVAL;
+	int64_t pos;
+	if (off_at) {
+		if (copy_in(t->proc->mm, &pos, off_at, sizeof(pos)))
+			return -EFAULT;
+		if (pos < 0)
+			return -EINVAL;
+	} else {
+		pos = (int64_t)in->offset;
+	}
+	struct mm *mm = t->proc->mm;
+	uint64_t bounce = mm_find_free(mm, SENDFILE_CHUNK);
+	if (!bounce || mm_map(mm, bounce, SENDFILE_CHUNK, PROT_READ | PROT_WRITE))
+		return -ENOMEM;
+	uint64_t done = wait_rerunning(t) ? t->wait.done : 0;
+	long err = 0;
+	while (done < count) {
+		uint64_t want = MIN(count - done, SENDFILE_CHUNK), at = (uint64_t)pos + done;
+		long n = read_at(t, in, bounce, want, &at);
+		if (n <= 0) {
+			err = n;
+			break;
+		}
+		uint64_t wrote = 0;
+		while (wrote < (uint64_t)n) {
+			uint64_t *woff = out->ops && out->ops->seekable ? &out->offset : NULL;
+			long w = write_at(t, out, bounce + wrote, (uint64_t)n - wrote, woff, false);
+			if (w <= 0) {
+				err = w;
+				break;
+			}
+			wrote += (uint64_t)w;
+		}
+		done += wrote;
+		if (err)
+			break;
+	}
+	mm_unmap(mm, bounce, SENDFILE_CHUNK);
+	if (err == -EBLOCKED) {
+		t->wait.done = done;
+		t->wait.early = done ? (long)done : -EINTR;
+		return err;
+	}
+	if (off_at) {
+		int64_t end = pos + (int64_t)done;
+		copy_out(mm, off_at, &end, sizeof(end));
+	} else {
+		in->offset = (uint64_t)pos + done;
+	}
+	return done ? (long)done : err;
+}
+
+SYSCALL(flock)
+{
+	if (!file_of(t, a[0]))
+		return -EBADF;
+	unsigned op = (unsigned)a[1] & ~(unsigned)LOCK_NB;
+	return op == LOCK_SH || op == LOCK_EX || op == LOCK_UN ? 0 : -EINVAL;
+}
+
+SYSCALL(fadvise64)
+{
+	struct file *f = file_of(t, a[0]);
+	if (!f)
+		return -EBADF;
+	if (file_is_pipe(f))
+		return -ESPIPE;
+	return a[3] <= 5 ? 0 : -EINVAL;
+}
