@@ -13,7 +13,10 @@ shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly ROOT
-readonly DEPS="$ROOT/.deps"
+# .deps may be a symbolic link to a prefix that several checkouts share: the paths written into
+# unicorn.pc, and checked against it, are the ones it resolves to.
+DEPS=$(realpath -m "$ROOT/.deps")
+readonly DEPS
 readonly APT_DIR="$DEPS/apt"
 readonly UNICORN_DIR="$DEPS/unicorn"
 readonly UNICORN_PC_DIR="$UNICORN_DIR/pkgconfig"
