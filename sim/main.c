@@ -3,6 +3,7 @@
 
 #include "debug.h"
 
+#include <ecl/duration.h>
 #include <errno.h>
 #include <getopt.h>
 #include <kernel/elf.h>
@@ -36,7 +37,7 @@ static void usage(FILE *out)
 		"  --image=FILE      the boot image, a cpio newc archive (default: boot.cpio\n"
 		"                    next to eclipse-sim)\n"
 		"  --max-time=TIME   send SIGTERM to process 1 after TIME of virtual (or, with\n"
-		"                    --clock=host, real) time: 500ms, 10s, 2m, 1h\n"
+		"                    --clock=host, real) time: 1.5s, 500ms, 2m, 1h\n"
 		"  --quiet           no messages from the simulator about stopping\n"
 		"  --mem=SIZE        guest RAM, with an optional K, M or G suffix (default 256M)\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
@@ -88,29 +89,6 @@ static bool parse_u64(const char *s, uint64_t *out, bool size_suffix)
 		return false;
 	*out = v << shift;
 	return true;
-}
-
-/* A positive duration: a number with ns, us, ms, s (default), m or h. */
-static bool parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t ns;
-	} units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000ull}, {"", 1000000000ull},
-		     {"m", 60000000000ull}, {"h", 3600000000000ull}};
-	char *end;
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return false;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || v == 0)
-		return false;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].suffix) && v <= UINT64_MAX / units[i].ns) {
-			*ns = v * units[i].ns;
-			return true;
-		}
-	return false;
 }
 
 static unsigned parse_trace(const char *list)
@@ -194,8 +172,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			opt->image = optarg;
 			break;
 		case OPT_MAX_TIME:
-			if (!parse_duration(optarg, &opt->max_time_ns))
-				usage_error("invalid --max-time '%s' (expected a duration such as 500ms, 10s, 2m)", optarg);
+			if (duration_parse_ns(optarg, strlen(optarg), &opt->max_time_ns) || !opt->max_time_ns)
+				usage_error("invalid --max-time '%s' (expected a positive duration with a unit, such as 1.5s, 500ms, 2m)", optarg);
 			break;
 		case OPT_MAX_PROCS:
 			if (!parse_u64(optarg, &v, false) || v == 0 || v > PROC_LIMIT_MAX)

@@ -44,6 +44,8 @@ expect quantum-1 0 'hello' -- timeout 60 "$sim" --quantum=1 "$guests/test_hello"
 expect quantum-2 0 'hello' -- timeout 60 "$sim" --quantum=2 "$guests/test_hello"
 expect bad-clock 2 "invalid --clock 'sundial'" -- "$sim" --clock=sundial "$guests/test_hello"
 expect bad-max-time 2 "invalid --max-time '10 parsecs'" -- "$sim" --max-time='10 parsecs' "$guests/test_hello"
+# A bare number could mean seconds or milliseconds: the writer must say which.
+expect bare-max-time 2 "invalid --max-time '10'" -- "$sim" --max-time=10 "$guests/test_hello"
 expect bad-trace 2 "unknown trace category 'everything'" -- "$sim" --trace=everything "$guests/test_hello"
 expect missing-file 1 'nonexistent: No such file or directory' -- "$sim" "$tmp/nonexistent"
 expect directory 1 'is a directory' -- "$sim" "$tmp"
@@ -79,6 +81,14 @@ expect max-time 143 'time limit reached: asking pid 1 \(test_sleeper\) to shut d
 	"$sim" --max-time=3500ms "$guests/test_sleeper"
 if ! grep -q '^slept 3$' "$tmp/out" || grep -q '^slept 4$' "$tmp/out"; then
 	echo "FAIL max-time: expected exactly 3 seconds of sleep, got:"
+	cat "$tmp/out"
+	failures=$((failures + 1))
+fi
+
+# Durations take fractions: one whole second of sleep fits in 1.5 s.
+expect max-time-fraction 143 'time limit reached' -- "$sim" --max-time=1.5s "$guests/test_sleeper"
+if ! grep -q '^slept 1$' "$tmp/out" || grep -q '^slept 2$' "$tmp/out"; then
+	echo "FAIL max-time-fraction: expected exactly 1 second of sleep, got:"
 	cat "$tmp/out"
 	failures=$((failures + 1))
 fi
