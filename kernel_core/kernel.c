@@ -82,7 +82,8 @@ static void request_shutdown(struct proc *first, uint64_t *deadline, const char 
 {
 	if (*deadline != UINT64_MAX)
 		return;
-	kprintf(2, "eclipse: %s: asking pid %d (%s) to shut down\n", why, first->pid, first->name);
+	if (!kernel_cfg.quiet)
+		kprintf(2, "eclipse: %s: asking pid %d (%s) to shut down\n", why, first->pid, first->name);
 	signal_send(first, SIGTERM, SI_KERNEL, 0, 0);
 	*deadline = plat_clock_ns() + SHUTDOWN_GRACE_NS;
 }
@@ -97,7 +98,8 @@ int kernel_run(void)
 		unsigned stops = plat_stop_requests();
 		if (stops > stops_seen) {
 			if (stops_seen || stops > 1) {
-				kprintf(2, "eclipse: stopped\n");
+				if (!kernel_cfg.quiet)
+					kprintf(2, "eclipse: stopped\n");
 				return -EINTR;
 			}
 			stops_seen = stops;

@@ -38,7 +38,8 @@ static void usage(FILE *out)
 		"                    next to eclipse-sim)\n"
 		"  --max-time=TIME   send SIGTERM to process 1 after TIME of virtual (or, with\n"
 		"                    --clock=host, real) time: 1.5s, 500ms, 2m, 1h\n"
-		"  --quiet           no messages from the simulator about stopping\n"
+		"  --quiet           no messages about a stop that was asked for (the time\n"
+		"                    limit, Ctrl-C); errors are still reported\n"
 		"  --mem=SIZE        guest RAM, with an optional K, M or G suffix (default 256M)\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
@@ -117,7 +118,7 @@ static unsigned parse_trace(const char *list)
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT, OPT_IMAGE,
-	       OPT_MAX_TIME, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
+	       OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
 		{"quantum", required_argument, NULL, OPT_QUANTUM},
@@ -127,6 +128,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"image", required_argument, NULL, OPT_IMAGE},
 		{"max-time", required_argument, NULL, OPT_MAX_TIME},
+		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"gdb", required_argument, NULL, OPT_GDB},
 		{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
 		{"gdb-stop-at-exec", required_argument, NULL, OPT_GDB_STOP_AT_EXEC},
@@ -134,8 +136,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	*opt = (struct sim_options){SIM_MEM_DEFAULT, SIM_QUANTUM_DEFAULT, false, 0, PROC_LIMIT_DEFAULT,
-				    NULL, NULL, 0, -1, false, NULL};
+	*opt = (struct sim_options){.mem_bytes = SIM_MEM_DEFAULT, .quantum = SIM_QUANTUM_DEFAULT,
+				    .max_procs = PROC_LIMIT_DEFAULT, .gdb_port = -1};
 	opterr = 0;
 	int c;
 	uint64_t v;
@@ -174,6 +176,9 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		case OPT_MAX_TIME:
 			if (duration_parse_ns(optarg, strlen(optarg), &opt->max_time_ns) || !opt->max_time_ns)
 				usage_error("invalid --max-time '%s' (expected a positive duration with a unit, such as 1.5s, 500ms, 2m)", optarg);
+			break;
+		case OPT_QUIET:
+			opt->quiet = true;
 			break;
 		case OPT_MAX_PROCS:
 			if (!parse_u64(optarg, &v, false) || v == 0 || v > PROC_LIMIT_MAX)
@@ -320,6 +325,7 @@ int main(int argc, char **argv)
 	bool traced = opt.trace & TRACE_SYSCALL;
 	struct kernel_config cfg = {
 		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns,
+		.quiet = opt.quiet,
 		.on_exec = traced || debug_enabled ? on_exec : NULL,
 		.on_fork = traced ? symbols_fork : NULL,
 		.on_fault = debug_enabled ? on_fault : NULL,

@@ -85,6 +85,14 @@ if ! grep -q '^slept 3$' "$tmp/out" || grep -q '^slept 4$' "$tmp/out"; then
 	failures=$((failures + 1))
 fi
 
+# --quiet: the stop that was asked for goes unannounced; the rest is as without it.
+expect quiet 143 '' -- "$sim" --quiet --max-time=3500ms "$guests/test_sleeper"
+if [[ -s $tmp/err ]] || ! grep -q '^slept 3$' "$tmp/out"; then
+	echo "FAIL quiet: expected 3 seconds of sleep and nothing on stderr, got:"
+	cat "$tmp/out" "$tmp/err"
+	failures=$((failures + 1))
+fi
+
 # Durations take fractions: one whole second of sleep fits in 1.5 s.
 expect max-time-fraction 143 'time limit reached' -- "$sim" --max-time=1.5s "$guests/test_sleeper"
 if ! grep -q '^slept 1$' "$tmp/out" || grep -q '^slept 2$' "$tmp/out"; then
