@@ -83,7 +83,8 @@ static void request_shutdown(struct proc *first, uint64_t *deadline, const char 
 	if (*deadline != UINT64_MAX)
 		return;
 	if (!kernel_cfg.quiet)
-		kprintf(2, "eclipse: %s: asking pid %d (%s) to shut down\n", why, first->pid, first->name);
+		kprintf(2, "%s: %s: asking pid %d (%s) to shut down\n", plat_name, why, first->pid,
+			first->name);
 	signal_send(first, SIGTERM, SI_KERNEL, 0, 0);
 	*deadline = plat_clock_ns() + SHUTDOWN_GRACE_NS;
 }
@@ -99,7 +100,7 @@ int kernel_run(void)
 		if (stops > stops_seen) {
 			if (stops_seen || stops > 1) {
 				if (!kernel_cfg.quiet)
-					kprintf(2, "eclipse: stopped\n");
+					kprintf(2, "%s: stopped\n", plat_name);
 				return -EINTR;
 			}
 			stops_seen = stops;
@@ -109,7 +110,7 @@ int kernel_run(void)
 		if (kernel_cfg.max_time_ns && now >= kernel_cfg.max_time_ns)
 			request_shutdown(first, &grace_end, "time limit reached");
 		if (now >= grace_end) {
-			kprintf(2, "eclipse: pid %d did not shut down in time: stopping\n", first->pid);
+			kprintf(2, "%s: pid %d did not shut down in time: stopping\n", plat_name, first->pid);
 			return -ETIMEDOUT;
 		}
 		uint64_t horizon = MIN(grace_end, kernel_cfg.max_time_ns && grace_end == UINT64_MAX
@@ -128,7 +129,7 @@ int kernel_run(void)
 		if (!p && (sched_has_sleepers() || plat_stop_requests() > stops_seen))
 			continue;
 		if (!p) {
-			kprintf(2, "eclipse: every process is blocked: stopping\n");
+			kprintf(2, "%s: every process is blocked: stopping\n", plat_name);
 			return -EDEADLK;
 		}
 		if (p->pid != last_pid) {

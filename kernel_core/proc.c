@@ -180,8 +180,8 @@ const char *signal_name(int sig)
 
 void proc_kill_fault(struct proc *p, int sig, uint64_t fault_addr)
 {
-	kprintf(2, "eclipse: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n", p->pid,
-		p->name, signal_name(sig), (unsigned long long)p->ctx.regs.rip,
+	kprintf(2, "%s: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n", plat_name,
+		p->pid, p->name, signal_name(sig), (unsigned long long)p->ctx.regs.rip,
 		(unsigned long long)fault_addr);
 	proc_exit(p, sig & 0x7f);
 }

@@ -181,8 +181,8 @@ static void handle(struct proc *p, int sig)
 	if (p->restart != RESTART_NONE)
 		interrupt_syscall(p, act);
 	if (!push_frame(p, sig, act)) {
-		kprintf(2, "eclipse: pid %d (%s): no stack for the %s handler\n", p->pid, p->name,
-			signal_name(sig));
+		kprintf(2, "%s: pid %d (%s): no stack for the %s handler\n", plat_name, p->pid,
+			p->name, signal_name(sig));
 		proc_exit(p, SIGSEGV);
 		return;
 	}

@@ -33,7 +33,7 @@ static void page_fault(struct proc *p, const struct trap *t)
 {
 	int err = mm_fault(&p->mm, t->fault_addr, t->access, t->access_known);
 	if (err == -ENOMEM) {
-		kprintf(2, "eclipse: pid %d (%s): out of memory at %#llx\n", p->pid, p->name,
+		kprintf(2, "%s: pid %d (%s): out of memory at %#llx\n", plat_name, p->pid, p->name,
 			(unsigned long long)t->fault_addr);
 		proc_kill_fault(p, SIGKILL, t->fault_addr);
 		return;

@@ -40,6 +40,8 @@ static struct {
 	size_t image_len;
 } m;
 
+const char plat_name[] = "eclipse-sim";
+
 static volatile sig_atomic_t stop_requests;
 
 static void on_stop_signal(int sig)

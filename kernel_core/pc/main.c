@@ -9,12 +9,15 @@
 #include "pc.h"
 
 #include <ecl/duration.h>
+#include <ecl/string.h>
 #include <kernel/elf.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <uapi/eclipse.h>
 
 #define EXIT_RUNTIME 1
+
+const char plat_name[] = "eclipse-pc";
 
 void pc_main(uint32_t magic, uint32_t info_pa);
 
@@ -106,7 +109,7 @@ static unsigned run_system(const struct kernel_config *cfg)
 			kprintf(2, "eclipse-pc: %s: %s [%s]\n", init_argv[0], elf_strerror(elf_err),
 				elf_error_name(elf_err));
 		else
-			kprintf(2, "eclipse-pc: %s: cannot start: error %d\n", init_argv[0], -pid);
+			kprintf(2, "eclipse-pc: %s: cannot start: %s\n", init_argv[0], strerror(-pid));
 		return EXIT_RUNTIME;
 	}
 	int status = kernel_run();

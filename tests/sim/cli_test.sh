@@ -63,7 +63,7 @@ expect not-exec 1 'not a static executable \(ET_EXEC\) \[ELF_ERR_TYPE\]' -- "$si
 expect exit-0 0 '' -- "$sim" "$guests/test_exitcode" 0
 expect exit-42 42 '' -- "$sim" "$guests/test_exitcode" 42
 expect exit-255 255 '' -- "$sim" "$guests/test_exitcode" 255
-expect signal 139 'pid 1 \(test_fault_null\) killed by SIGSEGV at rip 0x[0-9a-f]+, fault address 0x0$' -- \
+expect signal 139 '^eclipse-sim: pid 1 \(test_fault_null\) killed by SIGSEGV at rip 0x[0-9a-f]+, fault address 0x0$' -- \
 	"$sim" "$guests/test_fault_null"
 expect guest-args-with-dashes 7 '' -- "$sim" "$guests/test_exitcode" 7 --mem=bogus
 # Each line ends with the function that made the call and, when the stack shows it, its caller.
