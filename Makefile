@@ -18,8 +18,8 @@ build: setup
 # Boots Eclipse OS from the default image (build/boot.cpio) for 12 seconds of virtual time,
 # which take milliseconds: init's phases, the five services, two heartbeats with status
 # tables, then the ordered shutdown, and eclipse-sim exits 0. The same transcript as
-# tests/system/golden/boot.txt. RUN_FLAGS replaces the options: `make run RUN_FLAGS=--clock=host`
-# runs in real time until Ctrl-C.
+# tests/system/golden/boot.txt. RUN_FLAGS replaces the options: `make run RUN_FLAGS=` runs
+# until Ctrl-C, at the pace of real time when the terminal is watched (eclipse-sim --pace).
 RUN_FLAGS ?= --max-time=12s
 
 run: build

@@ -32,6 +32,7 @@ static struct {
 	uint64_t size;
 	struct plat_mem_range range;
 	bool host_clock;
+	bool paced;        /* idle jumps of the virtual clock wait as long in real time */
 	char *root;        /* resolved --root directory, or NULL */
 	uint64_t idle_ns;  /* virtual time skipped while everything slept */
 	uint64_t host_t0;  /* host monotonic ns at boot */
@@ -75,6 +76,7 @@ int sim_machine_init(const struct sim_options *opt)
 	/* Physical page 0 stays unused so that frame address 0 can mean "none". */
 	m.range = (struct plat_mem_range){4096, m.size - 4096};
 	m.host_clock = opt->host_clock;
+	m.paced = opt->paced;
 	m.idle_ns = 0;
 	m.host_t0 = host_ns(CLOCK_MONOTONIC);
 	m.epoch_ns = opt->host_clock ? host_ns(CLOCK_REALTIME) : VIRTUAL_EPOCH_NS;
@@ -176,20 +178,27 @@ uint64_t plat_boot_epoch_ns(void)
 	return m.epoch_ns;
 }
 
+/* Sleeps ns nanoseconds of real time, or until the user asks the machine to stop. */
+static void sleep_real(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+	unsigned stops = (unsigned)stop_requests;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && stops == (unsigned)stop_requests)
+		;
+}
+
 void plat_idle_until(uint64_t deadline_ns)
 {
 	uint64_t now = plat_clock_ns();
 	if (deadline_ns <= now)
 		return;
-	if (!m.host_clock) {
+	/* Paced, the jump over idle time takes as long in real time, so that a person sees the
+	 * system's pace; it still lands on the deadline, so the virtual times, and everything the
+	 * system prints, are those of a run that is not paced. */
+	if (m.host_clock || m.paced)
+		sleep_real(deadline_ns - now);
+	if (!m.host_clock)
 		m.idle_ns += deadline_ns - now;
-		return;
-	}
-	uint64_t wait = deadline_ns - now;
-	struct timespec ts = {(time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull)};
-	unsigned stops = (unsigned)stop_requests;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && stops == (unsigned)stop_requests)
-		;
 }
 
 uint64_t plat_random_seed(void)

@@ -43,7 +43,12 @@ static void usage(FILE *out)
 		"  --mem=SIZE        guest RAM, with an optional K, M or G suffix (default 256M)\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
-		"                    execution; 'host': the host's real time\n"
+		"                    execution and jumps when every process sleeps; 'host': the\n"
+		"                    host's real time\n"
+		"  --pace=WHEN       whether the virtual clock's jumps wait as long in real time:\n"
+		"                    'auto' (default) when stdin or stdout is a terminal and no\n"
+		"                    --max-time is given, 'real' always, 'none' never; the virtual\n"
+		"                    times and the output are the same either way\n"
 		"  --trace=LIST      comma-separated: syscall (strace-style lines on stderr),\n"
 		"                    sched, all, none\n"
 		"  --max-procs=N     process limit (default %d, at most %d)\n"
@@ -117,12 +122,13 @@ static unsigned parse_trace(const char *list)
 
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
-	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT, OPT_IMAGE,
+	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT, OPT_IMAGE,
 	       OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
 		{"quantum", required_argument, NULL, OPT_QUANTUM},
 		{"clock", required_argument, NULL, OPT_CLOCK},
+		{"pace", required_argument, NULL, OPT_PACE},
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
 		{"root", required_argument, NULL, OPT_ROOT},
@@ -163,6 +169,16 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			if (strcmp(optarg, "virtual") && strcmp(optarg, "host"))
 				usage_error("invalid --clock '%s' (expected virtual or host)", optarg);
 			opt->host_clock = !strcmp(optarg, "host");
+			break;
+		case OPT_PACE:
+			if (!strcmp(optarg, "auto"))
+				opt->pace = SIM_PACE_AUTO;
+			else if (!strcmp(optarg, "real"))
+				opt->pace = SIM_PACE_REAL;
+			else if (!strcmp(optarg, "none"))
+				opt->pace = SIM_PACE_NONE;
+			else
+				usage_error("invalid --pace '%s' (expected auto, real or none)", optarg);
 			break;
 		case OPT_TRACE:
 			opt->trace = parse_trace(optarg);
@@ -207,6 +223,11 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	}
 	if (opt->gdb_port < 0 && (opt->gdb_wait || opt->gdb_stop_at_exec))
 		usage_error("%s needs --gdb=PORT", opt->gdb_wait ? "--gdb-wait" : "--gdb-stop-at-exec");
+	/* A person watches a terminal, and a run without a time limit is one to watch: jumping
+	 * over idle time there would print hours of heartbeats a second. A run with a limit, or
+	 * with neither end on a terminal (a test, a pipeline), wants its result soon. */
+	opt->paced = opt->pace == SIM_PACE_REAL ||
+		     (opt->pace == SIM_PACE_AUTO && !opt->max_time_ns && (isatty(0) || isatty(1)));
 	return optind;
 }
 
