@@ -122,8 +122,9 @@ static unsigned parse_trace(const char *list)
 
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
-	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT, OPT_IMAGE,
-	       OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
+	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT,
+	       OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
+	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
 		{"quantum", required_argument, NULL, OPT_QUANTUM},
@@ -172,11 +173,11 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			break;
 		case OPT_PACE:
 			if (!strcmp(optarg, "auto"))
-				opt->pace = SIM_PACE_AUTO;
+				pace = PACE_AUTO;
 			else if (!strcmp(optarg, "real"))
-				opt->pace = SIM_PACE_REAL;
+				pace = PACE_REAL;
 			else if (!strcmp(optarg, "none"))
-				opt->pace = SIM_PACE_NONE;
+				pace = PACE_NONE;
 			else
 				usage_error("invalid --pace '%s' (expected auto, real or none)", optarg);
 			break;
@@ -191,7 +192,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			break;
 		case OPT_MAX_TIME:
 			if (duration_parse_ns(optarg, strlen(optarg), &opt->max_time_ns) || !opt->max_time_ns)
-				usage_error("invalid --max-time '%s' (expected a positive duration with a unit, such as 1.5s, 500ms, 2m)", optarg);
+				usage_error("invalid --max-time '%s' (expected a positive duration with a "
+					    "unit, such as 1.5s, 500ms, 2m)", optarg);
 			break;
 		case OPT_QUIET:
 			opt->quiet = true;
@@ -226,8 +228,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	/* A person watches a terminal, and a run without a time limit is one to watch: jumping
 	 * over idle time there would print hours of heartbeats a second. A run with a limit, or
 	 * with neither end on a terminal (a test, a pipeline), wants its result soon. */
-	opt->paced = opt->pace == SIM_PACE_REAL ||
-		     (opt->pace == SIM_PACE_AUTO && !opt->max_time_ns && (isatty(0) || isatty(1)));
+	opt->paced = pace == PACE_REAL ||
+		     (pace == PACE_AUTO && !opt->max_time_ns && (isatty(0) || isatty(1)));
 	return optind;
 }
 

@@ -7,19 +7,11 @@
 #include <stdint.h>
 #include <unicorn/unicorn.h>
 
-/* When the virtual clock's jumps over idle time are paced to real time (--pace). */
-enum sim_pace {
-	SIM_PACE_AUTO, /* when a person is watching: a terminal, and no --max-time */
-	SIM_PACE_REAL,
-	SIM_PACE_NONE,
-};
-
 struct sim_options {
 	uint64_t mem_bytes;
 	uint64_t quantum;   /* executed blocks per time slice */
 	bool host_clock;    /* real time instead of the deterministic virtual clock */
-	enum sim_pace pace; /* --pace as given */
-	bool paced;         /* the virtual clock's idle jumps wait in real time (pace resolved) */
+	bool paced;         /* the virtual clock's idle jumps wait as long in real time (--pace) */
 	unsigned trace;     /* TRACE_* of kernel.h */
 	unsigned max_procs;
 	const char *root;   /* host directory execve looks in after the boot image, or NULL */
