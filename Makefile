@@ -4,7 +4,7 @@ BUILD_ASAN ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build run run-metal test test-fast test-asan bench clean
+.PHONY: all setup build quiet-build run run-metal test test-fast test-asan bench clean
 
 all: build
 
@@ -15,28 +15,36 @@ build: setup
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# The image that run and run-metal boot.
+IMAGE ?= $(BUILD)/boot.cpio
+
+# What run and run-metal print is the system's alone: the build's output goes to
+# $(BUILD)/build.log, shown only when the build fails.
+quiet-build:
+	@mkdir -p $(BUILD)
+	@$(MAKE) --no-print-directory build >$(BUILD)/build.log 2>&1 || \
+		{ cat $(BUILD)/build.log; echo "make: the build failed (log: $(BUILD)/build.log)" >&2; exit 1; }
+
 # Boots Eclipse OS from the default image (build/boot.cpio) for 12 seconds of virtual time,
 # which take milliseconds: init's phases, the five services, two heartbeats with status
 # tables, then the ordered shutdown, and eclipse-sim exits 0. The same transcript as
-# tests/system/golden/boot.txt. RUN_FLAGS replaces the options: `make run RUN_FLAGS=--clock=host`
-# runs in real time until Ctrl-C.
+# tests/system/golden/boot.txt. RUN_FLAGS replaces the options: `make run RUN_FLAGS=` runs
+# until Ctrl-C, at the pace of real time when the terminal is watched (eclipse-sim --pace).
+# The recipe ends with the system's status, as eclipse-sim does (make then says "Error N").
 RUN_FLAGS ?= --max-time=12s
 
-run: build
-	$(BUILD)/eclipse-sim $(RUN_FLAGS)
+run: quiet-build
+	@$(BUILD)/eclipse-sim --image=$(IMAGE) $(RUN_FLAGS)
 
-# The same kernel on bare metal: QEMU boots build/eclipse-pc (multiboot) with the default image
-# as its module, COM1 on this terminal. METAL_ARGS is the kernel command line (max-time=,
-# trace=, max-procs=; `make run-metal METAL_ARGS=` runs until Ctrl-C, which asks init to shut
-# down; Ctrl-A X quits QEMU). QEMU exits with 2 * status + 1 (isa-debug-exit): make ends with
-# the system's status.
+# The same kernel on bare metal: QEMU boots build/eclipse-pc (multiboot) with the image as its
+# module, COM1 on this terminal, and nothing else on it (scripts/run-metal.sh). METAL_ARGS is
+# the kernel command line (max-time=, trace=, max-procs=; `make run-metal METAL_ARGS=` runs
+# until Ctrl-C, which asks init to shut down; Ctrl-A X quits QEMU). The recipe ends with the
+# system's status, as run's does.
 METAL_ARGS ?= max-time=12s
 
-run-metal: build
-	@qemu-system-x86_64 -nographic -no-reboot -m 256M -kernel $(BUILD)/eclipse-pc \
-		-initrd $(BUILD)/boot.cpio -append "$(METAL_ARGS)" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04; \
-	status=$$?; exit $$((status % 2 ? status / 2 : 1))
+run-metal: quiet-build
+	@bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) "$(METAL_ARGS)"
 
 # The whole suite, then again with the simulator and the unit tests under ASan and UBSan.
 test: test-fast test-asan

@@ -17,6 +17,10 @@ include(CheckLinkerFlag)
 set(_pc_dir "${PROJECT_SOURCE_DIR}/kernel_core/pc")
 set(_pc_sources boot.S entry.S main.c cpu.c multiboot.c serial.c timer.c libc.c)
 list(TRANSFORM _pc_sources PREPEND "${_pc_dir}/")
+# Freestanding files of the guest runtime that the kernel shares: the one duration parser (also
+# eclipse-sim's) and the texts of error numbers.
+list(APPEND _pc_sources "${PROJECT_SOURCE_DIR}/services/lib/duration.c"
+  "${PROJECT_SOURCE_DIR}/services/lib/strerror.c")
 list(TRANSFORM KERNEL_CORE_SOURCES PREPEND "${PROJECT_SOURCE_DIR}/" OUTPUT_VARIABLE _pc_core_sources)
 
 set(ECLIPSE_PC_CFLAGS
@@ -39,7 +43,7 @@ endif()
 add_executable(eclipse-pc ${_pc_core_sources} ${_pc_sources})
 set_target_properties(eclipse-pc PROPERTIES
   COMPILE_OPTIONS "${ECLIPSE_PC_CFLAGS}"
-  INCLUDE_DIRECTORIES "${PROJECT_SOURCE_DIR}/kernel_core/include"
+  INCLUDE_DIRECTORIES "${PROJECT_SOURCE_DIR}/kernel_core/include;${PROJECT_SOURCE_DIR}/kernel_core/include/uapi;${PROJECT_SOURCE_DIR}/services/lib/include"
   LINK_OPTIONS "${ECLIPSE_PC_LDFLAGS}"
   LINK_DEPENDS "${_pc_dir}/kernel.ld"
   POSITION_INDEPENDENT_CODE OFF

@@ -1,4 +1,4 @@
-# Finds Unicorn >= 2.1 (design/UNICORN.md section 1: 2.0.x ignores x86 paging) and defines
+# Finds Unicorn >= 2.1 (docs/unicorn.md section 1: 2.0.x ignores x86 paging) and defines
 # the imported target unicorn::unicorn.
 #
 # Looks first in the project-local prefix made by scripts/setup.sh (.deps/unicorn/pkgconfig in

@@ -163,7 +163,7 @@ static int set_duration(struct parser *p, const char *key, const char *value, lo
 {
 	if (duration_parse(value, out) == 0)
 		return 0;
-	error(p, p->line, "expected a duration such as 500ms or 2s for '%s', got '%s'", key, value);
+	error(p, p->line, "expected a duration such as 500ms or 1.5s for '%s', got '%s'", key, value);
 	return -1;
 }
 

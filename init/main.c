@@ -42,7 +42,8 @@ static void install_handlers(void)
 	sigemptyset(&child.sa_mask);
 	if (sigaction(SIGTERM, &stop, NULL) < 0 || sigaction(SIGINT, &stop, NULL) < 0 ||
 	    sigaction(SIGCHLD, &child, NULL) < 0)
-		printf("init: no signal handlers (errno %d): reaping by the clock, no orderly shutdown\n", errno);
+		printf("init: no signal handlers (%s): reaping by the clock, no orderly shutdown\n",
+		       strerror(errno));
 }
 
 /* Reads --config=FILE and --root=DIR; returns 0, or -1 after printing the usage. */
@@ -88,7 +89,7 @@ static void mount_filesystems(const char *path, struct init_config *cfg)
 	long len = read_config(path, text);
 	if (len < 0 || len > CONFIG_MAX) {
 		if (len < 0)
-			printf("init:   cannot read %s (errno %d): no services to start\n", path, errno);
+			printf("init:   cannot read %s: %s: no services to start\n", path, strerror(errno));
 		else
 			printf("init:   %s is larger than %d bytes: no services to start\n", path, CONFIG_MAX);
 		text[0] = '\0';

@@ -101,11 +101,11 @@ static void start(struct service *s)
 	if (pid == 0) {
 		setpgid(0, 0);
 		execve(path, argv, environ);
-		dprintf(2, "init: %s: cannot execute %s (errno %d)\n", c->name, path, errno);
+		dprintf(2, "init: %s: cannot execute %s: %s\n", c->name, path, strerror(errno));
 		_exit(127);
 	}
 	if (pid < 0) {
-		printf("init: %s: cannot fork (errno %d)\n", c->name, errno);
+		printf("init: %s: cannot fork: %s\n", c->name, strerror(errno));
 		apply_policy(s, 1);
 		return;
 	}

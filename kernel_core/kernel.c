@@ -144,7 +144,9 @@ static void request_shutdown(struct proc *first, uint64_t *deadline, const char 
 {
 	if (*deadline != UINT64_MAX)
 		return;
-	kprintf(2, "eclipse: %s: asking pid %d (%s) to shut down\n", why, first->pid, first->name);
+	if (!kernel_cfg.quiet)
+		kprintf(2, "%s: %s: asking pid %d (%s) to shut down\n", plat_name, why, first->pid,
+			first->name);
 	signal_send_proc(first, SIGTERM, SI_KERNEL, 0, 0);
 	*deadline = plat_clock_ns() + SHUTDOWN_GRACE_NS;
 }
@@ -179,7 +181,8 @@ int kernel_run(void)
 		unsigned stops = stop_requests();
 		if (stops > stops_seen) {
 			if (stops_seen || stops > 1) {
-				kprintf(2, "eclipse: stopped\n");
+				if (!kernel_cfg.quiet)
+					kprintf(2, "%s: stopped\n", plat_name);
 				return -EINTR;
 			}
 			stops_seen = stops;
@@ -189,7 +192,8 @@ int kernel_run(void)
 		if (kernel_cfg.max_time_ns && now >= kernel_cfg.max_time_ns)
 			request_shutdown(first, &grace_end, "time limit reached");
 		if (now >= grace_end) {
-			kprintf(2, "eclipse: pid %d did not shut down in time: stopping\n", first->pid);
+			kprintf(2, "%s: pid %d did not shut down in time: stopping\n", plat_name,
+				first->pid);
 			return -ETIMEDOUT;
 		}
 		signal_fire_alarms(now);
@@ -224,7 +228,7 @@ int kernel_run(void)
 		if (sched_pick())
 			continue;
 		if (wake == UINT64_MAX && !plat_console_interactive() && stop_requests() == stops_seen) {
-			kprintf(2, "eclipse: every process is blocked: stopping\n");
+			kprintf(2, "%s: every process is blocked: stopping\n", plat_name);
 			return -EDEADLK;
 		}
 		plat_idle_until(wake);

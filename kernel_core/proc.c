@@ -399,7 +399,7 @@ const char *signal_name(int sig)
 
 void proc_kill_fault(struct thread *t, int sig, uint64_t fault_addr)
 {
-	kprintf(2, "eclipse: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n",
+	kprintf(2, "%s: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n", plat_name,
 		t->proc->pid, t->proc->name, signal_name(sig), (unsigned long long)t->ctx.regs.rip,
 		(unsigned long long)fault_addr);
 	proc_exit(t->proc, sig & 0x7f);

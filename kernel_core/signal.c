@@ -357,7 +357,7 @@ static void handle(struct thread *t, int sig, uint64_t info)
 {
 	struct linux_sigaction *act = &t->proc->sig_action[sig - 1];
 	if (!push_frame(t, sig, act, info)) {
-		kprintf(2, "eclipse: pid %d (%s): no stack for the %s handler\n", t->proc->pid,
+		kprintf(2, "%s: pid %d (%s): no stack for the %s handler\n", plat_name, t->proc->pid,
 			t->proc->name, signal_name(sig));
 		proc_exit(t->proc, SIGSEGV);
 		return;

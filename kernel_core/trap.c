@@ -34,7 +34,7 @@ static void page_fault(struct thread *t, const struct trap *trap)
 	struct proc *p = t->proc;
 	int err = mm_fault(p->mm, trap->fault_addr, trap->access, trap->access_known);
 	if (err == -ENOMEM) {
-		kprintf(2, "eclipse: pid %d (%s): out of memory at %#llx\n", p->pid, p->name,
+		kprintf(2, "%s: pid %d (%s): out of memory at %#llx\n", plat_name, p->pid, p->name,
 			(unsigned long long)trap->fault_addr);
 		proc_kill_fault(t, SIGKILL, trap->fault_addr);
 		return;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the host packages the build needs and provides Unicorn >= 2.1.
 #
-# Debian 12 ships libunicorn 2.0.1, which ignores x86 paging (design/UNICORN.md section 1).
+# Debian 12 ships libunicorn 2.0.1, which ignores x86 paging (docs/unicorn.md section 1).
 # When the system has no Unicorn >= 2.1, Debian 13's libunicorn2t64 and libunicorn-dev are
 # downloaded through a private apt configuration on the machine's own Debian mirror, verified
 # with the machine's debian-archive-keyring, and unpacked into .deps/unicorn/ (read by
@@ -13,7 +13,10 @@ shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly ROOT
-readonly DEPS="$ROOT/.deps"
+# .deps may be a symbolic link to a prefix that several checkouts share: the paths written into
+# unicorn.pc, and checked against it, are the ones it resolves to.
+DEPS=$(realpath -m "$ROOT/.deps")
+readonly DEPS
 readonly APT_DIR="$DEPS/apt"
 readonly UNICORN_DIR="$DEPS/unicorn"
 readonly UNICORN_PC_DIR="$UNICORN_DIR/pkgconfig"

@@ -26,7 +26,7 @@
  * uc_emu_start's "until" address. After every run Unicorn invalidates the translation at
  * until-1, which walks the page tables at CPL 3; for an unmapped address that raises a page
  * fault that is never delivered and stays "in flight", so the next exception becomes a double
- * fault (UNICORN.md 5). Address 0 is skipped by that code, and page 0 is never mapped for a
+ * fault (docs/unicorn.md section 5). Address 0 is skipped by that code, and page 0 is never mapped for a
  * guest, so a guest reaching it is a fetch fault at 0.
  */
 #define UNTIL_ADDR 0ull
@@ -60,7 +60,7 @@
 
 static struct {
 	uc_engine *uc;
-	uc_context *clean;       /* saved at CPL 3 with no exception in flight (UNICORN.md 5) */
+	uc_context *clean;       /* at CPL 3, no exception in flight (docs/unicorn.md 5) */
 	uc_hook hooks[6];
 	uint64_t quantum, slice_left, blocks;
 	uint64_t loaded_root;    /* CR3 in the CPU, 0 when unknown */

@@ -34,6 +34,7 @@ static struct {
 	uint64_t size;
 	struct plat_mem_range range;
 	bool host_clock;
+	bool paced;        /* idle jumps of the virtual clock wait as long in real time */
 	char *root;        /* resolved --root directory, or NULL */
 	uint64_t idle_ns;  /* virtual time skipped while everything slept */
 	uint64_t host_t0;  /* host monotonic ns at boot */
@@ -41,6 +42,8 @@ static struct {
 	void *image;       /* the boot image, or NULL */
 	size_t image_len;
 } m;
+
+const char plat_name[] = "eclipse-sim";
 
 static volatile sig_atomic_t stop_requests, resized;
 
@@ -193,6 +196,7 @@ int sim_machine_init(const struct sim_options *opt)
 	/* Physical page 0 stays unused so that frame address 0 can mean "none". */
 	m.range = (struct plat_mem_range){4096, m.size - 4096};
 	m.host_clock = opt->host_clock;
+	m.paced = opt->paced;
 	m.idle_ns = 0;
 	m.host_t0 = host_ns(CLOCK_MONOTONIC);
 	m.epoch_ns = opt->host_clock ? host_ns(CLOCK_REALTIME) : VIRTUAL_EPOCH_NS;
@@ -296,6 +300,15 @@ uint64_t plat_boot_epoch_ns(void)
 	return m.epoch_ns;
 }
 
+/* Sleeps ns nanoseconds of real time, or until the user asks the machine to stop. */
+static void sleep_real(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+	unsigned stops = (unsigned)stop_requests;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && stops == (unsigned)stop_requests)
+		;
+}
+
 void plat_idle_until(uint64_t deadline_ns)
 {
 	uint64_t now = plat_clock_ns();
@@ -309,19 +322,22 @@ void plat_idle_until(uint64_t deadline_ns)
 			m.idle_ns += host_ns(CLOCK_MONOTONIC) - start;
 		return;
 	}
-	if (!m.host_clock) {
-		m.idle_ns += deadline_ns - now;
+	/* Paced, the jump over idle time takes as long in real time, so that a person sees the
+	 * system's pace; it still lands on the deadline, so the virtual times, and everything the
+	 * system prints, are those of a run that is not paced. What a person types ends it early:
+	 * the clock then moves as far as the wait lasted. */
+	uint64_t span = deadline_ns - now;
+	if (con.interactive && (m.host_clock || m.paced)) {
+		uint64_t start = host_ns(CLOCK_MONOTONIC);
+		wait_for_input((int)MIN(span / 1000000ull + 1, (uint64_t)INT32_MAX));
+		if (!m.host_clock)
+			m.idle_ns += MIN(host_ns(CLOCK_MONOTONIC) - start, span);
 		return;
 	}
-	uint64_t wait = deadline_ns - now;
-	if (con.interactive) {
-		wait_for_input((int)MIN(wait / 1000000ull + 1, (uint64_t)INT32_MAX));
-		return;
-	}
-	struct timespec ts = {(time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull)};
-	unsigned stops = (unsigned)stop_requests;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && stops == (unsigned)stop_requests)
-		;
+	if (m.host_clock || m.paced)
+		sleep_real(span);
+	if (!m.host_clock)
+		m.idle_ns += span;
 }
 
 uint64_t plat_random_seed(void)

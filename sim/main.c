@@ -3,6 +3,7 @@
 
 #include "debug.h"
 
+#include <ecl/duration.h>
 #include <errno.h>
 #include <getopt.h>
 #include <kernel/elf.h>
@@ -36,12 +37,18 @@ static void usage(FILE *out)
 		"  --image=FILE      the boot image, a cpio newc archive (default: boot.cpio\n"
 		"                    next to eclipse-sim)\n"
 		"  --max-time=TIME   send SIGTERM to process 1 after TIME of virtual (or, with\n"
-		"                    --clock=host, real) time: 500ms, 10s, 2m, 1h\n"
-		"  --quiet           no messages from the simulator about stopping\n"
+		"                    --clock=host, real) time: 1.5s, 500ms, 2m, 1h\n"
+		"  --quiet           no messages about a stop that was asked for (the time\n"
+		"                    limit, Ctrl-C); errors are still reported\n"
 		"  --mem=SIZE        guest RAM, with an optional K, M or G suffix (default 256M)\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
-		"                    execution; 'host': the host's real time\n"
+		"                    execution and jumps when every process sleeps; 'host': the\n"
+		"                    host's real time\n"
+		"  --pace=WHEN       whether the virtual clock's jumps wait as long in real time:\n"
+		"                    'auto' (default) when stdin or stdout is a terminal and no\n"
+		"                    --max-time is given, 'real' always, 'none' never; the virtual\n"
+		"                    times and the output are the same either way\n"
 		"  --trace=LIST      comma-separated: syscall (strace-style lines on stderr),\n"
 		"                    sched, all, none\n"
 		"  --max-procs=N     process limit (default %d, at most %d)\n"
@@ -90,29 +97,6 @@ static bool parse_u64(const char *s, uint64_t *out, bool size_suffix)
 	return true;
 }
 
-/* A positive duration: a number with ns, us, ms, s (default), m or h. */
-static bool parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t ns;
-	} units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000ull}, {"", 1000000000ull},
-		     {"m", 60000000000ull}, {"h", 3600000000000ull}};
-	char *end;
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return false;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || v == 0)
-		return false;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].suffix) && v <= UINT64_MAX / units[i].ns) {
-			*ns = v * units[i].ns;
-			return true;
-		}
-	return false;
-}
-
 static unsigned parse_trace(const char *list)
 {
 	unsigned mask = 0;
@@ -138,17 +122,20 @@ static unsigned parse_trace(const char *list)
 
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
-	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT, OPT_IMAGE,
-	       OPT_MAX_TIME, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
+	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT,
+	       OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
+	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
 		{"quantum", required_argument, NULL, OPT_QUANTUM},
 		{"clock", required_argument, NULL, OPT_CLOCK},
+		{"pace", required_argument, NULL, OPT_PACE},
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"image", required_argument, NULL, OPT_IMAGE},
 		{"max-time", required_argument, NULL, OPT_MAX_TIME},
+		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"gdb", required_argument, NULL, OPT_GDB},
 		{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
 		{"gdb-stop-at-exec", required_argument, NULL, OPT_GDB_STOP_AT_EXEC},
@@ -156,8 +143,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	*opt = (struct sim_options){SIM_MEM_DEFAULT, SIM_QUANTUM_DEFAULT, false, 0, PROC_LIMIT_DEFAULT,
-				    NULL, NULL, 0, -1, false, NULL};
+	*opt = (struct sim_options){.mem_bytes = SIM_MEM_DEFAULT, .quantum = SIM_QUANTUM_DEFAULT,
+				    .max_procs = PROC_LIMIT_DEFAULT, .gdb_port = -1};
 	opterr = 0;
 	int c;
 	uint64_t v;
@@ -184,6 +171,16 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 				usage_error("invalid --clock '%s' (expected virtual or host)", optarg);
 			opt->host_clock = !strcmp(optarg, "host");
 			break;
+		case OPT_PACE:
+			if (!strcmp(optarg, "auto"))
+				pace = PACE_AUTO;
+			else if (!strcmp(optarg, "real"))
+				pace = PACE_REAL;
+			else if (!strcmp(optarg, "none"))
+				pace = PACE_NONE;
+			else
+				usage_error("invalid --pace '%s' (expected auto, real or none)", optarg);
+			break;
 		case OPT_TRACE:
 			opt->trace = parse_trace(optarg);
 			break;
@@ -194,8 +191,12 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			opt->image = optarg;
 			break;
 		case OPT_MAX_TIME:
-			if (!parse_duration(optarg, &opt->max_time_ns))
-				usage_error("invalid --max-time '%s' (expected a duration such as 500ms, 10s, 2m)", optarg);
+			if (duration_parse_ns(optarg, strlen(optarg), &opt->max_time_ns) || !opt->max_time_ns)
+				usage_error("invalid --max-time '%s' (expected a positive duration with a "
+					    "unit, such as 1.5s, 500ms, 2m)", optarg);
+			break;
+		case OPT_QUIET:
+			opt->quiet = true;
 			break;
 		case OPT_MAX_PROCS:
 			if (!parse_u64(optarg, &v, false) || v == 0 || v > PROC_LIMIT_MAX)
@@ -224,6 +225,11 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	}
 	if (opt->gdb_port < 0 && (opt->gdb_wait || opt->gdb_stop_at_exec))
 		usage_error("%s needs --gdb=PORT", opt->gdb_wait ? "--gdb-wait" : "--gdb-stop-at-exec");
+	/* A person watches a terminal, and a run without a time limit is one to watch: jumping
+	 * over idle time there would print hours of heartbeats a second. A run with a limit, or
+	 * with neither end on a terminal (a test, a pipeline), wants its result soon. */
+	opt->paced = pace == PACE_REAL ||
+		     (pace == PACE_AUTO && !opt->max_time_ns && (isatty(0) || isatty(1)));
 	return optind;
 }
 
@@ -342,6 +348,7 @@ int main(int argc, char **argv)
 	bool traced = opt.trace & TRACE_SYSCALL;
 	struct kernel_config cfg = {
 		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns,
+		.quiet = opt.quiet,
 		.on_exec = traced || debug_enabled ? on_exec : NULL,
 		.on_fork = traced ? symbols_fork : NULL,
 		.on_fault = debug_enabled ? on_fault : NULL,

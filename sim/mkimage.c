@@ -1,14 +1,11 @@
 /*
- * eclipse-mkimage: writes a boot image, a cpio "newc" archive (the Linux initramfs format).
+ * eclipse-mkimage: writes a boot image, a cpio "newc" archive (the Linux initramfs format) of
+ * regular files, directories and symbolic links. usage() is the manual; README.md has it too.
  *
- *   eclipse-mkimage OUTPUT ARCHIVE_PATH=HOST_FILE...
- *
- * Each argument stores HOST_FILE at ARCHIVE_PATH (leading '/' dropped, as in an initramfs),
- * in argument order, preceded by an entry for each parent directory the first time it is
- * needed. The image depends only on the arguments and the files' contents: mtime 0, uid and
- * gid 0, inode numbers counting up from 1, mode 0100755 for files and 040755 for directories.
- * OUTPUT is written under a temporary name and renamed, so it is never left half-written.
- * Exits 0, 1 on an I/O error, 2 on a bad command line, saying why on stderr.
+ * The image depends only on the arguments and the files' contents: entries in argument order,
+ * each missing parent directory just before the first entry under it, mtime 0, uid and gid 0,
+ * inode numbers counting up from 1. OUTPUT is written under a temporary name and renamed, so
+ * it is never left half-written.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,44 +15,86 @@
 
 #define EXIT_IO 1
 #define EXIT_USAGE 2
-#define MODE_FILE 0100755u
-#define MODE_DIR 040755u
 #define PATH_LIMIT 4096
+#define TYPE_FILE 0100000u
+#define TYPE_DIR 040000u
+#define TYPE_LINK 0120000u
+#define PERM_BITS 07777u
+
+/* An entry written so far: its archive path and its type bits. */
+struct written {
+	char *path;
+	uint32_t type;
+};
 
 /* The archive being written. */
 struct image {
 	FILE *out;
 	const char *out_name;
 	uint32_t next_ino;
-	uint64_t offset;     /* bytes written so far, for the 4-byte padding */
-	char **dirs;         /* directory entries written so far */
-	size_t ndirs;
+	uint64_t offset; /* bytes written so far, for the 4-byte padding */
+	struct written *entries;
+	size_t nentries;
 };
 
 /* The half-written output, removed when we give up. */
 static const char *partial;
 
-static void give_up(int status)
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: eclipse-mkimage OUTPUT ENTRY...\n"
+		"Write OUTPUT, a boot image for Eclipse OS: a cpio \"newc\" archive (what Linux\n"
+		"calls an initramfs; cpio -t < OUTPUT lists it) holding each ENTRY in the order\n"
+		"given. Each directory an entry is in that no entry gave yet is written just\n"
+		"before it, with mode 0755. A leading '/' of a PATH is dropped, as in an\n"
+		"initramfs.\n"
+		"\n"
+		"Entries:\n"
+		"  PATH=FILE           a regular file holding the bytes of the host's FILE\n"
+		"                      (mode 0755)\n"
+		"  --dir=PATH          a directory (mode 0755)\n"
+		"  --link=PATH=TARGET  a symbolic link to TARGET, as written: relative to the\n"
+		"                      link's directory, or absolute in the image (mode 0777)\n"
+		"  --mode=MODE         the permission bits of the next entry instead, in octal:\n"
+		"                      0644, 0700, 4755\n"
+		"\n"
+		"Every entry belongs to root (uid and gid 0) and has modification time 0, so the\n"
+		"same arguments and files make the same image, byte for byte. A PATH may not be\n"
+		"given twice (a directory comes before what is in it), have an empty, '.' or\n"
+		"'..' component, or lie under a PATH that is not a directory.\n"
+		"\n"
+		"  -h, --help          show this help and exit\n"
+		"\n"
+		"Exit status: 0, 1 when a file cannot be read or OUTPUT written, 2 for a bad\n"
+		"command line; OUTPUT is then left as it was.\n"
+		"\n"
+		"Example: eclipse-mkimage boot.cpio /sbin/init=build/guest/init \\\n"
+		"           --mode=0644 /etc/services.conf=services.conf \\\n"
+		"           /bin/busybox=busybox --link=/bin/sh=busybox\n");
+}
+
+_Noreturn static void give_up(int status)
 {
 	if (partial)
 		remove(partial);
 	exit(status);
 }
 
-static void usage_error(const char *what, const char *arg)
+_Noreturn static void usage_error(const char *what, const char *arg)
 {
 	fprintf(stderr, "eclipse-mkimage: %s '%s'\n"
-			"usage: eclipse-mkimage OUTPUT ARCHIVE_PATH=HOST_FILE...\n", what, arg);
-	exit(EXIT_USAGE);
+			"Try 'eclipse-mkimage --help' for more information.\n", what, arg);
+	give_up(EXIT_USAGE);
 }
 
-static void io_error(const char *path)
+_Noreturn static void io_error(const char *path)
 {
 	fprintf(stderr, "eclipse-mkimage: %s: %s\n", path, strerror(errno));
 	give_up(EXIT_IO);
 }
 
-static void out_of_memory(void)
+_Noreturn static void out_of_memory(void)
 {
 	fprintf(stderr, "eclipse-mkimage: out of memory\n");
 	give_up(EXIT_IO);
@@ -91,34 +130,40 @@ static void put_entry(struct image *img, const char *name, uint32_t ino, uint32_
 	pad4(img);
 }
 
-static int dir_written(const struct image *img, const char *dir)
+static const struct written *find_written(const struct image *img, const char *path, size_t len)
 {
-	for (size_t i = 0; i < img->ndirs; i++)
-		if (!strcmp(img->dirs[i], dir))
-			return 1;
-	return 0;
+	for (size_t i = 0; i < img->nentries; i++)
+		if (!strncmp(img->entries[i].path, path, len) && !img->entries[i].path[len])
+			return &img->entries[i];
+	return NULL;
 }
 
-/* Writes entries for the parent directories of path that have none yet, outermost first. */
-static void put_parents(struct image *img, const char *path)
+static void remember(struct image *img, const char *path, size_t len, uint32_t type)
+{
+	struct written *grown = realloc(img->entries, (img->nentries + 1) * sizeof *grown);
+	char *copy = malloc(len + 1);
+	if (!grown || !copy)
+		out_of_memory();
+	memcpy(copy, path, len);
+	copy[len] = '\0';
+	img->entries = grown;
+	img->entries[img->nentries++] = (struct written){copy, type};
+}
+
+/* Writes entries for the parent directories of path that have none yet, outermost first;
+ * exits if one of them is in the image as something else. arg is the argument, for errors. */
+static void put_parents(struct image *img, const char *path, const char *arg)
 {
 	for (const char *slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
 		size_t len = (size_t)(slash - path);
-		char *dir = malloc(len + 1);
-		if (!dir)
-			out_of_memory();
-		memcpy(dir, path, len);
-		dir[len] = '\0';
-		if (dir_written(img, dir)) {
-			free(dir);
+		const struct written *w = find_written(img, path, len);
+		if (w && w->type != TYPE_DIR)
+			usage_error("a path under an entry that is not a directory in", arg);
+		if (w)
 			continue;
-		}
-		char **dirs = realloc(img->dirs, (img->ndirs + 1) * sizeof *dirs);
-		if (!dirs)
-			out_of_memory();
-		img->dirs = dirs;
-		img->dirs[img->ndirs++] = dir;
-		put_entry(img, dir, img->next_ino++, MODE_DIR, 2, NULL, 0);
+		remember(img, path, len, TYPE_DIR);
+		put_entry(img, img->entries[img->nentries - 1].path, img->next_ino++, TYPE_DIR | 0755u, 2,
+			  NULL, 0);
 	}
 }
 
@@ -152,76 +197,133 @@ static void *read_file(const char *path, uint32_t *size)
 	return buf;
 }
 
-/* Returns arg's archive path without leading '/', or exits if it is empty or has an empty,
- * "." or ".." component. */
-static const char *archive_path(const char *arg, size_t len)
+/* Returns the archive path of len bytes at path, without leading '/', as a new string; exits
+ * if it is empty or has an empty, "." or ".." component. arg is the argument, for errors. */
+static char *archive_path(const char *path, size_t len, const char *arg)
 {
-	while (len && *arg == '/')
-		arg++, len--;
+	while (len && *path == '/')
+		path++, len--;
 	if (len == 0 || len >= PATH_LIMIT)
 		usage_error("bad archive path in", arg);
-	for (const char *c = arg; c < arg + len;) {
-		const char *end = memchr(c, '/', (size_t)(arg + len - c));
-		size_t n = end ? (size_t)(end - c) : (size_t)(arg + len - c);
+	for (const char *c = path; c < path + len;) {
+		const char *end = memchr(c, '/', (size_t)(path + len - c));
+		size_t n = end ? (size_t)(end - c) : (size_t)(path + len - c);
 		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
 			usage_error("bad archive path in", arg);
 		c += n + 1;
 	}
-	return arg;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		out_of_memory();
+	memcpy(copy, path, len);
+	copy[len] = '\0';
+	return copy;
 }
 
-/* Exits if name was given by an earlier argument, or names a directory of one or the other. */
-static void check_unique(char **argv, int i, const char *name, size_t len)
+/* "--name=" at the start of arg: the rest, or NULL. */
+static const char *option(const char *arg, const char *name)
 {
-	for (int j = 2; j < i; j++) {
-		const char *other = archive_path(argv[j], (size_t)(strchr(argv[j], '=') - argv[j]));
-		size_t olen = (size_t)(strchr(other, '=') - other);
-		size_t common = len < olen ? len : olen;
-		if (!strncmp(name, other, common) &&
-		    (len == olen || (len < olen ? other[len] : name[olen]) == '/'))
-			usage_error("archive path clashes with an earlier one in", argv[i]);
+	size_t n = strlen(name);
+	return !strncmp(arg, name, n) && arg[n] == '=' ? arg + n + 1 : NULL;
+}
+
+/* Writes the entry that arg gives, with permission bits perm (or the kind's own if negative). */
+static void add(struct image *img, const char *arg, long perm)
+{
+	const char *spec, *value = NULL, *eq;
+	uint32_t type;
+	if ((spec = option(arg, "--dir"))) {
+		type = TYPE_DIR;
+	} else if ((spec = option(arg, "--link"))) {
+		type = TYPE_LINK;
+		if (!(eq = strchr(spec, '=')) || !eq[1])
+			usage_error("expected --link=PATH=TARGET, got", arg);
+		value = eq + 1;
+	} else if (arg[0] == '-') {
+		usage_error("unrecognized option", arg);
+	} else {
+		type = TYPE_FILE;
+		spec = arg;
+		if (!(eq = strchr(spec, '=')) || !eq[1])
+			usage_error("expected PATH=FILE, got", arg);
+		value = eq + 1;
 	}
+	char *name = archive_path(spec, value ? (size_t)(value - 1 - spec) : strlen(spec), arg);
+	if (find_written(img, name, strlen(name)))
+		usage_error("a path that is in the image already (give a directory before what is in it) in",
+			    arg);
+	put_parents(img, name, arg);
+	remember(img, name, strlen(name), type);
+	uint32_t mode = type | (uint32_t)(perm >= 0 ? perm : type == TYPE_LINK ? 0777 : 0755);
+	if (type == TYPE_FILE) {
+		uint32_t size;
+		void *data = read_file(value, &size);
+		put_entry(img, name, img->next_ino++, mode, 1, data, size);
+		free(data);
+	} else if (type == TYPE_LINK) {
+		put_entry(img, name, img->next_ino++, mode, 1, value, (uint32_t)strlen(value));
+	} else {
+		put_entry(img, name, img->next_ino++, mode, 2, NULL, 0);
+	}
+	free(name);
+}
+
+/* Parses the octal permission bits of --mode=MODE. */
+static long parse_mode(const char *arg, const char *s)
+{
+	char *end;
+	if (*s < '0' || *s > '7')
+		usage_error("expected --mode=MODE in octal, such as 0644, got", arg);
+	long v = strtol(s, &end, 8);
+	if (*end || v > (long)PERM_BITS)
+		usage_error("expected --mode=MODE in octal, such as 0644, got", arg);
+	return v;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 3)
-		usage_error("need an output and at least one entry, got", argc > 1 ? argv[1] : "");
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+	if (argc < 3 || argv[1][0] == '-')
+		usage_error("expected an output and at least one entry, got", argc > 1 ? argv[1] : "");
 	struct image img = {.out_name = argv[1], .next_ino = 1};
 	size_t tmp_len = strlen(argv[1]) + sizeof ".tmp";
 	char *tmp = malloc(tmp_len);
 	if (!tmp)
 		out_of_memory();
 	snprintf(tmp, tmp_len, "%s.tmp", argv[1]);
-
-	for (int i = 2; i < argc; i++) {
-		const char *eq = strchr(argv[i], '=');
-		if (!eq || !eq[1])
-			usage_error("expected ARCHIVE_PATH=HOST_FILE, got", argv[i]);
-		const char *name = archive_path(argv[i], (size_t)(eq - argv[i]));
-		check_unique(argv, i, name, (size_t)(eq - name));
-	}
 	if (!(img.out = fopen(tmp, "wb")))
 		io_error(tmp);
 	img.out_name = partial = tmp;
+
+	long perm = -1;
+	const char *pending_mode = NULL;
 	for (int i = 2; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		*eq = '\0';
-		const char *name = archive_path(argv[i], strlen(argv[i]));
-		uint32_t size;
-		void *data = read_file(eq + 1, &size);
-		put_parents(&img, name);
-		put_entry(&img, name, img.next_ino++, MODE_FILE, 1, data, size);
-		free(data);
+		const char *m = option(argv[i], "--mode");
+		if (m) {
+			if (pending_mode)
+				usage_error("--mode given twice for one entry:", argv[i]);
+			perm = parse_mode(argv[i], m);
+			pending_mode = argv[i];
+			continue;
+		}
+		add(&img, argv[i], perm);
+		perm = -1;
+		pending_mode = NULL;
 	}
+	if (pending_mode)
+		usage_error("no entry after", pending_mode);
 	put_entry(&img, "TRAILER!!!", 0, 0, 1, NULL, 0);
 	if (fclose(img.out))
 		io_error(tmp);
 	if (rename(tmp, argv[1]))
 		io_error(argv[1]);
-	for (size_t i = 0; i < img.ndirs; i++)
-		free(img.dirs[i]);
-	free(img.dirs);
+	for (size_t i = 0; i < img.nentries; i++)
+		free(img.entries[i].path);
+	free(img.entries);
 	free(tmp);
 	return 0;
 }

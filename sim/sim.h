@@ -11,11 +11,13 @@ struct sim_options {
 	uint64_t mem_bytes;
 	uint64_t quantum;   /* executed blocks per time slice */
 	bool host_clock;    /* real time instead of the deterministic virtual clock */
+	bool paced;         /* the virtual clock's idle jumps wait as long in real time (--pace) */
 	unsigned trace;     /* TRACE_* of kernel.h */
 	unsigned max_procs;
 	const char *root;   /* host directory execve looks in after the boot image, or NULL */
 	const char *image;  /* boot image file, or NULL for the default */
 	uint64_t max_time_ns;
+	bool quiet;                 /* no messages about a stop that was asked for */
 	int gdb_port;               /* --gdb: -1 for none, 0 for any free port */
 	bool gdb_wait;              /* stop before PID 1's first instruction */
 	const char *gdb_stop_at_exec; /* stop a program of this name when it is exec'd */

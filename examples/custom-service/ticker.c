@@ -1,9 +1,36 @@
-/* A user's own service: the ticker, built on the same service_main as the system services. */
+/*
+ * A user's own service: the ticker, built on the same service_main as the system services.
+ * When its boot image has /etc/ticker/greeting (boot-custom.cpio adds it), it also reports
+ * that file's first line while it starts.
+ */
+#include <ecl/fcntl.h>
 #include <ecl/service.h>
+#include <ecl/string.h>
+#include <ecl/unistd.h>
+
+#define GREETING "/etc/ticker/greeting"
+
+/* Reads the first line of GREETING into buf (size bytes); returns buf, or NULL without one. */
+static const char *read_greeting(char *buf, size_t size)
+{
+	int fd = open(GREETING, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	char *newline = strchr(buf, '\n');
+	if (newline)
+		*newline = '\0';
+	return buf;
+}
 
 int main(int argc, char **argv)
 {
-	static const char *const setup[] = {"counting the seconds", NULL};
-	static const struct service_info svc = {"ticker", setup, 1000};
+	static char line[128];
+	const char *const setup[] = {"counting the seconds", read_greeting(line, sizeof line), NULL};
+	const struct service_info svc = {"ticker", setup, 1000};
 	return service_main(&svc, argc, argv);
 }

@@ -2,6 +2,7 @@
 #include <ecl/errno.h>
 #include <ecl/signal.h>
 #include <ecl/stdio.h>
+#include <ecl/string.h>
 #include <ecl/unistd.h>
 
 int main(int argc, char **argv)
@@ -11,17 +12,17 @@ int main(int argc, char **argv)
 	printf("forkexec: pid %d runs %s in a child\n", getpid(), args[0]);
 	pid_t pid = fork();
 	if (pid < 0) {
-		dprintf(2, "forkexec: fork failed (errno %d)\n", errno);
+		dprintf(2, "forkexec: fork failed: %s\n", strerror(errno));
 		return 1;
 	}
 	if (pid == 0) {
 		execve(args[0], args, environ);
-		dprintf(2, "forkexec: cannot execute %s (errno %d)\n", args[0], errno);
+		dprintf(2, "forkexec: cannot execute %s: %s\n", args[0], strerror(errno));
 		_exit(127);
 	}
 	int status;
 	if (waitpid(pid, &status, 0) != pid) {
-		dprintf(2, "forkexec: wait failed (errno %d)\n", errno);
+		dprintf(2, "forkexec: wait failed: %s\n", strerror(errno));
 		return 1;
 	}
 	if (WIFEXITED(status))

@@ -23,7 +23,7 @@ static pid_t start_filesystem(void)
 	pid_t pid = fork();
 	if (pid == 0) {
 		execve(argv[0], argv, environ);
-		dprintf(2, "notes: cannot execute %s (errno %d)\n", argv[0], errno);
+		dprintf(2, "notes: cannot execute %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	for (int polls = 0; pid > 0 && ipc_lookup(FS_SERVICE_NAME) != pid; polls++) {
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 		if (fs_write(h, argv[i], strlen(argv[i])) < 0 || fs_write(h, "\n", 1) < 0)
 			break;
 	if (h < 0 || fs_close(h) < 0) {
-		dprintf(2, "notes: cannot write %s (errno %d)\n", NOTES, errno);
+		dprintf(2, "notes: cannot write %s: %s\n", NOTES, strerror(errno));
 		return 1;
 	}
 
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 		printf("  %s %6llu  %s\n", e.stat.mode & 0200 ? "rw" : "r-", (unsigned long long)e.stat.size,
 		       e.name);
 	if (show(NOTES) < 0 || show("/etc/status") < 0)
-		dprintf(2, "notes: cannot read (errno %d)\n", errno);
+		dprintf(2, "notes: cannot read: %s\n", strerror(errno));
 
 	if (started) {
 		kill(started, SIGTERM);

@@ -4,10 +4,12 @@
  * with the system's status, computed as eclipse-sim computes its exit code.
  *
  * The kernel command line (after QEMU's kernel path) takes eclipse-sim's runtime options as
- * words: max-time=DURATION (500ms, 10s, 2m...), trace=syscall,sched,all,none, max-procs=N.
+ * words: max-time=DURATION (1.5s, 500ms, 2m...), trace=syscall,sched,all,none, max-procs=N.
  */
 #include "pc.h"
 
+#include <ecl/duration.h>
+#include <ecl/string.h>
 #include <kernel/elf.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
@@ -15,6 +17,8 @@
 #include <uapi/linux.h>
 
 #define EXIT_RUNTIME 1
+
+const char plat_name[] = "eclipse-pc";
 
 void pc_main(uint32_t magic, uint32_t info_pa);
 
@@ -30,29 +34,6 @@ static bool parse_u64(const char *s, size_t len, uint64_t *out)
 	}
 	*out = v;
 	return true;
-}
-
-/* A positive duration, as eclipse-sim's --max-time: a number with ns, us, ms, s (default), m, h. */
-static bool parse_duration(const char *s, size_t len, uint64_t *ns)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t ns;
-	} units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000ull}, {"", 1000000000ull},
-		     {"m", 60000000000ull}, {"h", 3600000000000ull}};
-	size_t digits = 0;
-	while (digits < len && s[digits] >= '0' && s[digits] <= '9')
-		digits++;
-	uint64_t v;
-	if (!parse_u64(s, digits, &v) || v == 0)
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
-		if (kstrlen(units[i].suffix) == len - digits &&
-		    !kstrncmp(s + digits, units[i].suffix, len - digits) && v <= UINT64_MAX / units[i].ns) {
-			*ns = v * units[i].ns;
-			return true;
-		}
-	return false;
 }
 
 static bool parse_trace(const char *s, size_t len, unsigned *mask)
@@ -100,7 +81,7 @@ static void parse_cmdline(const char *s, struct kernel_config *cfg)
 		uint64_t n;
 		bool ok = false;
 		if (word_is(word, keylen, "max-time"))
-			ok = parse_duration(v, vlen, &cfg->max_time_ns);
+			ok = !duration_parse_ns(v, vlen, &cfg->max_time_ns) && cfg->max_time_ns;
 		else if (word_is(word, keylen, "trace"))
 			ok = parse_trace(v, vlen, &cfg->trace);
 		else if (word_is(word, keylen, "max-procs") && parse_u64(v, vlen, &n) && n > 0 &&
@@ -129,7 +110,7 @@ static unsigned run_system(const struct kernel_config *cfg)
 			kprintf(2, "eclipse-pc: %s: %s [%s]\n", init_argv[0], elf_strerror(elf_err),
 				elf_error_name(elf_err));
 		else
-			kprintf(2, "eclipse-pc: %s: cannot start: error %d\n", init_argv[0], -pid);
+			kprintf(2, "eclipse-pc: %s: cannot start: %s\n", init_argv[0], strerror(-pid));
 		return EXIT_RUNTIME;
 	}
 	int status = kernel_run();

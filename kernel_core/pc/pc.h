@@ -116,7 +116,8 @@ void pc_irq_done(unsigned v);
 /* cpu.c: GDT, TSS, IDT, syscall MSRs; the kernel-mode interrupt and fault handler. */
 void pc_cpu_init(void);
 void pc_kernel_interrupt(struct pc_frame *f);
-/* Ends the machine: QEMU exits through isa-debug-exit with status (code << 1) | 1. */
+/* Ends the machine: writes code to the debug console port (0xe9), then QEMU exits through
+ * isa-debug-exit with status (code << 1) | 1. */
 void pc_exit(unsigned code) __attribute__((noreturn));
 
 /* entry.S */

@@ -43,8 +43,8 @@ int main(int argc, char **argv)
 	if (read_status(line, sizeof line) == 0)
 		snprintf(status, sizeof status, "status line from " STATUS_PATH ": %s", line);
 	else
-		snprintf(status, sizeof status, "no status line: " STATUS_PATH " unreadable (errno %d)",
-			 errno);
+		snprintf(status, sizeof status, "no status line: " STATUS_PATH " unreadable: %s",
+			 strerror(errno));
 	const char *const setup[] = {"console output on the serial line, 80x25 text", status, NULL};
 	const struct service_info svc = {"display", setup, 5000};
 	return service_main(&svc, argc, argv);

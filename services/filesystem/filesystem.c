@@ -141,7 +141,7 @@ static int serve_loop(long long heartbeat_ms)
 		if (client < 0) {
 			if (errno == ETIMEDOUT || errno == EINTR)
 				continue;
-			printf(NAME ": receive failed (errno %d): stopping\n", errno);
+			printf(NAME ": receive failed: %s: stopping\n", strerror(errno));
 			return 1;
 		}
 		serve(&in, client, &out);
@@ -160,18 +160,18 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
-		dprintf(2, NAME ": cannot install signal handlers (errno %d)\n", errno);
+		dprintf(2, NAME ": cannot install signal handlers: %s\n", strerror(errno));
 
 	printf(NAME ": started (pid %d)\n", getpid());
 	for (size_t i = 0; i < sizeof SEEDS / sizeof SEEDS[0]; i++)
 		if (seed(SEEDS[i]) < 0 && errno != ENOENT)
-			printf(NAME ": cannot seed %s (errno %d)\n", SEEDS[i], errno);
+			printf(NAME ": cannot seed %s: %s\n", SEEDS[i], strerror(errno));
 	size_t bytes;
 	unsigned files = store_count(&bytes);
 	printf(NAME ": %u read-only file%s from /etc in the boot image, %zu bytes\n", files,
 	       files == 1 ? "" : "s", bytes);
 	if (ipc_register(FS_SERVICE_NAME) < 0) {
-		printf(NAME ": cannot register as \"" FS_SERVICE_NAME "\" (errno %d)\n", errno);
+		printf(NAME ": cannot register as \"" FS_SERVICE_NAME "\": %s\n", strerror(errno));
 		return 1;
 	}
 	printf(NAME ": serving open, read, write, close, unlink, list and stat over IPC\n");

@@ -40,7 +40,7 @@ int service_main(const struct service_info *svc, int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
-		dprintf(2, "%s: cannot install signal handlers (errno %d)\n", svc->name, errno);
+		dprintf(2, "%s: cannot install signal handlers: %s\n", svc->name, strerror(errno));
 
 	printf("%s: started (pid %d)\n", svc->name, getpid());
 	for (const char *const *step = svc->setup; *step; step++)

@@ -43,7 +43,7 @@ status=0
 name=first run "$@" || status=$?
 summary=$(grep -a -o 'storm: [0-9]* random calls.*' "$work/first.out" || true)
 echo "${summary:-storm: no summary}"
-echo "kernel messages: $(grep -a -c '^eclipse: ' "$work/first.err" || true)"
+echo "kernel messages: $(grep -a -c '^eclipse-sim: ' "$work/first.err" || true)"
 if ((status != 0)); then
 	echo "FAIL: eclipse-sim exited with $status"
 	show first

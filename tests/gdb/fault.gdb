@@ -8,7 +8,7 @@
 #expect ^#1  0x[0-9a-f]+ in main \(
 #expect ^\$2 = 5$
 #expect ^Program terminated with signal SIGSEGV, Segmentation fault\.$
-#sim-output ^eclipse: pid 1 \(gdb_target\) killed by SIGSEGV
+#sim-output ^eclipse-sim: pid 1 \(gdb_target\) killed by SIGSEGV
 #sim-exit 139
 break compute
 continue

@@ -3,6 +3,7 @@
  * prints them and exits 3, which the parent's waitpid must report.
  * Usage: exec_args GUEST_DIR (absolute: under eclipse-sim it needs --root /)
  */
+#include <ecl/string.h>
 #include <ecl/unistd.h>
 
 #include "check.h"
@@ -23,7 +24,7 @@ int main(int argc, char **argv)
 		char *const target_argv[] = { "exec-target", "first", "with two spaces  ", "", "last", NULL };
 		char *const target_envp[] = { "ECL_Z=last", "OTHER=not printed", "ECL_A=first", "ECL_EMPTY=", NULL };
 		execve(path, target_argv, target_envp);
-		printf("execve: FAIL (errno %d)\n", errno);
+		printf("execve: FAIL (%s)\n", strerror(errno));
 		_exit(99);
 	}
 	/* The target prints while this process waits: print only after. */

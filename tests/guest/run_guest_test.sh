@@ -17,14 +17,17 @@
 # Both runs get the same arguments, stdin from /dev/null and an environment of only ECL_A=1 and
 # ECL_B=two (eclipse-sim hands its own environment to the guest as envp, like qemu-x86_64).
 # Passes when the stdouts are identical (and equal FILE) and both the native status and the
-# simulator's exit code are N for exit:N and 128+N for signal:N. Otherwise prints a unified diff
-# and what differed, and exits 1.
+# simulator's exit code are N for exit:N and 128+N for signal:N. Otherwise prints a unified diff,
+# what differed and, for each run, a shell command that repeats it, and exits 1.
 set -euo pipefail
 
 usage() {
 	sed -n '4,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
+
+# The command that repeats this whole test, for the failure report.
+test_command=$(printf '%q ' bash "${BASH_SOURCE[0]}" "$@")
 
 mode=both
 expect=
@@ -62,6 +65,10 @@ for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS LD_LIBRARY_PATH; do
 	fi
 done
 
+# The runs so far, in order, and the shell command that repeats each one.
+runs=()
+declare -A repeat
+
 # run [--merged] NAME ENV... -- CMD...: runs CMD in exactly ENV; output in $work/NAME.{out,err}
 # (stderr in NAME.out too with --merged), status in $status.
 run() {
@@ -81,6 +88,8 @@ run() {
 	if ((merged)); then
 		err=$work/$name.out
 	fi
+	runs+=("$name")
+	repeat[$name]="$(printf '%q ' env -i "${env[@]}" "$@")</dev/null"
 	# The braces' stderr takes bash's own "Segmentation fault" notice for a child killed by a signal.
 	set +e
 	{ env -i "${env[@]}" "$@" </dev/null >"$work/$name.out" 2>"$err"; } 2>/dev/null
@@ -167,6 +176,11 @@ if ((failed)); then
 		echo "--- end of the first traced run:"
 		tail -n 50 "$work/trace1.out"
 	fi
+	echo "--- to repeat the test, or one of its runs:"
+	echo "test: $test_command"
+	for name in "${runs[@]}"; do
+		echo "$name: ${repeat[$name]}"
+	done
 	exit 1
 fi
 echo "PASS: $(basename "$program") $outcome$([[ $mode == both ]] || echo " ($mode)")"

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	if (child == 0)
 		_exit(answer());
 	if (child < 0) {
-		dprintf(2, "ipc_bench: fork failed (errno %d)\n", errno);
+		dprintf(2, "ipc_bench: fork failed: %s\n", strerror(errno));
 		return 1;
 	}
 	unsigned long wrong = 0;

@@ -6,6 +6,7 @@
  * nanosleep, the other timed wait, is not cut short by a SIGCONT either.
  */
 #include <ecl/signal.h>
+#include <ecl/string.h>
 
 #include "ipc_test.h"
 
@@ -51,7 +52,7 @@ static void check_received(pid_t rx, const char *what)
 {
 	int status = reap(rx);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		printf("  (its ipc_receive ended with errno %d)\n", WEXITSTATUS(status));
+		printf("  (its ipc_receive ended with %s)\n", strerror(WEXITSTATUS(status)));
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, what);
 }
 
@@ -63,7 +64,7 @@ int main(void)
 	pid_t quick = spawn(quitter, 0), sender = spawn(late_sender, 50);
 	long r = ipc_receive(0, &in, IPC_FOREVER);
 	if (r < 0)
-		printf("  (ipc_receive ended with errno %d)\n", errno);
+		printf("  (ipc_receive ended with %s)\n", strerror(errno));
 	check(r == sender && in.type == 5,
 	      "a child's exit while we wait in ipc_receive(forever): we go on waiting");
 	reap(quick);

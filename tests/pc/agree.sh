@@ -9,7 +9,7 @@
 #   MAX_TIME      max-time for both (eclipse-sim --max-time, the kernel's max-time=)
 #   --by-speaker  compare with times masked, each program's lines on their own (for images
 #                 whose services run side by side in real time); default: byte for byte
-#                 (carriage returns aside)
+#                 (carriage returns and the kernel's name aside)
 #   --status N    both must end with status N (default 0)
 # Exits 0 when they agree, 1 with a diff when not, 77 when there is no QEMU.
 set -euo pipefail
@@ -59,8 +59,8 @@ if ((by_speaker)); then
 	pc_mask "$work/sim.raw" | pc_by_speaker >"$work/sim.txt"
 	pc_mask "$work/pc.raw" | pc_by_speaker >"$work/pc.txt"
 else
-	sed 's/\r$//' "$work/sim.raw" >"$work/sim.txt"
-	sed 's/\r$//' "$work/pc.raw" >"$work/pc.txt"
+	pc_plain "$work/sim.raw" >"$work/sim.txt"
+	pc_plain "$work/pc.raw" >"$work/pc.txt"
 fi
 if ! diff -u --label eclipse-sim --label pc "$work/sim.txt" "$work/pc.txt" >"$work/diff"; then
 	fail "the transcripts differ"

@@ -37,14 +37,20 @@ pc_boot() {
 	return 1
 }
 
-# pc_mask FILE: the transcript without carriage returns, every time ("12.345s") as "<t>".
+# pc_plain FILE: the transcript without carriage returns, and the kernel's messages, which start
+# with the name of the program the machine is ("eclipse-sim: ", "eclipse-pc: "), as "kernel: ".
+pc_plain() {
+	sed -E -e 's/\r$//' -e 's/^eclipse-(sim|pc): /kernel: /' "$1"
+}
+
+# pc_mask FILE: pc_plain, and every time ("12.345s") as "<t>".
 pc_mask() {
-	sed -E -e 's/\r$//' -e 's/ *[0-9]+\.[0-9]+s\b/ <t>/g' "$1"
+	pc_plain "$1" | sed -E 's/ *[0-9]+\.[0-9]+s\b/ <t>/g'
 }
 
 # pc_by_speaker: each line of stdin prefixed with its speaker and sorted stably by speaker, so
 # that each program's lines keep their order and different programs' lines do not interleave.
-# The speaker is the word before the first ':' ("init", "filesystem", "eclipse"); an indented
+# The speaker is the word before the first ':' ("init", "filesystem", "kernel"); an indented
 # line is a row of init's status table.
 pc_by_speaker() {
 	awk '{

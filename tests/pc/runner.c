@@ -7,6 +7,7 @@
  */
 #include <ecl/errno.h>
 #include <ecl/stdio.h>
+#include <ecl/string.h>
 #include <ecl/unistd.h>
 
 #define SIGNALED(sig) (128 + (sig))
@@ -68,7 +69,7 @@ static int run(const struct test *t)
 	pid_t pid = fork();
 	if (pid == 0) {
 		execve(path, (char *const *)argv, envp);
-		printf("runner: execve %s failed (errno %d)\n", path, errno);
+		printf("runner: execve %s failed: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	if (pid < 0)

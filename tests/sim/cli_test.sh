@@ -44,6 +44,8 @@ expect quantum-1 0 'hello' -- timeout 60 "$sim" --quantum=1 "$guests/test_hello"
 expect quantum-2 0 'hello' -- timeout 60 "$sim" --quantum=2 "$guests/test_hello"
 expect bad-clock 2 "invalid --clock 'sundial'" -- "$sim" --clock=sundial "$guests/test_hello"
 expect bad-max-time 2 "invalid --max-time '10 parsecs'" -- "$sim" --max-time='10 parsecs' "$guests/test_hello"
+# A bare number could mean seconds or milliseconds: the writer must say which.
+expect bare-max-time 2 "invalid --max-time '10'" -- "$sim" --max-time=10 "$guests/test_hello"
 expect bad-trace 2 "unknown trace category 'everything'" -- "$sim" --trace=everything "$guests/test_hello"
 expect missing-file 1 'nonexistent: No such file or directory' -- "$sim" "$tmp/nonexistent"
 expect directory 1 'is a directory' -- "$sim" "$tmp"
@@ -61,7 +63,7 @@ expect not-exec 1 'not an executable \(an object file or a core file\) \[ELF_ERR
 expect exit-0 0 '' -- "$sim" "$guests/test_exitcode" 0
 expect exit-42 42 '' -- "$sim" "$guests/test_exitcode" 42
 expect exit-255 255 '' -- "$sim" "$guests/test_exitcode" 255
-expect signal 139 'pid 1 \(test_fault_null\) killed by SIGSEGV at rip 0x[0-9a-f]+, fault address 0x0$' -- \
+expect signal 139 '^eclipse-sim: pid 1 \(test_fault_null\) killed by SIGSEGV at rip 0x[0-9a-f]+, fault address 0x0$' -- \
 	"$sim" "$guests/test_fault_null"
 expect guest-args-with-dashes 7 '' -- "$sim" "$guests/test_exitcode" 7 --mem=bogus
 # Each line ends with the function that made the call and, when the stack shows it, its caller.
@@ -79,6 +81,22 @@ expect max-time 143 'time limit reached: asking pid 1 \(test_sleeper\) to shut d
 	"$sim" --max-time=3500ms "$guests/test_sleeper"
 if ! grep -q '^slept 3$' "$tmp/out" || grep -q '^slept 4$' "$tmp/out"; then
 	echo "FAIL max-time: expected exactly 3 seconds of sleep, got:"
+	cat "$tmp/out"
+	failures=$((failures + 1))
+fi
+
+# --quiet: the stop that was asked for goes unannounced; the rest is as without it.
+expect quiet 143 '' -- "$sim" --quiet --max-time=3500ms "$guests/test_sleeper"
+if [[ -s $tmp/err ]] || ! grep -q '^slept 3$' "$tmp/out"; then
+	echo "FAIL quiet: expected 3 seconds of sleep and nothing on stderr, got:"
+	cat "$tmp/out" "$tmp/err"
+	failures=$((failures + 1))
+fi
+
+# Durations take fractions: one whole second of sleep fits in 1.5 s.
+expect max-time-fraction 143 'time limit reached' -- "$sim" --max-time=1.5s "$guests/test_sleeper"
+if ! grep -q '^slept 1$' "$tmp/out" || grep -q '^slept 2$' "$tmp/out"; then
+	echo "FAIL max-time-fraction: expected exactly 1 second of sleep, got:"
 	cat "$tmp/out"
 	failures=$((failures + 1))
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The examples, run as examples/README.md shows them.
-# Usage: example_test.sh BUILD_DIR hello|forkexec|crasher|custom-service
+# The examples, run as examples/README.md shows them; custom-service-by-hand makes the user's
+# image with the eclipse-mkimage command of the README's manual section and boots it.
+# Usage: example_test.sh BUILD_DIR hello|forkexec|crasher|custom-service|custom-service-by-hand
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 case ${2:-} in
@@ -43,6 +44,7 @@ custom-service)
 	# The ticker starts after the network, ticks every 2s and is stopped first.
 	expect_order "init:   network: /sbin/network \(pid 3\)" "init:   ticker: /bin/ticker \(pid 7\)"
 	expect_order "ticker: started \(pid 7\)" "ticker: counting the seconds" \
+		"ticker: hello from a file the boot image added" \
 		"ticker: ready, heartbeat every 2000 ms" "ticker: heartbeat 1" "ticker: heartbeat 4"
 	expect_row "heartbeat 1" ticker running 7 0
 	expect_order "init: SIGTERM received: shutting down" "init: stopping ticker \(pid 7\)" \
@@ -50,8 +52,24 @@ custom-service)
 	expect_row "final status" ticker stopped - 0
 	expect_last "init: all services stopped; goodbye"
 	;;
+custom-service-by-hand)
+	# The README's example, run from the source tree with this build's directory.
+	src=$(cd "$here/../.." && pwd)
+	sed -n '/^### eclipse-mkimage/,/^## /p' "$src/README.md" |
+		sed -n '/^```sh$/,/^```$/p' | sed '1d;$d' >"$tmp/example.sh"
+	[[ -s $tmp/example.sh ]] || fail "no example in the README's eclipse-mkimage section"
+	(cd "$src" && sed -e "s#build/#$build/#g" -e "s#my\.cpio#$tmp/my.cpio#g" "$tmp/example.sh" |
+		bash) >"$tmp/out" 2>&1 </dev/null
+	status=$?
+	transcript=$tmp/out
+	expect_status 0
+	expect_order "init:   ticker: /bin/ticker \(pid 7\)" "ticker: ready, heartbeat every 2000 ms" \
+		"ticker: heartbeat 2" "init: stopping ticker \(pid 7\)"
+	expect_count 0 "display: .*unreadable.*"
+	expect_last "init: all services stopped; goodbye"
+	;;
 *)
-	echo "usage: $0 BUILD_DIR hello|forkexec|crasher|custom-service" >&2
+	echo "usage: $0 BUILD_DIR hello|forkexec|crasher|custom-service|custom-service-by-hand" >&2
 	exit 2
 	;;
 esac

@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 	int status = atoi(argv[2]);
 	pid_t pid = fork();
 	if (pid < 0) {
-		dprintf(2, "orphan_maker: fork failed (errno %d)\n", errno);
+		dprintf(2, "orphan_maker: fork failed: %s\n", strerror(errno));
 		return 1;
 	}
 	if (pid == 0) {

@@ -60,10 +60,13 @@ never)
 	expect_order "$(ends clean-exit "exited with status 0")" "init: clean-exit: not restarted \(restart = never\)"
 	expect_order "$(ends bad-status "exited with status 3")" "init: bad-status: not restarted \(restart = never\)"
 	expect_order "$(ends crash "killed by SIGSEGV")" "init: crash: not restarted \(restart = never\)"
+	expect_order "init: missing: cannot execute /sbin/missing: No such file or directory" \
+		"$(ends missing "exited with status 127")" "init: missing: not restarted \(restart = never\)"
 	expect_count 0 "init: [a-z-]+: restart(ed| [0-9]).*"
 	expect_row "final status" clean-exit exited - 0
 	expect_row "final status" bad-status failed - 0
 	expect_row "final status" crash failed - 0
+	expect_row "final status" missing failed - 0
 	filesystem_undisturbed
 	;;
 backoff)

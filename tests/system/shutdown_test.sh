@@ -37,14 +37,14 @@ max-time)
 	boot "$tmp/out" --max-time=7s
 	expect_status 0
 	expect_order "init: heartbeat 1 at 5\.000s" \
-		"eclipse: time limit reached: asking pid 1 \(init\) to shut down"
+		"eclipse-sim: time limit reached: asking pid 1 \(init\) to shut down"
 	ordered_shutdown "7\.000s"
 	;;
 sigterm | sigint)
 	sig=${2#sig}
 	boot_and_signal "$tmp/out" "${sig^^}"
 	expect_status 0
-	expect_line "eclipse: interrupted: asking pid 1 \(init\) to shut down"
+	expect_line "eclipse-sim: interrupted: asking pid 1 \(init\) to shut down"
 	ordered_shutdown "[0-9]+\.[0-9]{3}s"
 	;;
 second-sigint)
@@ -59,9 +59,9 @@ second-sigint)
 	wait_for_exit $pid 10
 	expect_status 130
 	((SECONDS - started < 15)) || fail "the second SIGINT did not stop the simulator at once"
-	expect_order "eclipse: interrupted: asking pid 1 \(init\) to shut down" \
-		"init: stopping stubborn \(pid [0-9]+\)" "eclipse: stopped"
-	expect_last "eclipse: stopped"
+	expect_order "eclipse-sim: interrupted: asking pid 1 \(init\) to shut down" \
+		"init: stopping stubborn \(pid [0-9]+\)" "eclipse-sim: stopped"
+	expect_last "eclipse-sim: stopped"
 	expect_count 0 "init: final status .*"
 	;;
 grace)

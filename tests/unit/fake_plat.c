@@ -433,6 +433,8 @@ void plat_idle_until(uint64_t deadline_ns)
 		m.clock_ns = deadline_ns;
 }
 
+const char plat_name[] = "eclipse-unit";
+
 uint64_t plat_random_seed(void)
 {
 	return 0x5eed5eed5eedull;

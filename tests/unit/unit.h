@@ -30,6 +30,8 @@ Suite *cpio_suite(void);
 Suite *elf_suite(void);
 Suite *exec_suite(void);
 Suite *syscall_suite(void);
+/* Not the kernel's: the duration parser it shares with eclipse-sim, pc and the guests. */
+Suite *duration_suite(void);
 
 /* A whole host file in an exactly sized malloc'd buffer (overreads trip ASan), or NULL. */
 unsigned char *unit_read_file(const char *path, size_t *len);

@@ -16,6 +16,7 @@ struct kernel_config {
 	unsigned trace;       /* TRACE_* */
 	unsigned max_procs;   /* 0: PROC_LIMIT_DEFAULT */
 	uint64_t max_time_ns; /* 0: none; else PID 1 gets SIGTERM at this monotonic time */
+	bool quiet;           /* no messages about a stop that was asked for (time limit, Ctrl-C) */
 	/* Optional observers for the platform's debugger and tracer; NULL when unused. */
 	/* p now runs the program at path from its entry point (an image that was in p's old
 	 * memory, src->mm, is gone by then). */

@@ -98,6 +98,10 @@ unsigned plat_stop_requests(void);
 /* A seed for the kernel's random numbers (fixed when the platform is deterministic). */
 uint64_t plat_random_seed(void);
 
+/* The program the machine is ("eclipse-sim", "eclipse-pc"): the kernel's messages start with it,
+ * as everything else that program prints does. */
+extern const char plat_name[];
+
 /* A broken kernel invariant: report msg and stop the machine. */
 void plat_panic(const char *msg) __attribute__((noreturn));
 

@@ -17,5 +17,8 @@ char *strncpy(char *restrict dst, const char *restrict src, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
 char *strstr(const char *haystack, const char *needle);
+/* The text of error number err ("No such file or directory"), as Linux's C libraries have it;
+ * "Unknown error N" for a number without one. */
+char *strerror(int err);
 
 #endif

@@ -1,4 +1,4 @@
-/* Monotonic time in milliseconds, sleeping, and durations written as "500ms" or "2s". */
+/* Monotonic time in milliseconds, sleeping, and durations written as "500ms" or "1.5s". */
 #ifndef ECL_TIME_H
 #define ECL_TIME_H
 
@@ -7,8 +7,9 @@ long long monotonic_ms(void);
 /* Sleeps ms milliseconds (none if ms <= 0); returns 0, or -1 with errno EINTR if a handled
  * signal cut the sleep short. */
 int sleep_ms(long long ms);
-/* Parses a duration: digits with the unit ms or s, or bare digits (milliseconds). Stores it in
- * *ms and returns 0, or returns -1 for anything else (also above a year). */
+/* Parses a duration as duration_parse_ns does (ecl/duration.h: "1.5s", "250ms", "2m"), rounded
+ * up to a millisecond. Stores it in *ms and returns 0, or returns -1 for anything else (also
+ * above a year). */
 int duration_parse(const char *s, long long *ms);
 
 #endif

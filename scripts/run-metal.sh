@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Boots the pc kernel under QEMU with a boot image, its console (COM1) on this terminal, and
+# exits with the system's status, as eclipse-sim does: what the terminal shows is the system's
+# own output, without firmware banners or escape codes. Ctrl-C goes to the system (the first
+# asks init to shut down, the next stops it); Ctrl-A X quits QEMU.
+#
+# usage: run-metal.sh KERNEL IMAGE [KERNEL_ARGS]
+#   KERNEL       the pc kernel (build/eclipse-pc)
+#   IMAGE        the boot image (build/boot.cpio)
+#   KERNEL_ARGS  its command line: max-time=DURATION trace=LIST max-procs=N
+#
+# The kernel writes its status to QEMU's debug console port as its last act; QEMU's own exit
+# code (isa-debug-exit) holds only 7 bits of it. Without that byte (QEMU quit or failed, or the
+# machine reset itself) this says so on stderr and exits 1.
+set -uo pipefail
+
+if [[ $# -lt 2 || $# -gt 3 ]]; then
+	sed -n '7,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	exit 2
+fi
+kernel=$1 image=$2 args=${3-}
+status_file=$(mktemp)
+trap 'rm -f "$status_file"' EXIT
+
+# -nodefaults: no VGA, network card or option ROMs to print banners; one serial port on stdio,
+# shared with QEMU's monitor (Ctrl-A c), Ctrl-C passed on to the system rather than to QEMU.
+qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot -m 256M \
+	-chardev stdio,id=console,mux=on,signal=off -serial chardev:console \
+	-mon chardev=console,mode=readline \
+	-debugcon "file:$status_file" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-kernel "$kernel" -initrd "$image" -append "$args"
+qemu=$?
+if [[ -s $status_file ]]; then
+	exit "$(od -An -tu1 -N1 "$status_file")"
+fi
+if ((qemu == 0)); then
+	echo "run-metal.sh: QEMU ended before the system did (Ctrl-A X, or the machine reset)" >&2
+else
+	echo "run-metal.sh: QEMU failed (exit status $qemu)" >&2
+fi
+exit 1
