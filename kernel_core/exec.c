@@ -230,6 +230,8 @@ int exec_source(struct thread *t, const char *path, const struct elf_source *src
 	plat_uctx_discard(&t->ctx);
 	kfree(p->exe);
 	p->exe = exe;
+	inode_put(p->exe_ino);
+	p->exe_ino = args->exe_ino ? inode_get(args->exe_ino) : NULL;
 	p->arg_start = st.arg_start;
 	p->arg_end = st.arg_end;
 	p->env_start = st.env_start;
@@ -255,8 +257,10 @@ int exec_image(struct thread *t, const char *path, const void *image, size_t len
 	       const char *const *argv, const char *const *envp, int *elf_err)
 {
 	const struct elf_source src = {.mem = image, .len = len};
-	const struct exec_args args = {.kargv = argv, .kenvp = envp};
-	return exec_source(t, path, &src, &args, elf_err);
+	struct exec_args args = {.kargv = argv, .kenvp = envp, .exe_ino = memfs_node(image, len)};
+	int err = exec_source(t, path, &src, &args, elf_err);
+	inode_put(args.exe_ino);
+	return err;
 }
 
 #define SCRIPT_LINE_MAX 256
@@ -295,6 +299,7 @@ static int exec_resolve(struct thread *t, int dirfd, const char *path, bool foll
 			struct walk *w, struct elf_source *src, struct file_ref *host)
 {
 	w->flags = follow ? WALK_FOLLOW : 0;
+	w->ino = NULL;
 	int err = vfs_walk(t, dirfd, path, w);
 	int host_err = err == -ENOENT && path[0] == '/' ? file_open_platform(path, host) : -ENOENT;
 	if (host_err != -ENOENT && host_err)
@@ -317,9 +322,11 @@ static int exec_resolve(struct thread *t, int dirfd, const char *path, bool foll
 		else
 			err = vfs_load(t, w->ino, src);
 	}
-	inode_put(w->ino);
-	w->ino = NULL;
-	return err;
+	if (err) {
+		inode_put(w->ino);
+		w->ino = NULL;
+	}
+	return err; /* w->ino stays for the caller: the program's node */
 }
 
 int exec_path(struct thread *t, int dirfd, const char *path, uint64_t uargv, uint64_t uenvp,
@@ -347,13 +354,16 @@ int exec_path(struct thread *t, int dirfd, const char *path, uint64_t uargv, uin
 			break;
 		char head[SCRIPT_LINE_MAX], *interp, *arg;
 		if (!script_line(&src, head, &interp, &arg)) {
+			args.exe_ino = w.ino;
 			err = exec_source(t, file, &src, &args, NULL);
 			file_close(&host);
+			inode_put(w.ino);
 			if (!err)
 				trace_sched("exec pid %d %s", t->proc->pid, file);
 			break;
 		}
 		file_close(&host);
+		inode_put(w.ino);
 		if (depth == SCRIPT_DEPTH_MAX) {
 			err = -ELOOP;
 			break;

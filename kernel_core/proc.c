@@ -256,6 +256,8 @@ static void proc_finish(struct proc *p, int wait_status)
 	p->mm = NULL;
 	kfree(p->exe);
 	p->exe = NULL;
+	inode_put(p->exe_ino);
+	p->exe_ino = NULL;
 	p->state = PROC_ZOMBIE;
 	p->wait_status = wait_status;
 	if (p->started)

@@ -555,6 +555,10 @@ static int procfs_follow(struct thread *t, struct inode *ino, struct inode **out
 		*out = inode_get(p->fs->cwd);
 		return 0;
 	}
+	if (what == W_PID_EXE && p && p->exe_ino) {
+		*out = inode_get(p->exe_ino);
+		return 0;
+	}
 	return -ENOENT; /* a path, not a node: follow the link's text */
 }
 

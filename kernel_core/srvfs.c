@@ -26,7 +26,9 @@
 #include <uapi/linux.h>
 
 #define SRV_TIMEOUT_NS (10ull * 1000000000ull)
-#define LOG_MAX 128
+#define LOG_PER_PAGE (PAGE_SIZE / sizeof(struct log_entry))
+#define LOG_PAGES 24
+#define LOG_MAX (LOG_PAGES * LOG_PER_PAGE)
 #define LOAD_VA 0x10000000ull /* where exec's staging memory holds a file */
 #define LOAD_MAX (256ull << 20)
 
@@ -48,7 +50,7 @@ struct log_entry {
 
 struct server_call {
 	unsigned op; /* of the request in flight */
-	struct log_entry log[LOG_MAX];
+	struct log_entry *log[LOG_PAGES]; /* pages of entries, allocated as the log grows */
 	unsigned n, pos;
 	/* The request in flight (the last log entry): its bytes, for the server's receive. */
 	void *req;
@@ -67,6 +69,12 @@ struct posted {
 	struct vfs_req req;
 };
 static struct posted *posts, **posts_tail = &posts;
+
+/* Entry i of the log (its page allocated by call() before it is used). */
+static struct log_entry *entry(struct server_call *sc, unsigned i)
+{
+	return &sc->log[i / LOG_PER_PAGE][i % LOG_PER_PAGE];
+}
 
 static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
@@ -89,13 +97,13 @@ static void entry_free(struct log_entry *e)
 static void log_truncate(struct thread *t, unsigned from)
 {
 	struct server_call *sc = t->srv;
-	if (sc->n > from && !sc->log[sc->n - 1].done) {
+	if (sc->n > from && !entry(sc, sc->n - 1)->done) {
 		ipc_kernel_abandon(t);
 		kpage_free(sc->req);
 		sc->req = NULL;
 	}
 	while (sc->n > from)
-		entry_free(&sc->log[--sc->n]);
+		entry_free(entry(sc, --sc->n));
 }
 
 void srv_syscall_done(struct thread *t)
@@ -105,6 +113,8 @@ void srv_syscall_done(struct thread *t)
 		return;
 	log_truncate(t, 0);
 	mm_put(sc->staging);
+	for (unsigned i = 0; i < LOG_PAGES; i++)
+		kpage_free(sc->log[i]);
 	kfree(sc);
 	t->srv = NULL;
 }
@@ -131,9 +141,9 @@ const void *srv_request(struct thread *client, size_t *len, unsigned *op)
 static void fail_in_flight(struct thread *client, long status)
 {
 	struct server_call *sc = client->srv;
-	if (!sc || !sc->n || sc->log[sc->n - 1].done)
+	if (!sc || !sc->n || entry(sc, sc->n - 1)->done)
 		return;
-	struct log_entry *e = &sc->log[sc->n - 1];
+	struct log_entry *e = entry(sc, sc->n - 1);
 	e->done = true;
 	e->status = status;
 	kpage_free(sc->req);
@@ -162,7 +172,7 @@ static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req 
 	struct server_call *sc = t->srv;
 	uint64_t h = hash_bytes(hash_bytes(0xcbf29ce484222325ull, &op, sizeof(op)), req, req_len);
 	if (sc->pos < sc->n) {
-		struct log_entry *e = &sc->log[sc->pos];
+		struct log_entry *e = entry(sc, sc->pos);
 		if (e->hash == h && e->op == op && e->mnt == m) {
 			kpage_free(req);
 			if (!e->done) {
@@ -199,7 +209,11 @@ static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req 
 		kpage_free(req);
 		return -EDEADLK; /* a server asking its own filesystem would wait for itself */
 	}
-	struct log_entry *e = &sc->log[sc->n++];
+	if (!sc->log[sc->n / LOG_PER_PAGE] && !(sc->log[sc->n / LOG_PER_PAGE] = kpage_alloc())) {
+		kpage_free(req);
+		return -ENOMEM;
+	}
+	struct log_entry *e = entry(sc, sc->n++);
 	*e = (struct log_entry){.hash = h, .mnt = m, .op = op};
 	sc->pos = sc->n;
 	sc->req = req;
@@ -214,9 +228,9 @@ static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req 
 long srv_reply(struct thread *server, struct thread *client, uint64_t msg_at)
 {
 	struct server_call *sc = client->srv;
-	if (!sc || !sc->n || sc->log[sc->n - 1].done || sc->server != server->tid)
+	if (!sc || !sc->n || entry(sc, sc->n - 1)->done || sc->server != server->tid)
 		return -ESRCH;
-	struct log_entry *e = &sc->log[sc->n - 1];
+	struct log_entry *e = entry(sc, sc->n - 1);
 	struct ipc_msg hdr;
 	if (copy_in(server->proc->mm, &hdr, msg_at, IPC_HEADER_SIZE))
 		return -EFAULT;
@@ -253,7 +267,7 @@ long sys_grant_copy(struct thread *t, const uint64_t *a)
 	uint64_t off = a[1], buf = a[2], len = a[3];
 	unsigned dir = (unsigned)a[4];
 	struct server_call *sc = c ? c->srv : NULL;
-	if (!sc || !sc->n || sc->log[sc->n - 1].done || sc->server != t->tid ||
+	if (!sc || !sc->n || entry(sc, sc->n - 1)->done || sc->server != t->tid ||
 	    !ipc_kernel_delivered(c))
 		return -ESRCH;
 	const struct grant *g = &sc->grant;

@@ -125,6 +125,7 @@ static long clone_process(struct thread *t, uint64_t flags, struct thread **out)
 	}
 	if (exe_len)
 		kmemcpy(c->exe, p->exe, exe_len);
+	c->exe_ino = p->exe_ino ? inode_get(p->exe_ino) : NULL;
 	c->arg_start = p->arg_start;
 	c->arg_end = p->arg_end;
 	c->env_start = p->env_start;

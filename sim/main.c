@@ -6,6 +6,7 @@
 #include <ecl/duration.h>
 #include <errno.h>
 #include <getopt.h>
+#include <kernel/cpio.h>
 #include <kernel/elf.h>
 #include <kernel/frame.h>
 #include <kernel/kernel.h>
@@ -21,6 +22,7 @@ extern char **environ;
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 1
 #define PROGRAM_MAX (1ull << 30)
+#define FS_SERVER_PATH "/sbin/filesystem"
 
 static void usage(FILE *out)
 {
@@ -54,6 +56,9 @@ static void usage(FILE *out)
 		"  --max-procs=N     process limit (default %d, at most %d)\n"
 		"  --root=DIR        execve looks for paths under DIR on the host (like\n"
 		"                    qemu-x86_64's -L)\n"
+		"  --fs=KIND         with PROGRAM: 'auto' (default) starts the boot image's\n"
+		"                    /sbin/filesystem to serve a writable / holding the image's\n"
+		"                    files; 'none' leaves / the read-only boot image\n"
 		"  --gdb=PORT        serve the GDB remote protocol on localhost:PORT (0: any\n"
 		"                    free port, printed on stderr); every process is a thread\n"
 		"  --gdb-wait        with --gdb: stop before the first instruction of process 1\n"
@@ -123,7 +128,8 @@ static unsigned parse_trace(const char *list)
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT,
-	       OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT, OPT_GDB_STOP_AT_EXEC };
+	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT,
+	       OPT_GDB_STOP_AT_EXEC };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -133,6 +139,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
 		{"root", required_argument, NULL, OPT_ROOT},
+		{"fs", required_argument, NULL, OPT_FS},
 		{"image", required_argument, NULL, OPT_IMAGE},
 		{"max-time", required_argument, NULL, OPT_MAX_TIME},
 		{"quiet", no_argument, NULL, OPT_QUIET},
@@ -186,6 +193,11 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			break;
 		case OPT_ROOT:
 			opt->root = optarg;
+			break;
+		case OPT_FS:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "none"))
+				usage_error("invalid --fs '%s' (expected auto or none)", optarg);
+			opt->fs_server = !strcmp(optarg, "auto");
 			break;
 		case OPT_IMAGE:
 			opt->image = optarg;
@@ -346,7 +358,14 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	bool traced = opt.trace & TRACE_SYSCALL;
+	/* A program run alone gets the image's filesystem service, quiet, as its writable root. */
+	static const char *const fs_argv[] = {FS_SERVER_PATH, "--quiet", NULL};
+	struct cpio_entry fs_entry;
+	bool fs_server = !boot && opt.fs_server && image &&
+			 cpio_find(image, image_len, FS_SERVER_PATH, &fs_entry) == 0;
 	struct kernel_config cfg = {
+		.root_server = fs_server ? FS_SERVER_PATH : NULL,
+		.root_server_argv = fs_argv,
 		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns,
 		.quiet = opt.quiet,
 		.on_exec = traced || debug_enabled ? on_exec : NULL,

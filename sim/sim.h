@@ -16,6 +16,7 @@ struct sim_options {
 	unsigned max_procs;
 	const char *root;   /* host directory execve looks in after the boot image, or NULL */
 	const char *image;  /* boot image file, or NULL for the default */
+	bool fs_server;     /* a PROGRAM gets the image's filesystem service as a writable / */
 	uint64_t max_time_ns;
 	bool quiet;                 /* no messages about a stop that was asked for */
 	int gdb_port;               /* --gdb: -1 for none, 0 for any free port */

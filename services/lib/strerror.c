@@ -3,6 +3,7 @@
  * Freestanding: the pc kernel words its own errors with it too. */
 #include <ecl/string.h>
 #include <eclipse.h>
+#include <linux.h>
 
 static const char *const texts[] = {
 	[EPERM] = "Operation not permitted",

@@ -18,6 +18,7 @@ struct exec_args {
 	uint64_t uargv, uenvp;                   /* user addresses (0: empty vector) */
 	size_t uargv_skip;                       /* user argv entries left out (a script's argv[0]) */
 	const char *exe;                         /* the file's absolute path, for /proc/PID/exe */
+	struct inode *exe_ino;                   /* the file, when it has a node */
 };
 
 /*

@@ -77,6 +77,7 @@ struct proc {
 	unsigned nthreads;
 	char name[PROC_NAME_MAX];        /* the program's file name */
 	char *exe;                       /* the path it was started from (kmalloc'd) */
+	struct inode *exe_ino;           /* the program's file (/proc/PID/exe leads to it) */
 	uint64_t arg_start, arg_end, env_start, env_end; /* its argv and envp strings */
 	struct mm *mm;
 	struct fdtable *fds;

@@ -199,6 +199,9 @@ void bootfs_fini(void);
 int devfs_init(struct inode **root);
 int procfs_init(struct inode **root);
 
+/* A read-only file of len bytes the platform keeps at data while the kernel runs (a program
+ * it gave in its own memory): a new node. */
+struct inode *memfs_node(const void *data, size_t len);
 /* The platform's file at path (--root), opened read-only when the filesystem has none. */
 int hostfs_open(const char *path, unsigned flags, struct file **out);
 

@@ -75,7 +75,7 @@ enum vfs_op {
 	VFS_LINK,            /* node, name, node2 (an existing non-directory) -> attr */
 	VFS_UNLINK,          /* node, name (not a directory) -> 0 */
 	VFS_RMDIR,           /* node, name (an empty directory) -> 0 */
-	VFS_RENAME,          /* node, name, node2, name2, flags RENAME_* -> 0 */
+	VFS_RENAME,          /* node, name, node2, name2, flags VFS_RENAME_* -> 0 */
 	VFS_READDIR,         /* node, offset (a cookie, 0 first), len: struct linux_dirent64 records
 			      * to the grant -> bytes, rep.cookie where to go on (0 at the end) */
 	VFS_READLINK,        /* node -> its length, the target in rep.data */
@@ -90,6 +90,10 @@ struct vfs_attr {
 	long long atime_ns, mtime_ns, ctime_ns;
 	unsigned int mode, nlink, uid, gid, rdev, blksize;
 };
+
+/* RENAME's flags (Linux's renameat2 RENAME_NOREPLACE and RENAME_EXCHANGE). */
+#define VFS_RENAME_NOREPLACE 1u
+#define VFS_RENAME_EXCHANGE 2u
 
 /* What a SETATTR changes. */
 #define VFS_SET_MODE 0x1u
