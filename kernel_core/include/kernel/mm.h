@@ -9,12 +9,16 @@
 struct vma {
 	uint64_t start, end;
 	unsigned prot;
-	struct vma *next; /* sorted by start, never overlapping */
+	int height;                /* of its subtree */
+	uint64_t max_gap;          /* the largest free gap below a region of its subtree */
+	struct vma *next, *prev;   /* sorted by start, never overlapping */
+	struct vma *left, *right;  /* the same regions as an AVL tree keyed by start */
 };
 
 struct mm {
 	struct addrspace as;
-	struct vma *vmas;
+	struct vma *vmas; /* the first region of the list */
+	struct vma *tree;
 	uint64_t brk_start, brk; /* the heap is [brk_start, PAGE_UP(brk)) */
 	uint64_t mmap_top;       /* mmap places regions below this, top down */
 };
