@@ -369,7 +369,7 @@ uint64_t mm_find_free(const struct mm *mm, uint64_t len)
 static int break_cow(struct mm *mm, uint64_t va, uint64_t pa, unsigned flags)
 {
 	flags = (flags & ~VM_COW) | VM_WRITE;
-	if (frame_refcount(pa) == 1)
+	if (pa != frame_zero() && frame_refcount(pa) == 1)
 		return vm_protect(&mm->as, va, flags);
 	uint64_t copy = frame_alloc();
 	if (!copy)
@@ -390,6 +390,11 @@ int mm_fault(struct mm *mm, uint64_t va, unsigned access, bool access_known)
 	uint64_t page = PAGE_DOWN(va), pa;
 	unsigned flags;
 	if (vm_translate(&mm->as, page, &pa, &flags) < 0) {
+		/* Untouched memory that is only read needs no frame of its own: it shows the zero
+		 * frame, copy-on-write even in a read-only region (mprotect may allow writes). */
+		if (access_known && !(access & PF_WRITE))
+			return vm_map(&mm->as, page, frame_zero(),
+				      (vm_flags_of(v->prot) & ~VM_WRITE) | VM_COW);
 		uint64_t frame = frame_alloc();
 		if (!frame)
 			return -ENOMEM;

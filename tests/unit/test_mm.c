@@ -236,15 +236,23 @@ START_TEST(test_demand_paging)
 	unsigned f;
 	ck_assert_int_eq(mm_fault(&mm, B + 10, PF_USER, true), 0); /* a known read */
 	ck_assert(present(&mm, B, &f));
-	ck_assert_uint_eq(f, VM_USER | VM_WRITE);
+	ck_assert_uint_eq(f, VM_USER | VM_COW); /* the zero frame, until written */
 	ck_assert(holds(&mm, B, 0, PG));
+	uint64_t pa;
+	ck_assert_int_eq(vm_translate(&mm.as, B, &pa, &f), 0);
+	ck_assert_uint_eq(pa, frame_zero());
+	size_t free_before = frame_free_count();
+	ck_assert_int_eq(mm_fault(&mm, B + 10, PF_WRITE | PF_USER | PF_PRESENT, true), 0);
+	ck_assert(present(&mm, B, &f));
+	ck_assert_uint_eq(f, VM_USER | VM_WRITE);
+	ck_assert_uint_eq(free_before - frame_free_count(), 1);
 	ck_assert_int_eq(mm_fault(&mm, B + PG + 5, 0, false), 0); /* unknown access */
 	ck_assert(present(&mm, B + PG, &f));
 	ck_assert_int_eq(mm_fault(&mm, B + 2 * PG, PF_WRITE | PF_USER, true), 0);
 	ck_assert(!present(&mm, B + 3 * PG, NULL));
 	ck_assert_int_eq(mm_fault(&mm, B + 8 * PG, PF_FETCH | PF_USER, true), 0);
 	ck_assert(present(&mm, B + 8 * PG, &f));
-	ck_assert_uint_eq(f, VM_USER | VM_EXEC);
+	ck_assert_uint_eq(f, VM_USER | VM_EXEC | VM_COW);
 }
 END_TEST
 
