@@ -1,4 +1,5 @@
 /* Memory syscalls: brk, mmap (anonymous private), munmap, mprotect. */
+#include <kernel/frame.h>
 #include <kernel/mm.h>
 #include <kernel/syscall.h>
 #include <uapi/eclipse.h>
@@ -13,7 +14,9 @@ long sys_brk(struct proc *p, const uint64_t *a)
 		return (long)mm->brk;
 	uint64_t old_end = PAGE_UP(mm->brk), new_end = PAGE_UP(want);
 	if (new_end > old_end) {
-		if (mm_overlaps(mm, old_end, new_end - old_end) ||
+		/* Linux's default overcommit refuses growth beyond all of memory at once. */
+		if ((new_end - old_end) / PAGE_SIZE > frame_total_count() ||
+		    mm_overlaps(mm, old_end, new_end - old_end) ||
 		    mm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE))
 			return (long)mm->brk;
 	} else if (new_end < old_end && mm_unmap(mm, new_end, old_end - new_end)) {
@@ -27,8 +30,9 @@ long sys_mmap(struct proc *p, const uint64_t *a)
 {
 	uint64_t addr = a[0], len = a[1], prot = a[2], flags = a[3];
 	int64_t fd = (int64_t)a[4];
-	if (len == 0 || (prot & ~(uint64_t)PROT_ALL) || (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE)
+	if (len == 0 || (flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE)
 		return -EINVAL;
+	prot &= PROT_ALL; /* Linux ignores the bits it does not know here (mprotect does not) */
 	if (!(flags & MAP_ANONYMOUS))
 		return fd >= 0 && fd < 3 ? -ENODEV : -EBADF;
 	if (len > USER_END)
@@ -37,10 +41,10 @@ long sys_mmap(struct proc *p, const uint64_t *a)
 	if (flags & MAP_FIXED) {
 		if (addr & PAGE_MASK)
 			return -EINVAL;
-		if (addr < USER_MIN || addr >= USER_END || len > USER_END - addr)
+		if (addr < USER_MIN || addr >= TASK_END || len > TASK_END - addr)
 			return -ENOMEM;
-	} else if ((addr & PAGE_MASK) || addr < USER_MIN || addr >= USER_END ||
-		   len > USER_END - addr || mm_overlaps(&p->mm, addr, len)) {
+	} else if ((addr & PAGE_MASK) || addr < USER_MIN || addr >= TASK_END ||
+		   len > TASK_END - addr || mm_overlaps(&p->mm, addr, len)) {
 		addr = mm_find_free(&p->mm, len);
 		if (!addr)
 			return -ENOMEM;
@@ -52,7 +56,7 @@ long sys_mmap(struct proc *p, const uint64_t *a)
 long sys_munmap(struct proc *p, const uint64_t *a)
 {
 	uint64_t addr = a[0], len = a[1];
-	if ((addr & PAGE_MASK) || len == 0 || addr >= USER_END || len > USER_END - addr)
+	if ((addr & PAGE_MASK) || len == 0 || addr >= TASK_END || len > TASK_END - addr)
 		return -EINVAL;
 	if (addr < USER_MIN) { /* nothing is ever mapped below USER_MIN */
 		if (len <= USER_MIN - addr)
@@ -70,7 +74,7 @@ long sys_mprotect(struct proc *p, const uint64_t *a)
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	if (addr < USER_MIN || addr >= USER_END || len > USER_END - addr)
+	if (addr < USER_MIN || addr >= TASK_END || len > TASK_END - addr)
 		return -ENOMEM;
 	return mm_protect(&p->mm, addr, len, (unsigned)prot);
 }

@@ -23,6 +23,9 @@ struct mm {
 	uint64_t mmap_top;       /* mmap places regions below this, top down */
 };
 
+/* Linux's TASK_SIZE: the last page below USER_END is never user memory (a guard against
+ * sysret to a non-canonical address), so the memory calls treat it as outside. */
+#define TASK_END (USER_END - PAGE_SIZE)
 #define STACK_TOP 0x00007ffffffff000ull
 #define STACK_SIZE (8ull << 20)
 #define MMAP_TOP (STACK_TOP - STACK_SIZE - (1ull << 30))
