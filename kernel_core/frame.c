@@ -136,6 +136,11 @@ void frame_mark_code(uint64_t pa)
 	*ref_of(pa) |= HELD_CODE;
 }
 
+bool frame_held_code(uint64_t pa)
+{
+	return (*ref_of(pa) & HELD_CODE) != 0;
+}
+
 uint64_t frame_zero(void)
 {
 	return zero_frame;

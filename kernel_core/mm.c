@@ -409,6 +409,14 @@ int mm_fault(struct mm *mm, uint64_t va, unsigned access, bool access_known)
 	return -EFAULT;
 }
 
+/* The kernel wrote into the user frame holding p: translated code there must not outlive it. */
+static void user_frame_written(void *p)
+{
+	uint64_t pa = PAGE_DOWN(plat_pa(p));
+	if (frame_held_code(pa))
+		plat_code_frame_written(pa);
+}
+
 int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t len)
 {
 	const char *s = src;
@@ -432,6 +440,7 @@ int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t len)
 		}
 		size_t off = va & PAGE_MASK, n = MIN(len, PAGE_SIZE - off);
 		kmemcpy((char *)plat_phys(pa) + off, s, n);
+		user_frame_written(plat_phys(pa));
 		s += n;
 		va += n;
 		len -= n;
@@ -490,6 +499,7 @@ static int piece_out(void *piece, size_t n, void *arg)
 {
 	const char **src = arg;
 	kmemcpy(piece, *src, n);
+	user_frame_written(piece);
 	*src += n;
 	return 0;
 }

@@ -72,10 +72,11 @@ static struct {
 	bool port_fault;         /* the trap is an in/out instruction's #GP */
 	bool locating;           /* running a block again to find that instruction */
 	uint64_t locate_last, located;
-	uint64_t *stale;         /* freed frames whose translated code must be dropped */
+	uint64_t *stale;         /* frames whose translated code must be dropped */
 	size_t nstale, stale_cap;
 	uint64_t window_root;    /* an address space mapping all RAM at its physical address */
 	bool trap_set;
+	bool rerun;              /* the run stopped only so that the next one starts afresh */
 	struct trap trap;
 	bool debug_stop;         /* the run stopped for the debugger (breakpoint, step, watch) */
 	bool forget_after_run;   /* drop every translation once the next run is over */
@@ -283,6 +284,10 @@ static void on_syscall(uc_engine *uc, void *data)
 	write_reg(UC_X86_REG_RAX, (uint64_t)ret);
 	if (debug_enabled)
 		debug_mappings_changed();
+	if (cpu.nstale) { /* it wrote over code: the next run drops its translations first */
+		cpu.rerun = true;
+		uc_emu_stop(uc);
+	}
 }
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
@@ -396,6 +401,8 @@ static int build_supervisor_pages(void)
 
 void plat_code_frame_freed(uint64_t pa)
 {
+	if (cpu.nstale && cpu.stale[cpu.nstale - 1] == pa)
+		return; /* written again: once is enough */
 	if (cpu.nstale == cpu.stale_cap) {
 		size_t cap = cpu.stale_cap ? 2 * cpu.stale_cap : 64;
 		uint64_t *grown = realloc(cpu.stale, cap * sizeof(*grown));
@@ -407,6 +414,13 @@ void plat_code_frame_freed(uint64_t pa)
 		cpu.stale_cap = cap;
 	}
 	cpu.stale[cpu.nstale++] = pa;
+}
+
+/* The same as a freed frame: the translations go before the next run. A fast syscall writes
+ * while the CPU is inside a run, which on_syscall then ends. */
+void plat_code_frame_written(uint64_t pa)
+{
+	plat_code_frame_freed(pa);
 }
 
 /*
@@ -629,7 +643,8 @@ static void trap_from_error(uc_err err)
 	}
 }
 
-/* One run of u until a trap; false when it was a #NM that only asked for the x87/SSE state. */
+/* One run of u until a trap; false when it only stopped to come back (a #NM that asked for the
+ * x87/SSE state, stale code to drop). */
 static bool run_once(struct uctx *u)
 {
 	if (cpu.nstale)
@@ -641,6 +656,7 @@ static bool run_once(struct uctx *u)
 	set_ts(cpu.fpu_owner != u);
 	gprs_write(&u->regs);
 	cpu.trap_set = false;
+	cpu.rerun = false;
 	cpu.port_fault = false;
 	cpu.debug_stop = false;
 	if (debug_enabled)
@@ -651,6 +667,8 @@ static bool run_once(struct uctx *u)
 		cpu.forget_after_run = false;
 		sim_cpu_forget_code();
 	}
+	if (cpu.rerun && !err && !cpu.trap_set)
+		return false;
 	if (err && !cpu.trap_set)
 		trap_from_error(err);
 	else if (!cpu.trap_set && u->regs.rip == UNTIL_ADDR)

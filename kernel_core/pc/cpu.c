@@ -196,6 +196,11 @@ void plat_code_frame_freed(uint64_t pa)
 	(void)pa; /* x86 keeps instruction fetch coherent with stores */
 }
 
+void plat_code_frame_written(uint64_t pa)
+{
+	(void)pa; /* the kernel's stores are the CPU's stores: fetches see them */
+}
+
 void plat_uctx_save(struct uctx *u)
 {
 	if (cpu.fpu_owner == u)
