@@ -229,6 +229,24 @@ START_TEST(test_find_free)
 }
 END_TEST
 
+/* The platform hears of every kernel write into a frame mapped executable, and only of those. */
+START_TEST(test_code_written)
+{
+	uint64_t pa;
+	unsigned f;
+	ck_assert_int_eq(mm_map(&mm, B, PG, RW | PROT_EXEC), 0);
+	ck_assert_int_eq(mm_map(&mm, B + PG, PG, RW), 0);
+	fill(&mm, B + PG, 1, 16);
+	ck_assert_uint_eq(fake_counts.code_frames_written, 0);
+	fill(&mm, B + 8, 2, 16);
+	ck_assert_int_eq(vm_translate(&mm.as, B, &pa, &f), 0);
+	ck_assert_uint_eq(fake_counts.code_frames_written, 1);
+	ck_assert_uint_eq(fake_counts.last_code_frame_written, pa);
+	ck_assert_int_eq(mm_poke(&mm, B + 100, "x", 1), 0);
+	ck_assert_uint_eq(fake_counts.code_frames_written, 2);
+}
+END_TEST
+
 START_TEST(test_demand_paging)
 {
 	ck_assert_int_eq(mm_map(&mm, B, 4 * PG, RW), 0);
@@ -594,6 +612,7 @@ Suite *mm_suite(void)
 	tcase_add_test(regions, test_find_free);
 	TCase *faults = unit_tcase(s, "faults", setup, teardown);
 	tcase_add_test(faults, test_demand_paging);
+	tcase_add_test(faults, test_code_written);
 	tcase_add_test(faults, test_fault_not_allowed);
 	tcase_add_test(faults, test_cow_write_fault_copies);
 	tcase_add_test(faults, test_cow_broken_by_copy_out);
