@@ -60,7 +60,8 @@
 #define VEC_GENERAL_PROTECTION 13
 #define VEC_DEVICE_NOT_AVAILABLE 7
 
-#define WATCH_MAX 64
+#define WATCH_MAX 64      /* code hooks slow every translation by their number */
+#define WATCH_PER_BLOCK 8 /* more in one block: the whole block is one watch */
 
 static struct {
 	uc_engine *uc;
@@ -74,7 +75,7 @@ static struct {
 	bool last_was_tick;
 	struct watch { uint64_t first, last; uc_hook hook; } watches[WATCH_MAX];
 	size_t nwatches;         /* code hooks over instructions the CPU must fault */
-	struct watch unwatched[WATCH_MAX]; /* found in a block translated without them */
+	struct watch unwatched[WATCH_PER_BLOCK]; /* in a block translated without them */
 	size_t nunwatched;
 	uint64_t fault_rip;      /* where a watched instruction's trap leaves rip */
 	uint64_t *stale;         /* frames whose translated code must be dropped */
@@ -330,13 +331,6 @@ static bool watched(uint64_t first, uint64_t last)
 	return false;
 }
 
-static void want_watch(uint64_t first, uint64_t last)
-{
-	if (watched(first, last) || cpu.nunwatched == WATCH_MAX)
-		return;
-	cpu.unwatched[cpu.nunwatched++] = (struct watch){first, last, 0};
-}
-
 /*
  * Unicorn runs in/out at CPL 3 as if permitted, int $N as exception N, icebp as a debugger
  * stop and rdpmc as #UD, and its port hooks fire only after the block's earlier instructions
@@ -344,7 +338,8 @@ static void want_watch(uint64_t first, uint64_t last)
  * is translated; one holding such an instruction outside a watch (a code hook over it) is not
  * run: the run stops, the watch is added, the block dropped, and its next translation calls
  * the watch before the instruction, which stops there with nothing else done. A block whose
- * decoding does not add up is watched whole, each instruction then judged with its true size.
+ * decoding does not add up, or with many such instructions, is watched whole: each of its
+ * instructions is then judged with its true size.
  */
 static void on_translated(uc_engine *uc, uc_tb *tb, uc_tb *prev, void *data)
 {
@@ -353,21 +348,25 @@ static void on_translated(uc_engine *uc, uc_tb *tb, uc_tb *prev, void *data)
 		return; /* the platform's own code (boot, the iretq trampoline) */
 	static uint8_t code[2 * PAGE_SIZE];
 	size_t n = read_code(tb->pc, code, tb->size < sizeof(code) ? tb->size : sizeof(code));
-	size_t at = 0, count = 0, before = cpu.nunwatched;
+	size_t at = 0, count = 0, found = 0;
+	struct watch want[WATCH_PER_BLOCK];
 	while (at < n) {
 		size_t len = insn_length(code + at, n - at);
 		if (!len)
 			break;
-		if (insn_kind(code + at, len) != INSN_OTHER)
-			want_watch(tb->pc + at, tb->pc + at + len - 1);
+		if (insn_kind(code + at, len) != INSN_OTHER && found++ < WATCH_PER_BLOCK)
+			want[found - 1] = (struct watch){tb->pc + at, tb->pc + at + len - 1, 0};
 		at += len;
 		count++;
 	}
-	if (at != tb->size || count != tb->icount) {
-		cpu.nunwatched = before;
-		want_watch(tb->pc, tb->pc + tb->size - 1);
+	if (at != tb->size || count != tb->icount || found > WATCH_PER_BLOCK) {
+		want[0] = (struct watch){tb->pc, tb->pc + tb->size - 1, 0};
+		found = 1;
 	}
-	if (cpu.nunwatched > before) {
+	for (size_t i = 0; i < found && cpu.nunwatched < WATCH_PER_BLOCK; i++)
+		if (!watched(want[i].first, want[i].last))
+			cpu.unwatched[cpu.nunwatched++] = want[i];
+	if (cpu.nunwatched) {
 		cpu.rerun = true;
 		uc_emu_stop(uc);
 	}
@@ -392,22 +391,24 @@ static void on_watch(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
  * translated without the watch (through the process's own address space, still loaded). */
 static void add_watches(void)
 {
-	if (cpu.nwatches + cpu.nunwatched > WATCH_MAX) {
-		/* Many code hooks slow every translation: start over, dropping what they covered. */
+	bool forgot = cpu.nwatches + cpu.nunwatched > WATCH_MAX;
+	if (forgot) {
+		/* Many code hooks slow every translation: start over, with all code dropped (the
+		 * blocks that need the old watches find them again). */
 		for (size_t i = 0; i < cpu.nwatches; i++)
 			sim_cpu_del_code_hook(cpu.watches[i].hook);
 		cpu.nwatches = 0;
 		sim_cpu_forget_code();
-		return; /* the blocks are translated and found again */
 	}
 	for (size_t i = 0; i < cpu.nunwatched; i++) {
 		struct watch *w = &cpu.watches[cpu.nwatches++];
 		*w = cpu.unwatched[i];
 		UC_CHECK(uc_hook_add(cpu.uc, &w->hook, UC_HOOK_CODE, (void *)on_watch, NULL, w->first,
 				     w->last));
-		for (uint64_t page = PAGE_DOWN(w->first); page <= w->last; page += PAGE_SIZE)
+		for (uint64_t page = PAGE_DOWN(w->first); !forgot && page <= w->last; page += PAGE_SIZE)
 			UC_CHECK(uc_ctl_remove_cache(cpu.uc, page, page + PAGE_SIZE));
 	}
+	cpu.nunwatched = 0;
 }
 
 static bool on_invalid(uc_engine *uc, void *data)
@@ -717,10 +718,8 @@ static bool run_once(struct uctx *u)
 		cpu.forget_after_run = false;
 		sim_cpu_forget_code();
 	}
-	if (cpu.nunwatched) {
+	if (cpu.nunwatched)
 		add_watches();
-		cpu.nunwatched = 0;
-	}
 	if (cpu.rerun && !err && !cpu.trap_set)
 		return false;
 	if (cpu.fault_rip)

@@ -2,11 +2,13 @@
  * Port I/O without permission faults exactly: SIGSEGV at the instruction, with the registers
  * and memory as they were before it; nothing before it runs twice, nothing after it runs.
  * The handler resumes past the instruction each time. Each form: in, out, with an immediate
- * port or dx, and rep ins/outs (which would change rcx, rsi, rdi and memory if they ran).
+ * port or dx, and rep ins/outs (which would change rcx, rsi, rdi and memory if they ran), and
+ * the first of many in one block.
  */
 #include <eclipse.h>
 #include <ecl/signal.h>
 #include <ecl/string.h>
+#include <ecl/unistd.h>
 
 #include "check.h"
 
@@ -51,6 +53,8 @@ FORM(in_dx, "inl (%%dx), %%eax")
 FORM(out_dx, "outw %%ax, (%%dx)")
 FORM(rep_outs, "rep outsb")
 FORM(rep_ins, "rep insb")
+#define OUT4 "outb %%al, (%%dx)\n\t outb %%al, (%%dx)\n\t outb %%al, (%%dx)\n\t outb %%al, (%%dx)\n\t"
+FORM(many_outs, OUT4 OUT4 OUT4 OUT4 OUT4)
 
 static void run(const char *name, void (*form)(void))
 {
@@ -66,6 +70,25 @@ static void run(const char *name, void (*form)(void))
 	check(ok, what);
 }
 
+/* 100 port instructions at as many places, each written and run once: each faults at itself
+ * (more places than the simulator keeps watches for at once). */
+static void many_places(void)
+{
+	unsigned char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ok = page != MAP_FAILED;
+	for (int i = 0; ok && i < 100; i++) {
+		unsigned char *at = page + 16 * i;
+		at[0] = 0xee; /* out %al, (%dx) */
+		at[1] = 0xc3; /* ret */
+		resume = (unsigned long)(at + 1);
+		seen_rip = 0;
+		((void (*)(void))at)();
+		ok = seen_rip == (unsigned long)at;
+	}
+	check(ok, "100 places, each faulting at itself");
+}
+
 int main(void)
 {
 	struct sigaction sa = { (sighandler_t)(void (*)(void))on_segv, SA_SIGINFO, 0 };
@@ -76,5 +99,7 @@ int main(void)
 	run("out dx", out_dx);
 	run("rep outsb", rep_outs);
 	run("rep insb", rep_ins);
+	run("the first of 20 outs", many_outs);
+	many_places();
 	return check_status();
 }
