@@ -359,7 +359,7 @@ uint64_t mm_find_free(const struct mm *mm, uint64_t len)
 	if (low < mm->mmap_top && mm->mmap_top - low >= len) {
 		cand = mm->mmap_top - len;
 	} else {
-		struct vma *v = highest_gap(mm->tree, top->start, len);
+		struct vma *v = top ? highest_gap(mm->tree, top->start, len) : NULL;
 		cand = v ? v->start - len : 0;
 	}
 	return cand >= floor ? cand : 0;

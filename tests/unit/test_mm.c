@@ -210,6 +210,11 @@ END_TEST
 START_TEST(test_find_free)
 {
 	const uint64_t T = MMAP_TOP;
+	/* Too big for the space below the top, with no region below it (one above it). */
+	ck_assert_uint_eq(mm_find_free(&mm, T - PG), 0);
+	ck_assert_int_eq(mm_map(&mm, T + PG, PG, RW), 0);
+	ck_assert_uint_eq(mm_find_free(&mm, T - PG), 0);
+	ck_assert_int_eq(mm_unmap(&mm, T + PG, PG), 0);
 	ck_assert_uint_eq(mm_find_free(&mm, 3 * PG), T - 3 * PG);
 	ck_assert_uint_eq(mm_find_free(&mm, 1), T - PG);
 	ck_assert_int_eq(mm_map(&mm, T - 2 * PG, 2 * PG, RW), 0);
