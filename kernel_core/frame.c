@@ -12,6 +12,7 @@
 #define MAX_RANGES 16
 #define HELD_CODE 0x8000u /* the frame was mapped executable since it was allocated */
 #define REF_MASK 0x7fffu
+#define PINNED REF_MASK /* the zero frame: any number of mappings, never freed */
 
 struct range {
 	uint64_t first, end; /* managed frames: [first, end) physical */
@@ -21,7 +22,7 @@ struct range {
 
 static struct range ranges[MAX_RANGES];
 static size_t nranges;
-static uint64_t free_head;
+static uint64_t free_head, zero_frame;
 static size_t nfree, ntotal;
 
 static uint16_t *ref_of(uint64_t pa)
@@ -69,7 +70,13 @@ int frame_init(void)
 		ntotal += (ranges[i].end - ranges[i].first) >> PAGE_SHIFT;
 	}
 	nfree = ntotal;
-	return ntotal ? 0 : -ENOMEM;
+	if (!ntotal)
+		return -ENOMEM;
+	/* The zero frame is kept apart from the counts: it is never allocated nor freed. */
+	zero_frame = frame_alloc();
+	*ref_of(zero_frame) = PINNED;
+	ntotal--;
+	return 0;
 }
 
 /* A frame from the free list, else one never used before, else 0. */
@@ -105,13 +112,17 @@ uint64_t frame_alloc(void)
 void frame_get(uint64_t pa)
 {
 	uint16_t *ref = ref_of(pa);
-	KASSERT((*ref & REF_MASK) > 0 && (*ref & REF_MASK) < REF_MASK);
+	if ((*ref & REF_MASK) == PINNED)
+		return;
+	KASSERT((*ref & REF_MASK) > 0 && (*ref & REF_MASK) < PINNED - 1);
 	(*ref)++;
 }
 
 void frame_put(uint64_t pa)
 {
 	uint16_t *ref = ref_of(pa);
+	if ((*ref & REF_MASK) == PINNED)
+		return;
 	KASSERT((*ref & REF_MASK) > 0);
 	if (--*ref == HELD_CODE) {
 		*ref = 0;
@@ -124,6 +135,16 @@ void frame_put(uint64_t pa)
 void frame_mark_code(uint64_t pa)
 {
 	*ref_of(pa) |= HELD_CODE;
+}
+
+bool frame_held_code(uint64_t pa)
+{
+	return (*ref_of(pa) & HELD_CODE) != 0;
+}
+
+uint64_t frame_zero(void)
+{
+	return zero_frame;
 }
 
 unsigned frame_refcount(uint64_t pa)

@@ -31,22 +31,204 @@ int mm_create(struct mm *mm)
 	return vm_create(&mm->as);
 }
 
+/*
+ * Regions are kept twice: in a list sorted by address, to walk a range in order, and in an AVL
+ * tree keyed by start, to find the region at an address in O(log n). Thousands of mappings are
+ * ordinary (allocators, JITs); with the list alone every mmap cost O(n^2). Each node also knows
+ * the largest free gap below a region of its subtree, so that mmap finds room in O(log n).
+ */
+static int height(const struct vma *v)
+{
+	return v ? v->height : 0;
+}
+
+/* The free space between v and the region before it. */
+static uint64_t gap_below(const struct vma *v)
+{
+	return v->start - (v->prev ? v->prev->end : USER_MIN);
+}
+
+static uint64_t max_gap(const struct vma *v)
+{
+	return v ? v->max_gap : 0;
+}
+
+static void fix_height(struct vma *v)
+{
+	int l = height(v->left), r = height(v->right);
+	v->height = 1 + (l > r ? l : r);
+	uint64_t g = MAX(gap_below(v), MAX(max_gap(v->left), max_gap(v->right)));
+	v->max_gap = g;
+}
+
+/* v's gap changed: fixes the nodes from the root down to v. */
+static void tree_refresh(struct vma *t, const struct vma *v)
+{
+	if (t != v)
+		tree_refresh(v->start < t->start ? t->left : t->right, v);
+	fix_height(t);
+}
+
+static struct vma *rotate_right(struct vma *v)
+{
+	struct vma *l = v->left;
+	v->left = l->right;
+	l->right = v;
+	fix_height(v);
+	fix_height(l);
+	return l;
+}
+
+static struct vma *rotate_left(struct vma *v)
+{
+	struct vma *r = v->right;
+	v->right = r->left;
+	r->left = v;
+	fix_height(v);
+	fix_height(r);
+	return r;
+}
+
+static struct vma *rebalance(struct vma *v)
+{
+	fix_height(v);
+	int balance = height(v->left) - height(v->right);
+	if (balance > 1) {
+		if (height(v->left->left) < height(v->left->right))
+			v->left = rotate_left(v->left);
+		return rotate_right(v);
+	}
+	if (balance < -1) {
+		if (height(v->right->right) < height(v->right->left))
+			v->right = rotate_right(v->right);
+		return rotate_left(v);
+	}
+	return v;
+}
+
+static struct vma *tree_insert(struct vma *t, struct vma *v)
+{
+	if (!t)
+		return v;
+	if (v->start < t->start)
+		t->left = tree_insert(t->left, v);
+	else
+		t->right = tree_insert(t->right, v);
+	return rebalance(t);
+}
+
+/* Takes the leftmost node out of t into *min; returns what is left of t. */
+static struct vma *tree_take_min(struct vma *t, struct vma **min)
+{
+	if (!t->left) {
+		*min = t;
+		return t->right;
+	}
+	t->left = tree_take_min(t->left, min);
+	return rebalance(t);
+}
+
+static struct vma *tree_remove(struct vma *t, const struct vma *v)
+{
+	if (t == v) {
+		if (!t->right)
+			return t->left;
+		struct vma *min;
+		struct vma *right = tree_take_min(t->right, &min);
+		min->left = t->left;
+		min->right = right;
+		return rebalance(min);
+	}
+	if (v->start < t->start)
+		t->left = tree_remove(t->left, v);
+	else
+		t->right = tree_remove(t->right, v);
+	return rebalance(t);
+}
+
+/* The last region starting at or below va, or NULL. */
+static struct vma *floor_vma(const struct mm *mm, uint64_t va)
+{
+	struct vma *best = NULL;
+	for (struct vma *t = mm->tree; t;) {
+		if (t->start <= va) {
+			best = t;
+			t = t->right;
+		} else {
+			t = t->left;
+		}
+	}
+	return best;
+}
+
+static struct vma *vma_new(uint64_t start, uint64_t end, unsigned prot)
+{
+	struct vma *v = kmalloc(sizeof(*v));
+	if (v)
+		*v = (struct vma){.start = start, .end = end, .prot = prot, .height = 1};
+	return v;
+}
+
+/* Puts v, which overlaps no region, after prev (NULL: first) in the list, and in the tree. */
+static void vma_link(struct mm *mm, struct vma *prev, struct vma *v)
+{
+	v->prev = prev;
+	v->next = prev ? prev->next : mm->vmas;
+	if (v->next)
+		v->next->prev = v;
+	if (prev)
+		prev->next = v;
+	else
+		mm->vmas = v;
+	v->left = v->right = NULL;
+	fix_height(v);
+	mm->tree = tree_insert(mm->tree, v);
+	if (v->next)
+		tree_refresh(mm->tree, v->next);
+}
+
+static void vma_free(struct mm *mm, struct vma *v)
+{
+	mm->tree = tree_remove(mm->tree, v);
+	if (v->prev)
+		v->prev->next = v->next;
+	else
+		mm->vmas = v->next;
+	if (v->next) {
+		v->next->prev = v->prev;
+		tree_refresh(mm->tree, v->next);
+	}
+	kfree(v);
+}
+
+/* The highest region starting at or below limit with a gap of at least len below it. */
+static struct vma *highest_gap(struct vma *t, uint64_t limit, uint64_t len)
+{
+	if (!t || t->max_gap < len)
+		return NULL;
+	if (t->start > limit)
+		return highest_gap(t->left, limit, len);
+	struct vma *v = highest_gap(t->right, limit, len);
+	if (v)
+		return v;
+	return gap_below(t) >= len ? t : highest_gap(t->left, limit, len);
+}
+
 int mm_clone(struct mm *dst, struct mm *src)
 {
 	kmemset(dst, 0, sizeof(*dst));
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
 	dst->mmap_top = src->mmap_top;
-	struct vma **tail = &dst->vmas;
+	struct vma *tail = NULL;
 	for (struct vma *v = src->vmas; v; v = v->next) {
-		struct vma *copy = kmalloc(sizeof(*copy));
+		struct vma *copy = vma_new(v->start, v->end, v->prot);
 		if (!copy) {
 			mm_destroy(dst);
 			return -ENOMEM;
 		}
-		*copy = (struct vma){v->start, v->end, v->prot, NULL};
-		*tail = copy;
-		tail = &copy->next;
+		vma_link(dst, tail, copy);
+		tail = copy;
 	}
 	int err = vm_clone_cow(&dst->as, &src->as);
 	if (err)
@@ -61,6 +243,7 @@ void mm_destroy(struct mm *mm)
 		mm->vmas = v->next;
 		kfree(v);
 	}
+	mm->tree = NULL;
 	vm_destroy(&mm->as);
 }
 
@@ -104,19 +287,15 @@ void mm_put(struct mm *mm)
 
 struct vma *mm_find(const struct mm *mm, uint64_t va)
 {
-	for (struct vma *v = mm->vmas; v && v->start <= va; v = v->next)
-		if (va < v->end)
-			return v;
-	return NULL;
+	struct vma *v = floor_vma(mm, va);
+	return v && va < v->end ? v : NULL;
 }
 
 bool mm_overlaps(const struct mm *mm, uint64_t start, uint64_t len)
 {
-	uint64_t end = start + len;
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next)
-		if (v->end > start)
-			return true;
-	return false;
+	/* Of the regions starting below the end, the last one reaches highest. */
+	struct vma *v = start + len ? floor_vma(mm, start + len - 1) : NULL;
+	return v && v->end > start;
 }
 
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
@@ -126,34 +305,31 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 	uint64_t end = start + PAGE_UP(len);
 	if (end > USER_END || end < start)
 		end = USER_END;
-	struct vma **link = &mm->vmas;
-	while (*link) {
-		struct vma *v = *link;
-		if (v->end <= start) {
-			link = &v->next;
-			continue;
-		}
-		if (v->start >= end)
-			break;
+	struct vma *v = floor_vma(mm, start);
+	if (!v || v->end <= start)
+		v = v ? v->next : mm->vmas;
+	while (v && v->start < end) {
+		struct vma *next = v->next;
 		if (v->start < start && v->end > end) { /* a hole in the middle: split */
-			struct vma *tail = kmalloc(sizeof(*tail));
+			struct vma *tail = vma_new(end, v->end, v->prot);
 			if (!tail)
 				return -ENOMEM;
-			*tail = (struct vma){end, v->end, v->prot, v->next};
 			v->end = start;
-			v->next = tail;
+			vma_link(mm, v, tail);
 			break;
 		}
 		if (v->start < start) {
 			v->end = start;
-			link = &v->next;
+			if (next)
+				tree_refresh(mm->tree, next);
 		} else if (v->end > end) {
-			v->start = end;
+			v->start = end; /* still between the same neighbours: the tree stays sorted */
+			tree_refresh(mm->tree, v);
 			break;
 		} else {
-			*link = v->next;
-			kfree(v);
+			vma_free(mm, v);
 		}
+		v = next;
 	}
 	vm_unmap_range(&mm->as, start, end);
 	return 0;
@@ -166,7 +342,7 @@ int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 	len = PAGE_UP(len);
 	if (len > USER_END - start)
 		return -EINVAL;
-	struct vma *v = kmalloc(sizeof(*v));
+	struct vma *v = vma_new(start, start + len, prot);
 	if (!v)
 		return -ENOMEM;
 	int err = mm_unmap(mm, start, len);
@@ -174,12 +350,7 @@ int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 		kfree(v);
 		return err;
 	}
-	*v = (struct vma){start, start + len, prot, NULL};
-	struct vma **link = &mm->vmas;
-	while (*link && (*link)->start < start)
-		link = &(*link)->next;
-	v->next = *link;
-	*link = v;
+	vma_link(mm, floor_vma(mm, start), v);
 	return 0;
 }
 
@@ -191,24 +362,21 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 	if (end > USER_END || end < start)
 		return -ENOMEM;
 	/* All of the range must be mapped, with no gap. */
+	struct vma *first = mm_find(mm, start);
 	uint64_t at = start;
-	for (struct vma *v = mm->vmas; v && at < end; v = v->next)
-		if (v->start <= at && v->end > at)
-			at = v->end;
+	for (struct vma *v = first; v && v->start <= at && at < end; v = v->next)
+		at = v->end;
 	if (at < end)
 		return -ENOMEM;
 	/* Split the regions at the range's edges, then relabel the ones inside. */
-	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next) {
-		if (v->end <= start)
-			continue;
+	for (struct vma *v = first; v && v->start < end; v = v->next) {
 		uint64_t cut = v->start < start ? start : v->end > end ? end : 0;
 		if (cut) {
-			struct vma *tail = kmalloc(sizeof(*tail));
+			struct vma *tail = vma_new(cut, v->end, v->prot);
 			if (!tail)
 				return -ENOMEM;
-			*tail = (struct vma){cut, v->end, v->prot, v->next};
 			v->end = cut;
-			v->next = tail;
+			vma_link(mm, v, tail);
 			if (v->start < start)
 				continue;
 		}
@@ -224,27 +392,23 @@ uint64_t mm_find_free(const struct mm *mm, uint64_t len)
 	if (!len || len > mm->mmap_top)
 		return 0;
 	uint64_t floor = PAGE_UP(mm->brk) > USER_MIN ? PAGE_UP(mm->brk) : USER_MIN;
-	uint64_t cand = mm->mmap_top - len;
-	for (;;) {
-		if (cand < floor)
-			return 0;
-		struct vma *hit = NULL;
-		for (struct vma *v = mm->vmas; v && v->start < cand + len; v = v->next)
-			if (v->end > cand)
-				hit = v;
-		if (!hit)
-			return cand;
-		if (hit->start < len)
-			return 0;
-		cand = hit->start - len;
+	/* Right below the top, else below the highest region under it with room beneath. */
+	struct vma *top = floor_vma(mm, mm->mmap_top - 1);
+	uint64_t low = top ? top->end : USER_MIN, cand;
+	if (low < mm->mmap_top && mm->mmap_top - low >= len) {
+		cand = mm->mmap_top - len;
+	} else {
+		struct vma *v = top ? highest_gap(mm->tree, top->start, len) : NULL;
+		cand = v ? v->start - len : 0;
 	}
+	return cand >= floor ? cand : 0;
 }
 
 /* Gives the process its own copy of the copy-on-write page at va. */
 static int break_cow(struct mm *mm, uint64_t va, uint64_t pa, unsigned flags)
 {
 	flags = (flags & ~VM_COW) | VM_WRITE;
-	if (frame_refcount(pa) == 1)
+	if (pa != frame_zero() && frame_refcount(pa) == 1)
 		return vm_protect(&mm->as, va, flags);
 	uint64_t copy = frame_alloc();
 	if (!copy)
@@ -265,6 +429,11 @@ int mm_fault(struct mm *mm, uint64_t va, unsigned access, bool access_known)
 	uint64_t page = PAGE_DOWN(va), pa;
 	unsigned flags;
 	if (vm_translate(&mm->as, page, &pa, &flags) < 0) {
+		/* Untouched memory that is only read needs no frame of its own: it shows the zero
+		 * frame, copy-on-write even in a read-only region (mprotect may allow writes). */
+		if (access_known && !(access & PF_WRITE))
+			return vm_map(&mm->as, page, frame_zero(),
+				      (vm_flags_of(v->prot) & ~VM_WRITE) | VM_COW);
 		uint64_t frame = frame_alloc();
 		if (!frame)
 			return -ENOMEM;
@@ -277,6 +446,14 @@ int mm_fault(struct mm *mm, uint64_t va, unsigned access, bool access_known)
 	if ((flags & VM_COW) && (v->prot & PROT_WRITE) && may_be_write)
 		return break_cow(mm, page, pa, flags);
 	return -EFAULT;
+}
+
+/* The kernel wrote into the user frame holding p: translated code there must not outlive it. */
+static void user_frame_written(void *p)
+{
+	uint64_t pa = PAGE_DOWN(plat_pa(p));
+	if (frame_held_code(pa))
+		plat_code_frame_written(pa);
 }
 
 int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t len)
@@ -302,6 +479,7 @@ int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t len)
 		}
 		size_t off = va & PAGE_MASK, n = MIN(len, PAGE_SIZE - off);
 		kmemcpy((char *)plat_phys(pa) + off, s, n);
+		user_frame_written(plat_phys(pa));
 		s += n;
 		va += n;
 		len -= n;
@@ -360,6 +538,7 @@ static int piece_out(void *piece, size_t n, void *arg)
 {
 	const char **src = arg;
 	kmemcpy(piece, *src, n);
+	user_frame_written(piece);
 	*src += n;
 	return 0;
 }

@@ -18,7 +18,7 @@
 #define STOP_SIGNALS (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
 #define IGNORED_BY_DEFAULT (BIT(SIGCHLD) | BIT(SIGCONT) | BIT(SIGURG) | BIT(SIGWINCH))
 #define RED_ZONE 128
-#define USER_RFLAGS 0xcd5ull /* CF PF AF ZF SF TF DF OF: what user code may set */
+#define USER_RFLAGS 0xdd5ull /* CF PF AF ZF SF TF DF OF: what user code may set */
 #define MXCSR_VALID 0xffffu
 
 struct rt_sigframe {

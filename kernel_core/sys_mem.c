@@ -16,7 +16,9 @@ SYSCALL(brk)
 		return (long)mm->brk;
 	uint64_t old_end = PAGE_UP(mm->brk), new_end = PAGE_UP(want);
 	if (new_end > old_end) {
-		if (mm_overlaps(mm, old_end, new_end - old_end) ||
+		/* Linux's default overcommit refuses growth beyond all of memory at once. */
+		if ((new_end - old_end) / PAGE_SIZE > frame_total_count() ||
+		    mm_overlaps(mm, old_end, new_end - old_end) ||
 		    mm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE))
 			return (long)mm->brk;
 	} else if (new_end < old_end && mm_unmap(mm, new_end, old_end - new_end)) {
@@ -49,9 +51,9 @@ SYSCALL(mmap)
 	uint64_t addr = a[0], len = a[1], prot = a[2], flags = a[3], off = a[5];
 	int64_t fd = (int64_t)(int)a[4];
 	uint64_t type = flags & MAP_TYPE;
-	if (len == 0 || (prot & ~(uint64_t)PROT_ALL) ||
-	    (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
+	if (len == 0 || (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
 		return -EINVAL;
+	prot &= PROT_ALL; /* Linux ignores the bits it does not know here (mprotect does not) */
 	struct file *f = NULL;
 	if (!(flags & MAP_ANONYMOUS)) {
 		if (off & PAGE_MASK)
@@ -74,12 +76,12 @@ SYSCALL(mmap)
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & PAGE_MASK)
 			return -EINVAL;
-		if (addr < USER_MIN || addr >= USER_END || len > USER_END - addr)
+		if (addr < USER_MIN || addr >= TASK_END || len > TASK_END - addr)
 			return -ENOMEM;
 		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && mm_overlaps(mm, addr, len))
 			return -EEXIST;
-	} else if ((addr & PAGE_MASK) || addr < USER_MIN || addr >= USER_END ||
-		   len > USER_END - addr || mm_overlaps(mm, addr, len)) {
+	} else if ((addr & PAGE_MASK) || addr < USER_MIN || addr >= TASK_END ||
+		   len > TASK_END - addr || mm_overlaps(mm, addr, len)) {
 		addr = mm_find_free(mm, len);
 		if (!addr)
 			return -ENOMEM;
@@ -100,7 +102,7 @@ SYSCALL(mmap)
 SYSCALL(munmap)
 {
 	uint64_t addr = a[0], len = a[1];
-	if ((addr & PAGE_MASK) || len == 0 || addr >= USER_END || len > USER_END - addr)
+	if ((addr & PAGE_MASK) || len == 0 || addr >= TASK_END || len > TASK_END - addr)
 		return -EINVAL;
 	if (addr < USER_MIN) { /* nothing is ever mapped below USER_MIN */
 		if (len <= USER_MIN - addr)
@@ -118,7 +120,7 @@ SYSCALL(mprotect)
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	if (addr < USER_MIN || addr >= USER_END || len > USER_END - addr)
+	if (addr < USER_MIN || addr >= TASK_END || len > TASK_END - addr)
 		return -ENOMEM;
 	return mm_protect(t->proc->mm, addr, len, (unsigned)prot);
 }
@@ -149,7 +151,7 @@ SYSCALL(mremap)
 	if ((old & PAGE_MASK) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
 	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || !new_len || !a[2])
 		return -EINVAL;
-	if (!old_len || old < USER_MIN || old >= USER_END || old_len > USER_END - old)
+	if (!old_len || old < USER_MIN || old >= TASK_END || old_len > TASK_END - old)
 		return -EFAULT;
 	struct vma *v = mm_find(mm, old);
 	if (!v || v->end < old + old_len)
@@ -161,7 +163,7 @@ SYSCALL(mremap)
 				mm_unmap(mm, old + new_len, old_len - new_len);
 			return (long)old;
 		}
-		if (old + new_len <= USER_END && !mm_overlaps(mm, old + old_len, new_len - old_len)) {
+		if (old + new_len <= TASK_END && !mm_overlaps(mm, old + old_len, new_len - old_len)) {
 			int err = mm_map(mm, old + old_len, new_len - old_len, prot);
 			return err ? err : (long)old;
 		}
@@ -170,7 +172,7 @@ SYSCALL(mremap)
 		to = mm_find_free(mm, new_len);
 		if (!to)
 			return -ENOMEM;
-	} else if ((to & PAGE_MASK) || to < USER_MIN || to >= USER_END || new_len > USER_END - to ||
+	} else if ((to & PAGE_MASK) || to < USER_MIN || to >= TASK_END || new_len > TASK_END - to ||
 		   (to < old + old_len && old < to + new_len)) {
 		return -EINVAL;
 	}
@@ -193,7 +195,7 @@ SYSCALL(madvise)
 		return -EINVAL;
 	if (!len)
 		return 0;
-	if (addr >= USER_END || len > USER_END - addr)
+	if (addr >= TASK_END || len > TASK_END - addr)
 		return -ENOMEM;
 	/* Dropped anonymous pages read as zero again: the frames go now. */
 	if (a[2] == MADV_DONTNEED || a[2] == MADV_FREE)

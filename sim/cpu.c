@@ -7,6 +7,7 @@
 #include "sim.h"
 
 #include "debug.h"
+#include "insn.h"
 
 #include <kernel/frame.h>
 #include <kernel/kernel.h>
@@ -53,29 +54,35 @@
 #define EFER_LMA 0x400ull
 #define EFER_NXE 0x800ull
 
+#define VEC_DEBUG 1
 #define VEC_PAGE_FAULT 14
 #define VEC_INVALID_OPCODE 6
 #define VEC_GENERAL_PROTECTION 13
 #define VEC_DEVICE_NOT_AVAILABLE 7
 
+#define WATCH_MAX 64      /* code hooks slow every translation by their number */
+#define WATCH_PER_BLOCK 8 /* more in one block: the whole block is one watch */
+
 static struct {
 	uc_engine *uc;
 	uc_context *clean;       /* at CPL 3, no exception in flight (docs/unicorn.md 5) */
-	uc_hook hooks[6];
+	uc_hook hooks[5];
 	uint64_t quantum, slice_left, blocks;
 	uint64_t loaded_root;    /* CR3 in the CPU, 0 when unknown */
 	struct uctx *fpu_owner;  /* whose x87/SSE state is live in the CPU */
 	bool ts;                 /* CR0.TS set: the running thread is not the owner */
 	struct uctx *last_run;
 	bool last_was_tick;
-	uint64_t block_addr, block_size; /* the translation block running now */
-	bool port_fault;         /* the trap is an in/out instruction's #GP */
-	bool locating;           /* running a block again to find that instruction */
-	uint64_t locate_last, located;
-	uint64_t *stale;         /* freed frames whose translated code must be dropped */
+	struct watch { uint64_t first, last; uc_hook hook; } watches[WATCH_MAX];
+	size_t nwatches;         /* code hooks over instructions the CPU must fault */
+	struct watch unwatched[WATCH_PER_BLOCK]; /* in a block translated without them */
+	size_t nunwatched;
+	uint64_t fault_rip;      /* where a watched instruction's trap leaves rip */
+	uint64_t *stale;         /* frames whose translated code must be dropped */
 	size_t nstale, stale_cap;
 	uint64_t window_root;    /* an address space mapping all RAM at its physical address */
 	bool trap_set;
+	bool rerun;              /* the run stopped only so that the next one starts afresh */
 	struct trap trap;
 	bool debug_stop;         /* the run stopped for the debugger (breakpoint, step, watch) */
 	bool forget_after_run;   /* drop every translation once the next run is over */
@@ -231,9 +238,7 @@ static void set_trap(enum trap_kind kind, unsigned vector, uint64_t addr)
 
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
-	(void)uc, (void)data;
-	cpu.block_addr = addr;
-	cpu.block_size = size;
+	(void)uc, (void)size, (void)data;
 	/* The slice is quantum blocks: the one after them is stopped before it runs (and is
 	 * counted when it does, in the next slice). A slice always gets at least one block, so
 	 * that every slice makes progress. */
@@ -249,8 +254,6 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 
 void sim_cpu_debug_stop(void)
 {
-	if (cpu.locating)
-		return; /* a block running again only to find an in/out instruction */
 	cpu.debug_stop = true;
 	set_trap(TRAP_TICK, 0, 0);
 }
@@ -290,8 +293,12 @@ static void on_syscall(uc_engine *uc, void *data)
 		write_reg(UC_X86_REG_RAX, (uint64_t)ret);
 	if (debug_enabled)
 		debug_mappings_changed();
-	if (r != FAST_DONE)
+	if (r != FAST_DONE) {
 		set_trap(TRAP_NONE, 0, 0);
+	} else if (cpu.nstale) { /* it wrote over code: the next run drops its translations first */
+		cpu.rerun = true;
+		uc_emu_stop(uc);
+	}
 }
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
@@ -306,60 +313,111 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
 	}
 }
 
-/* Unicorn executes in/out at CPL 3 as no-ops; the CPU would raise #GP (no IOPL, no bitmap). */
-static void port_fault(uc_engine *uc)
+/* Up to n bytes of user code at va in the running address space; how many could be read. */
+static size_t read_code(uint64_t va, uint8_t *buf, size_t n)
 {
-	if (cpu.locating) {
-		cpu.located = cpu.locate_last;
-		uc_emu_stop(uc);
-		return;
+	struct addrspace as = {.root = cpu.loaded_root};
+	size_t done = 0;
+	while (done < n) {
+		uint64_t pa;
+		unsigned flags;
+		if (vm_translate(&as, va + done, &pa, &flags) < 0 || !(flags & VM_USER))
+			break;
+		size_t off = (va + done) & PAGE_MASK, chunk = PAGE_SIZE - off;
+		if (chunk > n - done)
+			chunk = n - done;
+		memcpy(buf + done, (uint8_t *)plat_phys(pa) + off, chunk);
+		done += chunk;
 	}
-	cpu.port_fault = true;
-	set_trap(TRAP_EXCEPTION, VEC_GENERAL_PROTECTION, 0);
+	return done;
 }
 
-static uint32_t on_port_in(uc_engine *uc, uint32_t port, int size, void *data)
+static bool watched(uint64_t first, uint64_t last)
 {
-	(void)port, (void)size, (void)data;
-	port_fault(uc);
-	return 0;
-}
-
-static void on_port_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *data)
-{
-	(void)port, (void)size, (void)value, (void)data;
-	port_fault(uc);
-}
-
-static void on_locate(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
-{
-	(void)uc, (void)size, (void)data;
-	cpu.locate_last = addr;
+	for (size_t i = 0; i < cpu.nwatches; i++)
+		if (cpu.watches[i].first <= first && last <= cpu.watches[i].last)
+			return true;
+	return false;
 }
 
 /*
- * The port hooks do not say where the instruction is: rip is still the start of its translation
- * block. Run that block again with a code hook over it: the last instruction the code hook saw
- * when a port hook fires is the one. The block's instructions before it run a second time; the
- * process gets SIGSEGV for the #GP, which it rarely survives.
+ * Unicorn runs in/out at CPL 3 as if permitted, int $N as exception N, icebp as a debugger
+ * stop and rdpmc as #UD, and its port hooks fire only after the block's earlier instructions
+ * ran. The CPU faults before such an instruction does anything. So each block is read when it
+ * is translated; one holding such an instruction outside a watch (a code hook over it) is not
+ * run: the run stops, the watch is added, the block dropped, and its next translation calls
+ * the watch before the instruction, which stops there with nothing else done. A block whose
+ * decoding does not add up, or with many such instructions, is watched whole: each of its
+ * instructions is then judged with its true size.
  */
-static void locate_port_insn(struct uctx *u)
+static void on_translated(uc_engine *uc, uc_tb *tb, uc_tb *prev, void *data)
 {
-	uint64_t start = cpu.block_addr, end = start + cpu.block_size;
-	struct trap trap = cpu.trap;
-	uc_hook h;
-	UC_CHECK(uc_hook_add(cpu.uc, &h, UC_HOOK_CODE, (void *)on_locate, NULL, start, end - 1));
-	UC_CHECK(uc_ctl_remove_cache(cpu.uc, start, end));
-	cpu.locating = true;
-	cpu.located = 0;
-	gprs_write(&u->regs);
-	uc_emu_start(cpu.uc, start, UNTIL_ADDR, 0, 0);
-	cpu.locating = false;
-	UC_CHECK(uc_hook_del(cpu.uc, h));
-	UC_CHECK(uc_ctl_remove_cache(cpu.uc, start, end));
-	if (cpu.located)
-		u->regs.rip = cpu.located;
-	cpu.trap = trap;
+	(void)prev, (void)data;
+	if (!cpu.loaded_root || tb->pc >= USER_END)
+		return; /* the platform's own code (boot, the iretq trampoline) */
+	static uint8_t code[2 * PAGE_SIZE];
+	size_t n = read_code(tb->pc, code, tb->size < sizeof(code) ? tb->size : sizeof(code));
+	size_t at = 0, count = 0, found = 0;
+	struct watch want[WATCH_PER_BLOCK];
+	while (at < n) {
+		size_t len = insn_length(code + at, n - at);
+		if (!len)
+			break;
+		if (insn_kind(code + at, len) != INSN_OTHER && found++ < WATCH_PER_BLOCK)
+			want[found - 1] = (struct watch){tb->pc + at, tb->pc + at + len - 1, 0};
+		at += len;
+		count++;
+	}
+	if (at != tb->size || count != tb->icount || found > WATCH_PER_BLOCK) {
+		want[0] = (struct watch){tb->pc, tb->pc + tb->size - 1, 0};
+		found = 1;
+	}
+	for (size_t i = 0; i < found && cpu.nunwatched < WATCH_PER_BLOCK; i++)
+		if (!watched(want[i].first, want[i].last))
+			cpu.unwatched[cpu.nunwatched++] = want[i];
+	if (cpu.nunwatched) {
+		cpu.rerun = true;
+		uc_emu_stop(uc);
+	}
+}
+
+/* A watched instruction is about to run. (The size Unicorn passes is not always set for an
+ * instruction that ends its block: the bytes say it.) */
+static void on_watch(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
+{
+	(void)uc, (void)size, (void)data;
+	uint8_t code[16];
+	size_t n = read_code(addr, code, sizeof(code)), len = insn_length(code, n);
+	enum insn_kind kind = insn_kind(code, len ? len : n);
+	if (kind == INSN_OTHER)
+		return;
+	/* #DB from icebp is a trap (after it); the others fault at the instruction. */
+	cpu.fault_rip = kind == INSN_ICEBP ? addr + len : addr;
+	set_trap(TRAP_EXCEPTION, kind == INSN_ICEBP ? VEC_DEBUG : VEC_GENERAL_PROTECTION, 0);
+}
+
+/* After a run that found unwatched instructions: watch them, and drop the blocks that were
+ * translated without the watch (through the process's own address space, still loaded). */
+static void add_watches(void)
+{
+	bool forgot = cpu.nwatches + cpu.nunwatched > WATCH_MAX;
+	if (forgot) {
+		/* Many code hooks slow every translation: start over, with all code dropped (the
+		 * blocks that need the old watches find them again). */
+		for (size_t i = 0; i < cpu.nwatches; i++)
+			sim_cpu_del_code_hook(cpu.watches[i].hook);
+		cpu.nwatches = 0;
+		sim_cpu_forget_code();
+	}
+	for (size_t i = 0; i < cpu.nunwatched; i++) {
+		struct watch *w = &cpu.watches[cpu.nwatches++];
+		*w = cpu.unwatched[i];
+		UC_CHECK(uc_hook_add(cpu.uc, &w->hook, UC_HOOK_CODE, (void *)on_watch, NULL, w->first,
+				     w->last));
+		for (uint64_t page = PAGE_DOWN(w->first); !forgot && page <= w->last; page += PAGE_SIZE)
+			UC_CHECK(uc_ctl_remove_cache(cpu.uc, page, page + PAGE_SIZE));
+	}
+	cpu.nunwatched = 0;
 }
 
 static bool on_invalid(uc_engine *uc, void *data)
@@ -405,6 +463,8 @@ static int build_supervisor_pages(void)
 
 void plat_code_frame_freed(uint64_t pa)
 {
+	if (cpu.nstale && cpu.stale[cpu.nstale - 1] == pa)
+		return; /* written again: once is enough */
 	if (cpu.nstale == cpu.stale_cap) {
 		size_t cap = cpu.stale_cap ? 2 * cpu.stale_cap : 64;
 		uint64_t *grown = realloc(cpu.stale, cap * sizeof(*grown));
@@ -416,6 +476,13 @@ void plat_code_frame_freed(uint64_t pa)
 		cpu.stale_cap = cap;
 	}
 	cpu.stale[cpu.nstale++] = pa;
+}
+
+/* The same as a freed frame: the translations go before the next run. A fast syscall writes
+ * while the CPU is inside a run, which on_syscall then ends. */
+void plat_code_frame_written(uint64_t pa)
+{
+	plat_code_frame_freed(pa);
 }
 
 /*
@@ -561,10 +628,8 @@ int sim_cpu_open(const struct sim_options *opt)
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[2], UC_HOOK_INTR, (void *)on_interrupt, NULL, 1, 0));
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[3], UC_HOOK_INSN_INVALID, (void *)on_invalid, NULL, 1,
 			     0));
-	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[4], UC_HOOK_INSN, (void *)on_port_in, NULL, 1, 0,
-			     UC_X86_INS_IN));
-	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[5], UC_HOOK_INSN, (void *)on_port_out, NULL, 1, 0,
-			     UC_X86_INS_OUT));
+	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[4], UC_HOOK_EDGE_GENERATED, (void *)on_translated,
+			     NULL, 1, 0));
 	return 0;
 }
 
@@ -638,7 +703,8 @@ static void trap_from_error(uc_err err)
 	}
 }
 
-/* One run of u until a trap; false when it was a #NM that only asked for the x87/SSE state. */
+/* One run of u until a trap; false when it only stopped to come back (a #NM that asked for the
+ * x87/SSE state, stale code to drop). */
 static bool run_once(struct uctx *u)
 {
 	if (cpu.nstale)
@@ -650,7 +716,8 @@ static bool run_once(struct uctx *u)
 	set_ts(cpu.fpu_owner != u);
 	gprs_write(&u->regs);
 	cpu.trap_set = false;
-	cpu.port_fault = false;
+	cpu.rerun = false;
+	cpu.fault_rip = 0;
 	cpu.debug_stop = false;
 	if (debug_enabled)
 		debug_run_begin(u);
@@ -660,6 +727,12 @@ static bool run_once(struct uctx *u)
 		cpu.forget_after_run = false;
 		sim_cpu_forget_code();
 	}
+	if (cpu.nunwatched)
+		add_watches();
+	if (cpu.rerun && !err && !cpu.trap_set)
+		return false;
+	if (cpu.fault_rip)
+		u->regs.rip = cpu.fault_rip;
 	if (err && !cpu.trap_set)
 		trap_from_error(err);
 	else if (!cpu.trap_set && u->regs.rip == UNTIL_ADDR)
@@ -671,8 +744,6 @@ static bool run_once(struct uctx *u)
 		take_fpu(u);
 		return false;
 	}
-	if (cpu.port_fault)
-		locate_port_insn(u);
 	if (cpu.trap.kind == TRAP_PAGE_FAULT || cpu.trap.kind == TRAP_EXCEPTION)
 		recover_from_exception();
 	return true;

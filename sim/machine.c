@@ -3,6 +3,7 @@
 #include "debug.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <kernel/plat.h>
 #include <poll.h>
 #include <signal.h>
@@ -347,12 +348,14 @@ uint64_t plat_random_seed(void)
 
 int sim_read_file(const char *path, uint64_t max, void **data, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	/* Never wait on a file: opening a FIFO (or a device) for reading would block the whole
+	 * machine, so it is opened without blocking and refused unless regular. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
 	struct stat st;
 	int err = 0;
-	if (fstat(fileno(f), &st))
+	if (fstat(fd, &st))
 		err = -errno;
 	else if (S_ISDIR(st.st_mode))
 		err = -EISDIR;
@@ -364,9 +367,16 @@ int sim_read_file(const char *path, uint64_t max, void **data, size_t *len)
 	*data = err ? NULL : malloc(*len ? *len : 1);
 	if (!err && !*data)
 		err = -ENOMEM;
-	if (!err && fread(*data, 1, *len, f) != *len)
-		err = ferror(f) ? -EIO : -EAGAIN; /* EAGAIN: it changed size while being read */
-	fclose(f);
+	for (size_t got = 0; !err && got < *len;) {
+		ssize_t n = read(fd, (char *)*data + got, *len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err = n < 0 ? -EIO : -EAGAIN; /* EAGAIN: it shrank while being read */
+		else
+			got += (size_t)n;
+	}
+	close(fd);
 	if (err) {
 		free(*data);
 		*data = NULL;

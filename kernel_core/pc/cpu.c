@@ -25,6 +25,7 @@
 #define RFLAGS_FIXED 0x202ull
 
 #define VEC_DEBUG 1
+#define VEC_INVALID_OPCODE 6
 #define VEC_BREAKPOINT 3
 #define VEC_DOUBLE_FAULT 8
 #define VEC_GENERAL_PROTECTION 13
@@ -197,6 +198,11 @@ void plat_code_frame_freed(uint64_t pa)
 	(void)pa; /* x86 keeps instruction fetch coherent with stores */
 }
 
+void plat_code_frame_written(uint64_t pa)
+{
+	(void)pa; /* the kernel's stores are the CPU's stores: fetches see them */
+}
+
 void plat_uctx_save(struct uctx *u)
 {
 	if (cpu.fpu_owner == u)
@@ -267,6 +273,17 @@ static bool classify(unsigned vector, struct trap *t)
 	}
 }
 
+/* Whether the user instruction at va starts with byte b (read through the page tables: a
+ * missing page is no, never a kernel fault). */
+static bool user_byte_is(const struct uctx *u, uint64_t va, uint8_t b)
+{
+	struct addrspace as = {.root = u->root};
+	uint64_t pa;
+	unsigned flags;
+	return va < USER_END && vm_translate(&as, va, &pa, &flags) == 0 && (flags & VM_USER) &&
+	       ((const uint8_t *)plat_phys(pa))[va & PAGE_MASK] == b;
+}
+
 void plat_run_user(struct uctx *u, struct trap *trap)
 {
 	struct regs *r = &u->regs;
@@ -288,6 +305,12 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 		if (classify(vector, trap))
 			break;
 	} while (true);
+	/* QEMU reports icebp (0xf1) as #UD; the CPU raises #DB after it. */
+	if (trap->kind == TRAP_EXCEPTION && trap->vector == VEC_INVALID_OPCODE &&
+	    user_byte_is(u, r->rip, 0xf1)) {
+		trap->vector = VEC_DEBUG;
+		r->rip++;
+	}
 	/* Loading a segment register in ring 3 can change a base behind the kernel's back. */
 	r->fs_base = cpu.fs_base = rdmsr(MSR_FS_BASE);
 	r->gs_base = cpu.gs_base = rdmsr(MSR_GS_BASE);

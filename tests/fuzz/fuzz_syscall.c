@@ -290,6 +290,25 @@ static void script(struct reader *r)
 	}
 }
 
+/* The regions' AVL tree (kernel_core/mm.c): ordered by start within [lo, hi), balanced, its
+ * heights and largest gaps right. Returns its height, or -1 when broken; counts its nodes. */
+static int tree_height(const struct vma *t, uint64_t lo, uint64_t hi, size_t *nodes)
+{
+	if (!t)
+		return 0;
+	(*nodes)++;
+	int l = tree_height(t->left, lo, t->start, nodes);
+	int r = tree_height(t->right, t->start + 1, hi, nodes);
+	uint64_t gap = t->start - (t->prev ? t->prev->end : USER_MIN);
+	uint64_t lg = t->left ? t->left->max_gap : 0, rg = t->right ? t->right->max_gap : 0;
+	uint64_t max_gap = gap > lg ? (gap > rg ? gap : rg) : (lg > rg ? lg : rg);
+	int h = 1 + (l > r ? l : r);
+	if (l < 0 || r < 0 || t->start < lo || t->start >= hi || l - r > 1 || r - l > 1 ||
+	    t->height != h || t->max_gap != max_gap)
+		return -1;
+	return h;
+}
+
 static void check_regions(void)
 {
 	unsigned cursor = 0;
@@ -297,6 +316,12 @@ static void check_regions(void)
 		if (q->state == PROC_ZOMBIE)
 			continue;
 		uint64_t end = USER_MIN;
+		size_t listed = 0, nodes = 0;
+		for (const struct vma *v = q->mm->vmas, *prev = NULL; v; prev = v, v = v->next, listed++)
+			FUZZ_CHECK(v->prev == prev, "pid %d: region list links broken at %#llx", q->pid,
+				   (unsigned long long)v->start);
+		FUZZ_CHECK(tree_height(q->mm->tree, 0, UINT64_MAX, &nodes) >= 0 && nodes == listed,
+			   "pid %d: region tree broken (%zu nodes, %zu regions)", q->pid, nodes, listed);
 		for (const struct vma *v = q->mm->vmas; v; v = v->next) {
 			FUZZ_CHECK(v->start >= end && v->start < v->end && v->end <= USER_END &&
 					   !(v->start & PAGE_MASK) && !(v->end & PAGE_MASK),

@@ -8,6 +8,10 @@
  *      into memory shared by fork) land in the caller's copy alone, either way round.
  *   3. Text stays read-only: a store into it kills with SIGSEGV, a syscall writing into it fails
  *      with EFAULT; after mprotect(PROT_WRITE) the writer's copy alone changes.
+ *   4. Memory never written reads zero (the kernel shares one zero frame for it): the kernel's
+ *      writes into such pages land in the writer's copy, never in another page or process.
+ *   5. Code shared copy-on-write by fork: the kernel's copy-out over it in the child changes
+ *      what the child runs at once, and never what the parent runs.
  */
 #include <ecl/fcntl.h>
 #include <ecl/signal.h>
@@ -208,10 +212,82 @@ static void test_text(void)
 	check(text[0] == before && victim() == 42, "the parent's text unchanged by the child");
 }
 
+static int zeroed(const unsigned char *p)
+{
+	for (unsigned long i = 0; i < PAGE; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+static unsigned char *untouched;
+
+/* The child's kernel writes into a page it only read through the kernel so far. */
+static int zero_writer_child(int unused)
+{
+	(void)unused;
+	struct linux_timespec *ts = (struct linux_timespec *)untouched;
+	check(clock_gettime(CLOCK_MONOTONIC, ts) == 0 && (ts->tv_sec || ts->tv_nsec),
+	      "child: clock_gettime into a page read as zeros");
+	check(zeroed(untouched + PAGE), "child: the page after it still reads zero");
+	return check_status();
+}
+
+static void test_zero_frame(void)
+{
+	untouched = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* rt_sigaction copies a new action in: the kernel reads the untouched pages (SIG_DFL). */
+	syscall4(SYS_rt_sigaction, SIGURG, (long)untouched, 0, 8);
+	syscall4(SYS_rt_sigaction, SIGURG, (long)(untouched + PAGE), 0, 8);
+	check(reaped(spawn(zero_writer_child, 0), 0), "a child's kernel write into a zero page");
+	check(zeroed(untouched) && zeroed(untouched + PAGE) && zeroed(untouched + 2 * PAGE),
+	      "the parent's untouched pages still read zero");
+	char *fresh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check(fresh != MAP_FAILED && write(1, fresh, 0) == 0 && zeroed((unsigned char *)fresh),
+	      "a new mapping reads zero");
+	munmap(fresh, PAGE);
+	munmap(untouched, 3 * PAGE);
+}
+
+typedef int (*code_fn)(void);
+static code_fn volatile shared_code;
+
+/* "mov $n, %eax; ret" as a little-endian word (n even: a signal mask keeps it whole). */
+static unsigned long returning(unsigned char n)
+{
+	return 0xc300000000b8UL | (unsigned long)n << 8;
+}
+
+static int code_writer_child(int unused)
+{
+	(void)unused;
+	unsigned long mask = returning(4), none = 0;
+	check(shared_code() == 2, "child: runs the code it shares with its parent");
+	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8);
+	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, (long)shared_code, 8);
+	check(shared_code() == 4, "child: runs the code the kernel copied over it");
+	return check_status();
+}
+
+static void test_shared_code(void)
+{
+	unsigned char *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long word = returning(2);
+	memcpy(page, &word, sizeof(word));
+	shared_code = (code_fn)page;
+	check(shared_code() == 2, "code in an anonymous page runs");
+	check(reaped(spawn(code_writer_child, 0), 0), "a child's kernel write over shared code");
+	check(shared_code() == 2, "the parent still runs its own code");
+	munmap(page, PAGE);
+}
+
 int main(void)
 {
 	test_pointers();
 	test_copy_on_write();
 	test_text();
+	test_zero_frame();
+	test_shared_code();
 	return check_status();
 }

@@ -15,6 +15,12 @@
  * calls), exit, execve, or be killed by another. A worker silent for STALL_ROUNDS rounds is
  * stuck: process 1 kills it and the storm fails (exit 3), as it does past DEADLINE_MS.
  *
+ * Now and then a worker also checks, against what it just did, what the kernel must get right
+ * under the storm (a failure is reported to process 1, and the storm fails with exit 4): code
+ * the kernel copies over an executable page runs at once; in/out, int $N, icebp and rdpmc
+ * fault at the instruction with nothing before it run twice; the trap flag steps every
+ * instruction; many single-page mappings keep their contents; the zero frame stays zero.
+ *
  * The calls: every number of the dispatch table (Linux's and Eclipse's 500-507) and unknown
  * ones, with arguments drawn per kind (descriptors, pointers, sizes, signals, pids, flags,
  * timeouts) from typical and hostile values: wild, kernel and non-canonical pointers, pointers
@@ -40,6 +46,8 @@
 #define REFRESH_EVERY 64 /* calls between remaking the scratch pages */
 #define REPORT_EVERY 256 /* calls between progress reports */
 #define REPORT_TYPE 0x53544f52u
+#define BROKEN_TYPE 0x42524b4eu /* a worker's check failed: the text says which */
+#define CODE_PAGE ((unsigned char *)0x58000000UL) /* the checks' code, remapped each time */
 #define CHUNK 20000 /* calls a worker gets at most */
 #define TRACKED 512 /* processes process 1 keeps track of */
 #define CONT_EVERY_MS 20
@@ -294,8 +302,8 @@ static void refresh_scratch(void)
 	*(uint64_t *)(SCRATCH + AT_SIGSET) = next();
 	struct ipc_msg *msg = (struct ipc_msg *)(SCRATCH + AT_MSG);
 	msg->type = (unsigned)next();
-	if (msg->type == REPORT_TYPE)
-		msg->type++;
+	if (msg->type == REPORT_TYPE || msg->type == BROKEN_TYPE)
+		msg->type += 2;
 	msg->len = below(4) ? (unsigned)below(64) : (unsigned)below(IPC_PAYLOAD_MAX + 2);
 }
 
@@ -393,6 +401,205 @@ static long unknown_number(void)
 	}
 }
 
+/* A check failed: process 1 hears what, and the worker ends. */
+static _Noreturn void broken(const char *what)
+{
+	struct ipc_msg msg;
+	msg.type = BROKEN_TYPE;
+	msg.len = (unsigned)strlen(what) + 1;
+	memcpy(msg.data, what, msg.len);
+	ipc_send(1, &msg, IPC_FOREVER);
+	_exit(4);
+}
+
+static unsigned char *map_code_page(void)
+{
+	unsigned char *p = mmap(CODE_PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p != CODE_PAGE)
+		broken("mmap of the code page failed");
+	return p;
+}
+
+/* "mov $n, %eax; ret" as the little-endian word the kernel will store (n even: SIGKILL's bit
+ * of a signal mask stays clear). */
+static uint64_t returning(uint64_t n)
+{
+	return 0xc300000000b8ULL | (n & 0xfe) << 8;
+}
+
+static long call_code(const void *code)
+{
+	long rax = 0;
+	__asm__ __volatile__("call *%1"
+			     : "+a"(rax)
+			     : "r"(code)
+			     : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
+	return rax;
+}
+
+/* Copy-outs over code that already ran: an old signal mask (the trap path), then an old
+ * action (a fast syscall, while the CPU is inside its run). */
+static void check_code_write(void)
+{
+	unsigned char *code = map_code_page();
+	uint64_t n = 2 * below(100), word = returning(n), saved;
+	memcpy(code, &word, 8);
+	if (call_code(code) != (long)(n & 0xfe))
+		broken("code written by the program did not run");
+	word = returning(n + 2);
+	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&word, (long)&saved, 8);
+	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&saved, (long)code, 8);
+	if (call_code(code) != (long)((n + 2) & 0xfe))
+		broken("an old mask copied over code: the old code ran");
+	uint64_t act[4] = {returning(n + 4), 0, 0, 0};
+	syscall4(SYS_rt_sigaction, SIGURG, (long)act, 0, 8);
+	syscall4(SYS_rt_sigaction, SIGURG, 0, (long)code, 8);
+	act[0] = 1; /* back to SIG_IGN's place: SIGURG is ignored by default anyway */
+	syscall4(SYS_rt_sigaction, SIGURG, (long)act, 0, 8);
+	if (call_code(code) != (long)((n + 4) & 0xfe))
+		broken("an old action copied over code: the old code ran");
+}
+
+static volatile int trap_sig;
+static volatile unsigned long trap_rip, trap_rax, steps;
+static unsigned long trap_resume;
+
+static void on_check_fault(int sig, struct linux_siginfo *info, struct linux_ucontext *uc)
+{
+	if (info->si_code == SI_USER)
+		return; /* another worker's kill */
+	if (sig == SIGTRAP && !trap_resume) {
+		steps++;
+		return;
+	}
+	trap_sig = sig;
+	trap_rip = uc->uc_mcontext.rip;
+	trap_rax = uc->uc_mcontext.rax;
+	uc->uc_mcontext.rip = trap_resume;
+}
+
+/* Handlers for the faults a check causes, unblocked; on_signal's come back after. */
+static void catch_check_faults(int on)
+{
+	struct sigaction sa = {on ? (sighandler_t)(void (*)(void))on_check_fault : on_signal,
+			       on ? SA_SIGINFO : 0, 0};
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGTRAP, &sa, NULL);
+	sigset_t faults = 1ULL << (SIGSEGV - 1) | 1ULL << (SIGTRAP - 1);
+	if (on)
+		sigprocmask(SIG_UNBLOCK, &faults, NULL);
+}
+
+/* An instruction the CPU faults at CPL 3, after "inc %rax": SIGSEGV at it (SIGTRAP after it
+ * for int3 and icebp), with the inc run once and the instruction not at all. */
+static void check_fault_exact(void)
+{
+	static const struct {
+		unsigned char bytes[3], len, sig, trap;
+	} forms[] = {
+		{{0xe6, 0x80}, 2, SIGSEGV, 0}, {{0xe4, 0x80}, 2, SIGSEGV, 0}, {{0xec}, 1, SIGSEGV, 0},
+		{{0xef}, 1, SIGSEGV, 0}, {{0x6c}, 1, SIGSEGV, 0}, {{0xf3, 0x6e}, 2, SIGSEGV, 0},
+		{{0x66, 0xe5, 0x80}, 3, SIGSEGV, 0}, {{0xcd, 0}, 2, SIGSEGV, 0},
+		{{0xcd, 3}, 2, SIGTRAP, 1}, {{0xcc}, 1, SIGTRAP, 1}, {{0xf1}, 1, SIGTRAP, 1},
+		{{0x0f, 0x33}, 2, SIGSEGV, 0},
+	};
+	unsigned f = (unsigned)below(sizeof forms / sizeof forms[0]);
+	unsigned char *code = map_code_page();
+	unsigned len = forms[f].len;
+	static const unsigned char inc_rax[] = {0x48, 0xff, 0xc0};
+	memcpy(code, inc_rax, 3);
+	memcpy(code + 3, forms[f].bytes, len);
+	if (forms[f].bytes[0] == 0xcd && forms[f].bytes[1] == 0)
+		while ((code[4] = (unsigned char)below(256)) == 3)
+			;
+	code[3 + len] = 0xc3;
+	trap_sig = 0;
+	trap_resume = (unsigned long)(code + 3 + len);
+	catch_check_faults(1);
+	long rax = call_code(code);
+	catch_check_faults(0);
+	unsigned long want_rip = (unsigned long)code + 3 + (forms[f].trap ? len : 0);
+	if (trap_sig != forms[f].sig || trap_rip != want_rip || trap_rax != 1 || rax != 1) {
+		char what[96];
+		snprintf(what, sizeof what, "%02x %02x: signal %d at %#lx, rax %lu then %ld",
+			 code[3], code[4], trap_sig, trap_rip - (unsigned long)code, trap_rax, rax);
+		broken(what);
+	}
+}
+
+/* popf sets TF: a SIGTRAP after each of the 7 instructions up to the popf that clears it. */
+static void check_single_step(void)
+{
+	steps = 0;
+	trap_resume = 0;
+	catch_check_faults(1);
+	__asm__ __volatile__("pushf\n\torq $0x100, (%%rsp)\n\tpopf\n\t"
+			     "nop\n\tnop\n\tnop\n\tnop\n\t"
+			     "pushf\n\tandq $~0x100, (%%rsp)\n\tpopf\n\t"
+			     : : : "memory", "cc");
+	catch_check_faults(0);
+	if (steps != 7)
+		broken("the trap flag did not step every instruction");
+}
+
+/* Many single-page mappings, each with its own contents, then gone again. */
+static void check_many_maps(void)
+{
+	enum { N = 200 };
+	static uint64_t *pages[N];
+	unsigned made = 0;
+	for (; made < N; made++) {
+		pages[made] = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				   -1, 0);
+		if (pages[made] == MAP_FAILED)
+			break; /* memory may be short under the storm */
+		pages[made][0] = made;
+	}
+	for (unsigned i = 0; i < made; i++)
+		if (pages[i][0] != i)
+			broken("a page of many mappings lost its contents");
+	for (unsigned i = 0; i < made; i++)
+		munmap(pages[i], PAGE);
+}
+
+/* The kernel reads an untouched page (the zero frame) and writes another read that way: the
+ * writes land in a private copy, and untouched memory still reads zero. */
+static void check_zero_frame(void)
+{
+	unsigned char *p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	syscall4(SYS_rt_sigaction, SIGURG, (long)p, 0, 8);       /* reads zeros: SIG_DFL */
+	syscall4(SYS_rt_sigaction, SIGURG, (long)(p + PAGE), 0, 8);
+	syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, (long)(p + PAGE)); /* a write over it */
+	for (unsigned long i = 0; i < PAGE; i++)
+		if (p[i] || p[2 * PAGE + i])
+			broken("untouched memory does not read zero");
+	munmap(p, 3 * PAGE);
+}
+
+static void check_something(void)
+{
+	switch (below(5)) {
+	case 0:
+		check_code_write();
+		break;
+	case 1:
+		check_fault_exact();
+		break;
+	case 2:
+		check_single_step();
+		break;
+	case 3:
+		check_many_maps();
+		break;
+	default:
+		check_zero_frame();
+	}
+}
+
 /* Makes random calls until budget is spent; never returns. */
 static _Noreturn void worker(uint64_t seed, unsigned long budget)
 {
@@ -406,6 +613,7 @@ static _Noreturn void worker(uint64_t seed, unsigned long budget)
 	while (budget) {
 		if (++made % REFRESH_EVERY == 0) {
 			forget_mappings();
+			check_something();
 			refresh_scratch();
 		}
 		unsigned pick = (unsigned)below(weights);
@@ -527,7 +735,7 @@ int main(int argc, char **argv)
 	}
 	unsigned long total = strtoul(argv[1], NULL, 10), seed = strtoul(argv[2], NULL, 10);
 	unsigned long workers = argc > 3 ? strtoul(argv[3], NULL, 10) : 4;
-	unsigned long made = 0, exited = 0, killed = 0, started = 0, stalled = 0;
+	unsigned long made = 0, exited = 0, killed = 0, started = 0, stalled = 0, broke = 0;
 	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
 	long long t0 = monotonic_ms(), last_cont = t0;
 	int deadline = 0;
@@ -555,7 +763,11 @@ int main(int argc, char **argv)
 		pid_t from = ipc_receive(0, &msg, 2000000);
 		if (from > 0) {
 			struct report r;
-			if (msg.type == REPORT_TYPE && msg.len == sizeof r) {
+			if (msg.type == BROKEN_TYPE && msg.len && msg.len <= sizeof msg.data) {
+				msg.data[msg.len - 1] = 0;
+				dprintf(2, "storm: pid %d: %s\n", from, (const char *)msg.data);
+				broke++;
+			} else if (msg.type == REPORT_TYPE && msg.len == sizeof r) {
 				memcpy(&r, msg.data, sizeof r);
 				struct tracked *t = track(from);
 				made += r.calls;
@@ -594,5 +806,7 @@ int main(int argc, char **argv)
 	       monotonic_ms() - t0);
 	if (stalled)
 		printf("storm: %lu processes made no progress and were killed\n", stalled);
-	return deadline || stalled ? 3 : 0;
+	if (broke)
+		printf("storm: %lu checks failed\n", broke);
+	return deadline || stalled ? 3 : broke ? 4 : 0;
 }

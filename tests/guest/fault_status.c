@@ -39,6 +39,36 @@ static int hlt(int unused)
 	return unused;
 }
 
+/* int $N from user mode: only vector 3's gate admits it; every other is a #GP (SIGSEGV at the
+ * instruction), whatever exception the vector names. int $0x80 is refused like the rest. */
+#define SOFT_INT(n)                                   \
+	static int int_##n(int unused)                \
+	{                                             \
+		__asm__ __volatile__("int $" #n);     \
+		return unused;                        \
+	}
+SOFT_INT(0)
+SOFT_INT(1)
+SOFT_INT(3)
+SOFT_INT(4)
+SOFT_INT(6)
+SOFT_INT(7)
+SOFT_INT(14)
+SOFT_INT(0x80)
+
+/* icebp raises #DB after itself (SIGTRAP); rdpmc without CR4.PCE is a #GP. */
+static int icebp(int unused)
+{
+	__asm__ __volatile__(".byte 0xf1");
+	return unused;
+}
+
+static int rdpmc(int unused)
+{
+	__asm__ __volatile__("rdpmc" : : "c"(0) : "rax", "rdx");
+	return unused;
+}
+
 static const struct {
 	const char *name;
 	int (*fault)(int);
@@ -49,6 +79,16 @@ static const struct {
 	{ "divide by zero", divide_by_zero, SIGFPE },
 	{ "int3", int3, SIGTRAP },
 	{ "hlt", hlt, SIGSEGV },
+	{ "int $0", int_0, SIGSEGV },
+	{ "int $1", int_1, SIGSEGV },
+	{ "int $3", int_3, SIGTRAP },
+	{ "int $4", int_4, SIGSEGV },
+	{ "int $6", int_6, SIGSEGV },
+	{ "int $7", int_7, SIGSEGV },
+	{ "int $14", int_14, SIGSEGV },
+	{ "int $0x80", int_0x80, SIGSEGV },
+	{ "icebp", icebp, SIGTRAP },
+	{ "rdpmc", rdpmc, SIGSEGV },
 };
 
 int main(void)

@@ -170,10 +170,31 @@ static void test_malloc(void)
 	check(calloc((size_t)-1 / 2, 4) == NULL && errno == ENOMEM, "calloc overflow -> ENOMEM");
 }
 
+/* The edges where Linux answers differently from a naive check. */
+static void test_edges(void)
+{
+	void *last = (void *)0x7ffffffff000UL; /* above Linux's TASK_SIZE: never user memory */
+	char *start = sbrk(0);
+
+	check_errno(munmap(last, PAGE), EINVAL, "munmap of the page above the user range -> EINVAL");
+	check_errno((long)mmap(last, PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+		    ENOMEM, "mmap MAP_FIXED of the page above the user range -> ENOMEM");
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | 0x80, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check(p != MAP_FAILED, "mmap ignores an unknown prot bit");
+	if (p != MAP_FAILED) {
+		p[0] = 1;
+		munmap(p, PAGE);
+	}
+	check(brk(start + (64UL << 40)) == -1 && sbrk(0) == start,
+	      "brk cannot grow by 64 TiB (more than all memory)");
+}
+
 int main(void)
 {
 	test_brk();
 	test_mmap();
 	test_malloc();
+	test_edges();
 	return check_status();
 }

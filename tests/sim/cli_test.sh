@@ -49,6 +49,10 @@ expect bare-max-time 2 "invalid --max-time '10'" -- "$sim" --max-time=10 "$guest
 expect bad-trace 2 "unknown trace category 'everything'" -- "$sim" --trace=everything "$guests/test_hello"
 expect missing-file 1 'nonexistent: No such file or directory' -- "$sim" "$tmp/nonexistent"
 expect directory 1 'is a directory' -- "$sim" "$tmp"
+# A FIFO never blocks the machine: refused as a program, and under --root (execve fails).
+mkfifo "$tmp/fifo"
+expect fifo 1 'fifo: not a regular file' -- timeout 20 "$sim" "$tmp/fifo"
+expect fifo-root 1 'still running' -- timeout 20 "$sim" --root "$tmp" "$guests/test_exec_fail" "$guests" /fifo
 echo "just text" >"$tmp/text"
 expect not-elf 1 'not an ELF file \(bad magic\) \[ELF_ERR_MAGIC\]' -- "$sim" "$tmp/text"
 : >"$tmp/empty"

@@ -357,6 +357,12 @@ void plat_code_frame_freed(uint64_t pa)
 	fake_counts.last_code_frame_freed = pa;
 }
 
+void plat_code_frame_written(uint64_t pa)
+{
+	fake_counts.code_frames_written++;
+	fake_counts.last_code_frame_written = pa;
+}
+
 void plat_tlb_flush(uint64_t root, uint64_t va)
 {
 	fake_counts.tlb_flushes++;

@@ -17,6 +17,8 @@
 struct fake_counters {
 	unsigned code_frames_freed; /* plat_code_frame_freed calls */
 	uint64_t last_code_frame_freed;
+	unsigned code_frames_written; /* plat_code_frame_written calls */
+	uint64_t last_code_frame_written;
 	unsigned tlb_flushes; /* plat_tlb_flush calls */
 	uint64_t last_flush_root, last_flush_va;
 	unsigned uctx_saves, uctx_discards;

@@ -210,6 +210,11 @@ END_TEST
 START_TEST(test_find_free)
 {
 	const uint64_t T = MMAP_TOP;
+	/* Too big for the space below the top, with no region below it (one above it). */
+	ck_assert_uint_eq(mm_find_free(&mm, T - PG), 0);
+	ck_assert_int_eq(mm_map(&mm, T + PG, PG, RW), 0);
+	ck_assert_uint_eq(mm_find_free(&mm, T - PG), 0);
+	ck_assert_int_eq(mm_unmap(&mm, T + PG, PG), 0);
 	ck_assert_uint_eq(mm_find_free(&mm, 3 * PG), T - 3 * PG);
 	ck_assert_uint_eq(mm_find_free(&mm, 1), T - PG);
 	ck_assert_int_eq(mm_map(&mm, T - 2 * PG, 2 * PG, RW), 0);
@@ -229,6 +234,24 @@ START_TEST(test_find_free)
 }
 END_TEST
 
+/* The platform hears of every kernel write into a frame mapped executable, and only of those. */
+START_TEST(test_code_written)
+{
+	uint64_t pa;
+	unsigned f;
+	ck_assert_int_eq(mm_map(&mm, B, PG, RW | PROT_EXEC), 0);
+	ck_assert_int_eq(mm_map(&mm, B + PG, PG, RW), 0);
+	fill(&mm, B + PG, 1, 16);
+	ck_assert_uint_eq(fake_counts.code_frames_written, 0);
+	fill(&mm, B + 8, 2, 16);
+	ck_assert_int_eq(vm_translate(&mm.as, B, &pa, &f), 0);
+	ck_assert_uint_eq(fake_counts.code_frames_written, 1);
+	ck_assert_uint_eq(fake_counts.last_code_frame_written, pa);
+	ck_assert_int_eq(mm_poke(&mm, B + 100, "x", 1), 0);
+	ck_assert_uint_eq(fake_counts.code_frames_written, 2);
+}
+END_TEST
+
 START_TEST(test_demand_paging)
 {
 	ck_assert_int_eq(mm_map(&mm, B, 4 * PG, RW), 0);
@@ -236,15 +259,23 @@ START_TEST(test_demand_paging)
 	unsigned f;
 	ck_assert_int_eq(mm_fault(&mm, B + 10, PF_USER, true), 0); /* a known read */
 	ck_assert(present(&mm, B, &f));
-	ck_assert_uint_eq(f, VM_USER | VM_WRITE);
+	ck_assert_uint_eq(f, VM_USER | VM_COW); /* the zero frame, until written */
 	ck_assert(holds(&mm, B, 0, PG));
+	uint64_t pa;
+	ck_assert_int_eq(vm_translate(&mm.as, B, &pa, &f), 0);
+	ck_assert_uint_eq(pa, frame_zero());
+	size_t free_before = frame_free_count();
+	ck_assert_int_eq(mm_fault(&mm, B + 10, PF_WRITE | PF_USER | PF_PRESENT, true), 0);
+	ck_assert(present(&mm, B, &f));
+	ck_assert_uint_eq(f, VM_USER | VM_WRITE);
+	ck_assert_uint_eq(free_before - frame_free_count(), 1);
 	ck_assert_int_eq(mm_fault(&mm, B + PG + 5, 0, false), 0); /* unknown access */
 	ck_assert(present(&mm, B + PG, &f));
 	ck_assert_int_eq(mm_fault(&mm, B + 2 * PG, PF_WRITE | PF_USER, true), 0);
 	ck_assert(!present(&mm, B + 3 * PG, NULL));
 	ck_assert_int_eq(mm_fault(&mm, B + 8 * PG, PF_FETCH | PF_USER, true), 0);
 	ck_assert(present(&mm, B + 8 * PG, &f));
-	ck_assert_uint_eq(f, VM_USER | VM_EXEC);
+	ck_assert_uint_eq(f, VM_USER | VM_EXEC | VM_COW);
 }
 END_TEST
 
@@ -586,6 +617,7 @@ Suite *mm_suite(void)
 	tcase_add_test(regions, test_find_free);
 	TCase *faults = unit_tcase(s, "faults", setup, teardown);
 	tcase_add_test(faults, test_demand_paging);
+	tcase_add_test(faults, test_code_written);
 	tcase_add_test(faults, test_fault_not_allowed);
 	tcase_add_test(faults, test_cow_write_fault_copies);
 	tcase_add_test(faults, test_cow_broken_by_copy_out);

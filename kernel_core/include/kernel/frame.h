@@ -14,6 +14,11 @@ void frame_get(uint64_t pa);
 void frame_put(uint64_t pa);
 /* Frame pa is mapped executable: when it is freed the platform hears of it. */
 void frame_mark_code(uint64_t pa);
+/* Whether frame pa was mapped executable since it was allocated. */
+bool frame_held_code(uint64_t pa);
+/* The shared frame of zeros that untouched pages read from: mapped read-only (copy-on-write),
+ * never written, never freed; frame_get and frame_put leave it alone. */
+uint64_t frame_zero(void);
 /* The reference count of frame pa (0 when free). */
 unsigned frame_refcount(uint64_t pa);
 /* Frames free now, and frames managed in all. */

@@ -9,17 +9,24 @@
 struct vma {
 	uint64_t start, end;
 	unsigned prot;
-	struct vma *next; /* sorted by start, never overlapping */
+	int height;                /* of its subtree */
+	uint64_t max_gap;          /* the largest free gap below a region of its subtree */
+	struct vma *next, *prev;   /* sorted by start, never overlapping */
+	struct vma *left, *right;  /* the same regions as an AVL tree keyed by start */
 };
 
 struct mm {
 	struct addrspace as;
-	struct vma *vmas;
+	struct vma *vmas; /* the first region of the list */
+	struct vma *tree;
 	uint64_t brk_start, brk; /* the heap is [brk_start, PAGE_UP(brk)) */
 	uint64_t mmap_top;       /* mmap places regions below this, top down */
 	unsigned refs;           /* processes sharing it (threads, vfork), for mm_new's memories */
 };
 
+/* Linux's TASK_SIZE: the last page below USER_END is never user memory (a guard against
+ * sysret to a non-canonical address), so the memory calls treat it as outside. */
+#define TASK_END (USER_END - PAGE_SIZE)
 #define STACK_TOP 0x00007ffffffff000ull
 #define STACK_SIZE (8ull << 20)
 #define MMAP_TOP (STACK_TOP - STACK_SIZE - (1ull << 30))

@@ -65,6 +65,10 @@ void plat_uctx_save(struct uctx *u);
 void plat_uctx_discard(struct uctx *u);
 /* Frame pa, once mapped executable, was freed: code the CPU translated from it is stale. */
 void plat_code_frame_freed(uint64_t pa);
+/* The kernel wrote into frame pa, mapped executable since it was allocated: code the CPU
+ * translated from it is stale before the next user instruction runs (the kernel may be inside
+ * a system call the platform handles without leaving its run loop). */
+void plat_code_frame_written(uint64_t pa);
 /* The page tables of the address space rooted at root changed at va (or everywhere if ~0). */
 void plat_tlb_flush(uint64_t root, uint64_t va);
 
