@@ -503,8 +503,8 @@ static long file_link(const struct file *f, char *buf, size_t size)
 		return ksnprintf(buf, size, "%s", f->path);
 	if (file_is_pipe(f))
 		return ksnprintf(buf, size, "pipe:[%llu]", (unsigned long long)f->ino->ino);
-	if (tty_of_file(f))
-		return ksnprintf(buf, size, "/dev/console");
+	if (tty_of_file(f) || f->ino->fs == &devfs_type)
+		return ksnprintf(buf, size, "/dev/console"); /* the console, as a tty or as streams */
 	return ksnprintf(buf, size, "anon_inode:[%s]", f->ino->fs->name);
 }
 

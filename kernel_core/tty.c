@@ -607,6 +607,9 @@ static long stream_write(struct thread *t, struct file *f, uint64_t buf, uint64_
 	int err = uaccess_prepare(t->proc->mm, buf, len, false);
 	if (!err)
 		err = uaccess_each(t->proc->mm, buf, len, stream_piece, (void *)(uintptr_t)f->priv_len);
+	/* Nobody reads the other end any more (eclipse-sim PROGRAM | head): as with a pipe. */
+	if (err == -EPIPE)
+		signal_send_thread(t, SIGPIPE, SI_USER, t->proc->pid, 0);
 	return err ? err : (long)len;
 }
 

@@ -145,5 +145,18 @@ else
 	failures=$((failures + 1))
 fi
 
+# A reader that goes away ends a writer with SIGPIPE, as natively: 128 + 13 from the pipeline's
+# first command, and at once (a writer that spun on EPIPE never ended).
+if command -v busybox >/dev/null; then
+	timeout 20 "$sim" "$(command -v busybox)" yes 2>"$tmp/err" | head -2 >"$tmp/out"
+	got=("${PIPESTATUS[@]}")
+	if [[ ${got[0]} -ne 141 || $(wc -l <"$tmp/out") -ne 2 ]]; then
+		echo "FAIL sigpipe: eclipse-sim exited ${got[0]} (want 141), $(wc -l <"$tmp/out") lines"
+		failures=$((failures + 1))
+	else
+		passes=$((passes + 1))
+	fi
+fi
+
 echo "$passes passed, $failures failed"
 [[ $failures -eq 0 ]]
