@@ -459,10 +459,12 @@ void signal_reset(void)
 	alarms = NULL;
 }
 
-/* May t send sig to q? PID 1 only gets the signals it has handlers for. */
-static bool deliverable_to(const struct proc *q, int sig)
+/* May from send sig to q? PID 1 only gets the signals it has handlers for from others, as on
+ * Linux; its own (abort's SIGABRT) reach it, so that a program run alone as PID 1 ends as it
+ * would natively. */
+static bool deliverable_to(const struct proc *q, int sig, const struct proc *from)
 {
-	if (q->pid != 1 || sig == 0)
+	if (q->pid != 1 || sig == 0 || q == from)
 		return true;
 	return handled(q, sig);
 }
@@ -485,7 +487,7 @@ long sys_kill(struct thread *t, const uint64_t *a)
 		if (!match || (q->state == PROC_ZOMBIE && pid <= 0))
 			continue;
 		found = true;
-		if (sig && q->state == PROC_ALIVE && deliverable_to(q, sig))
+		if (sig && q->state == PROC_ALIVE && deliverable_to(q, sig, p))
 			signal_send_proc(q, sig, SI_USER, p->pid, 0);
 	}
 	return found ? 0 : -ESRCH;
@@ -498,7 +500,7 @@ static long thread_kill(struct thread *t, int tgid, int tid, int sig)
 	struct thread *q = thread_find(tid);
 	if (!q || (tgid > 0 && q->proc->pid != tgid))
 		return -ESRCH;
-	if (sig && deliverable_to(q->proc, sig))
+	if (sig && deliverable_to(q->proc, sig, t->proc))
 		signal_send_thread(q, sig, SI_TKILL, t->proc->pid, 0);
 	return 0;
 }

@@ -494,24 +494,26 @@ int vfs_walk_user(struct thread *t, int dirfd, uint64_t upath, struct walk *w)
 long dirent_put(struct thread *t, uint64_t buf, uint64_t room, uint64_t ino, uint64_t off,
 		unsigned mode, const char *name, size_t len)
 {
-	struct {
-		struct linux_dirent64 d;
-		char name[NAME_MAX + 1 + 8];
-	} rec;
-	size_t reclen = (__builtin_offsetof(struct linux_dirent64, d_name) + len + 1 + 7) & ~(size_t)7;
+	/* struct linux_dirent64: d_ino, d_off, d_reclen, d_type, then the name and its NUL. */
+	enum { NAME_AT = __builtin_offsetof(struct linux_dirent64, d_name) };
+	unsigned char rec[NAME_AT + NAME_MAX + 1 + 8];
+	size_t reclen = (NAME_AT + len + 1 + 7) & ~(size_t)7;
 	if (reclen > room)
 		return -EINVAL;
-	kmemset(&rec, 0, reclen);
-	rec.d.d_ino = ino;
-	rec.d.d_off = (long long)off;
-	rec.d.d_reclen = (unsigned short)reclen;
 	static const unsigned char types[16] = {
 		[S_IFIFO >> 12] = DT_FIFO, [S_IFCHR >> 12] = DT_CHR, [S_IFDIR >> 12] = DT_DIR,
 		[S_IFBLK >> 12] = DT_BLK,  [S_IFREG >> 12] = DT_REG, [S_IFLNK >> 12] = DT_LNK,
 		[S_IFSOCK >> 12] = DT_SOCK};
-	rec.d.d_type = types[(mode & S_IFMT) >> 12];
-	kmemcpy(rec.d.d_name, name, len);
-	if (copy_out(t->proc->mm, buf, &rec, reclen))
+	long long d_off = (long long)off;
+	unsigned short d_reclen = (unsigned short)reclen;
+	kmemset(rec, 0, reclen);
+	kmemcpy(rec + __builtin_offsetof(struct linux_dirent64, d_ino), &ino, sizeof(ino));
+	kmemcpy(rec + __builtin_offsetof(struct linux_dirent64, d_off), &d_off, sizeof(d_off));
+	kmemcpy(rec + __builtin_offsetof(struct linux_dirent64, d_reclen), &d_reclen,
+		sizeof(d_reclen));
+	rec[__builtin_offsetof(struct linux_dirent64, d_type)] = types[(mode & S_IFMT) >> 12];
+	kmemcpy(rec + NAME_AT, name, len);
+	if (copy_out(t->proc->mm, buf, rec, reclen))
 		return -EFAULT;
 	return (long)reclen;
 }

@@ -374,9 +374,14 @@ int main(int argc, char **argv)
 		.trace_site = traced ? symbols_trace_site : NULL};
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
 		int elf_err = ELF_OK;
+		/* /proc/self/exe names the program by its absolute path, as Linux does (glibc's
+		 * startup checks). */
+		char *exe = boot ? NULL : realpath(path, NULL);
 		int pid = boot ? kernel_spawn_file(path, init_argv, init_envp, &elf_err)
-			       : kernel_spawn(path, program, len, (const char *const *)argv + first,
+			       : kernel_spawn(exe ? exe : path, program, len,
+					      (const char *const *)argv + first,
 					      (const char *const *)environ, &elf_err);
+		free(exe);
 		if (pid > 0) {
 			status = kernel_run();
 			if (debug_enabled)
