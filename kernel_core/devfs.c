@@ -55,6 +55,12 @@ static int devfs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a
 	(void)t;
 	a->ino = ino->ino;
 	a->blksize = PAGE_SIZE;
+	if (ino->ino - DEVFS_STREAM_INO < 3) { /* the console as byte streams (tty_std_files) */
+		a->mode = ino->mode;
+		a->rdev = MKDEV(5, 1);
+		a->nlink = 1;
+		return 0;
+	}
 	if (ino->ino == 1) {
 		a->mode = S_IFDIR | 0755;
 		a->nlink = 2;
@@ -91,6 +97,8 @@ static const struct file_ops dir_ops = {.readdir = devfs_readdir, .seekable = tr
 
 static int devfs_open(struct thread *t, struct inode *ino, struct file *f)
 {
+	if (ino->ino - DEVFS_STREAM_INO < 3)
+		return tty_open_stream(f, (int)(ino->ino - DEVFS_STREAM_INO));
 	if (ino->ino == 1) {
 		f->ops = &dir_ops;
 		return 0;
@@ -101,7 +109,8 @@ static int devfs_open(struct thread *t, struct inode *ino, struct file *f)
 static long devfs_readlink(struct thread *t, struct inode *ino, char *buf, size_t size)
 {
 	(void)t;
-	const char *link = ino->ino >= 2 ? entries[ino->ino - 2].link : NULL;
+	const char *link = ino->ino >= 2 && ino->ino < DEVFS_STREAM_INO ? entries[ino->ino - 2].link
+									 : NULL;
 	if (!link)
 		return -EINVAL;
 	size_t n = MIN(kstrlen(link), size);

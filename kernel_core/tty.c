@@ -14,6 +14,7 @@
 #define CTRL(c) ((c) & 0x1f)
 #define CONSOLE_ROWS 25
 #define CONSOLE_COLS 80
+#define CONSOLE_INO 8 /* devfs's node of /dev/console */
 
 static struct tty console;
 
@@ -622,13 +623,18 @@ static unsigned stream_poll(struct file *f)
 static const struct file_ops stream_ops = {.read = stream_read, .write = stream_write,
 					   .poll = stream_poll};
 
+int tty_open_stream(struct file *f, int stream)
+{
+	f->ops = &stream_ops;
+	f->priv_len = (size_t)(stream ? stream : 1);
+	return 0;
+}
+
 int tty_std_files(struct proc *p)
 {
-	struct inode *ino = inode_new(&devfs_type, NULL, 0, S_IFCHR | 0620);
-	if (!ino)
-		return -ENOMEM;
 	if (plat_console_interactive()) {
-		struct file *f = file_alloc(ino, &tty_ops, O_RDWR);
+		struct inode *ino = inode_new(&devfs_type, NULL, CONSOLE_INO, S_IFCHR | 0600);
+		struct file *f = ino ? file_alloc(ino, &tty_ops, O_RDWR) : NULL;
 		if (!f)
 			return -ENOMEM;
 		f->priv = &console;
@@ -640,14 +646,13 @@ int tty_std_files(struct proc *p)
 		return 0;
 	}
 	for (int fd = 0; fd < 3; fd++) {
-		struct file *f = file_alloc(inode_get(ino), &stream_ops, fd ? O_WRONLY : O_RDONLY);
-		if (!f) {
-			inode_put(ino);
+		struct inode *ino = inode_new(&devfs_type, NULL, DEVFS_STREAM_INO + (unsigned)fd,
+					      S_IFCHR | 0620);
+		struct file *f = ino ? file_alloc(ino, &stream_ops, fd ? O_WRONLY : O_RDONLY) : NULL;
+		if (!f)
 			return -ENOMEM;
-		}
 		f->priv_len = (size_t)fd;
 		fd_install_at(p->fds, fd, f, false);
 	}
-	inode_put(ino);
 	return 0;
 }

@@ -51,6 +51,11 @@ void tty_proc_exit(struct proc *p);
 void tty_set_controlling(struct tty *tty, struct proc *leader);
 /* The tty behind an open file, or NULL. */
 struct tty *tty_of_file(const struct file *f);
+/* The nodes of the console's byte streams 0, 1 and 2 (devfs: DEVFS_STREAM_INO + n), and
+ * opening one again (/proc/self/fd/1): reads take the console's input, writes go to stream n
+ * (1 standard output, 2 standard error). */
+#define DEVFS_STREAM_INO 0x10000ull
+int tty_open_stream(struct file *f, int stream);
 /* Opens a character device by number (devfs.c). */
 int chrdev_open(struct thread *t, unsigned rdev, struct file *f);
 
