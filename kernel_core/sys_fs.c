@@ -634,7 +634,13 @@ static long set_times(struct thread *t, int dirfd, uint64_t upath, unsigned flag
 				continue;
 			if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= NS)
 				return -EINVAL;
-			*dst = ts[i].tv_sec * NS + ts[i].tv_nsec;
+			/* Times beyond what nanoseconds in 64 bits hold are
+			 * clamped, as Linux clamps to its filesystems' range. */
+			long long v;
+			if (__builtin_mul_overflow((long long)ts[i].tv_sec, (long long)NS, &v) ||
+			    __builtin_add_overflow(v, (long long)ts[i].tv_nsec, &v))
+				v = ts[i].tv_sec < 0 ? INT64_MIN : INT64_MAX;
+			*dst = v;
 		}
 	}
 	if (!what)
