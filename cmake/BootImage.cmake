@@ -6,7 +6,7 @@
 #   eclipse-mkimage   the host tool that writes an archive
 #   eclipse_boot_image(TARGET FILE [CONFIG services.conf] [NO_SYSTEM]
 #                      [DIRS /path...] [PROGRAMS /path=program...] [FILES /path=file...]
-#                      [LINKS /path=target...])
+#                      [LINKS /path=target...] [LISTS file...])
 #     builds ${CMAKE_BINARY_DIR}/FILE as part of ALL, and again whenever something in it
 #     changes. It holds:
 #     - the system, unless NO_SYSTEM: /sbin/init, the five services under /sbin, and
@@ -18,7 +18,9 @@
 #       information, or a file's path, which has a '/' ("./tool", "${dir}/tool"), stored as it is;
 #     - FILES: each /path=file, mode 0644;
 #     - LINKS: each /path=target, a symbolic link to target as written: relative to the link's
-#       directory ("busybox") or absolute in the image ("/bin/busybox").
+#       directory ("busybox") or absolute in the image ("/bin/busybox");
+#     - LISTS: files of eclipse-mkimage entries, one a line (its @LIST), in the image after
+#       all of the above: for entries a CMake list cannot hold, such as a link named "[".
 #     A relative file path is taken from the calling directory's source directory.
 #   Example: eclipse_boot_image(my_image my.cpio CONFIG services.conf
 #              PROGRAMS /bin/myservice=myservice FILES /etc/myservice.conf=myservice.conf)
@@ -36,8 +38,8 @@ set_target_properties(eclipse-mkimage PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMA
 eclipse_host_target(eclipse-mkimage)
 
 function(eclipse_boot_image target file)
-  set(usage "usage: eclipse_boot_image(TARGET FILE [CONFIG services.conf] [NO_SYSTEM] [DIRS /path...] [PROGRAMS /path=program...] [FILES /path=file...] [LINKS /path=target...])")
-  cmake_parse_arguments(PARSE_ARGV 2 IMAGE "NO_SYSTEM" "CONFIG" "DIRS;PROGRAMS;FILES;LINKS")
+  set(usage "usage: eclipse_boot_image(TARGET FILE [CONFIG services.conf] [NO_SYSTEM] [DIRS /path...] [PROGRAMS /path=program...] [FILES /path=file...] [LINKS /path=target...] [LISTS file...])")
+  cmake_parse_arguments(PARSE_ARGV 2 IMAGE "NO_SYSTEM" "CONFIG" "DIRS;PROGRAMS;FILES;LINKS;LISTS")
   if(IMAGE_UNPARSED_ARGUMENTS OR (NOT IMAGE_NO_SYSTEM AND NOT IMAGE_CONFIG))
     message(FATAL_ERROR "${target}: ${usage}")
   endif()
@@ -94,6 +96,11 @@ function(eclipse_boot_image target file)
       message(FATAL_ERROR "${target}: LINKS takes /path=target, got '${pair}'")
     endif()
     list(APPEND entries "--link=${pair}")
+  endforeach()
+  foreach(list_file IN LISTS IMAGE_LISTS)
+    get_filename_component(list_file "${list_file}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    list(APPEND entries "@${list_file}")
+    list(APPEND depends "${list_file}")
   endforeach()
 
   set(output "${CMAKE_BINARY_DIR}/${file}")

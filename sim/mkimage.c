@@ -58,6 +58,9 @@ static void usage(FILE *out)
 		"                      link's directory, or absolute in the image (mode 0777)\n"
 		"  --mode=MODE         the permission bits of the next entry instead, in octal:\n"
 		"                      0644, 0700, 4755\n"
+		"  @LIST               the entries (and --mode options) in the host's file LIST,\n"
+		"                      one a line, as they would be written here; empty lines\n"
+		"                      and lines starting with '#' are skipped\n"
 		"\n"
 		"Every entry belongs to root (uid and gid 0) and has modification time 0, so the\n"
 		"same arguments and files make the same image, byte for byte. A PATH may not be\n"
@@ -280,6 +283,55 @@ static long parse_mode(const char *arg, const char *s)
 	return v;
 }
 
+/* A --mode that waits for its entry. */
+struct pending {
+	long perm;
+	const char *mode; /* the option, or NULL */
+};
+
+/* Takes one argument: an entry, or a --mode for the next one. */
+static void take(struct image *img, const char *arg, struct pending *pend)
+{
+	const char *m = option(arg, "--mode");
+	if (m) {
+		if (pend->mode)
+			usage_error("--mode given twice for one entry:", arg);
+		pend->perm = parse_mode(arg, m);
+		pend->mode = arg;
+		return;
+	}
+	add(img, arg, pend->perm);
+	pend->perm = -1;
+	pend->mode = NULL;
+}
+
+/* Takes the arguments of @LIST, one a line. The lines stay allocated: a pending --mode names one. */
+static void take_list(struct image *img, const char *list, struct pending *pend)
+{
+	if (!*list)
+		usage_error("expected @LIST, a file of entries, got", "@");
+	uint32_t size;
+	char *text = read_file(list, &size);
+	char *copy = realloc(text, (size_t)size + 1);
+	if (!copy)
+		out_of_memory();
+	copy[size] = 0;
+	if (memchr(copy, 0, size))
+		usage_error("a NUL byte in the entry list", list);
+	for (char *line = copy, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (!*line || *line == '#')
+			continue;
+		if (*line == '@')
+			usage_error("an entry list may not name another, in", list);
+		take(img, line, pend);
+	}
+	if (!pend->mode) /* else it points into copy */
+		free(copy);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -299,21 +351,14 @@ int main(int argc, char **argv)
 		io_error(tmp);
 	img.out_name = partial = tmp;
 
-	long perm = -1;
-	const char *pending_mode = NULL;
+	struct pending pend = {.perm = -1};
 	for (int i = 2; i < argc; i++) {
-		const char *m = option(argv[i], "--mode");
-		if (m) {
-			if (pending_mode)
-				usage_error("--mode given twice for one entry:", argv[i]);
-			perm = parse_mode(argv[i], m);
-			pending_mode = argv[i];
-			continue;
-		}
-		add(&img, argv[i], perm);
-		perm = -1;
-		pending_mode = NULL;
+		if (argv[i][0] == '@')
+			take_list(&img, argv[i] + 1, &pend);
+		else
+			take(&img, argv[i], &pend);
 	}
+	const char *pending_mode = pend.mode;
 	if (pending_mode)
 		usage_error("no entry after", pending_mode);
 	put_entry(&img, "TRAILER!!!", 0, 0, 1, NULL, 0);
