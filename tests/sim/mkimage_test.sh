@@ -79,6 +79,15 @@ fi
 "$mkimage" "$tmp/again.cpio" "${entries[@]}" && cmp -s "$tmp/image.cpio" "$tmp/again.cpio" ||
 	fail "two images of the same entries differ"
 
+# @LIST: entries from a file, one a line, with comments and a --mode that carries over to the
+# next argument; the same image as those entries on the command line.
+printf '# links\n--link=/usr/bin/[=/bin/busybox\n\n--mode=0644\n' >"$tmp/list"
+expect list 0 '' -- "$tmp/list.cpio" /bin/busybox="$tmp/prog" @"$tmp/list" /etc/conf="$tmp/conf"
+expect list-same 0 '' -- "$tmp/args.cpio" /bin/busybox="$tmp/prog" '--link=/usr/bin/[=/bin/busybox' \
+	--mode=0644 /etc/conf="$tmp/conf"
+cmp -s "$tmp/list.cpio" "$tmp/args.cpio" || fail "an @LIST image differs from the same entries given as arguments"
+printf '@%s\n' "$tmp/list" >"$tmp/nested"
+
 # Refused, and the output left as it was.
 cp "$tmp/image.cpio" "$tmp/kept.cpio"
 expect twice 2 "in the image already" -- "$tmp/kept.cpio" /a="$tmp/prog" /a="$tmp/prog"
