@@ -8,19 +8,26 @@
  *      into memory shared by fork) land in the caller's copy alone, either way round.
  *   3. Text stays read-only: a store into it kills with SIGSEGV, a syscall writing into it fails
  *      with EFAULT; after mprotect(PROT_WRITE) the writer's copy alone changes.
+ * clock_gettime is the system call itself: natively the C library would read the clock in the
+ * vDSO, in user mode, and fault where the kernel must fail with EFAULT.
  */
-#include <ecl/fcntl.h>
-#include <ecl/signal.h>
-#include <ecl/stdlib.h>
-#include <ecl/string.h>
-#include <ecl/syscall.h>
-#include <ecl/unistd.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../guest/check.h"
 #include "../guest/proc.h"
 
 #define PAGE 4096UL
+#define ARCH_GET_FS 0x1003 /* Linux's <asm/prctl.h>, which musl does not ship */
 #define ELSEWHERE ((char *)0x60000000UL) /* mapped in the parent only, then in the child too */
 #define SECRET "the parent's secret, not the child's"
 #define OWN "the child's own page"
@@ -51,7 +58,7 @@ static int reaped(pid_t child, int sig)
 /* Every syscall that takes a pointer, given p: each reads from it or writes to it. */
 static void calls_on(char *p, int expect_fault)
 {
-	struct linux_iovec iov = {(unsigned long long)(uintptr_t)p, 8};
+	struct iovec iov = {p, 8};
 	char *const argv[] = {"isolation", NULL};
 	const char *who = expect_fault ? "child, another process's address" : "child, its own page";
 	char what[128];
@@ -60,6 +67,7 @@ static void calls_on(char *p, int expect_fault)
 		check_errno(writev(1, &iov, 1), EFAULT, "child, another process's address: writev of it");
 	} else {
 		printf("child, its own page: write and writev print \"");
+		fflush(stdout); /* before the writes to the same descriptor */
 		long a = write(1, p, 8), b = writev(1, &iov, 1);
 		printf("\"\n");
 		check(a == 8 && b == 8, "child, its own page: write and writev from it");
@@ -73,17 +81,16 @@ static void calls_on(char *p, int expect_fault)
 		else                                                                             \
 			check(r_ >= 0, what);                                                    \
 	} while (0)
-	CALL(uname((struct linux_utsname *)p), "uname into it");
-	CALL(clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)(p + 512)), "clock_gettime into it");
+	CALL(uname((struct utsname *)p), "uname into it");
+	CALL(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p + 512), "clock_gettime into it");
 	CALL(sigprocmask(SIG_BLOCK, NULL, (sigset_t *)(p + 1024)), "rt_sigprocmask into it");
-	/* Raw: sigaction() would copy the old action out in user mode itself. */
-	CALL(syscall_ret(syscall4(SYS_rt_sigaction, SIGUSR1, 0, (long)(p + 1100), 8)),
-	     "rt_sigaction into it");
-	CALL(arch_prctl(ARCH_GET_FS, (unsigned long)(p + 1200)), "arch_prctl(ARCH_GET_FS) into it");
+	/* The call itself: sigaction() would copy the old action out in user mode. */
+	CALL(syscall(SYS_rt_sigaction, SIGUSR1, NULL, p + 1100, 8), "rt_sigaction into it");
+	CALL(syscall(SYS_arch_prctl, ARCH_GET_FS, p + 1200), "arch_prctl(ARCH_GET_FS) into it");
 	if (expect_fault) {
 		CALL(open(p, O_RDONLY), "open of a path in it");
 		CALL(execve(p, argv, NULL), "execve of a path in it");
-		CALL(nanosleep((struct linux_timespec *)p, NULL), "nanosleep from it");
+		CALL(nanosleep((struct timespec *)p, NULL), "nanosleep from it");
 	}
 #undef CALL
 }
@@ -138,8 +145,8 @@ static int cow_writer_child(int unused)
 {
 	(void)unused;
 	check(filled(shared_page, 1), "child: inherits the page");
-	check(uname((struct linux_utsname *)shared_page) == 0 &&
-		      clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)(shared_page + 1024)) == 0,
+	check(uname((struct utsname *)shared_page) == 0 &&
+		      syscall(SYS_clock_gettime, CLOCK_MONOTONIC, shared_page + 1024) == 0,
 	      "child: uname and clock_gettime into its copy-on-write page");
 	check(!filled(shared_page, 1), "child: its copy changed");
 	return check_status();
@@ -165,7 +172,7 @@ static void test_copy_on_write(void)
 	check(filled(shared_page, 1), "parent: the child's syscall writes did not reach it");
 	fill(shared_page, 2);
 	pid_t child = spawn(cow_reader_child, 0);
-	check(uname((struct linux_utsname *)shared_page) == 0, "parent: uname into the shared page");
+	check(uname((struct utsname *)shared_page) == 0, "parent: uname into the shared page");
 	check(reaped(child, 0), "parent: the reading child's checks passed");
 	munmap(shared_page, PAGE);
 }
@@ -200,8 +207,8 @@ static void test_text(void)
 	unsigned char before = text[0];
 	check(((uintptr_t)text & (PAGE - 1)) == 0, "the victim function starts a page");
 	check(reaped(spawn(store_to_text_child, 0), SIGSEGV), "a store into text: SIGSEGV");
-	check_errno(uname((struct linux_utsname *)text), EFAULT, "uname into text: EFAULT");
-	check_errno(clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)text), EFAULT,
+	check_errno(uname((struct utsname *)text), EFAULT, "uname into text: EFAULT");
+	check_errno(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, text), EFAULT,
 		    "clock_gettime into text: EFAULT");
 	check(text[0] == before, "text unchanged by them");
 	check(reaped(spawn(mprotect_text_child, 0), 0), "a child's checks after mprotect passed");
@@ -210,6 +217,7 @@ static void test_text(void)
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0); /* the children print (proc.h) */
 	test_pointers();
 	test_copy_on_write();
 	test_text();

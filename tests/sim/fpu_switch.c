@@ -3,10 +3,10 @@
  * yield to each other and are preempted: the kernel moves each one's x87/SSE state lazily, on
  * its first floating-point instruction after a switch, so a mistake there shows as a wrong sum.
  */
-#include <eclipse.h>
-#include <linux.h>
-#include <ecl/stdio.h>
-#include <ecl/unistd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define STEPS 20000
 
