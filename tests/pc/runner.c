@@ -27,6 +27,7 @@ static const struct test {
 	{"time", {NULL}, 0},
 	{"writev", {NULL}, 0},
 	{"multifault", {NULL}, 0},
+	{"pie", {NULL}, 0},
 	{"fault_null", {NULL}, SIGNALED(SIGSEGV)},
 	{"fault_rodata", {NULL}, SIGNALED(SIGSEGV)},
 	{"fault_nx", {NULL}, SIGNALED(SIGSEGV)},
