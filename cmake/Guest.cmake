@@ -82,7 +82,9 @@ set(_guest_pie_cflags -fPIE)
 set(_guest_pie_ldflags -static-pie ${_guest_ldflags} "${ECLIPSE_MUSL_LIB}/rcrt1.o" "${ECLIPSE_MUSL_LIB}/crti.o")
 
 # Replaces (not appends to) the options a target inherited from its directories, so host-only
-# settings made with add_compile_options/include_directories/add_link_options stay out.
+# settings made with add_compile_options/include_directories/add_link_options stay out, and
+# the host's build rpath (Unicorn's library directory) stays out of a static PIE's dynamic
+# section.
 function(eclipse_guest_target target)
   cmake_parse_arguments(PARSE_ARGV 1 GUEST "PIE" "" "")
   if(GUEST_PIE)
@@ -96,6 +98,7 @@ function(eclipse_guest_target target)
     COMPILE_OPTIONS "${cflags}"
     INCLUDE_DIRECTORIES ""
     LINK_OPTIONS "${ldflags}"
+    SKIP_BUILD_RPATH ON
     POSITION_INDEPENDENT_CODE OFF
     INTERPROCEDURAL_OPTIMIZATION OFF)
 endfunction()
