@@ -29,8 +29,9 @@ foreach(file "${ECLIPSE_MUSL_INCLUDE}/stdio.h" "${ECLIPSE_MUSL_LIB}/crt1.o" "${E
   endif()
 endforeach()
 
-# The compiler's own headers, after musl's: musl has no cpuid.h or stdatomic.h, and the
-# compiler's limits.h would look for glibc's.
+# The compiler's own headers come after musl's, as musl-gcc puts them: musl's limits.h, stddef.h
+# and the like win, and the compiler's add what musl leaves to it (stdatomic.h, cpuid.h, the x86
+# intrinsics).
 if(CMAKE_C_COMPILER_ID MATCHES "Clang")
   execute_process(COMMAND "${CMAKE_C_COMPILER}" -print-resource-dir
     OUTPUT_VARIABLE _guest_resource_dir OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
