@@ -1,4 +1,4 @@
-/* Durations in milliseconds, the unit of the runtime's clock and sleeps (ecl/time.h). */
+/* Durations in milliseconds, the unit of libecl's clock and sleeps (ecl/time.h). */
 #include <ecl/duration.h>
 #include <ecl/time.h>
 #include <string.h>
