@@ -1,8 +1,8 @@
 /* The count arguments of the benchmark guests. */
 #include "bench.h"
 
-#include <ecl/stdio.h>
-#include <ecl/stdlib.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 unsigned long bench_count(const char *prog, const char *s)
 {

@@ -4,7 +4,7 @@
  */
 #include "bench.h"
 
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 int main(int argc, char **argv)
 {

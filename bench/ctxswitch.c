@@ -10,19 +10,19 @@
  */
 #include "bench.h"
 
-#include <ecl/errno.h>
-#include <ecl/stdio.h>
-#include <ecl/syscall.h>
-#include <ecl/unistd.h>
-
-#define SYS_sched_setaffinity 203
-#define SYS_sched_getaffinity 204
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Restricts this process to the first CPU in its affinity mask, where there is one. */
 static void pin_to_one_cpu(void)
 {
 	static unsigned long mask[16]; /* 1024 CPUs */
-	long n = syscall3(SYS_sched_getaffinity, 0, sizeof(mask), (long)mask);
+	/* The call itself, which returns the mask's size in bytes (the C library's returns 0). */
+	long n = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
 	if (n <= 0)
 		return;
 	for (unsigned i = 0; i < (unsigned long)n / sizeof(mask[0]); i++) {
@@ -31,7 +31,7 @@ static void pin_to_one_cpu(void)
 		unsigned long lowest = mask[i] & -mask[i];
 		for (unsigned j = 0; j < sizeof(mask) / sizeof(mask[0]); j++)
 			mask[j] = j == i ? lowest : 0;
-		syscall3(SYS_sched_setaffinity, 0, sizeof(mask), (long)mask);
+		syscall(SYS_sched_setaffinity, 0, sizeof(mask), mask);
 		return;
 	}
 }

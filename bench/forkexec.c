@@ -5,10 +5,11 @@
  */
 #include "bench.h"
 
-#include <ecl/errno.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {

@@ -5,7 +5,7 @@
  */
 #include "bench.h"
 
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 #define TABLE_WORDS ((4u << 20) / sizeof(uint64_t))
 

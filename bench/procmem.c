@@ -10,9 +10,11 @@
  */
 #include "bench.h"
 
-#include <ecl/errno.h>
-#include <ecl/stdio.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -24,7 +26,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (pid == 0) {
-			const struct linux_timespec second = {1, 0};
+			const struct timespec second = {1, 0};
 			_exit(nanosleep(&second, NULL) != 0);
 		}
 	}

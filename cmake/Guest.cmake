@@ -1,23 +1,37 @@
-# Guest programs: static, non-PIE, freestanding ELF64 ET_EXEC x86_64 binaries that run the same
-# natively on Linux, under qemu-x86_64 and on Eclipse OS. Built by the host C compiler with their
-# own flags only: whatever the host targets get (sanitizers, coverage, include paths) never
-# reaches a guest.
+# Guest programs: static ELF64 x86_64 binaries in ordinary C, linked with musl, that run the same
+# natively on Linux, under qemu-x86_64 and on Eclipse OS. ET_EXEC at the usual 0x400000 by
+# default, or static PIE (ET_DYN without an interpreter, which relocates itself). Built by the
+# host C compiler, gcc or clang, with their own flags only: whatever the host targets get
+# (sanitizers, coverage, include paths, the host C library) never reaches a guest.
 #
-# Include from the top-level CMakeLists.txt (it enables ASM, which must happen at top level),
-# then add_subdirectory(services/lib) for the runtime that every guest links.
+# Include from the top-level CMakeLists.txt, then add_subdirectory(services/lib) for libecl,
+# Eclipse's own library (message passing, the service helpers), which every guest links.
 #
 # Defines:
-#   ECLIPSE_GUEST_CFLAGS           compile options of every guest object
-#   ECLIPSE_GUEST_LDFLAGS          link options of every guest program
-#   ECLIPSE_GUEST_LDSCRIPT         the linker script addition those options name
-#   eclipse_guest_target(TARGET)   gives a target the guest options and nothing else
-#   add_guest_program(NAME SOURCES src...)
-#                                  builds ${CMAKE_BINARY_DIR}/guest/NAME linked with eclipse_rt
+#   ECLIPSE_MUSL_INCLUDE, ECLIPSE_MUSL_LIB
+#                                  musl's headers, and its crt files and libc.a (cache paths;
+#                                  Debian's musl-dev by default)
+#   ECLIPSE_GUEST_CC_INCLUDE       the compiler's own headers (stddef.h, stdarg.h, cpuid.h...)
+#   eclipse_guest_target(TARGET [PIE])
+#                                  gives a target the guest options and nothing else
+#   add_guest_program(NAME [PIE] SOURCES src...)
+#                                  builds ${CMAKE_BINARY_DIR}/guest/NAME linked with libecl and
+#                                  musl; PIE makes it a static PIE
 include_guard(GLOBAL)
 
-enable_language(ASM)
+set(ECLIPSE_MUSL_INCLUDE "/usr/include/x86_64-linux-musl" CACHE PATH "musl's headers")
+set(ECLIPSE_MUSL_LIB "/usr/lib/x86_64-linux-musl" CACHE PATH "musl's crt1.o, rcrt1.o, crti.o, crtn.o and libc.a")
+foreach(file "${ECLIPSE_MUSL_INCLUDE}/stdio.h" "${ECLIPSE_MUSL_LIB}/crt1.o" "${ECLIPSE_MUSL_LIB}/rcrt1.o"
+             "${ECLIPSE_MUSL_LIB}/crti.o" "${ECLIPSE_MUSL_LIB}/crtn.o" "${ECLIPSE_MUSL_LIB}/libc.a")
+  if(NOT EXISTS "${file}")
+    message(FATAL_ERROR "Guest build: no ${file}: guests are linked with musl "
+                        "(Debian: apt-get install musl-tools; or set ECLIPSE_MUSL_INCLUDE and ECLIPSE_MUSL_LIB)")
+  endif()
+endforeach()
 
-# Freestanding: no host headers, but the compiler's own (stdint.h, stddef.h, stdarg.h, ...).
+# The compiler's own headers come after musl's, as musl-gcc puts them: musl's limits.h, stddef.h
+# and the like win, and the compiler's add what musl leaves to it (stdatomic.h, cpuid.h, the x86
+# intrinsics).
 if(CMAKE_C_COMPILER_ID MATCHES "Clang")
   execute_process(COMMAND "${CMAKE_C_COMPILER}" -print-resource-dir
     OUTPUT_VARIABLE _guest_resource_dir OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
@@ -38,44 +52,74 @@ execute_process(COMMAND "${CMAKE_C_COMPILER}" -print-libgcc-file-name
 # sees every local variable (docs/debugging.md). One target alone: append -Og to its
 # COMPILE_OPTIONS, as tests/gdb does.
 set(ECLIPSE_GUEST_OPT "-O2" CACHE STRING "Optimization flag of guest programs (-Og for debugging)")
-# -isystem is joined to its directory so that CMake's option de-duplication cannot split it.
-set(ECLIPSE_GUEST_CFLAGS
-  $<$<COMPILE_LANGUAGE:C>:-std=c11>
+# musl's headers instead of the host's: musl-gcc's specs file does the same for gcc alone, so
+# the flags are spelled out for clang too. _GNU_SOURCE, as the host targets have it: musl's
+# whole API (POSIX, BSD and GNU calls) under -std=c11. -isystem is joined to its directory so
+# that CMake's option de-duplication cannot split it.
+set(_guest_cflags
+  $<$<COMPILE_LANGUAGE:C>:-std=c11> -D_GNU_SOURCE
   -Wall -Wextra -Werror
-  -ffreestanding -nostdinc "-isystem${ECLIPSE_GUEST_CC_INCLUDE}"
-  -fno-stack-protector -fno-pie -fcf-protection=none
+  -nostdinc "-isystem${ECLIPSE_MUSL_INCLUDE}" "-isystem${ECLIPSE_GUEST_CC_INCLUDE}"
+  -fno-stack-protector -fcf-protection=none
   ${ECLIPSE_GUEST_OPT} -g -fno-omit-frame-pointer)
 
-# Separate R, R+X, R and RW segments at the usual 0x400000, each starting on a page boundary
-# (separate-code for the first three, guest.ld for RW); no RWX, no executable stack.
-# -static alone links ET_EXEC (the compiler passes no -pie with it; clang would warn that -no-pie
-# is unused). norelro: no loader applies PT_GNU_RELRO here, so .got stays in the plain RW segment.
+# Separate R, R+X, R and RW segments, each starting on a page boundary (separate-code for the
+# first three, guest.ld for RW); no RWX, no executable stack. norelro: nothing applies
+# PT_GNU_RELRO in a static program, so .got stays in the plain RW segment. -nostdlib keeps the
+# host's crt files and C library out; musl's start files come first, crtn.o last
+# (add_guest_program).
 set(ECLIPSE_GUEST_LDSCRIPT "${CMAKE_CURRENT_LIST_DIR}/../services/lib/guest.ld")
-set(ECLIPSE_GUEST_LDFLAGS
-  -static -nostdlib
+set(_guest_ldflags
+  -nostdlib
   -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,separate-code -Wl,-z,norelro
   -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096 "-Wl,-T,${ECLIPSE_GUEST_LDSCRIPT}")
+# ET_EXEC at 0x400000: -static alone (the compiler passes no -pie with it; clang would warn that
+# -no-pie is unused), and crt1.o.
+set(_guest_exec_cflags -fno-pie)
+set(_guest_exec_ldflags -static ${_guest_ldflags} "${ECLIPSE_MUSL_LIB}/crt1.o" "${ECLIPSE_MUSL_LIB}/crti.o")
+# Static PIE: ET_DYN with its own relocations and no interpreter; rcrt1.o applies them before
+# anything else runs. The kernel loads it at 0x555555554000, as Linux does.
+set(_guest_pie_cflags -fPIE)
+set(_guest_pie_ldflags -static-pie ${_guest_ldflags} "${ECLIPSE_MUSL_LIB}/rcrt1.o" "${ECLIPSE_MUSL_LIB}/crti.o")
 
 # Replaces (not appends to) the options a target inherited from its directories, so host-only
-# settings made with add_compile_options/include_directories/add_link_options stay out.
+# settings made with add_compile_options/include_directories/add_link_options stay out, and
+# the host's build rpath (Unicorn's library directory) stays out of a static PIE's dynamic
+# section.
 function(eclipse_guest_target target)
+  cmake_parse_arguments(PARSE_ARGV 1 GUEST "PIE" "" "")
+  if(GUEST_PIE)
+    set(cflags ${_guest_cflags} ${_guest_pie_cflags})
+    set(ldflags ${_guest_pie_ldflags})
+  else()
+    set(cflags ${_guest_cflags} ${_guest_exec_cflags})
+    set(ldflags ${_guest_exec_ldflags})
+  endif()
   set_target_properties(${target} PROPERTIES
-    COMPILE_OPTIONS "${ECLIPSE_GUEST_CFLAGS}"
+    COMPILE_OPTIONS "${cflags}"
     INCLUDE_DIRECTORIES ""
-    LINK_OPTIONS "${ECLIPSE_GUEST_LDFLAGS}"
+    LINK_OPTIONS "${ldflags}"
+    SKIP_BUILD_RPATH ON
     POSITION_INDEPENDENT_CODE OFF
     INTERPROCEDURAL_OPTIMIZATION OFF)
 endfunction()
 
 function(add_guest_program name)
-  cmake_parse_arguments(PARSE_ARGV 1 GUEST "" "" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 GUEST "PIE" "" "SOURCES")
   if(NOT GUEST_SOURCES OR GUEST_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "usage: add_guest_program(NAME SOURCES src...)")
+    message(FATAL_ERROR "usage: add_guest_program(NAME [PIE] SOURCES src...)")
+  endif()
+  set(pie)
+  if(GUEST_PIE)
+    set(pie PIE)
   endif()
   add_executable(${name} ${GUEST_SOURCES})
-  eclipse_guest_target(${name})
-  # eclipse_rt before libgcc: the runtime may need its helpers, never the other way round.
-  target_link_libraries(${name} PRIVATE eclipse_rt "${ECLIPSE_GUEST_LIBGCC}")
+  eclipse_guest_target(${name} ${pie})
+  # libecl, then musl's libc and the compiler's helpers, which may need each other; crtn.o ends
+  # the .init and .fini sections that crti.o began.
+  target_link_libraries(${name} PRIVATE ecl
+    -Wl,--start-group "${ECLIPSE_MUSL_LIB}/libc.a" "${ECLIPSE_GUEST_LIBGCC}" -Wl,--end-group
+    "${ECLIPSE_MUSL_LIB}/crtn.o")
   set_target_properties(${name} PROPERTIES
     RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/guest"
     LINK_DEPENDS "${ECLIPSE_GUEST_LDSCRIPT}")

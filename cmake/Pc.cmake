@@ -15,12 +15,10 @@ include_guard(GLOBAL)
 include(CheckLinkerFlag)
 
 set(_pc_dir "${PROJECT_SOURCE_DIR}/kernel_core/pc")
-set(_pc_sources boot.S entry.S main.c cpu.c multiboot.c serial.c timer.c libc.c)
+set(_pc_sources boot.S entry.S main.c cpu.c multiboot.c serial.c timer.c libc.c strerror.c)
 list(TRANSFORM _pc_sources PREPEND "${_pc_dir}/")
-# Freestanding files of the guest runtime that the kernel shares: the one duration parser (also
-# eclipse-sim's) and the texts of error numbers.
-list(APPEND _pc_sources "${PROJECT_SOURCE_DIR}/services/lib/duration.c"
-  "${PROJECT_SOURCE_DIR}/services/lib/strerror.c")
+# The one duration parser, freestanding, which eclipse-sim and the guests share.
+list(APPEND _pc_sources "${PROJECT_SOURCE_DIR}/services/lib/duration.c")
 list(TRANSFORM KERNEL_CORE_SOURCES PREPEND "${PROJECT_SOURCE_DIR}/" OUTPUT_VARIABLE _pc_core_sources)
 
 set(ECLIPSE_PC_CFLAGS

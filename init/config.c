@@ -4,11 +4,11 @@
  * lines are read, 'after' names are resolved (dropping entries that wait for a missing, dropped
  * or later-phase service, or for a cycle) and the entries are put in start order.
  */
-#include <ecl/stdio.h>
-#include <ecl/stdlib.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 
@@ -36,7 +36,7 @@ struct parser {
 };
 
 /* Reports an error at line as "init: FILE:LINE: what was expected". */
-ECL_PRINTF(3, 4) static void error(struct parser *p, int line, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void error(struct parser *p, int line, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;

@@ -3,13 +3,14 @@
  * services, main loop), supervises the services, and on SIGTERM stops them in reverse start
  * order and exits 0. README.md describes services.conf and the command line.
  */
-#include <ecl/errno.h>
-#include <ecl/fcntl.h>
 #include <ecl/signal.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "supervisor.h"
@@ -19,9 +20,9 @@
 #define CONFIG_MAX (64 * 1024)
 
 /* The signal that asked for shutdown (SIGTERM, or SIGINT from a terminal), or 0. */
-static sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal;
 /* Set by SIGCHLD: a child ended since the last reaping. */
-static sig_atomic_t child_ended;
+static volatile sig_atomic_t child_ended;
 
 static void on_stop(int sig)
 {
@@ -134,6 +135,9 @@ int main(int argc, char **argv)
 	char t[SECONDS_LEN];
 	if (parse_options(argc, argv, &config, &root) < 0)
 		return 2;
+	/* The console's log: each line goes out when it is printed, also to a file or a pipe, so
+	 * that it keeps its time order among the services' lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	uptime_ms();
 	printf("Eclipse OS %s: init is up as pid %d\n", ECLIPSE_VERSION, getpid());
 	install_handlers();

@@ -3,12 +3,14 @@
  * stops whatever it started, and so that a terminal's Ctrl-C reaches init alone, which then
  * stops the services in order.
  */
-#include <ecl/errno.h>
 #include <ecl/signal.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "supervisor.h"
 

@@ -1,6 +1,6 @@
 /* init's clock: milliseconds since its first reading, which main takes at startup. */
-#include <ecl/stdio.h>
 #include <ecl/time.h>
+#include <stdio.h>
 
 #include "supervisor.h"
 

@@ -1,10 +1,10 @@
 /* A service that crashes: it runs for a while (1s, or --after=DURATION), then writes through
  * a null pointer and dies of SIGSEGV; services.conf here shows init restarting it. */
-#include <ecl/stdio.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -14,6 +14,8 @@ int main(int argc, char **argv)
 		dprintf(2, "usage: crasher [--after=DURATION]\n");
 		return 2;
 	}
+	/* A service's log: each line goes out when printed, not lost in a buffer when it dies. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("crasher: started (pid %d), crashing in %lld ms\n", getpid(), after_ms);
 	sleep_ms(after_ms);
 	printf("crasher: writing through a null pointer\n");

@@ -3,10 +3,10 @@
  * When its boot image has /etc/ticker/greeting (boot-custom.cpio adds it), it also reports
  * that file's first line while it starts.
  */
-#include <ecl/fcntl.h>
 #include <ecl/service.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
 
 #define GREETING "/etc/ticker/greeting"
 

@@ -1,15 +1,18 @@
 /* fork, execve and wait4: runs a program in a child process and reports how it ended. */
-#include <ecl/errno.h>
 #include <ecl/signal.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
 	static char *const hello[] = {"/bin/hello", NULL};
 	char *const *args = argc > 1 ? argv + 1 : hello;
 	printf("forkexec: pid %d runs %s in a child\n", getpid(), args[0]);
+	/* Out before the child's output, and not a second time from the child's copy. */
+	fflush(stdout);
 	pid_t pid = fork();
 	if (pid < 0) {
 		dprintf(2, "forkexec: fork failed: %s\n", strerror(errno));

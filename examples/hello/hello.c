@@ -1,11 +1,11 @@
 /* The smallest guest: greets the world and names the system it runs on. */
-#include <ecl/stdio.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
 
 int main(void)
 {
-	struct linux_utsname u;
+	struct utsname u;
 	if (uname(&u) < 0)
 		return 1;
 	/* Eclipse OS gives programs Linux's ABI, and says who it is in the version. */

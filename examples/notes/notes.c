@@ -4,14 +4,16 @@
  * on its own under eclipse-sim, with no init to start the service, it starts /sbin/filesystem
  * from the boot image itself and stops it at the end.
  */
-#include <ecl/errno.h>
 #include <ecl/fs.h>
 #include <ecl/ipc.h>
-#include <ecl/signal.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define NOTES "/tmp/notes"
 
@@ -20,6 +22,8 @@ static pid_t start_filesystem(void)
 {
 	char *argv[] = {"/sbin/filesystem", NULL};
 	printf("notes: no filesystem service: starting %s\n", argv[0]);
+	/* Out before the service's lines, and not a second time from the child's copy. */
+	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
 		execve(argv[0], argv, environ);
@@ -44,7 +48,7 @@ static int show(const char *path)
 	printf("--- %s\n", path);
 	ssize_t n;
 	while ((n = fs_read(h, buf, sizeof buf)) > 0)
-		write(1, buf, (size_t)n);
+		fwrite(buf, 1, (size_t)n, stdout);
 	fs_close(h);
 	return n < 0 ? -1 : 0;
 }

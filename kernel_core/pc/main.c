@@ -9,7 +9,6 @@
 #include "pc.h"
 
 #include <ecl/duration.h>
-#include <ecl/string.h>
 #include <kernel/elf.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>

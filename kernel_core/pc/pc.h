@@ -126,5 +126,9 @@ void pc_syscall_entry(void);
 extern uint64_t pc_trap_error;
 extern const uint64_t pc_vector_stubs[256];
 
+/* strerror.c: the text of error number err ("No such file or directory"); "Unknown error N" for
+ * a number without one. */
+char *strerror(int err);
+
 #endif
 #endif

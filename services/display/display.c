@@ -2,13 +2,14 @@
  * The display service: owns the console. At start it shows the system's status line, which it
  * reads from /etc/status through the filesystem service; then it heartbeats until stopped.
  */
-#include <ecl/errno.h>
 #include <ecl/fs.h>
 #include <ecl/ipc.h>
 #include <ecl/service.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 
 #define STATUS_PATH "/etc/status"
 #define STATUS_MAX 120

@@ -4,15 +4,16 @@
  * the requests of <ecl/fs_protocol.h> one at a time. Between requests the receive's timeout
  * brings the next heartbeat; SIGTERM (or SIGINT) stops it with exit status 0.
  */
-#include <ecl/errno.h>
-#include <ecl/fcntl.h>
 #include <ecl/fs_protocol.h>
 #include <ecl/ipc.h>
 #include <ecl/signal.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -23,7 +24,7 @@
 static const char *const SEEDS[] = {"/etc/services.conf", "/etc/status"};
 
 /* The stop signal that arrived, or 0. */
-static sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig)
 {
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 	long long heartbeat_ms;
 	if (parse_options(argc, argv, &heartbeat_ms) < 0)
 		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* as service_main does */
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)

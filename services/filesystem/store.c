@@ -4,10 +4,12 @@
  * until its last handle is closed. Handles of processes that have exited are reclaimed when the
  * table runs full.
  */
-#include <ecl/errno.h>
-#include <ecl/stdlib.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "store.h"
 

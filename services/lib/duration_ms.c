@@ -1,7 +1,7 @@
-/* Durations in milliseconds, the unit of the runtime's clock and sleeps (ecl/time.h). */
+/* Durations in milliseconds, the unit of libecl's clock and sleeps (ecl/time.h). */
 #include <ecl/duration.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
+#include <string.h>
 
 #define DURATION_MAX_MS (366ull * 24 * 3600 * 1000)
 

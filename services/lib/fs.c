@@ -1,8 +1,8 @@
 /* The filesystem service's client: requests as ipc_calls, replies' statuses as errno. */
-#include <ecl/errno.h>
 #include <ecl/fs.h>
 #include <ecl/ipc.h>
-#include <ecl/string.h>
+#include <errno.h>
+#include <string.h>
 
 /* The service's pid as last looked up, or 0. */
 static pid_t server;

@@ -1,14 +1,14 @@
 /* Milliseconds of the monotonic clock, and sleeping for them. */
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <time.h>
 
 /* Returns CLOCK_MONOTONIC in milliseconds, or -1 if it cannot be read. */
 long long monotonic_ms(void)
 {
-	struct linux_timespec ts;
+	struct timespec ts;
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
 		return -1;
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Sleeps ms milliseconds; returns 0, or -1 with errno EINTR if a handled signal cut it short. */
@@ -16,6 +16,6 @@ int sleep_ms(long long ms)
 {
 	if (ms <= 0)
 		return 0;
-	struct linux_timespec ts = {ms / 1000, ms % 1000 * 1000000};
+	struct timespec ts = {ms / 1000, ms % 1000 * 1000000};
 	return nanosleep(&ts, NULL);
 }

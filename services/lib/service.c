@@ -1,14 +1,15 @@
 /* service_main: announce, initialise, heartbeat until asked to stop. */
-#include <ecl/errno.h>
 #include <ecl/service.h>
 #include <ecl/signal.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 /* The stop signal that arrived, or 0. */
-static sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig)
 {
@@ -37,6 +38,9 @@ int service_main(const struct service_info *svc, int argc, char **argv)
 	long long heartbeat_ms;
 	if (parse_options(svc, argc, argv, &heartbeat_ms) < 0)
 		return 2;
+	/* Each line goes out when it is printed, also when stdout is a file or a pipe (which
+	 * the C library would buffer), so that it keeps its time order among other processes'. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)

@@ -1,9 +1,9 @@
 /*
- * init's services.conf parser (init/config.c, a guest program's code) built for the host
- * through the thin shim in host_ecl/. Whatever the text, config_parse must return, report a
- * count of errors, and hand init only entries it can use: valid unique names, absolute binary
- * paths, arguments, policies and durations in range, essential services first. Parsing the
- * same text twice gives the same configuration.
+ * init's services.conf parser (init/config.c, a guest program's code) built for the host, its
+ * dprintf renamed to fuzz_dprintf (CMakeLists.txt). Whatever the text, config_parse must
+ * return, report a count of errors, and hand init only entries it can use: valid unique names,
+ * absolute binary paths, arguments, policies and durations in range, essential services first.
+ * Parsing the same text twice gives the same configuration.
  */
 #include "fuzz.h"
 

@@ -12,19 +12,26 @@
  *      writes into such pages land in the writer's copy, never in another page or process.
  *   5. Code shared copy-on-write by fork: the kernel's copy-out over it in the child changes
  *      what the child runs at once, and never what the parent runs.
+ * clock_gettime is the system call itself: natively the C library would read the clock in the
+ * vDSO, in user mode, and fault where the kernel must fail with EFAULT.
  */
-#include <ecl/fcntl.h>
-#include <ecl/signal.h>
-#include <ecl/stdlib.h>
-#include <ecl/string.h>
-#include <ecl/syscall.h>
-#include <ecl/unistd.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../guest/check.h"
 #include "../guest/proc.h"
 
 #define PAGE 4096UL
+#define ARCH_GET_FS 0x1003 /* Linux's <asm/prctl.h>, which musl does not ship */
 #define ELSEWHERE ((char *)0x60000000UL) /* mapped in the parent only, then in the child too */
 #define SECRET "the parent's secret, not the child's"
 #define OWN "the child's own page"
@@ -55,7 +62,7 @@ static int reaped(pid_t child, int sig)
 /* Every syscall that takes a pointer, given p: each reads from it or writes to it. */
 static void calls_on(char *p, int expect_fault)
 {
-	struct linux_iovec iov = {(unsigned long long)(uintptr_t)p, 8};
+	struct iovec iov = {p, 8};
 	char *const argv[] = {"isolation", NULL};
 	const char *who = expect_fault ? "child, another process's address" : "child, its own page";
 	char what[128];
@@ -64,6 +71,7 @@ static void calls_on(char *p, int expect_fault)
 		check_errno(writev(1, &iov, 1), EFAULT, "child, another process's address: writev of it");
 	} else {
 		printf("child, its own page: write and writev print \"");
+		fflush(stdout); /* before the writes to the same descriptor */
 		long a = write(1, p, 8), b = writev(1, &iov, 1);
 		printf("\"\n");
 		check(a == 8 && b == 8, "child, its own page: write and writev from it");
@@ -77,17 +85,16 @@ static void calls_on(char *p, int expect_fault)
 		else                                                                             \
 			check(r_ >= 0, what);                                                    \
 	} while (0)
-	CALL(uname((struct linux_utsname *)p), "uname into it");
-	CALL(clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)(p + 512)), "clock_gettime into it");
+	CALL(uname((struct utsname *)p), "uname into it");
+	CALL(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p + 512), "clock_gettime into it");
 	CALL(sigprocmask(SIG_BLOCK, NULL, (sigset_t *)(p + 1024)), "rt_sigprocmask into it");
-	/* Raw: sigaction() would copy the old action out in user mode itself. */
-	CALL(syscall_ret(syscall4(SYS_rt_sigaction, SIGUSR1, 0, (long)(p + 1100), 8)),
-	     "rt_sigaction into it");
-	CALL(arch_prctl(ARCH_GET_FS, (unsigned long)(p + 1200)), "arch_prctl(ARCH_GET_FS) into it");
+	/* The call itself: sigaction() would copy the old action out in user mode. */
+	CALL(syscall(SYS_rt_sigaction, SIGUSR1, NULL, p + 1100, 8), "rt_sigaction into it");
+	CALL(syscall(SYS_arch_prctl, ARCH_GET_FS, p + 1200), "arch_prctl(ARCH_GET_FS) into it");
 	if (expect_fault) {
 		CALL(open(p, O_RDONLY), "open of a path in it");
 		CALL(execve(p, argv, NULL), "execve of a path in it");
-		CALL(nanosleep((struct linux_timespec *)p, NULL), "nanosleep from it");
+		CALL(nanosleep((struct timespec *)p, NULL), "nanosleep from it");
 	}
 #undef CALL
 }
@@ -142,8 +149,8 @@ static int cow_writer_child(int unused)
 {
 	(void)unused;
 	check(filled(shared_page, 1), "child: inherits the page");
-	check(uname((struct linux_utsname *)shared_page) == 0 &&
-		      clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)(shared_page + 1024)) == 0,
+	check(uname((struct utsname *)shared_page) == 0 &&
+		      syscall(SYS_clock_gettime, CLOCK_MONOTONIC, shared_page + 1024) == 0,
 	      "child: uname and clock_gettime into its copy-on-write page");
 	check(!filled(shared_page, 1), "child: its copy changed");
 	return check_status();
@@ -169,7 +176,7 @@ static void test_copy_on_write(void)
 	check(filled(shared_page, 1), "parent: the child's syscall writes did not reach it");
 	fill(shared_page, 2);
 	pid_t child = spawn(cow_reader_child, 0);
-	check(uname((struct linux_utsname *)shared_page) == 0, "parent: uname into the shared page");
+	check(uname((struct utsname *)shared_page) == 0, "parent: uname into the shared page");
 	check(reaped(child, 0), "parent: the reading child's checks passed");
 	munmap(shared_page, PAGE);
 }
@@ -204,8 +211,8 @@ static void test_text(void)
 	unsigned char before = text[0];
 	check(((uintptr_t)text & (PAGE - 1)) == 0, "the victim function starts a page");
 	check(reaped(spawn(store_to_text_child, 0), SIGSEGV), "a store into text: SIGSEGV");
-	check_errno(uname((struct linux_utsname *)text), EFAULT, "uname into text: EFAULT");
-	check_errno(clock_gettime(CLOCK_MONOTONIC, (struct linux_timespec *)text), EFAULT,
+	check_errno(uname((struct utsname *)text), EFAULT, "uname into text: EFAULT");
+	check_errno(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, text), EFAULT,
 		    "clock_gettime into text: EFAULT");
 	check(text[0] == before, "text unchanged by them");
 	check(reaped(spawn(mprotect_text_child, 0), 0), "a child's checks after mprotect passed");
@@ -226,8 +233,8 @@ static unsigned char *untouched;
 static int zero_writer_child(int unused)
 {
 	(void)unused;
-	struct linux_timespec *ts = (struct linux_timespec *)untouched;
-	check(clock_gettime(CLOCK_MONOTONIC, ts) == 0 && (ts->tv_sec || ts->tv_nsec),
+	struct timespec *ts = (struct timespec *)untouched;
+	check(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts) == 0 && (ts->tv_sec || ts->tv_nsec),
 	      "child: clock_gettime into a page read as zeros");
 	check(zeroed(untouched + PAGE), "child: the page after it still reads zero");
 	return check_status();
@@ -237,8 +244,8 @@ static void test_zero_frame(void)
 {
 	untouched = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	/* rt_sigaction copies a new action in: the kernel reads the untouched pages (SIG_DFL). */
-	syscall4(SYS_rt_sigaction, SIGURG, (long)untouched, 0, 8);
-	syscall4(SYS_rt_sigaction, SIGURG, (long)(untouched + PAGE), 0, 8);
+	syscall(SYS_rt_sigaction, SIGURG, (long)untouched, 0, 8);
+	syscall(SYS_rt_sigaction, SIGURG, (long)(untouched + PAGE), 0, 8);
 	check(reaped(spawn(zero_writer_child, 0), 0), "a child's kernel write into a zero page");
 	check(zeroed(untouched) && zeroed(untouched + PAGE) && zeroed(untouched + 2 * PAGE),
 	      "the parent's untouched pages still read zero");
@@ -263,8 +270,8 @@ static int code_writer_child(int unused)
 	(void)unused;
 	unsigned long mask = returning(4), none = 0;
 	check(shared_code() == 2, "child: runs the code it shares with its parent");
-	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8);
-	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, (long)shared_code, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, (long)shared_code, 8);
 	check(shared_code() == 4, "child: runs the code the kernel copied over it");
 	return check_status();
 }
@@ -284,6 +291,7 @@ static void test_shared_code(void)
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0); /* the children print (proc.h) */
 	test_pointers();
 	test_copy_on_write();
 	test_text();

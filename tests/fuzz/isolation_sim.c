@@ -9,10 +9,11 @@
  *      text writable changes its own copy, never the text the next exec of it gets.
  */
 #include <ecl/ipc.h>
-#include <ecl/stdlib.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../guest/check.h"
 #include "../guest/proc.h"

@@ -31,14 +31,20 @@
  * unmap or change our own program image or stack (mmap MAP_FIXED, munmap, mprotect there).
  */
 #include <ecl/ipc.h>
-#include <ecl/signal.h>
-#include <ecl/stdio.h>
-#include <ecl/stdlib.h>
-#include <ecl/string.h>
-#include <ecl/syscall.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #define PAGE 4096UL
 #define SCRATCH ((unsigned char *)0x50000000UL) /* ours, remapped often, then a guard page */
@@ -56,6 +62,7 @@
 #define IMAGE_LOW 0x400000UL /* our program image and heap: no memory call goes there */
 #define IMAGE_HIGH 0x800000UL
 #define STACK_LOW 0x7fff00000000UL /* and our stack, from here up */
+#define SYSCALL_TABLE_SIZE 512 /* the kernel's: Linux's numbers, then Eclipse's from 500 */
 
 /* Offsets of the prepared structures in the first scratch page. */
 enum {
@@ -72,9 +79,13 @@ struct report {
 	unsigned long calls, remaining;
 };
 
-/* The restorer sigaction() installs (services/lib/sigrestore.S). */
-void ecl_sigreturn(void);
+/* rt_sigaction's structure as the kernel reads it (the C library's struct sigaction is not). */
+struct kernel_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
 
+/* The restorer sigaction() gives our handlers, which the random rt_sigactions give them too. */
+static uint64_t restorer;
 static uint64_t rng;
 static uint64_t first_brk;
 static volatile unsigned long signals_caught;
@@ -281,22 +292,22 @@ static void refresh_scratch(void)
 	argv[0] = (uint64_t)(uintptr_t)(SCRATCH + AT_HELLO);
 	argv[1] = below(2) ? (uint64_t)(uintptr_t)(SCRATCH + AT_NAME) : any_pointer();
 	argv[2] = 0;
-	struct linux_timespec *ts = (struct linux_timespec *)(SCRATCH + AT_TS);
+	struct timespec *ts = (struct timespec *)(SCRATCH + AT_TS);
 	ts->tv_sec = below(4) ? 0 : (long long)below(3) - 1;
 	ts->tv_nsec = below(4) ? (long long)below(2000000) : (long long)next();
-	struct linux_iovec *iov = (struct linux_iovec *)(SCRATCH + AT_IOV);
-	iov[0] = (struct linux_iovec){(uint64_t)(uintptr_t)(SCRATCH + AT_HELLO), 10};
-	iov[1] = (struct linux_iovec){arg(K_IN), below(64)};
-	iov[2] = (struct linux_iovec){arg(K_OUT), arg(K_SIZE)};
+	struct iovec *iov = (struct iovec *)(SCRATCH + AT_IOV);
+	iov[0] = (struct iovec){SCRATCH + AT_HELLO, 10};
+	iov[1] = (struct iovec){(void *)(uintptr_t)arg(K_IN), below(64)};
+	iov[2] = (struct iovec){(void *)(uintptr_t)arg(K_OUT), arg(K_SIZE)};
 	/* Handlers: ours (with our restorer, as sigaction installs it), SIG_IGN, SIG_DFL, unmapped. */
-	struct linux_sigaction *act = (struct linux_sigaction *)(SCRATCH + AT_SIGACT);
+	struct kernel_sigaction *act = (struct kernel_sigaction *)(SCRATCH + AT_SIGACT);
 	static const unsigned long flags[] = {SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_SIGINFO};
 	act[0].handler = (uint64_t)(uintptr_t)on_signal;
 	act[0].flags = SA_RESTORER | (below(2) ? flags[below(4)] : 0);
-	act[0].restorer = (uint64_t)(uintptr_t)ecl_sigreturn;
+	act[0].restorer = restorer;
 	act[0].mask = next();
-	act[1] = (struct linux_sigaction){1, 0, 0, 0}; /* SIG_IGN */
-	act[2] = (struct linux_sigaction){0, 0, 0, 0}; /* SIG_DFL */
+	act[1] = (struct kernel_sigaction){1, 0, 0, 0}; /* SIG_IGN */
+	act[2] = (struct kernel_sigaction){0, 0, 0, 0}; /* SIG_DFL */
 	act[3] = act[0];
 	act[3].handler = 0xffff800000001000ULL;
 	*(uint64_t *)(SCRATCH + AT_SIGSET) = next();
@@ -321,10 +332,14 @@ static void report(unsigned long *pending, unsigned long remaining)
 
 static void catch_signals(void)
 {
-	struct sigaction sa = {on_signal, 0, 0};
+	struct sigaction sa = {.sa_handler = on_signal};
 	for (int sig = 1; sig < 32; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &sa, NULL);
+	struct kernel_sigaction k;
+	if (syscall(SYS_rt_sigaction, SIGUSR1, NULL, &k, 8) < 0)
+		_exit(3);
+	restorer = k.restorer;
 }
 
 /* What our random calls mapped (mmap, get_service_binary), unmapped at each refresh with the
@@ -356,7 +371,7 @@ static void forget_mappings(void)
 		if (spares_us(SYS_munmap, range))
 			munmap((void *)(uintptr_t)range[0], range[1]);
 	}
-	brk((void *)(uintptr_t)first_brk);
+	syscall(SYS_brk, first_brk); /* the C library's brk() moves nothing */
 }
 
 /* Does [at, at + len) miss [lo, hi)? */
@@ -379,11 +394,13 @@ static int spares_us(long nr, const uint64_t *a)
  * SIGCONT must wake every wait, so that a worker silent for long is stuck, not ignoring it. */
 static void keep_sigcont(long nr, const uint64_t *a)
 {
-	static const sigset_t cont = 1ULL << (SIGCONT - 1);
 	if (nr == SYS_rt_sigaction && a[0] == SIGCONT) {
-		struct sigaction sa = {on_signal, 0, 0};
+		struct sigaction sa = {.sa_handler = on_signal};
 		sigaction(SIGCONT, &sa, NULL);
 	} else if (nr == SYS_rt_sigprocmask) {
+		sigset_t cont;
+		sigemptyset(&cont);
+		sigaddset(&cont, SIGCONT);
 		sigprocmask(SIG_UNBLOCK, &cont, NULL);
 	}
 }
@@ -392,7 +409,7 @@ static void keep_sigcont(long nr, const uint64_t *a)
 static long unknown_number(void)
 {
 	for (;;) {
-		long nr = below(8) ? (long)below(SYS_NR_LINUX + 600) : (long)next();
+		long nr = below(8) ? (long)below(SYSCALL_TABLE_SIZE + 600) : (long)next();
 		unsigned i = 0;
 		while (i < NCALLS && calls[i].nr != nr)
 			i++;
@@ -448,15 +465,15 @@ static void check_code_write(void)
 	if (call_code(code) != (long)(n & 0xfe))
 		broken("code written by the program did not run");
 	word = returning(n + 2);
-	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&word, (long)&saved, 8);
-	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&saved, (long)code, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&word, (long)&saved, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&saved, (long)code, 8);
 	if (call_code(code) != (long)((n + 2) & 0xfe))
 		broken("an old mask copied over code: the old code ran");
 	uint64_t act[4] = {returning(n + 4), 0, 0, 0};
-	syscall4(SYS_rt_sigaction, SIGURG, (long)act, 0, 8);
-	syscall4(SYS_rt_sigaction, SIGURG, 0, (long)code, 8);
+	syscall(SYS_rt_sigaction, SIGURG, (long)act, 0, 8);
+	syscall(SYS_rt_sigaction, SIGURG, 0, (long)code, 8);
 	act[0] = 1; /* back to SIG_IGN's place: SIGURG is ignored by default anyway */
-	syscall4(SYS_rt_sigaction, SIGURG, (long)act, 0, 8);
+	syscall(SYS_rt_sigaction, SIGURG, (long)act, 0, 8);
 	if (call_code(code) != (long)((n + 4) & 0xfe))
 		broken("an old action copied over code: the old code ran");
 }
@@ -465,8 +482,9 @@ static volatile int trap_sig;
 static volatile unsigned long trap_rip, trap_rax, steps;
 static unsigned long trap_resume;
 
-static void on_check_fault(int sig, struct linux_siginfo *info, struct linux_ucontext *uc)
+static void on_check_fault(int sig, siginfo_t *info, void *context)
 {
+	greg_t *r = ((ucontext_t *)context)->uc_mcontext.gregs;
 	if (info->si_code == SI_USER)
 		return; /* another worker's kill */
 	if (sig == SIGTRAP && !trap_resume) {
@@ -474,19 +492,25 @@ static void on_check_fault(int sig, struct linux_siginfo *info, struct linux_uco
 		return;
 	}
 	trap_sig = sig;
-	trap_rip = uc->uc_mcontext.rip;
-	trap_rax = uc->uc_mcontext.rax;
-	uc->uc_mcontext.rip = trap_resume;
+	trap_rip = (unsigned long)r[REG_RIP];
+	trap_rax = (unsigned long)r[REG_RAX];
+	r[REG_RIP] = (greg_t)trap_resume;
 }
 
 /* Handlers for the faults a check causes, unblocked; on_signal's come back after. */
 static void catch_check_faults(int on)
 {
-	struct sigaction sa = {on ? (sighandler_t)(void (*)(void))on_check_fault : on_signal,
-			       on ? SA_SIGINFO : 0, 0};
+	struct sigaction sa = {.sa_handler = on_signal};
+	if (on) {
+		sa.sa_sigaction = on_check_fault;
+		sa.sa_flags = SA_SIGINFO;
+	}
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGTRAP, &sa, NULL);
-	sigset_t faults = 1ULL << (SIGSEGV - 1) | 1ULL << (SIGTRAP - 1);
+	sigset_t faults;
+	sigemptyset(&faults);
+	sigaddset(&faults, SIGSEGV);
+	sigaddset(&faults, SIGTRAP);
 	if (on)
 		sigprocmask(SIG_UNBLOCK, &faults, NULL);
 }
@@ -571,9 +595,9 @@ static void check_zero_frame(void)
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return;
-	syscall4(SYS_rt_sigaction, SIGURG, (long)p, 0, 8);       /* reads zeros: SIG_DFL */
-	syscall4(SYS_rt_sigaction, SIGURG, (long)(p + PAGE), 0, 8);
-	syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, (long)(p + PAGE)); /* a write over it */
+	syscall(SYS_rt_sigaction, SIGURG, (long)p, 0, 8);       /* reads zeros: SIG_DFL */
+	syscall(SYS_rt_sigaction, SIGURG, (long)(p + PAGE), 0, 8);
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (long)(p + PAGE)); /* a write over it */
 	for (unsigned long i = 0; i < PAGE; i++)
 		if (p[i] || p[2 * PAGE + i])
 			broken("untouched memory does not read zero");
@@ -632,8 +656,8 @@ static _Noreturn void worker(uint64_t seed, unsigned long budget)
 		unsigned long half = budget / 2;
 		if (nr == SYS_exit || nr == SYS_exit_group || nr == SYS_execve || nr == SYS_exec_image)
 			report(&pending, budget - 1); /* these may not come back */
-		long r = syscall6(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4],
-				  (long)a[5]);
+		long r = syscall(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4],
+				 (long)a[5]);
 		remember(nr, a, r);
 		keep_sigcont(nr, a);
 		budget--;
@@ -723,7 +747,7 @@ static unsigned long outstanding(void)
 
 int main(int argc, char **argv)
 {
-	struct linux_utsname u;
+	struct utsname u;
 	if (uname(&u) != 0 || !strstr(u.version, "Eclipse") || getpid() != 1) {
 		/* Natively its kill(-1, ...) would reach every process of the user. */
 		dprintf(2, "storm: runs only as process 1 under eclipse-sim\n");

@@ -1,6 +1,6 @@
 # Break on a function by name, continue, backtrace, step by line into a call, print locals.
 #symbols @BUILD@/guest/gdb_target
-#expect ^_start \(\) at .*crt0\.S
+#expect ^(0x[0-9a-f]+ in )?_start \(\)
 #expect ^Breakpoint 1 at 0x[0-9a-f]+: file .*target\.c
 #expect ^Breakpoint 1, compute \(n=(n@entry=)?3\) at .*target\.c:[0-9]+
 #expect ^#0  compute \(n=(n@entry=)?3\) at .*target\.c

@@ -1,6 +1,6 @@
 # --gdb-stop-at-exec: the process that execs gdb_exec_target stops at its first instruction.
 #symbols @BUILD@/guest/gdb_exec_target
-#expect ^_start \(\) at .*crt0\.S
+#expect ^(0x[0-9a-f]+ in )?_start \(\)
 #expect ^\* 1 +Thread 1 "gdb_exec_target" \(gdb_exec_target pid 1\)
 #expect ^Breakpoint 1, announce \(value=(value@entry=)?21\) at .*exec_target\.c
 #expect ^\$1 = 21$

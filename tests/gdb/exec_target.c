@@ -1,5 +1,5 @@
 /* What gdb_target execs in the stop-at-exec test. */
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 __attribute__((noinline)) int announce(int value)
 {

@@ -1,7 +1,7 @@
 # A service of the booted system, from its first instruction: init's child stops when it execs
 # /sbin/filesystem; a breakpoint on one of its functions by name, then the system runs on.
 #symbols @BUILD@/guest/filesystem
-#expect ^_start \(\) at .*crt0\.S
+#expect ^(0x[0-9a-f]+ in )?_start \(\)
 #expect ^Breakpoint 1 at 0x[0-9a-f]+: file .*filesystem\.c
 #expect hit Breakpoint 1, main \(
 #expect ^#0  main \(

@@ -7,9 +7,10 @@
  * gdb_target --crash: writes through a null pointer. gdb_target --read: reads a byte of
  * standard input and says how it went.
  */
-#include <ecl/stdio.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define CHILDREN 2
 
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1) {
 		char *args[] = {argv[1], NULL};
+		fflush(stdout); /* execve would drop what is still buffered */
 		execve(argv[1], args, environ);
 		printf("cannot execute %s\n", argv[1]);
 		return 1;

@@ -1,29 +1,14 @@
 /*
  * The System V initial stack as _start sees it: argc, argv, envp and the auxiliary vector, and
- * the ELF program headers the auxv points at.
+ * the ELF program headers the auxv points at. The C library hands main argv as the kernel put
+ * it, right after argc, so the initial stack pointer is the address of the word before argv.
  */
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <elf.h>
 #include <stdint.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "check.h"
-
-struct elf64_ehdr {
-	unsigned char e_ident[16];
-	uint16_t e_type, e_machine;
-	uint32_t e_version;
-	uint64_t e_entry, e_phoff, e_shoff;
-	uint32_t e_flags;
-	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t p_type, p_flags;
-	uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-};
-
-#define PT_LOAD 1
-#define PF_X 1
 
 void _start(void);
 
@@ -49,8 +34,8 @@ static void read_auxv(const unsigned long *a, struct auxv *out)
 /* Whether AT_PHDR is the table of the ELF header mapped by the PT_LOAD at file offset 0. */
 static int phdr_table_ok(const struct auxv *av)
 {
-	const struct elf64_phdr *ph = (const struct elf64_phdr *)av->phdr;
-	const struct elf64_ehdr *eh = NULL;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)av->phdr;
+	const Elf64_Ehdr *eh = NULL;
 	int entry_executable = 0;
 
 	for (unsigned long i = 0; i < av->phnum; i++) {
@@ -58,7 +43,7 @@ static int phdr_table_ok(const struct auxv *av)
 			continue;
 		/* The segment holding the file's first bytes (a bss-only one has offset 0 too). */
 		if (ph[i].p_offset == 0 && ph[i].p_filesz && !eh)
-			eh = (const struct elf64_ehdr *)ph[i].p_vaddr;
+			eh = (const Elf64_Ehdr *)ph[i].p_vaddr;
 		if ((ph[i].p_flags & PF_X) && av->entry - ph[i].p_vaddr < ph[i].p_memsz)
 			entry_executable = 1;
 	}
@@ -89,7 +74,7 @@ static void print_ecl_env(char **envp)
 
 int main(int argc, char **argv, char **envp)
 {
-	const long *sp = ecl_initial_sp;
+	const long *sp = (const long *)argv - 1;
 	const char *base = strrchr(argv[0], '/');
 	struct auxv av = { 0 };
 	char **e;
@@ -100,7 +85,7 @@ int main(int argc, char **argv, char **envp)
 		printf("argv[%d] \"%s\"\n", i, argv[i]);
 	check(argv[argc] == NULL, "argv NULL-terminated");
 	check(((uintptr_t)sp & 15) == 0, "initial rsp 16-byte aligned");
-	check(sp[0] == argc && (char **)(sp + 1) == argv, "argc and argv at initial rsp");
+	check(sp[0] == argc, "argc and argv at initial rsp");
 	check(environ == envp && envp == argv + argc + 1, "envp follows argv");
 
 	for (e = envp; *e; e++)
@@ -109,7 +94,7 @@ int main(int argc, char **argv, char **envp)
 	/* The auxv starts after envp's NULL: the checks below fail if that NULL is missing. */
 	read_auxv((const unsigned long *)(e + 1), &av);
 	check(av.pagesz == 4096, "AT_PAGESZ 4096");
-	check(av.phent == sizeof(struct elf64_phdr), "AT_PHENT 56");
+	check(av.phent == sizeof(Elf64_Phdr), "AT_PHENT 56");
 	check(av.phdr && av.phnum && phdr_table_ok(&av), "AT_PHDR/AT_PHNUM: the program header table");
 	check(av.entry == (uintptr_t)_start, "AT_ENTRY is _start");
 	if (av.random) {

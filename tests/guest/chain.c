@@ -2,7 +2,8 @@
  * A chain 20 processes deep below the first: each forks one child and exits with the child's
  * exit code plus one; the deepest exits 0, so the first sees 19 and prints 20.
  */
-#include <ecl/unistd.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 

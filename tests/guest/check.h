@@ -2,8 +2,8 @@
 #ifndef GUEST_CHECK_H
 #define GUEST_CHECK_H
 
-#include <ecl/errno.h>
-#include <ecl/stdio.h>
+#include <errno.h>
+#include <stdio.h>
 
 static int check_failures;
 

@@ -3,10 +3,11 @@
  * the CPU's own stores are: a system call that copies out (an old signal action, an old signal
  * mask) over an executable page changes what a call into that page returns.
  */
-#include <eclipse.h>
-#include <ecl/string.h>
-#include <ecl/syscall.h>
-#include <ecl/unistd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -33,14 +34,14 @@ int main(void)
 
 	/* The old mask (SIGKILL's bit would be dropped: the value avoids it). */
 	unsigned long mask = returning(4), none = 0;
-	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8);
-	syscall4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, (long)page, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, (long)page, 8);
 	check(fn() == 4 && fn() == 4, "an old mask copied out over the code runs");
 
 	/* rt_sigaction's old action starts with the handler: it becomes the code. */
 	unsigned long act[4] = { returning(2), 0, 0, 0 };
-	syscall4(SYS_rt_sigaction, SIGUSR1, (long)act, 0, 8);
-	syscall4(SYS_rt_sigaction, SIGUSR1, 0, (long)page, 8);
+	syscall(SYS_rt_sigaction, SIGUSR1, (long)act, 0, 8);
+	syscall(SYS_rt_sigaction, SIGUSR1, 0, (long)page, 8);
 	check(fn() == 2, "an old action copied out over the code runs");
 	return check_status();
 }

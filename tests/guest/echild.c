@@ -2,8 +2,7 @@
  * wait4's errors: ECHILD with nothing to wait for, EINVAL for unknown options, ESRCH for the
  * pid INT_MIN (whose group, -INT_MIN, cannot exist), as on Linux.
  */
-#include <ecl/limits.h>
-#include <ecl/unistd.h>
+#include <limits.h>
 
 #include "check.h"
 #include "proc.h"

@@ -3,8 +3,9 @@
  * prints them and exits 3, which the parent's waitpid must report.
  * Usage: exec_args GUEST_DIR (absolute: under eclipse-sim it needs --root /)
  */
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -18,6 +19,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof path, "%s/test_exec_target", argv[1]);
+	setvbuf(stdout, NULL, _IOLBF, 0); /* the child prints, then _exit (proc.h) */
 
 	pid_t child = fork();
 	if (child == 0) {

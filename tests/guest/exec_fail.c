@@ -4,7 +4,7 @@
  * Usage: exec_fail GUEST_DIR NOT_ELF (absolute paths: under eclipse-sim it needs --root /;
  * NOT_ELF is an executable text file, as Linux would give EACCES for a non-executable one)
  */
-#include <ecl/unistd.h>
+#include <unistd.h>
 
 #include "check.h"
 

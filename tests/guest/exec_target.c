@@ -2,8 +2,7 @@
  * Run by exec_args through execve: prints its argv and its ECL_ environment variables (sorted),
  * then exits 3, so the caller can check all three reached it.
  */
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <string.h>
 
 #include "check.h"
 

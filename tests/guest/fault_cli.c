@@ -1,9 +1,10 @@
 /* cli is privileged (IOPL 0): in user mode it must kill the process with SIGSEGV. */
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 int main(void)
 {
 	printf("about to fault\n");
+	fflush(stdout); /* the process dies with whatever is still buffered */
 	__asm__ __volatile__("cli");
 	printf("did not fault\n");
 	return 1;

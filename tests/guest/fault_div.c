@@ -1,5 +1,5 @@
 /* An integer division by zero must kill the process with SIGFPE. */
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 int main(void)
 {
@@ -7,6 +7,7 @@ int main(void)
 	volatile int dividend = 7, divisor = 0, quotient;
 
 	printf("about to fault\n");
+	fflush(stdout); /* the process dies with whatever is still buffered */
 	quotient = dividend / divisor;
 	(void)quotient;
 	printf("did not fault\n");

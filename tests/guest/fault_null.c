@@ -1,5 +1,5 @@
 /* A store through a null pointer must kill the process with SIGSEGV. */
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 int main(void)
 {
@@ -7,6 +7,7 @@ int main(void)
 	volatile int *volatile p = NULL;
 
 	printf("about to fault\n");
+	fflush(stdout); /* the process dies with whatever is still buffered */
 	*p = 1;
 	printf("did not fault\n");
 	return 1;

@@ -1,5 +1,5 @@
 /* A store into a string literal (read-only data) must kill the process with SIGSEGV. */
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 int main(void)
 {
@@ -7,6 +7,7 @@ int main(void)
 	volatile char *volatile p = (volatile char *)"read-only";
 
 	printf("about to fault\n");
+	fflush(stdout); /* the process dies with whatever is still buffered */
 	*p = 'R';
 	printf("did not fault\n");
 	return 1;

@@ -1,5 +1,5 @@
 /* Unbounded recursion must run into the end of the stack and kill the process with SIGSEGV. */
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 /* Never equal to a depth reached; volatile so the compiler cannot see the recursion is endless. */
 static volatile long stop = -1;
@@ -17,6 +17,7 @@ static long recurse(long depth)
 int main(void)
 {
 	printf("about to fault\n");
+	fflush(stdout); /* the process dies with whatever is still buffered */
 	long r = recurse(0);
 	printf("did not fault %ld\n", r);
 	return 1;

@@ -1,6 +1,4 @@
 /* Five children exit with 11..15 at once; wait4(-1) reaps each exactly once, in any order. */
-#include <ecl/unistd.h>
-
 #include "check.h"
 #include "proc.h"
 

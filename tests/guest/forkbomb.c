@@ -3,8 +3,6 @@
  * sleeps 100 ms, then exits) until fork fails with EAGAIN after 63, reaps them all, and can fork
  * again. Runs only under the simulator: natively the limit is the host's.
  */
-#include <ecl/unistd.h>
-
 #include "check.h"
 #include "proc.h"
 

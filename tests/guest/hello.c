@@ -1,5 +1,5 @@
 /* The first program anything should run: one line on stdout, exit 0. */
-#include <ecl/stdio.h>
+#include <stdio.h>
 
 int main(void)
 {

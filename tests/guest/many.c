@@ -3,8 +3,6 @@
  * none has exited by the time the last one is forked, and reaps them all. Runs only under the
  * simulator (its default limit is 1024): natively the host's process limit may be lower.
  */
-#include <ecl/unistd.h>
-
 #include "check.h"
 #include "proc.h"
 

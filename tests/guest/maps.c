@@ -4,10 +4,10 @@
  * each call cheap (a list made 4,000 mappings take 16 s). With "forever" it maps pages until
  * the simulator's --max-time asks it to stop.
  */
-#include <eclipse.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 

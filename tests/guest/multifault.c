@@ -3,8 +3,9 @@
  * (zero) and written on first touch. Under Eclipse every first touch is a page fault the kernel
  * must resolve and resume.
  */
-#include <ecl/unistd.h>
+#include <sys/mman.h>
 
+#include "brk.h"
 #include "check.h"
 
 #define PAGE 4096UL
@@ -36,13 +37,13 @@ int main(void)
 	check(zero, "mmap pages read zero before the first write");
 	check(munmap(m, PAGES * PAGE) == 0, "munmap");
 
-	unsigned char *b = sbrk(PAGES * PAGE);
+	unsigned char *b = break_move(PAGES * PAGE);
 	check(b != (void *)-1, "sbrk 64 pages");
 	if (b == (void *)-1)
 		return 1;
 	zero = 1;
 	printf("brk checksum %lu\n", touch(b, &zero));
 	check(zero, "brk pages read zero before the first write");
-	check(sbrk(-(long)(PAGES * PAGE)) == b + PAGES * PAGE, "sbrk back");
+	check(break_move(-(long)(PAGES * PAGE)) == b + PAGES * PAGE, "sbrk back");
 	return check_status();
 }

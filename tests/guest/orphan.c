@@ -4,14 +4,11 @@
  * eclipse-sim this program is PID 1, which adopts orphans; natively it makes itself the child
  * subreaper (prctl), so in both it reaps the grandchild itself and the output is the same.
  */
-#include <ecl/syscall.h>
-#include <ecl/unistd.h>
+#include <sys/prctl.h>
 
 #include "check.h"
 #include "proc.h"
 
-#define SYS_prctl 157
-#define PR_SET_CHILD_SUBREAPER 36
 #define POLLS 1000 /* of 1 ms each */
 
 static pid_t top;
@@ -37,8 +34,9 @@ int main(void)
 {
 	int status = -1;
 
+	setvbuf(stdout, NULL, _IOLBF, 0); /* the grandchild prints (proc.h) */
 	top = getpid();
-	check(top == 1 || syscall_ret(syscall2(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1)) == 0,
+	check(top == 1 || prctl(PR_SET_CHILD_SUBREAPER, 1) == 0,
 	      "this process adopts orphans (PID 1 or subreaper)");
 	/* The grandchild prints while this process waits; print only once it has been reaped. */
 	pid_t pid = spawn(child, 0);

@@ -4,8 +4,6 @@
  * still running there rather than take the other group's child that has already exited; then
  * wait4(-pgid) takes that one.
  */
-#include <ecl/unistd.h>
-
 #include "check.h"
 #include "proc.h"
 

@@ -5,10 +5,12 @@
  * port or dx, and rep ins/outs (which would change rcx, rsi, rdi and memory if they ran), and
  * the first of many in one block.
  */
-#include <eclipse.h>
-#include <ecl/signal.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -16,13 +18,14 @@ unsigned long before, after, resume, at, seen_rip, seen_rax, seen_rbx, seen_rcx,
 	seen_rdi;
 unsigned char buf[8] = "abcdefg";
 
-static void on_segv(int sig, struct linux_siginfo *info, struct linux_ucontext *uc)
+static void on_segv(int sig, siginfo_t *info, void *context)
 {
 	(void)sig, (void)info;
-	struct linux_sigcontext *c = &uc->uc_mcontext;
-	seen_rip = c->rip, seen_rax = c->rax, seen_rbx = c->rbx, seen_rcx = c->rcx;
-	seen_rsi = c->rsi, seen_rdi = c->rdi;
-	c->rip = resume;
+	greg_t *r = ((ucontext_t *)context)->uc_mcontext.gregs;
+	seen_rip = (unsigned long)r[REG_RIP], seen_rax = (unsigned long)r[REG_RAX];
+	seen_rbx = (unsigned long)r[REG_RBX], seen_rcx = (unsigned long)r[REG_RCX];
+	seen_rsi = (unsigned long)r[REG_RSI], seen_rdi = (unsigned long)r[REG_RDI];
+	r[REG_RIP] = (greg_t)resume;
 }
 
 /* Runs insn after a counted store, with rax, rcx, rsi, rdi, dx set; then one that must not run. */
@@ -91,7 +94,7 @@ static void many_places(void)
 
 int main(void)
 {
-	struct sigaction sa = { (sighandler_t)(void (*)(void))on_segv, SA_SIGINFO, 0 };
+	struct sigaction sa = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO};
 	sigaction(SIGSEGV, &sa, NULL);
 	run("out imm8", out_imm);
 	run("in imm8", in_imm);

@@ -4,9 +4,9 @@
  * sets it again from the saved flags). Set by a handler in the saved flags, it steps the code
  * the handler returns to.
  */
-#include <eclipse.h>
-#include <ecl/signal.h>
-#include <ecl/syscall.h>
+#include <signal.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -14,12 +14,12 @@
 
 static volatile unsigned long traps, stop_at_trap;
 
-static void on_trap(int sig, struct linux_siginfo *info, struct linux_ucontext *uc)
+static void on_trap(int sig, siginfo_t *info, void *context)
 {
 	(void)sig, (void)info;
 	traps++;
 	if (traps == stop_at_trap)
-		uc->uc_mcontext.eflags &= ~TF;
+		((ucontext_t *)context)->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)TF;
 }
 
 /* popf sets TF: four nops, then pushf/and/popf clear it again (each of those traps too). */
@@ -35,15 +35,15 @@ static void step_block(void)
 			     : : : "memory", "cc");
 }
 
-static void on_usr1(int sig, struct linux_siginfo *info, struct linux_ucontext *uc)
+static void on_usr1(int sig, siginfo_t *info, void *context)
 {
 	(void)sig, (void)info;
-	uc->uc_mcontext.eflags |= TF;
+	((ucontext_t *)context)->uc_mcontext.gregs[REG_EFL] |= (greg_t)TF;
 }
 
 int main(void)
 {
-	struct sigaction sa = { (sighandler_t)(void (*)(void))on_trap, SA_SIGINFO, 0 };
+	struct sigaction sa = {.sa_sigaction = on_trap, .sa_flags = SA_SIGINFO};
 	sigaction(SIGTRAP, &sa, NULL);
 	traps = 0;
 	step_block();
@@ -54,11 +54,11 @@ int main(void)
 
 	/* TF set in the saved flags by a handler: the code after the signal is stepped until the
 	 * trap handler clears it (at the tenth trap). */
-	struct sigaction su = { (sighandler_t)(void (*)(void))on_usr1, SA_SIGINFO, 0 };
+	struct sigaction su = {.sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO};
 	sigaction(SIGUSR1, &su, NULL);
 	traps = 0;
 	stop_at_trap = 10;
-	syscall2(SYS_kill, syscall0(SYS_getpid), SIGUSR1);
+	kill(getpid(), SIGUSR1);
 	for (volatile int i = 0; i < 100; i++)
 		;
 	check(traps == 10, "TF restored by rt_sigreturn: stepped until cleared");

@@ -1,6 +1,4 @@
 /* WNOHANG: a child still sleeping is not ready (0); a blocking waitpid then gets its status. */
-#include <ecl/unistd.h>
-
 #include "check.h"
 #include "proc.h"
 

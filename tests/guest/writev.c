@@ -1,15 +1,16 @@
 /* writev gathers its pieces, in order, into one write; empty pieces are skipped. */
-#include <ecl/unistd.h>
-#include <stdint.h>
+#include <sys/uio.h>
 
 #include "check.h"
 
-#define PIECE(s) { (uintptr_t)(s), sizeof(s) - 1 }
+#define PIECE(s) { (char *)(s), sizeof(s) - 1 }
 
 int main(void)
 {
-	struct linux_iovec three[3] = { PIECE("one, "), PIECE("two, "), PIECE("three\n") };
-	struct linux_iovec with_empty[3] = { PIECE("before "), PIECE(""), PIECE("after\n") };
+	struct iovec three[3] = { PIECE("one, "), PIECE("two, "), PIECE("three\n") };
+	struct iovec with_empty[3] = { PIECE("before "), PIECE(""), PIECE("after\n") };
+
+	setvbuf(stdout, NULL, _IOLBF, 0); /* its lines and the writev's, in the order they happen */
 
 	ssize_t n = writev(1, three, 3);
 	check(n == 16, "writev of three pieces returns 16");

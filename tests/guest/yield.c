@@ -1,5 +1,5 @@
 /* Two processes each call sched_yield 1000 times, taking turns on one CPU; both finish. */
-#include <ecl/unistd.h>
+#include <sched.h>
 
 #include "check.h"
 #include "proc.h"

@@ -4,8 +4,9 @@
  * yield that did nothing would print one process's letters all together, its time slice being
  * far longer than the loop). Only under eclipse-sim: Linux has other CPUs to run the child on.
  */
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "proc.h"
 

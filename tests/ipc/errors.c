@@ -4,6 +4,8 @@
  * waits for, timeout 0 without a partner, and timeouts that expire. A receiver child counts what
  * actually arrives, and a sleeping child checks that a send that timed out left nothing queued.
  */
+#include <sys/mman.h>
+
 #include "ipc_test.h"
 
 #define SERVICE "ipc-test-errors"

@@ -5,10 +5,10 @@
  * (another process's, a dead process's), unlink of an open file, requests the protocol does not
  * know, and a stop and restart of the service.
  */
-#include <ecl/fcntl.h>
 #include <ecl/fs.h>
-#include <ecl/signal.h>
-#include <ecl/stdlib.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 #include "ipc_test.h"
 

@@ -5,12 +5,13 @@
  * round trips, one fork and one wait4. Prints one line that depends on ROUNDS alone; exits 0, 1
  * if a reply was wrong, 2 for a bad argument.
  */
-#include <ecl/errno.h>
 #include <ecl/ipc.h>
-#include <ecl/stdio.h>
-#include <ecl/stdlib.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define QUIT 2
 

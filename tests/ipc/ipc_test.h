@@ -6,9 +6,11 @@
 #define IPC_TEST_H
 
 #include <ecl/ipc.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../guest/check.h"
 

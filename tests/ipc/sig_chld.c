@@ -2,20 +2,18 @@
  * SIGCHLD to the parent when a child ends, with its siginfo: si_pid the child, si_code
  * CLD_EXITED and si_status the exit code, or CLD_KILLED and the signal.
  */
-#include <ecl/signal.h>
-
 #include "ipc_test.h"
 
 static volatile sig_atomic_t runs;
 static volatile int seen_signo, seen_code, seen_pid, seen_status;
 
-static void on_child(int sig, struct linux_siginfo *info, void *context)
+static void on_child(int sig, siginfo_t *info, void *context)
 {
 	(void)context;
 	seen_signo = sig == info->si_signo ? sig : -1;
 	seen_code = info->si_code;
-	seen_pid = info->u.proc.pid;
-	seen_status = info->u.proc.status;
+	seen_pid = info->si_pid;
+	seen_status = info->si_status;
 	runs++;
 }
 
@@ -41,8 +39,7 @@ static void await_runs(int n)
 
 int main(void)
 {
-	struct sigaction sa = {.sa_handler = (sighandler_t)(void (*)(void))on_child,
-			       .sa_flags = SA_SIGINFO};
+	struct sigaction sa = {.sa_sigaction = on_child, .sa_flags = SA_SIGINFO};
 	sigemptyset(&sa.sa_mask);
 	check(sigaction(SIGCHLD, &sa, NULL) == 0, "a SA_SIGINFO handler for SIGCHLD");
 

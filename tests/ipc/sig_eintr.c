@@ -4,7 +4,7 @@
  * child) when it has it. A child sends the signal 20 ms after it starts, then sleeps until
  * killed, so that no child's exit ends a wait early.
  */
-#include <ecl/signal.h>
+#include <time.h>
 
 #include "ipc_test.h"
 
@@ -16,7 +16,7 @@ static void on_usr1(int sig)
 	runs++;
 }
 
-static int install(unsigned long flags)
+static int install(int flags)
 {
 	struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = flags};
 	sigemptyset(&sa.sa_mask);
@@ -52,7 +52,7 @@ int main(void)
 	check(install(0) == 0, "SIGUSR1 handler without SA_RESTART");
 
 	pid_t p = spawn(pinger, 0);
-	struct linux_timespec req = {1, 0}, rem = {-1, -1};
+	struct timespec req = {1, 0}, rem = {-1, -1};
 	check_errno(nanosleep(&req, &rem), EINTR, "nanosleep(1 s) interrupted: EINTR");
 	check(runs == 1, "the handler ran");
 	check(rem.tv_sec == 0 && rem.tv_nsec > 900000000 && rem.tv_nsec < 1000000000,

@@ -4,8 +4,6 @@
  * handler that interrupts a child spinning in assembly with a pattern in every general register
  * and in xmm0, after which the child finds every pattern intact.
  */
-#include <ecl/signal.h>
-
 #include "ipc_test.h"
 
 static volatile sig_atomic_t runs, blocked_inside, flag;

@@ -3,8 +3,6 @@
  * kill(0) reaches the caller's own group (its handler runs, a member without one dies); a group
  * with nobody left is ESRCH.
  */
-#include <ecl/signal.h>
-
 #include "ipc_test.h"
 
 #define MEMBERS 3

@@ -3,11 +3,7 @@
  * once), with WCONTINUED one resumed by SIGCONT (status 0xffff, once); without those options
  * neither is reported, and the child's exit is, as usual.
  */
-#include <ecl/signal.h>
-
 #include "ipc_test.h"
-
-#define WCONTINUED 8 /* Linux's; the uapi header has WNOHANG and WUNTRACED only */
 
 /* Sleeps 5 times 10 ms; exits 3. */
 static int napper(int unused)

@@ -3,8 +3,6 @@
  * query of their action is fine), sigprocmask leaves them out of the blocked set, and a child
  * that blocks everything still stops on SIGSTOP (SIGCONT resumes it) and dies of SIGKILL.
  */
-#include <ecl/signal.h>
-
 #include "ipc_test.h"
 
 static void on_signal(int sig)

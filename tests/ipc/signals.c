@@ -4,8 +4,6 @@
  * for its reply with EINTR (the server's late reply is then ESRCH); a blocked signal interrupts
  * nothing.
  */
-#include <ecl/signal.h>
-
 #include "ipc_test.h"
 
 #define SERVICE "ipc-test-signals"

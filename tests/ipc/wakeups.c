@@ -5,8 +5,7 @@
  * comes 50 ms later. A stopped receiver that is sent a message stays stopped until SIGCONT. And
  * nanosleep, the other timed wait, is not cut short by a SIGCONT either.
  */
-#include <ecl/signal.h>
-#include <ecl/string.h>
+#include <time.h>
 
 #include "ipc_test.h"
 
@@ -41,7 +40,7 @@ static int sleeper(int unused)
 {
 	(void)unused;
 	long long start = monotonic_ms();
-	struct linux_timespec ts = {0, 100 * 1000000};
+	struct timespec ts = {0, 100 * 1000000};
 	nanosleep(&ts, NULL);
 	long long slept = monotonic_ms() - start;
 	return slept >= 100 ? 0 : (int)slept + 1;

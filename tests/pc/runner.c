@@ -5,10 +5,12 @@
  * of tests whose outcome was not the expected one. The same image boots under eclipse-sim and
  * on the pc kernel under QEMU, and the two transcripts must be equal (README.md).
  */
-#include <ecl/errno.h>
-#include <ecl/stdio.h>
-#include <ecl/string.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define SIGNALED(sig) (128 + (sig))
 
@@ -25,6 +27,7 @@ static const struct test {
 	{"time", {NULL}, 0},
 	{"writev", {NULL}, 0},
 	{"multifault", {NULL}, 0},
+	{"pie", {NULL}, 0},
 	{"fault_null", {NULL}, SIGNALED(SIGSEGV)},
 	{"fault_rodata", {NULL}, SIGNALED(SIGSEGV)},
 	{"fault_nx", {NULL}, SIGNALED(SIGSEGV)},
@@ -87,6 +90,8 @@ int main(void)
 {
 	int failed = 0;
 	unsigned count = sizeof tests / sizeof tests[0];
+	/* Each line goes out when printed, between the tests' own output. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("runner: %u guest tests\n", count);
 	for (unsigned i = 0; i < count; i++) {
 		char got[32], want[32];

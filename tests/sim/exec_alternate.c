@@ -5,10 +5,9 @@
  * child would run the previous program's code and exit with the wrong status (or crash).
  * Usage: exec_alternate GUEST_DIR
  */
-#include <eclipse.h>
-#include <linux.h>
-#include <ecl/stdio.h>
-#include <ecl/unistd.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int main(int argc, char **argv, char **envp)
 {

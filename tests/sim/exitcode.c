@@ -1,5 +1,5 @@
 /* Exits with the status given as its first argument: the simulator must pass it through. */
-#include <ecl/stdlib.h>
+#include <stdlib.h>
 
 int main(int argc, char **argv)
 {

@@ -5,10 +5,11 @@
  * Compiled code keeps nothing in those registers across a call, so each process also holds
  * all sixteen xmm registers and st0 live across sched_yield itself (the syscall preserves them).
  */
-#include <eclipse.h>
-#include <linux.h>
-#include <ecl/stdio.h>
-#include <ecl/unistd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define STEPS 20000
 

@@ -3,20 +3,19 @@
  * (SIGKILL, as Linux's OOM killer does) when the frames run out, and the parent goes on, forks
  * again and exits normally. Run with a small --mem.
  */
-#include <eclipse.h>
-#include <linux.h>
-#include <ecl/stdio.h>
-#include <ecl/unistd.h>
-#include <ecl/syscall.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define CHUNK (1 << 20)
 
 static void eat_memory(void)
 {
 	for (;;) {
-		char *p = (char *)syscall6(SYS_mmap, 0, CHUNK, PROT_READ | PROT_WRITE,
-					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if ((long)p < 0 && (long)p > -4096)
+		char *p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
 			_exit(3); /* address space exhausted before memory: not what we test */
 		for (int i = 0; i < CHUNK; i += 4096)
 			p[i] = 1;

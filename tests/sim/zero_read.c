@@ -3,9 +3,9 @@
  * succeeds with 16 MiB of RAM (the kernel reads the shared zero frame), and leaves the RAM free
  * for 12 MiB that are then really used. Run with --mem=16M, standard output to /dev/null.
  */
-#include <eclipse.h>
-#include <ecl/stdio.h>
-#include <ecl/unistd.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define BIG (64UL << 20)
 #define USED (12UL << 20)

@@ -1,9 +1,9 @@
 /* A test service that ends on its own: exit_after DURATION STATUS sleeps DURATION, then exits
  * with STATUS. Restart tests run it under each policy. */
-#include <ecl/stdio.h>
-#include <ecl/stdlib.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -13,6 +13,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int status = atoi(argv[2]);
+	/* A service's log: each line goes out when printed, in time order with init's. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("exit_after: pid %d exits with status %d in %lld ms\n", getpid(), status, after_ms);
 	sleep_ms(after_ms);
 	return status;

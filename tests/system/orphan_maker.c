@@ -1,13 +1,13 @@
 /* A test service that leaves an orphan: orphan_maker DURATION STATUS [--ignore-sigterm] forks a
  * child that sleeps DURATION and exits with STATUS (ignoring SIGTERM if asked), and exits 0 at
  * once without waiting for it. init adopts the child and must reap it. */
-#include <ecl/errno.h>
-#include <ecl/signal.h>
-#include <ecl/stdio.h>
-#include <ecl/stdlib.h>
-#include <ecl/string.h>
 #include <ecl/time.h>
-#include <ecl/unistd.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -18,6 +18,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int status = atoi(argv[2]);
+	/* A service's log: each line goes out when printed, in time order with init's. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	pid_t pid = fork();
 	if (pid < 0) {
 		dprintf(2, "orphan_maker: fork failed: %s\n", strerror(errno));

@@ -10,7 +10,7 @@
 #define ECL_FS_H
 
 #include <ecl/fs_protocol.h>
-#include <ecl/unistd.h>
+#include <sys/types.h>
 
 /* How long one request may wait for the service, queueing included. */
 #define FS_TIMEOUT_NS 5000000000ull

@@ -12,7 +12,6 @@
 #define ECL_FS_PROTOCOL_H
 
 #include <eclipse.h>
-#include <linux.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -12,10 +12,9 @@
 #ifndef ECL_IPC_H
 #define ECL_IPC_H
 
-#include <ecl/unistd.h>
 #include <eclipse.h>
-#include <linux.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Delivers msg (its type, len and data; sender is set by the kernel) to pid; returns 0. */
 int ipc_send(pid_t pid, const struct ipc_msg *msg, uint64_t timeout_ns);

@@ -1,9 +1,8 @@
-/* The text of each error number, as Linux's C libraries word it, so that a message reads the
- * same from a guest on Eclipse OS, from the same guest on Linux and from eclipse-sim itself.
- * Freestanding: the pc kernel words its own errors with it too. */
-#include <ecl/string.h>
-#include <eclipse.h>
-#include <linux.h>
+/* The text of each error number, as glibc words it, so that the pc kernel's messages read the
+ * same as eclipse-sim's, which come from the host's C library. */
+#include "pc.h"
+
+#include <uapi/linux.h>
 
 static const char *const texts[] = {
 	[EPERM] = "Operation not permitted",
