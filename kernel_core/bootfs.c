@@ -158,6 +158,11 @@ int bootfs_init(struct inode **root)
 	int err = index_image();
 	if (err)
 		return err;
+	return bootfs_root(root);
+}
+
+int bootfs_root(struct inode **root)
+{
 	*root = inode_new(&bootfs_type, NULL, ROOT + 1, S_IFDIR | 0755);
 	return *root ? 0 : -ENOMEM;
 }
@@ -242,15 +247,36 @@ static long bootfs_read(struct thread *t, struct file *f, uint64_t buf, uint64_t
 }
 
 /* Directory records: "." and "..", then the entries whose parent is the directory; the offset
- * is the index to look from next (2 and up: entries). */
+ * is the index to look from next (2 and up: entries). In the root directory, while it is "/",
+ * the mount points the image has no entry for come last (offset 2 + count + mount slot). */
 static long bootfs_readdir(struct thread *t, struct file *f, uint64_t buf, uint64_t len)
 {
 	if (index_image() || f->ino->ino > idx.count)
 		return -ENOENT;
 	uint32_t self = (uint32_t)f->ino->ino - 1;
-	uint64_t done = 0;
-	while (f->offset < 2ull + idx.count) {
+	bool is_root = inode_same(f->ino, vfs_root_mount()->root);
+	uint64_t done = 0, end = 2ull + idx.count + (is_root ? MOUNT_MAX : 0);
+	while (f->offset < end) {
 		uint64_t pos = f->offset;
+		if (pos >= 2ull + idx.count) {
+			struct mount *m = vfs_mount_point((unsigned)(pos - 2 - idx.count));
+			size_t n = m ? kstrlen(m->name) : 0;
+			struct inode *shadowed = NULL;
+			if (!m || !bootfs_lookup(t, f->ino, m->name, n, &shadowed)) {
+				inode_put(shadowed); /* an entry of the image's lists it already */
+				f->offset++;
+				continue;
+			}
+			long r = dirent_put(t, buf + done, len - done, m->root->ino, pos + 1,
+					    m->root->mode, m->name, n);
+			if (r == -EINVAL && done)
+				break;
+			if (r < 0)
+				return r;
+			done += (uint64_t)r;
+			f->offset++;
+			continue;
+		}
 		uint32_t i = pos < 2 ? (pos == 0 ? self : ent(self)->parent) : (uint32_t)(pos - 2);
 		const char *name;
 		size_t n;

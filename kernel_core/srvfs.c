@@ -327,11 +327,13 @@ bool srv_has_posted(const struct thread *server)
 static void post(struct mount *m, unsigned op, uint64_t node, uint64_t gen)
 {
 	struct thread *server = m->server ? thread_find(m->server) : NULL;
-	struct posted *p = server ? kmalloc(sizeof(*p)) : NULL;
+	/* Like every request, it ends with its two names, empty here: two NULs. */
+	struct posted *p = server ? kmalloc(sizeof(*p) + 2) : NULL;
 	if (!p)
 		return; /* no server now: it starts over without the reference */
+	kmemset(p, 0, sizeof(*p) + 2);
 	p->mnt = m;
-	p->len = sizeof(struct vfs_req);
+	p->len = sizeof(struct vfs_req) + 2;
 	p->req.node = node;
 	p->req.gen = gen;
 	p->op = op;
@@ -376,10 +378,20 @@ void srv_reset(void)
 }
 
 /* A request page for node ino with name and name2 (either may be NULL). */
+/* A node from a server the mount had before its present one: the node numbers meant that
+ * server's files (the root directory alone is the same for every server). */
+static bool stale(const struct inode *ino)
+{
+	return ino->priv != ino->mnt->epoch && ino->ino != VFS_ROOT_NODE;
+}
+
 static struct vfs_req *request(const struct inode *ino, const char *name, const char *name2,
 			       size_t *len, long *err)
 {
 	size_t n1 = name ? kstrlen(name) : 0, n2 = name2 ? kstrlen(name2) : 0;
+	*err = -ESTALE;
+	if (stale(ino))
+		return NULL;
 	*err = -ENAMETOOLONG;
 	if (n1 + n2 + 2 > VFS_NAMES_MAX)
 		return NULL;
@@ -410,8 +422,10 @@ static struct vfs_req *request(const struct inode *ino, const char *name, const 
 static struct inode *node_of(struct mount *m, const struct vfs_attr *a)
 {
 	struct inode *n = inode_new(&srvfs_type, m, a->ino, a->mode);
-	if (n)
+	if (n) {
 		n->gen = a->gen;
+		n->priv = m->epoch;
+	}
 	return n;
 }
 
@@ -480,7 +494,8 @@ static long srv_readdir(struct thread *t, struct file *f, uint64_t buf, uint64_t
 
 static void srv_release_file(struct file *f)
 {
-	post(f->ino->mnt, VFS_CLOSE, f->ino->ino, f->ino->gen);
+	if (!stale(f->ino))
+		post(f->ino->mnt, VFS_CLOSE, f->ino->ino, f->ino->gen);
 }
 
 static unsigned srv_poll(struct file *f)
@@ -495,6 +510,8 @@ static const struct file_ops dir_ops = {.readdir = srv_readdir, .seekable = true
 
 static int srv_open(struct thread *t, struct inode *ino, struct file *f)
 {
+	if (stale(ino))
+		return -ESTALE;
 	switch (ino->mode & S_IFMT) {
 	case S_IFDIR:
 		if ((f->flags & O_ACCMODE) != O_RDONLY)
@@ -542,6 +559,10 @@ static int simple(struct thread *t, struct inode *dir, unsigned op, const char *
 	req->mode = mode;
 	req->flags = flags;
 	if (other) {
+		if (stale(other)) {
+			kpage_free(req);
+			return -ESTALE;
+		}
 		req->node2 = other->ino;
 		req->gen2 = other->gen;
 	}
@@ -680,6 +701,7 @@ long sys_fs_serve(struct thread *t, const uint64_t *a)
 		if (m->server && thread_find(m->server))
 			return -EBUSY;
 		m->server = t->tid; /* the next server of a mount takes it over */
+		m->epoch++;
 		wait_wake(WAIT_KEY(m));
 		return 0;
 	}

@@ -110,6 +110,12 @@ struct mount *vfs_mount_next(unsigned *cursor)
 	return NULL;
 }
 
+struct mount *vfs_mount_point(unsigned i)
+{
+	struct mount *m = i < MOUNT_MAX ? &mounts[i] : NULL;
+	return m && m->used && m != root_mount && m->name[0] && m->name[0] != '\x01' ? m : NULL;
+}
+
 struct inode *vfs_root(void)
 {
 	return inode_get(root_mount->root);
@@ -145,11 +151,15 @@ int vfs_init(void)
 		return err;
 	if (!vfs_mount("", &bootfs_type, root))
 		return -ENOMEM;
+	/* The boot image is "/" until a file server takes it, and "/boot" always: a restarted
+	 * root server (and init restarting it) reaches its files there while "/" has no server. */
 	static const struct {
 		const char *name;
 		const struct fs_type *fs;
 		int (*init)(struct inode **);
-	} kernel_fs[] = {{"dev", &devfs_type, devfs_init}, {"proc", &procfs_type, procfs_init}};
+	} kernel_fs[] = {{"dev", &devfs_type, devfs_init},
+			 {"proc", &procfs_type, procfs_init},
+			 {"boot", &bootfs_type, bootfs_root}};
 	for (size_t i = 0; i < ARRAY_SIZE(kernel_fs); i++) {
 		if ((err = kernel_fs[i].init(&root)))
 			return err;

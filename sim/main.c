@@ -151,7 +151,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{NULL, 0, NULL, 0},
 	};
 	*opt = (struct sim_options){.mem_bytes = SIM_MEM_DEFAULT, .quantum = SIM_QUANTUM_DEFAULT,
-				    .max_procs = PROC_LIMIT_DEFAULT, .gdb_port = -1};
+				    .max_procs = PROC_LIMIT_DEFAULT, .gdb_port = -1, .fs_server = true};
 	opterr = 0;
 	int c;
 	uint64_t v;

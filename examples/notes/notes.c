@@ -1,85 +1,67 @@
 /*
- * notes [LINE...]: a client of the filesystem service. Appends each LINE to /tmp/notes, then
- * lists the service's files and prints /tmp/notes and /etc/status, all through <ecl/fs.h>. Run
- * on its own under eclipse-sim, with no init to start the service, it starts /sbin/filesystem
- * from the boot image itself and stops it at the end.
+ * notes [LINE...]: appends each LINE to /tmp/notes, lists /tmp, and prints /tmp/notes and
+ * /etc/status. Ordinary POSIX file calls: the kernel sends them to the filesystem service, which
+ * serves "/" (on a booted system init starts it; for a program run alone, eclipse-sim does).
  */
-#include <ecl/fs.h>
-#include <ecl/ipc.h>
-#include <ecl/time.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NOTES "/tmp/notes"
 
-/* Starts /sbin/filesystem; returns its pid once it has registered, or -1. */
-static pid_t start_filesystem(void)
-{
-	char *argv[] = {"/sbin/filesystem", NULL};
-	printf("notes: no filesystem service: starting %s\n", argv[0]);
-	/* Out before the service's lines, and not a second time from the child's copy. */
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		execve(argv[0], argv, environ);
-		dprintf(2, "notes: cannot execute %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	for (int polls = 0; pid > 0 && ipc_lookup(FS_SERVICE_NAME) != pid; polls++) {
-		if (polls == 1000 || waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
-		sleep_ms(1);
-	}
-	return pid;
-}
-
 /* Writes the file at path to stdout; returns 0, or -1 with errno. */
 static int show(const char *path)
 {
-	char buf[512];
-	int h = fs_open(path, O_RDONLY);
-	if (h < 0)
+	FILE *f = fopen(path, "r");
+	if (!f)
 		return -1;
 	printf("--- %s\n", path);
-	ssize_t n;
-	while ((n = fs_read(h, buf, sizeof buf)) > 0)
-		fwrite(buf, 1, (size_t)n, stdout);
-	fs_close(h);
-	return n < 0 ? -1 : 0;
+	char buf[512];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	int err = ferror(f) ? errno : 0;
+	fclose(f);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/* Lists dir: mode, size and name of each entry. */
+static int list(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	printf("notes: %s holds:\n", dir);
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[512];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (e->d_name[0] != '.' && lstat(path, &st) == 0)
+			printf("  %04o %6lld  %s\n", (unsigned)(st.st_mode & 07777), (long long)st.st_size,
+			       e->d_name);
+	}
+	closedir(d);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	pid_t started = 0;
-	if (ipc_lookup(FS_SERVICE_NAME) < 0 && (started = start_filesystem()) < 0) {
-		dprintf(2, "notes: the filesystem service did not start\n");
-		return 1;
-	}
-	int h = fs_open(NOTES, O_WRONLY | O_CREAT | O_APPEND);
-	for (int i = 1; h >= 0 && i < argc; i++)
-		if (fs_write(h, argv[i], strlen(argv[i])) < 0 || fs_write(h, "\n", 1) < 0)
+	int fd = open(NOTES, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	for (int i = 1; fd >= 0 && i < argc; i++)
+		if (dprintf(fd, "%s\n", argv[i]) < 0)
 			break;
-	if (h < 0 || fs_close(h) < 0) {
-		dprintf(2, "notes: cannot write %s: %s\n", NOTES, strerror(errno));
+	if (fd < 0 || close(fd) < 0) {
+		fprintf(stderr, "notes: cannot write %s: %s\n", NOTES, strerror(errno));
 		return 1;
 	}
-
-	struct fs_dirent e;
-	printf("notes: the filesystem service's files:\n");
-	for (unsigned i = 0; fs_list(i, &e) == 1; i++)
-		printf("  %s %6llu  %s\n", e.stat.mode & 0200 ? "rw" : "r-", (unsigned long long)e.stat.size,
-		       e.name);
-	if (show(NOTES) < 0 || show("/etc/status") < 0)
-		dprintf(2, "notes: cannot read: %s\n", strerror(errno));
-
-	if (started) {
-		kill(started, SIGTERM);
-		waitpid(started, NULL, 0);
+	if (list("/tmp") < 0 || show(NOTES) < 0 || show("/etc/status") < 0) {
+		fprintf(stderr, "notes: cannot read: %s\n", strerror(errno));
+		return 1;
 	}
 	return 0;
 }

@@ -1,36 +1,31 @@
 /*
  * The display service: owns the console. At start it shows the system's status line, which it
- * reads from /etc/status through the filesystem service; then it heartbeats until stopped.
+ * reads from /etc/status (served by the filesystem service once it is up); then it heartbeats
+ * until stopped.
  */
-#include <ecl/fs.h>
-#include <ecl/ipc.h>
 #include <ecl/service.h>
-#include <ecl/time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define STATUS_PATH "/etc/status"
 #define STATUS_MAX 120
-#define LOOKUP_POLLS 100 /* of 10 ms each, for the filesystem to register */
 
-/* Reads the first line of STATUS_PATH through the filesystem service into line (size bytes);
- * returns 0, or -1 with errno. */
+/* Reads the first line of STATUS_PATH into line (size bytes); returns 0, or -1 with errno. */
 static int read_status(char *line, size_t size)
 {
-	for (int polls = 0; ipc_lookup(FS_SERVICE_NAME) < 0; polls++) {
-		if (errno != ENOENT || polls == LOOKUP_POLLS)
-			return -1;
-		sleep_ms(10);
+	int fd = open(STATUS_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, line, size - 1);
+	int err = errno;
+	close(fd);
+	if (n < 0) {
+		errno = err;
+		return -1;
 	}
-	int h = fs_open(STATUS_PATH, O_RDONLY);
-	if (h < 0)
-		return -1;
-	ssize_t n = fs_read(h, line, size - 1);
-	fs_close(h);
-	if (n < 0)
-		return -1;
 	line[n] = '\0';
 	char *newline = strchr(line, '\n');
 	if (newline)

@@ -1,182 +1,438 @@
 /*
- * The filesystem service: an in-memory filesystem served over IPC. It seeds itself with the
- * files of SEEDS found in the boot image (read-only), registers as "filesystem", and answers
- * the requests of <ecl/fs_protocol.h> one at a time. Between requests the receive's timeout
- * brings the next heartbeat; SIGTERM (or SIGINT) stops it with exit status 0.
+ * The filesystem service: the file server of "/". It copies the boot image's tree into memory,
+ * asks the kernel to serve "/" (fs_serve), and from then on answers the kernel's requests (the
+ * vfs protocol of <eclipse.h>), one at a time, for every process's file calls. File data moves
+ * between the caller's buffers and the tree with grant_copy. Between requests the receive's
+ * timeout brings the next heartbeat; SIGTERM (or SIGINT) stops it with exit status 0.
  */
-#include <ecl/fs_protocol.h>
+#include "tree.h"
+
+#include <dirent.h>
+#include <ecl/duration.h>
 #include <ecl/ipc.h>
-#include <ecl/signal.h>
-#include <ecl/time.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "store.h"
-
 #define NAME "filesystem"
-#define HEARTBEAT_MS 5000
+#define HEARTBEAT_NS 5000000000ull
+#define BYTES_MAX_DEFAULT (128ull << 20)
+#define DIRENT_BUF (64u * 1024u)
 
-/* The boot image's /etc files the filesystem starts with, where they exist. */
-static const char *const SEEDS[] = {"/etc/services.conf", "/etc/status"};
-
-/* The stop signal that arrived, or 0. */
 static volatile sig_atomic_t stop_signal;
+static bool quiet;
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
 }
 
-/* Reads --heartbeat=DURATION; returns 0, or -1 after printing the usage. */
-static int parse_options(int argc, char **argv, long long *heartbeat_ms)
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
 {
-	*heartbeat_ms = HEARTBEAT_MS;
-	for (int i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "--heartbeat=", 12) || duration_parse(argv[i] + 12, heartbeat_ms) ||
-		    *heartbeat_ms == 0) {
-			dprintf(2, NAME ": bad argument '%s'\nusage: %s [--heartbeat=DURATION]\n", argv[i],
-				argv[0]);
-			return -1;
-		}
-	}
-	return 0;
+	if (quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
 }
 
-/* Copies the file at path into the store, read-only; returns 0, or -1 with errno. */
-static int seed(const char *path)
+static uint64_t monotonic_ns(void)
 {
-	static unsigned char buf[FS_FILE_SIZE_MAX + 1];
-	int fd = open(path, O_RDONLY);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static long fs_serve(const char *path)
+{
+	return syscall(SYS_fs_serve, path);
+}
+
+static long grant_copy(int client, uint64_t off, void *buf, size_t len, unsigned dir)
+{
+	return syscall(SYS_grant_copy, client, off, buf, len, dir);
+}
+
+/* What the copy from the boot image found. */
+struct seeded {
+	unsigned files, dirs, links;
+	size_t bytes;
+};
+
+/* The boot image's path of a node being copied, and the node it becomes. */
+static int seed_entry(const char *path, uint64_t dir, const char *name, struct seeded *s);
+
+static int seed_dir(const char *path, uint64_t node, struct seeded *s)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	int err = 0;
+	for (struct dirent *e; !err && (e = readdir(d));) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		/* /dev, /proc and /boot are the kernel's: only their mount points are kept. */
+		if (node == VFS_ROOT_NODE && (!strcmp(e->d_name, "dev") || !strcmp(e->d_name, "proc") ||
+					      !strcmp(e->d_name, "boot")))
+			continue;
+		char child[PATH_MAX];
+		if (snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "", e->d_name) >=
+		    (int)sizeof(child))
+			continue;
+		err = seed_entry(child, node, e->d_name, s);
+	}
+	closedir(d);
+	return err;
+}
+
+static int seed_file(const char *path, uint64_t node, size_t size, struct seeded *s)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
-	long len = 0, n = 0;
-	while (len < (long)sizeof buf && (n = read(fd, buf + len, sizeof buf - (size_t)len)) > 0)
-		len += n;
+		return -errno;
+	unsigned char *dst;
+	uint64_t where;
+	long err = tree_write_room(node, 0, size, false, &dst, &where);
+	size_t got = 0;
+	while (!err && got < size) {
+		ssize_t n = read(fd, dst + got, size - got);
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		got += (size_t)n;
+	}
 	close(fd);
-	if (n < 0)
-		return -1;
-	int err = len > FS_FILE_SIZE_MAX ? -ENOSPC : store_seed(path, buf, (size_t)len);
-	if (err) {
-		errno = -err;
-		return -1;
+	if (!err) {
+		tree_written(node, where, got);
+		s->bytes += got;
+	}
+	return (int)err;
+}
+
+static int seed_entry(const char *path, uint64_t dir, const char *name, struct seeded *s)
+{
+	struct stat st;
+	if (lstat(path, &st))
+		return -errno;
+	char target[PATH_MAX];
+	uint64_t node;
+	long err;
+	if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = 0;
+		err = tree_create(dir, name, S_IFLNK | 0777, target, &node);
+		s->links += !err;
+	} else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+		err = tree_create(dir, name, st.st_mode & (S_IFMT | 07777), NULL, &node);
+		if (!err && S_ISDIR(st.st_mode)) {
+			s->dirs++;
+			err = seed_dir(path, node, s);
+		} else if (!err) {
+			s->files++;
+			err = seed_file(path, node, (size_t)st.st_size, s);
+		}
+	} else {
+		return 0; /* devices and the like are not copied */
+	}
+	if (!err) {
+		struct vfs_attr a = {.mtime_ns = st.st_mtim.tv_sec * 1000000000ll + st.st_mtim.tv_nsec};
+		a.atime_ns = a.mtime_ns;
+		tree_setattr(node, VFS_SET_ATIME | VFS_SET_MTIME, &a);
+	}
+	return (int)err;
+}
+
+/* The directories every root has: the kernel's mount points and /tmp. */
+static int standard_dirs(void)
+{
+	static const struct {
+		const char *name;
+		unsigned mode;
+	} dirs[] = {{"boot", 0755}, {"dev", 0755}, {"proc", 0555}, {"tmp", 01777}};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		uint64_t node;
+		if (tree_lookup(VFS_ROOT_NODE, dirs[i].name, &node) == 0)
+			continue;
+		long err = tree_create(VFS_ROOT_NODE, dirs[i].name, S_IFDIR | dirs[i].mode, NULL, &node);
+		if (err)
+			return (int)err;
 	}
 	return 0;
 }
 
-/* The request's path: 0 when it is NUL-terminated within the message's tail bytes, or -errno. */
-static int check_request_path(const struct fs_request *q, size_t tail)
+/* A request's names: 0 with *name (and *name2) set when they lie NUL-terminated in the
+ * message, or -EINVAL. */
+static int names(const struct vfs_req *q, size_t len, const char **name, const char **name2)
 {
-	size_t max = tail < FS_PATH_MAX ? tail : FS_PATH_MAX;
-	if (strnlen(q->u.path, max) < max)
-		return 0;
-	return tail >= FS_PATH_MAX ? -ENAMETOOLONG : -EINVAL;
+	size_t room = len - sizeof(*q);
+	if (q->name_len > room || q->name2_len > room - q->name_len ||
+	    (size_t)q->name_len + q->name2_len + 2 > room || q->names[q->name_len] ||
+	    q->names[q->name_len + 1 + q->name2_len])
+		return -EINVAL;
+	*name = q->names;
+	*name2 = q->names + q->name_len + 1;
+	if (strlen(*name) != q->name_len || strlen(*name2) != q->name2_len)
+		return -EINVAL;
+	return 0;
 }
 
-/* Carries out client's request in and writes the reply to out. */
-static void serve(const union fs_msg *in, int client, union fs_msg *out)
+/* Packs linux_dirent64 records into a buffer, as getdents64 returns them. */
+struct dirents {
+	unsigned char *buf;
+	size_t len, room;
+	uint64_t next;
+};
+
+static bool put_dirent(const char *name, uint64_t node, unsigned mode, uint64_t next, void *arg)
 {
-	const struct fs_request *q = &in->req;
-	size_t tail = in->ipc.len >= FS_HEAD_SIZE ? in->ipc.len - FS_HEAD_SIZE : 0;
-	size_t out_len = 0;
-	long r = in->ipc.len < FS_HEAD_SIZE ? -EINVAL : 0;
-	bool has_path = in->ipc.type == FS_OPEN || in->ipc.type == FS_UNLINK || in->ipc.type == FS_STAT;
-	if (!r && has_path)
-		r = check_request_path(q, tail);
-	if (!r) {
-		switch (in->ipc.type) {
-		case FS_OPEN:
-			r = store_open(q->u.path, q->arg, client);
-			break;
-		case FS_READ:
-			r = store_read(q->handle, client, out->rep.u.data,
-				       q->arg < FS_DATA_MAX ? q->arg : FS_DATA_MAX);
-			out_len = r > 0 ? (size_t)r : 0;
-			break;
-		case FS_WRITE:
-			r = store_write(q->handle, client, q->u.data, tail);
-			break;
-		case FS_CLOSE:
-			r = store_close(q->handle, client);
-			break;
-		case FS_UNLINK:
-			r = store_unlink(q->u.path);
-			break;
-		case FS_LIST:
-			r = store_entry(q->arg, &out->rep.u.entry);
-			out_len = r > 0 ? sizeof out->rep.u.entry : 0;
-			break;
-		case FS_STAT:
-			r = store_stat(q->u.path, &out->rep.u.stat);
-			out_len = r == 0 ? sizeof out->rep.u.stat : 0;
-			break;
-		default:
-			r = -ENOSYS;
-		}
+	struct dirents *d = arg;
+	size_t namelen = strlen(name);
+	size_t reclen = (19 + namelen + 1 + 7) & ~(size_t)7;
+	if (d->len + reclen > d->room)
+		return false;
+	unsigned char *r = d->buf + d->len;
+	memset(r, 0, reclen);
+	uint64_t off = next;
+	uint16_t rl = (uint16_t)reclen;
+	memcpy(r, &node, 8);
+	memcpy(r + 8, &off, 8);
+	memcpy(r + 16, &rl, 2);
+	r[18] = (unsigned char)((mode & S_IFMT) >> 12); /* DT_* is the type's high bits */
+	memcpy(r + 19, name, namelen);
+	d->len += reclen;
+	d->next = next;
+	return true;
+}
+
+/* Carries out request q (len bytes, operation op) of client; fills the reply. */
+static long serve(unsigned op, const struct vfs_req *q, size_t len, int client, struct vfs_rep *rep,
+		  size_t *rep_len)
+{
+	const char *name = NULL, *name2 = NULL;
+	*rep_len = sizeof(*rep);
+	if (len < sizeof(*q))
+		return -EINVAL;
+	if (op != VFS_STATFS && op != VFS_SYNC) {
+		int err = tree_check(q->node, q->gen);
+		if (err)
+			return err;
 	}
-	out->ipc.type = in->ipc.type;
-	out->ipc.len = (unsigned)(FS_HEAD_SIZE + out_len);
-	out->rep.status = (int32_t)r;
-	out->rep.reserved = 0;
+	int err = names(q, len, &name, &name2);
+	if (err)
+		return err;
+	uint64_t node = 0;
+	long r = 0;
+	switch (op) {
+	case VFS_LOOKUP:
+		r = tree_lookup(q->node, name, &node);
+		break;
+	case VFS_GETATTR:
+		node = q->node;
+		break;
+	case VFS_SETATTR:
+		r = tree_setattr(q->node, q->flags, &q->attr);
+		node = q->node;
+		break;
+	case VFS_READ: {
+		const unsigned char *data;
+		size_t n = tree_read(q->node, q->offset, q->len, &data);
+		r = n ? grant_copy(client, 0, (void *)data, n, GRANT_TO_CLIENT) : 0;
+		r = r < 0 ? -errno : (long)n;
+		break;
+	}
+	case VFS_WRITE: {
+		unsigned char *dst;
+		uint64_t at;
+		r = tree_write_room(q->node, q->offset, q->len, q->flags & O_APPEND, &dst, &at);
+		if (r)
+			break;
+		long n = q->len ? grant_copy(client, 0, dst, q->len, GRANT_FROM_CLIENT) : 0;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		tree_written(q->node, at, (uint64_t)n);
+		r = n;
+		node = q->node;
+		break;
+	}
+	case VFS_CREATE:
+		if (!S_ISREG(q->mode) && !S_ISFIFO(q->mode))
+			return -EINVAL;
+		r = tree_create(q->node, name, q->mode, NULL, &node);
+		break;
+	case VFS_MKDIR:
+		r = tree_create(q->node, name, S_IFDIR | (q->mode & 07777), NULL, &node);
+		break;
+	case VFS_SYMLINK:
+		r = tree_create(q->node, name, S_IFLNK | 0777, name2, &node);
+		break;
+	case VFS_LINK:
+		if ((r = tree_check(q->node2, q->gen2)))
+			break;
+		r = tree_link(q->node, name, q->node2);
+		node = q->node2;
+		break;
+	case VFS_UNLINK:
+	case VFS_RMDIR:
+		r = tree_unlink(q->node, name, op == VFS_RMDIR);
+		break;
+	case VFS_RENAME:
+		if (!(r = tree_check(q->node2, q->gen2)))
+			r = tree_rename(q->node, name, q->node2, name2, q->flags);
+		break;
+	case VFS_READDIR: {
+		static unsigned char buf[DIRENT_BUF];
+		struct dirents d = {buf, 0, q->len < sizeof(buf) ? q->len : sizeof(buf), q->offset};
+		tree_list(q->node, q->offset, put_dirent, &d);
+		if (!d.len && q->len && d.next < UINT64_MAX && q->len < 24)
+			return -EINVAL; /* not even one record fits */
+		r = d.len ? grant_copy(client, 0, buf, d.len, GRANT_TO_CLIENT) : 0;
+		if (r < 0)
+			return -errno;
+		r = (long)d.len;
+		rep->cookie = d.next;
+		break;
+	}
+	case VFS_READLINK: {
+		const char *target = tree_target(q->node);
+		if (!target)
+			return -EINVAL;
+		size_t n = strlen(target);
+		if (n > VFS_DATA_MAX)
+			n = VFS_DATA_MAX;
+		memcpy(rep->data, target, n);
+		*rep_len += n;
+		r = (long)n;
+		break;
+	}
+	case VFS_STATFS: {
+		size_t nodes, nodes_max, bytes, bytes_max;
+		tree_usage(&nodes, &nodes_max, &bytes, &bytes_max);
+		rep->statfs = (struct vfs_statfs){0x01021994, 4096, bytes_max / 4096,
+						  (bytes_max - bytes) / 4096, nodes_max,
+						  nodes_max - nodes, 255};
+		break;
+	}
+	case VFS_SYNC:
+		break; /* memory is as stable as it gets */
+	case VFS_OPEN:
+		tree_open(q->node);
+		break;
+	case VFS_CLOSE:
+		tree_close(q->node);
+		break;
+	default:
+		return -ENOSYS;
+	}
+	if (r >= 0 && node)
+		tree_attr(node, &rep->attr);
+	return r;
 }
 
-/* Answers requests until a stop signal, with a heartbeat every heartbeat_ms; returns main's
- * status. */
-static int serve_loop(long long heartbeat_ms)
+/* Answers requests until a stop signal, with a heartbeat every heartbeat_ns. */
+static int serve_loop(uint64_t heartbeat_ns)
 {
-	static union fs_msg in, out;
+	static union {
+		struct ipc_msg msg;
+	} in, out;
 	unsigned long beats = 0;
-	long long next = monotonic_ms() + heartbeat_ms;
+	uint64_t next = monotonic_ns() + heartbeat_ns;
 	while (!stop_signal) {
-		long long now = monotonic_ms();
+		uint64_t now = monotonic_ns();
 		if (now >= next) {
-			printf(NAME ": heartbeat %lu\n", ++beats);
+			say(NAME ": heartbeat %lu\n", ++beats);
 			/* After a long stop (a debugger, say), one heartbeat, not a burst of missed ones. */
-			next = next + heartbeat_ms > now ? next + heartbeat_ms : now + heartbeat_ms;
+			next = next + heartbeat_ns > now ? next + heartbeat_ns : now + heartbeat_ns;
 			continue;
 		}
-		pid_t client = ipc_receive(0, &in.ipc, (uint64_t)(next - now) * 1000000u);
+		pid_t client = ipc_receive(0, &in.msg, next - now);
 		if (client < 0) {
 			if (errno == ETIMEDOUT || errno == EINTR)
 				continue;
-			printf(NAME ": receive failed: %s: stopping\n", strerror(errno));
+			fprintf(stderr, NAME ": receive failed: %s: stopping\n", strerror(errno));
 			return 1;
 		}
-		serve(&in, client, &out);
-		/* ESRCH: the client sent rather than called, or is gone; nothing to do either way. */
-		ipc_reply(client, &out.ipc);
+		if (!(in.msg.flags & IPC_KERNEL)) {
+			/* Only the kernel speaks the vfs protocol; anyone else gets EINVAL. */
+			out.msg.type = in.msg.type;
+			out.msg.len = 0;
+			ipc_reply(client, &out.msg);
+			continue;
+		}
+		size_t rep_len;
+		struct vfs_rep *rep = (struct vfs_rep *)out.msg.data;
+		memset(rep, 0, sizeof(*rep));
+		rep->status = serve(in.msg.type, (const struct vfs_req *)in.msg.data, in.msg.len, client,
+				    rep, &rep_len);
+		out.msg.type = in.msg.type;
+		out.msg.len = (unsigned)rep_len;
+		if (client > 0) /* posted requests (sender 0) want no answer */
+			ipc_reply(client, &out.msg);
 	}
-	printf(NAME ": %s received, stopping\n", signal_name(stop_signal));
+	say(NAME ": %s received, stopping\n", stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	long long heartbeat_ms;
-	if (parse_options(argc, argv, &heartbeat_ms) < 0)
+	uint64_t heartbeat_ns = HEARTBEAT_NS, bytes_max = BYTES_MAX_DEFAULT;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strncmp(a, "--heartbeat=", 12) &&
+		    !duration_parse_ns(a + 12, strlen(a + 12), &heartbeat_ns) && heartbeat_ns)
+			continue;
+		if (!strcmp(a, "--quiet")) {
+			quiet = true;
+			continue;
+		}
+		fprintf(stderr, NAME ": bad argument '%s'\nusage: %s [--heartbeat=DURATION] [--quiet]\n", a,
+			argv[0]);
 		return 2;
-	setvbuf(stdout, NULL, _IOLBF, 0); /* as service_main does */
+	}
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
-		dprintf(2, NAME ": cannot install signal handlers: %s\n", strerror(errno));
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 
-	printf(NAME ": started (pid %d)\n", getpid());
-	for (size_t i = 0; i < sizeof SEEDS / sizeof SEEDS[0]; i++)
-		if (seed(SEEDS[i]) < 0 && errno != ENOENT)
-			printf(NAME ": cannot seed %s: %s\n", SEEDS[i], strerror(errno));
-	size_t bytes;
-	unsigned files = store_count(&bytes);
-	printf(NAME ": %u read-only file%s from /etc in the boot image, %zu bytes\n", files,
-	       files == 1 ? "" : "s", bytes);
-	if (ipc_register(FS_SERVICE_NAME) < 0) {
-		printf(NAME ": cannot register as \"" FS_SERVICE_NAME "\": %s\n", strerror(errno));
+	say(NAME ": started (pid %d)\n", getpid());
+	int err = tree_init((size_t)bytes_max);
+	struct seeded s = {0};
+	/* The kernel serves the boot image at /boot, and at / too until a server takes it: a
+	 * restarted service finds it at /boot, a first one (when / is the image) at /. */
+	struct stat boot;
+	const char *image = stat("/boot", &boot) == 0 && S_ISDIR(boot.st_mode) ? "/boot" : "/";
+	if (!err)
+		err = seed_dir(image, VFS_ROOT_NODE, &s);
+	if (!err)
+		err = standard_dirs();
+	if (err) {
+		fprintf(stderr, NAME ": cannot copy the boot image: %s\n", strerror(-err));
 		return 1;
 	}
-	printf(NAME ": serving open, read, write, close, unlink, list and stat over IPC\n");
-	printf(NAME ": ready, heartbeat every %lld ms\n", heartbeat_ms);
-	return serve_loop(heartbeat_ms);
+	say(NAME ": %u files, %u directories and %u links from the boot image, %zu bytes\n", s.files,
+	    s.dirs, s.links, s.bytes);
+	if (fs_serve("/") < 0) {
+		fprintf(stderr, NAME ": cannot serve /: %s\n", strerror(errno));
+		return 1;
+	}
+	say(NAME ": serving / from memory, up to %llu MiB\n", (unsigned long long)(bytes_max >> 20));
+	say(NAME ": ready, heartbeat every %llu ms\n", (unsigned long long)(heartbeat_ns / 1000000));
+	return serve_loop(heartbeat_ns);
 }

@@ -18,7 +18,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 : >"$work/kernel.out"
 timeout -k 10 "$TIMEOUT" gdb -batch -nx -ex 'break sys_fork' -ex run -ex 'bt 4' \
 	-ex 'print t->tid' -ex 'print t->name' -ex delete -ex continue \
-	--args "$sim" --gdb 0 --gdb-wait "$guests/gdb_target" >"$work/kernel.out" 2>&1 </dev/null &
+	--args "$sim" --fs=none --gdb 0 --gdb-wait "$guests/gdb_target" >"$work/kernel.out" 2>&1 </dev/null &
 bg_pid=$!
 port=$(wait_port "$work/kernel.out" 60)
 [[ -n $port ]] || fail "the simulator printed no port"

@@ -1,6 +1,6 @@
 # kill ends the simulator.
 #symbols @BUILD@/guest/gdb_target
-#expect ^Breakpoint 1, compute \(n=(n@entry=)?3\)
+#expect ^(Thread [0-9]+ "gdb_target" hit )?Breakpoint 1, compute \(n=(n@entry=)?3\)
 #expect ^\[Inferior 1 \(Remote target\) killed\]
 #sim-exit 137
 break compute

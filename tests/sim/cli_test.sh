@@ -139,7 +139,7 @@ fi
 # default number of blocks (a block that ends a slice is not counted twice).
 spins=()
 for q in 1 7 ""; do
-	spins+=("$(timeout 120 "$sim" ${q:+--quantum=$q} "$guests/test_time" spin 2>&1 </dev/null)")
+	spins+=("$(timeout 120 "$sim" --fs=none ${q:+--quantum=$q} "$guests/test_time" spin 2>&1 </dev/null)")
 done
 if [[ ${spins[0]} =~ ^spin\ [1-9][0-9]*\ ns$ && ${spins[0]} == "${spins[1]}" && ${spins[1]} == "${spins[2]}" ]]; then
 	passes=$((passes + 1))

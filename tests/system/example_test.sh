@@ -14,11 +14,11 @@ forkexec)
 	boot "$tmp/out" --image="$build/boot.cpio" "$build/guest/forkexec"
 	expect_status 0
 	expect_order "forkexec: pid 1 runs /bin/hello in a child" "hello, world from Eclipse" \
-		"forkexec: child 2 exited with status 0"
+		"forkexec: child 3 exited with status 0"
 	boot "$tmp/crash" --image="$build/boot.cpio" "$build/guest/forkexec" /bin/crasher --after=10ms
 	expect_status 0
 	expect_order "forkexec: pid 1 runs /bin/crasher in a child" \
-		"crasher: started \(pid 2\), crashing in 10 ms" "forkexec: child 2 was killed by SIGSEGV"
+		"crasher: started \(pid 3\), crashing in 10 ms" "forkexec: child 3 was killed by SIGSEGV"
 	;;
 crasher)
 	boot "$tmp/out" --image="$build/boot-crasher.cpio" --max-time=15s --trace=sched

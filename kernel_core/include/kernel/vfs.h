@@ -107,6 +107,7 @@ struct mount {
 	char name[16];   /* the root directory's entry it covers; "" for the root itself */
 	unsigned dev;    /* st_dev of its nodes */
 	int server;      /* srvfs: the thread serving it (0 while none does) */
+	uint64_t epoch;  /* srvfs: which of its servers; nodes of an earlier one are stale */
 	bool used;
 };
 
@@ -131,6 +132,9 @@ struct mount *vfs_mount_at(const char *name, size_t len);
 struct mount *vfs_mount(const char *name, const struct fs_type *fs, struct inode *root);
 /* Iterates over mounts: start with *cursor 0. */
 struct mount *vfs_mount_next(unsigned *cursor);
+/* The mount in slot i (below MOUNT_MAX) when it covers an entry of the root directory, else
+ * NULL: what a listing of "/" shows besides the root filesystem's own entries. */
+struct mount *vfs_mount_point(unsigned i);
 
 /* Node references. */
 struct inode *inode_new(const struct fs_type *fs, struct mount *mnt, uint64_t ino, unsigned mode);
@@ -195,6 +199,8 @@ bool file_is_pipe(const struct file *f);
 extern const struct fs_type bootfs_type, devfs_type, procfs_type, pipefs_type, srvfs_type;
 /* The boot image's root directory, or NULL when there is no image. */
 int bootfs_init(struct inode **root);
+/* Another root directory of the image, for a second mount of it. */
+int bootfs_root(struct inode **root);
 void bootfs_fini(void);
 int devfs_init(struct inode **root);
 int procfs_init(struct inode **root);
