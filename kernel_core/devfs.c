@@ -1,9 +1,10 @@
 /*
- * /dev: the kernel's character devices (null, zero, full, random, urandom, tty, console) and the
+ * /dev: the kernel's character devices (null, zero, full, random, urandom, kmsg, tty, console) and the
  * links to the current process's descriptors. A device node elsewhere (a server's mknod) opens
  * the same device through chrdev_open.
  */
 #include <kernel/klib.h>
+#include <kernel/klog.h>
 #include <kernel/random.h>
 #include <kernel/tty.h>
 #include <kernel/vfs.h>
@@ -22,6 +23,7 @@ static const struct {
 	{"full", S_IFCHR | 0666, MKDEV(1, 7), NULL},
 	{"random", S_IFCHR | 0666, MKDEV(1, 8), NULL},
 	{"urandom", S_IFCHR | 0666, MKDEV(1, 9), NULL},
+	{"kmsg", S_IFCHR | 0644, MKDEV(1, 11), NULL},
 	{"tty", S_IFCHR | 0666, MKDEV(5, 0), NULL},
 	{"console", S_IFCHR | 0600, MKDEV(5, 1), NULL},
 	{"fd", S_IFLNK | 0777, 0, "/proc/self/fd"},
@@ -178,6 +180,8 @@ int chrdev_open(struct thread *t, unsigned rdev, struct file *f)
 {
 	switch (rdev >> 8) {
 	case 1:
+		if (rdev == MKDEV(1, 11))
+			return klog_open(f);
 		if (rdev != MKDEV(1, 3) && rdev != MKDEV(1, 5) && rdev != MKDEV(1, 7) &&
 		    rdev != MKDEV(1, 8) && rdev != MKDEV(1, 9))
 			return -ENXIO;

@@ -6,6 +6,7 @@
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
+#include <kernel/klog.h>
 #include <kernel/kmalloc.h>
 #include <kernel/random.h>
 #include <kernel/signal.h>
@@ -27,6 +28,13 @@ void kernel_request_stop(void)
 	own_stop_requests++;
 }
 
+static const char *power_off; /* reboot(2) was called: how, else NULL */
+
+void kernel_power_off(const char *how)
+{
+	power_off = how;
+}
+
 static unsigned stop_requests(void)
 {
 	return plat_stop_requests() + own_stop_requests;
@@ -39,6 +47,7 @@ int kernel_init(const struct kernel_config *cfg)
 	kernel_cfg = *cfg;
 	first_pid = 0;
 	own_stop_requests = 0;
+	power_off = NULL;
 	int err = frame_init();
 	if (!err)
 		err = vm_init();
@@ -50,6 +59,7 @@ int kernel_init(const struct kernel_config *cfg)
 	signal_reset();
 	srv_reset();
 	misc_reset();
+	klog_reset();
 	tty_init();
 	if ((err = vfs_init()))
 		return err;
@@ -178,6 +188,11 @@ int kernel_run(void)
 		start_root_server();
 	while (first && first->state != PROC_ZOMBIE) {
 		proc_collect();
+		if (power_off) {
+			if (!kernel_cfg.quiet)
+				kprintf(2, "%s: %s\n", plat_name, power_off);
+			return 0;
+		}
 		unsigned stops = stop_requests();
 		if (stops > stops_seen) {
 			if (stops_seen || stops > 1) {

@@ -1,5 +1,6 @@
 /* Freestanding string and formatting helpers. */
 #include <kernel/klib.h>
+#include <kernel/klog.h>
 #include <kernel/plat.h>
 #include <uapi/linux.h>
 
@@ -263,6 +264,7 @@ void kprintf(int stream, const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 1)
 		n = sizeof(buf) - 1;
 	kputs(stream, buf, (size_t)n);
+	klog_write(stream == 2 ? KLOG_WARNING : KLOG_INFO, buf, (size_t)n);
 }
 
 void kputs(int stream, const char *s, size_t len)

@@ -15,6 +15,33 @@ void misc_reset(void)
 	kstrlcpy(hostname, "eclipse", sizeof(hostname));
 }
 
+/* reboot(2): everyone is root. The machine stops once the call returns (kernel_power_off). */
+SYSCALL(reboot)
+{
+	(void)t;
+	uint32_t magic2 = (uint32_t)a[1], cmd = (uint32_t)a[2];
+	if ((uint32_t)a[0] != LINUX_REBOOT_MAGIC1 ||
+	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&
+	     magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	switch (cmd) {
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
+	case LINUX_REBOOT_CMD_POWER_OFF:
+		kernel_power_off("power off");
+		return 0;
+	case LINUX_REBOOT_CMD_HALT:
+		kernel_power_off("system halted");
+		return 0;
+	case LINUX_REBOOT_CMD_RESTART:
+		kernel_power_off("restart asked for: the machine stops instead");
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 /* sysname says Linux: programs check it, and Linux's is the ABI they get. */
 SYSCALL(uname)
 {
@@ -68,14 +95,4 @@ SYSCALL(getrandom)
 			return done ? (long)done : -EFAULT;
 	}
 	return (long)len;
-}
-
-/* The kernel log (dmesg): empty; what the kernel says goes to the console. */
-SYSCALL(syslog)
-{
-	(void)t;
-	int type = (int)a[0];
-	if (type < 0 || type > 10)
-		return -EINVAL;
-	return 0;
 }

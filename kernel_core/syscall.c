@@ -74,6 +74,8 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	S(getrusage, "dx"), S(clock_settime, "dx"),
 	/* sys_misc.c */
 	S(uname, "x"), S(sethostname, "su"), S(sysinfo, "x"), S(getrandom, "xux"),
+	S(reboot, "xxxx"),
+	/* klog.c */
 	S(syslog, "dxd"),
 	/* Eclipse calls */
 	SF(get_service_binary, "ux", SC_RETHEX), SF(exec_image, "xuxx", SC_REGS | SC_EXEC),

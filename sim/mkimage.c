@@ -305,7 +305,11 @@ static void take(struct image *img, const char *arg, struct pending *pend)
 	pend->mode = NULL;
 }
 
-/* Takes the arguments of @LIST, one a line. The lines stay allocated: a pending --mode names one. */
+/* The texts of the @LIST files read, freed at the end. */
+static char **lists;
+static size_t nlists;
+
+/* Takes the arguments of @LIST, one a line. */
 static void take_list(struct image *img, const char *list, struct pending *pend)
 {
 	if (!*list)
@@ -328,8 +332,11 @@ static void take_list(struct image *img, const char *list, struct pending *pend)
 			usage_error("an entry list may not name another, in", list);
 		take(img, line, pend);
 	}
-	if (!pend->mode) /* else it points into copy */
-		free(copy);
+	/* Kept to the end: a pending --mode (and its message) may point into it. */
+	lists = realloc(lists, (nlists + 1) * sizeof(*lists));
+	if (!lists)
+		out_of_memory();
+	lists[nlists++] = copy;
 }
 
 int main(int argc, char **argv)
@@ -370,5 +377,8 @@ int main(int argc, char **argv)
 		free(img.entries[i].path);
 	free(img.entries);
 	free(tmp);
+	for (size_t i = 0; i < nlists; i++)
+		free(lists[i]);
+	free(lists);
 	return 0;
 }

@@ -57,6 +57,9 @@ int kernel_run(void);
 /* Asks the first process to shut down, as the platform's stop requests do (Ctrl-C at a
  * console where no job is in the foreground). */
 void kernel_request_stop(void);
+/* reboot(2) halted, powered off or restarted the machine: kernel_run ends with status 0 once
+ * the calling syscall returns (the simulator cannot restart; it stops as for a power-off). */
+void kernel_power_off(const char *how);
 /* Frees every process and kernel structure (after kernel_run, or to abandon a boot). */
 void kernel_fini(void);
 /* Handles one trap of thread t. */

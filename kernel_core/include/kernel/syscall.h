@@ -93,6 +93,7 @@ SYSCALL(madvise); SYSCALL(msync); SYSCALL(mincore); SYSCALL(mlock);
 SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(clock_nanosleep); SYSCALL(nanosleep);
 SYSCALL(gettimeofday); SYSCALL(time); SYSCALL(times); SYSCALL(getrusage); SYSCALL(clock_settime);
 SYSCALL(uname); SYSCALL(sethostname); SYSCALL(sysinfo); SYSCALL(getrandom); SYSCALL(syslog);
+SYSCALL(reboot);
 
 /* A thread ends: its CLONE_CHILD_CLEARTID word is cleared and woken, robust futexes released. */
 void thread_exit_hooks(struct thread *t);

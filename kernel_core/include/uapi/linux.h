@@ -132,6 +132,7 @@
 #define SYS_sync 162
 #define SYS_mount 165
 #define SYS_umount2 166
+#define SYS_reboot 169
 #define SYS_sethostname 170
 #define SYS_gettid 186
 #define SYS_tkill 200
@@ -911,5 +912,17 @@ struct linux_flock {
 #define DEV_MEM_MAJOR 1
 #define DEV_TTY_MAJOR 5
 #define DEV_CONSOLE_MAJOR 5
+
+/* reboot(2): its magic numbers and commands. */
+#define LINUX_REBOOT_MAGIC1 0xfee1deadu
+#define LINUX_REBOOT_MAGIC2 672274793u
+#define LINUX_REBOOT_MAGIC2A 85072278u
+#define LINUX_REBOOT_MAGIC2B 369367448u
+#define LINUX_REBOOT_MAGIC2C 537993216u
+#define LINUX_REBOOT_CMD_RESTART 0x01234567u
+#define LINUX_REBOOT_CMD_HALT 0xcdef0123u
+#define LINUX_REBOOT_CMD_CAD_ON 0x89abcdefu
+#define LINUX_REBOOT_CMD_CAD_OFF 0x00000000u
+#define LINUX_REBOOT_CMD_POWER_OFF 0x4321fedcu
 
 #endif
