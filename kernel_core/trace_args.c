@@ -89,7 +89,7 @@ void trace_put_ubuf(struct trace_line *l, const struct trace_call *c, uint64_t u
 		    bool hex)
 {
 	size_t n = (size_t)MIN(len, TRACE_STR_MAX);
-	if (!trace_peek(c, uva, scratch, n)) {
+	if (!uva || !trace_peek(c, uva, scratch, n)) {
 		trace_put_addr(l, uva);
 		return;
 	}
