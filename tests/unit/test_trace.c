@@ -2,6 +2,8 @@
  * loop (blocking, signals, faults, exits). */
 #include "guest.h"
 
+#include <kernel/syscall.h>
+#include <kernel/trace.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,24 @@ START_TEST(test_trace_names_every_call)
 		     "[pid 1] syscall_0x190(0x1, 0, 0, 0, 0, 0xff) = -1 ENOSYS (Function not implemented)\n"
 		     "[pid 1] syscall_0x258(0, 0, 0, 0, 0, 0) = -1 ENOSYS (Function not implemented)\n"
 		     "[pid 1] getpid()                        = 1\n");
+}
+END_TEST
+
+/* Linux's names and argument counts agree with the syscall table's for every call the kernel
+ * has; every number up to 334, and from 424 on, is a call of Linux's. */
+START_TEST(test_trace_names_agree_with_the_table)
+{
+	for (uint64_t nr = 0; nr < 472; nr++) {
+		unsigned nargs = 0;
+		const char *name = trace_linux_call(nr, &nargs);
+		const struct syscall_desc *d = syscall_lookup(nr);
+		ck_assert_msg(name || (nr > 334 && nr < 424), "no name for call %llu",
+			      (unsigned long long)nr);
+		if (d)
+			ck_assert_msg(name && !strcmp(name, d->name), "call %llu is %s, not %s",
+				      (unsigned long long)nr, name, d->name);
+	}
+	ck_assert_ptr_null(trace_linux_call(SYS_ECLIPSE_BASE, &(unsigned){0}));
 }
 END_TEST
 
@@ -275,6 +295,7 @@ Suite *trace_suite(void)
 	TCase *tc = unit_tcase(s, "lines", guest_setup, trace_teardown);
 	tcase_add_test(tc, test_trace_aligns_results_and_names_errors);
 	tcase_add_test(tc, test_trace_names_every_call);
+	tcase_add_test(tc, test_trace_names_agree_with_the_table);
 	tcase_add_test(tc, test_trace_strings_as_strace_quotes_them);
 	tcase_add_test(tc, test_trace_flags_modes_and_paths);
 	tcase_add_test(tc, test_trace_outputs_after_the_call);
