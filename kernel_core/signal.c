@@ -35,10 +35,11 @@ static struct proc *alarms; /* processes with a real-time timer, soonest first *
 
 static void traced(struct thread *t, int sig, uint64_t info, enum trace_sig how);
 
-/* sig_info packs a pending signal's siginfo: pid in bits 0-31, status 32-47, code 48-55. */
+/* sig_info packs a pending signal's siginfo: pid in bits 0-31, status 32-47, code 48-63 (a
+ * byte would not do: SI_KERNEL is 0x80, SI_TKILL -6). */
 static uint64_t pack_info(int code, int sender, int status)
 {
-	return (uint32_t)sender | (uint64_t)(uint16_t)status << 32 | (uint64_t)(uint8_t)code << 48;
+	return (uint32_t)sender | (uint64_t)(uint16_t)status << 32 | (uint64_t)(uint16_t)code << 48;
 }
 
 int signal_init(struct proc *p)
@@ -294,7 +295,7 @@ static void fill_info(struct linux_siginfo *si, const struct thread *t, int sig,
 {
 	kmemset(si, 0, sizeof(*si));
 	si->si_signo = sig;
-	si->si_code = (int)(int8_t)(info >> 48);
+	si->si_code = (int)(int16_t)(info >> 48);
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
 		si->u.addr = t->sig_addr;
 	} else {

@@ -226,6 +226,25 @@ START_TEST(test_trace_handler_interrupts_a_wait)
 }
 END_TEST
 
+/* A signal the kernel sends has si_code SI_KERNEL (0x80), which does not fit a signed byte. */
+START_TEST(test_trace_kernel_signal_is_si_kernel)
+{
+	uint64_t act = guest_buf(PG);
+	struct linux_sigaction sa = {0x401000, SA_RESTORER, 0x401100, 0};
+	ck_assert_int_eq(copy_out(guest->proc->mm, act, &sa, sizeof(sa)), 0);
+	trace_on();
+	fake_script_syscall(SYS_rt_sigaction, SIGALRM, act, 0, 8, 0, 0);
+	fake_script_syscall(SYS_alarm, 1, 0, 0, 0, 0, 0);
+	fake_script_syscall(SYS_pause, 0, 0, 0, 0, 0, 0);
+	fake_script_syscall(SYS_exit_group, 0, 0, 0, 0, 0, 0); /* in the handler */
+	ck_assert_int_eq(kernel_run(), 0);
+	const char *e = console_err();
+	ck_assert_msg(strstr(e, "[pid 1] pause()                         = ? ERESTARTNOHAND (To be restarted if no handler)\n"
+				"[pid 1] --- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---\n"),
+		      "%s", e);
+}
+END_TEST
+
 START_TEST(test_trace_killed_in_a_wait)
 {
 	uint64_t fds = guest_buf(PG), buf = fds + 64, status = fds + 128;
@@ -302,6 +321,7 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, test_trace_blocked_call_resumes);
 	tcase_add_test(tc, test_trace_blocked_call_alone_is_one_line);
 	tcase_add_test(tc, test_trace_handler_interrupts_a_wait);
+	tcase_add_test(tc, test_trace_kernel_signal_is_si_kernel);
 	tcase_add_test(tc, test_trace_killed_in_a_wait);
 	tcase_add_test(tc, test_trace_fault_kills);
 	tcase_add_test(tc, test_trace_stack_follows_each_call);
