@@ -330,6 +330,7 @@ const char *kerrno_name(long e)
 		[ESPIPE] = "ESPIPE",
 		[EROFS] = "EROFS",
 		[EMLINK] = "EMLINK",
+		[EPIPE] = "EPIPE",
 		[EDOM] = "EDOM",
 		[ERANGE] = "ERANGE",
 		[EDEADLK] = "EDEADLK",

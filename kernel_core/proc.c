@@ -39,6 +39,7 @@ void proc_init(unsigned max)
 	thread_current = NULL;
 	sched_reset();
 	wait_reset();
+	trace_reset();
 }
 
 static bool slot_used(unsigned slot)
@@ -284,6 +285,8 @@ void thread_exit(struct thread *t, int wait_status)
 	struct proc *p = t->proc;
 	if (t->state == THREAD_DEAD)
 		return;
+	if (p->started)
+		trace_thread_exit(t, p->exiting ? p->exit_status : wait_status);
 	thread_exit_hooks(t);
 	ipc_exit(t);
 	for (struct proc *c = p->children; c; c = c->sibling)
@@ -401,6 +404,8 @@ const char *signal_name(int sig)
 
 void proc_kill_fault(struct thread *t, int sig, uint64_t fault_addr)
 {
+	struct linux_siginfo si = {.si_signo = sig, .si_code = SI_KERNEL, .u.addr = fault_addr};
+	trace_signal(t, &si, TRACE_SIG_KILLS);
 	kprintf(2, "%s: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n", plat_name,
 		t->proc->pid, t->proc->name, signal_name(sig), (unsigned long long)t->ctx.regs.rip,
 		(unsigned long long)fault_addr);

@@ -33,10 +33,13 @@ _Static_assert(sizeof(struct rt_sigframe) == 440, "Linux rt_sigframe layout");
 
 static struct proc *alarms; /* processes with a real-time timer, soonest first */
 
-/* sig_info packs a pending signal's siginfo: pid in bits 0-31, status 32-47, code 48-55. */
+static void traced(struct thread *t, int sig, uint64_t info, enum trace_sig how);
+
+/* sig_info packs a pending signal's siginfo: pid in bits 0-31, status 32-47, code 48-63 (a
+ * byte would not do: SI_KERNEL is 0x80, SI_TKILL -6). */
 static uint64_t pack_info(int code, int sender, int status)
 {
-	return (uint32_t)sender | (uint64_t)(uint16_t)status << 32 | (uint64_t)(uint8_t)code << 48;
+	return (uint32_t)sender | (uint64_t)(uint16_t)status << 32 | (uint64_t)(uint16_t)code << 48;
 }
 
 int signal_init(struct proc *p)
@@ -184,15 +187,20 @@ static void send(struct proc *p, struct thread *only, int sig, int code, int sen
 		for (struct thread *t = p->threads; t; t = t->sibling)
 			t->sig_pending &= ~BIT(SIGCONT);
 	}
-	if (discarded(p, sig))
+	if (discarded(p, sig)) {
+		traced(only ? only : proc_main_thread(p), sig, pack_info(code, sender, status),
+		       TRACE_SIG_TAKEN);
 		return;
+	}
 	struct thread *to = taker(p, only, sig);
 	if (to && default_kills(p, sig)) {
+		traced(to, sig, pack_info(code, sender, status), TRACE_SIG_KILLS);
 		trace_sched("kill pid %d by %s", p->pid, signal_name(sig));
 		proc_exit(p, sig);
 		return;
 	}
 	if (to && default_stops(p, sig)) {
+		traced(to, sig, pack_info(code, sender, status), TRACE_SIG_STOPS);
 		group_stop(p, sig);
 		return;
 	}
@@ -287,13 +295,23 @@ static void fill_info(struct linux_siginfo *si, const struct thread *t, int sig,
 {
 	kmemset(si, 0, sizeof(*si));
 	si->si_signo = sig;
-	si->si_code = (int)(int8_t)(info >> 48);
+	si->si_code = (int)(int16_t)(info >> 48);
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
 		si->u.addr = t->sig_addr;
 	} else {
 		si->u.proc.pid = (int)(uint32_t)info;
 		si->u.proc.status = (int)(uint16_t)(info >> 32);
 	}
+}
+
+/* The trace's line for sig, with its packed info, reaching t (how: what it does there). */
+static void traced(struct thread *t, int sig, uint64_t info, enum trace_sig how)
+{
+	if (!(kernel_cfg.trace & TRACE_SYSCALL))
+		return;
+	struct linux_siginfo si;
+	fill_info(&si, t, sig, info);
+	trace_signal(t, &si, how);
 }
 
 int signal_dequeue(struct thread *t, uint64_t set, struct linux_siginfo *info)
@@ -385,16 +403,21 @@ void signal_deliver(struct thread *t)
 		uint64_t info = take(t, sig);
 		uint64_t h = action(p, sig)->handler;
 		if (sig == SIGKILL || h == SIG_DFL) {
-			if (BIT(sig) & IGNORED_BY_DEFAULT)
+			if (BIT(sig) & IGNORED_BY_DEFAULT) {
+				traced(t, sig, info, TRACE_SIG_TAKEN);
 				continue;
+			}
 			if (BIT(sig) & STOP_SIGNALS) {
+				traced(t, sig, info, TRACE_SIG_STOPS);
 				group_stop(p, sig);
 				continue;
 			}
+			traced(t, sig, info, TRACE_SIG_KILLS);
 			trace_sched("kill pid %d by %s", p->pid, signal_name(sig));
 			proc_exit(p, sig);
 			return;
 		}
+		traced(t, sig, info, TRACE_SIG_TAKEN);
 		if (h == SIG_IGN)
 			continue;
 		handle(t, sig, info);

@@ -3,84 +3,218 @@
 #include <kernel/kernel.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
+#include <kernel/trace.h>
 #include <kernel/vfs.h>
 #include <uapi/eclipse.h>
 #include <uapi/linux.h>
 
-/* The argument count is the length of the trace letters (trace.c says what each means). */
-#define SC(name, fn, args, flags) {name, sys_##fn, args, sizeof(args) - 1, flags}
-#define S(name, args) [SYS_##name] = SC(#name, name, args, 0)
-#define SF(name, args, flags) [SYS_##name] = SC(#name, name, args, flags)
-#define SA(name, fn, args, flags) [SYS_##name] = SC(#name, fn, args, flags)
+/* Each row: the name, the handler, how the trace prints each argument (trace.h); its argument
+ * count is the number of kinds. */
+#define ROW(name, fn, flags, ret, ...) {#name, sys_##fn, {__VA_ARGS__}, ret, flags}
+#define S(name, ...) [SYS_##name] = ROW(name, name, 0, R_DEC, __VA_ARGS__)
+#define SF(name, flags, ...) [SYS_##name] = ROW(name, name, flags, R_DEC, __VA_ARGS__)
+#define SR(name, ret, ...) [SYS_##name] = ROW(name, name, 0, ret, __VA_ARGS__)
+#define SA(name, fn, ...) [SYS_##name] = ROW(name, fn, 0, R_DEC, __VA_ARGS__)
 
 static const struct syscall_desc table[SYS_NR_LINUX] = {
 	/* sys_file.c: descriptors and I/O */
-	S(read, "dBu"), S(write, "dbu"), S(readv, "dxd"), S(writev, "dxd"),
-	S(pread64, "dBud"), S(pwrite64, "dbud"), S(preadv, "dxdd"), S(pwritev, "dxdd"),
-	S(open, "sxo"), S(openat, "dsxo"), S(creat, "so"), S(close, "d"),
-	S(close_range, "uux"), S(lseek, "ddd"), S(dup, "d"), S(dup2, "dd"), S(dup3, "ddx"),
-	S(fcntl, "ddx"), S(ioctl, "dxx"), S(pipe, "x"), S(pipe2, "xx"), S(sendfile, "ddxu"),
-	S(flock, "dd"), S(fadvise64, "dddd"),
+	S(read, A_FD, A_OBUF, A_SIZE),
+	S(write, A_FD, A_IBUF, A_SIZE),
+	S(readv, A_FD, A_OIOV, A_INT),
+	S(writev, A_FD, A_IOV, A_INT),
+	S(pread64, A_FD, A_OBUF, A_SIZE, A_LONG),
+	S(pwrite64, A_FD, A_IBUF, A_SIZE, A_LONG),
+	S(preadv, A_FD, A_OIOV, A_INT, A_LONG),
+	S(pwritev, A_FD, A_IOV, A_INT, A_LONG),
+	S(open, A_PATH, A_OFLAGS, A_CMODE),
+	S(openat, A_DIRFD, A_PATH, A_OFLAGS, A_CMODE),
+	S(creat, A_PATH, A_OCT),
+	S(close, A_FD),
+	S(close_range, A_UINT, A_UINT, A_CLOSE_RANGE_FLAGS),
+	S(lseek, A_FD, A_LONG, A_WHENCE),
+	S(dup, A_FD),
+	S(dup2, A_FD, A_FD),
+	S(dup3, A_FD, A_FD, A_FDFLAGS),
+	SR(fcntl, R_FCNTL, A_FD, A_FCNTL_CMD, A_FCNTL_ARG),
+	S(ioctl, A_FD, A_IOCTL_REQ, A_IOCTL_ARG),
+	S(pipe, A_PIPEFDS),
+	S(pipe2, A_PIPEFDS, A_FDFLAGS),
+	S(sendfile, A_FD, A_FD, A_LOFF, A_SIZE),
+	S(flock, A_FD, A_FLOCK_OP),
+	S(fadvise64, A_FD, A_LONG, A_LONG, A_FADVICE),
 	/* sys_fs.c: paths, directories, attributes */
-	S(stat, "sx"), S(lstat, "sx"), S(fstat, "dx"), S(newfstatat, "dsxx"),
-	S(statx, "dsxxx"), S(getdents, "dxu"), S(getdents64, "dxu"), S(getcwd, "xu"),
-	S(chdir, "s"), S(fchdir, "d"), S(access, "so"), S(faccessat, "dso"),
-	S(faccessat2, "dsox"), S(readlink, "sxu"), S(readlinkat, "dsxu"), S(mkdir, "so"),
-	S(mkdirat, "dso"), S(mknod, "sox"), S(mknodat, "dsox"), S(rmdir, "s"), S(unlink, "s"),
-	S(unlinkat, "dsx"), S(rename, "ss"), S(renameat, "dsds"), S(renameat2, "dsdsx"),
-	S(link, "ss"), S(linkat, "dsdsx"), S(symlink, "ss"), S(symlinkat, "sds"),
-	S(chmod, "so"), S(fchmod, "do"), S(fchmodat, "dsox"), S(chown, "sdd"),
-	S(fchown, "ddd"), S(lchown, "sdd"), S(fchownat, "dsddx"), S(utimensat, "dsxx"),
-	S(utime, "sx"), S(utimes, "sx"), S(futimesat, "dsx"), S(truncate, "sd"),
-	S(ftruncate, "dd"), S(fsync, "d"), S(fdatasync, "d"), S(sync, ""), S(syncfs, "d"),
-	S(statfs, "sx"), S(fstatfs, "dx"), S(umask, "o"), S(chroot, "s"), S(mount, "ssxxx"),
-	S(umount2, "sx"),
+	S(stat, A_PATH, A_STAT),
+	S(lstat, A_PATH, A_STAT),
+	S(fstat, A_FD, A_STAT),
+	S(newfstatat, A_DIRFD, A_PATH, A_STAT, A_ATFLAGS),
+	S(statx, A_DIRFD, A_PATH, A_STATX_FLAGS, A_STATX_MASK, A_STATX),
+	S(getdents, A_FD, A_DIRENTS, A_SIZE),
+	S(getdents64, A_FD, A_DIRENTS, A_SIZE),
+	S(getcwd, A_OPATH, A_SIZE),
+	S(chdir, A_PATH),
+	S(fchdir, A_FD),
+	S(access, A_PATH, A_AMODE),
+	S(faccessat, A_DIRFD, A_PATH, A_AMODE),
+	S(faccessat2, A_DIRFD, A_PATH, A_AMODE, A_ACCESSAT_FLAGS),
+	S(readlink, A_PATH, A_OBUF, A_SIZE),
+	S(readlinkat, A_DIRFD, A_PATH, A_OBUF, A_SIZE),
+	S(mkdir, A_PATH, A_OCT),
+	S(mkdirat, A_DIRFD, A_PATH, A_OCT),
+	S(mknod, A_PATH, A_FILEMODE, A_DEV),
+	S(mknodat, A_DIRFD, A_PATH, A_FILEMODE, A_DEV),
+	S(rmdir, A_PATH),
+	S(unlink, A_PATH),
+	S(unlinkat, A_DIRFD, A_PATH, A_ATFLAGS),
+	S(rename, A_PATH, A_PATH),
+	S(renameat, A_DIRFD, A_PATH, A_DIRFD, A_PATH),
+	S(renameat2, A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_RENAME_FLAGS),
+	S(link, A_PATH, A_PATH),
+	S(linkat, A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_ATFLAGS),
+	S(symlink, A_PATH, A_PATH),
+	S(symlinkat, A_PATH, A_DIRFD, A_PATH),
+	S(chmod, A_PATH, A_OCT),
+	S(fchmod, A_FD, A_OCT),
+	S(fchmodat, A_DIRFD, A_PATH, A_OCT, A_HIDDEN),
+	S(chown, A_PATH, A_ID, A_ID),
+	S(fchown, A_FD, A_ID, A_ID),
+	S(lchown, A_PATH, A_ID, A_ID),
+	S(fchownat, A_DIRFD, A_PATH, A_ID, A_ID, A_ATFLAGS),
+	S(utimensat, A_DIRFD, A_PATH, A_TIMESPEC_PAIR, A_ATFLAGS),
+	S(utime, A_PATH, A_UTIMBUF),
+	S(utimes, A_PATH, A_TIMEVAL_PAIR),
+	S(futimesat, A_DIRFD, A_PATH, A_TIMEVAL_PAIR),
+	S(truncate, A_PATH, A_LONG),
+	S(ftruncate, A_FD, A_LONG),
+	S(fsync, A_FD),
+	S(fdatasync, A_FD),
+	S(sync, A_END),
+	S(syncfs, A_FD),
+	S(statfs, A_PATH, A_STATFS),
+	S(fstatfs, A_FD, A_STATFS),
+	SR(umask, R_OCT, A_OCT),
+	S(chroot, A_PATH),
+	S(mount, A_PATH, A_PATH, A_STR, A_MOUNT_FLAGS, A_ADDR),
+	S(umount2, A_PATH, A_UMOUNT_FLAGS),
 	/* sys_poll.c */
-	S(poll, "xud"), S(ppoll, "xuxxu"), S(select, "dxxxx"), S(pselect6, "dxxxxx"),
+	[SYS_poll] = ROW(poll, poll, SC_INTR_BLOCK, R_POLL, A_POLLFDS, A_UINT, A_INT),
+	[SYS_ppoll] = ROW(ppoll, ppoll, SC_INTR_NOHAND, R_POLL, A_POLLFDS, A_UINT, A_TIMESPEC,
+			  A_SIGSET, A_SIZE),
+	[SYS_select] = ROW(select, select, SC_INTR_NOHAND, R_SELECT, A_INT, A_FDSET, A_FDSET,
+			   A_FDSET, A_TIMEVAL),
+	[SYS_pselect6] = ROW(pselect6, pselect6, SC_INTR_NOHAND, R_SELECT, A_INT, A_FDSET,
+			     A_FDSET, A_FDSET, A_TIMESPEC, A_PSELECT_MASK),
 	/* sys_proc.c: processes, identity, limits */
-	S(getpid, ""), S(getppid, ""), S(gettid, ""), S(getpgid, "d"), S(setpgid, "dd"),
-	S(getpgrp, ""), S(setsid, ""), S(getsid, "d"), SF(fork, "", SC_REGS),
-	SF(vfork, "", SC_REGS), SF(clone, "xxxxx", SC_REGS), SF(clone3, "xu", SC_REGS),
-	SF(execve, "sxx", SC_REGS | SC_EXEC), SF(execveat, "dsxxx", SC_REGS | SC_EXEC),
-	SF(exit, "d", SC_NORETURN), SF(exit_group, "d", SC_NORETURN), S(wait4, "dxxx"),
-	S(waitid, "ddxxx"), S(sched_yield, ""), SF(arch_prctl, "xx", SC_REGS),
-	S(prctl, "dxxxx"), SA(getuid, getuid, "", 0), SA(geteuid, getuid, "", 0),
-	SA(getgid, getuid, "", 0), SA(getegid, getuid, "", 0), S(setuid, "d"),
-	SA(setgid, setuid, "d", 0), SA(setfsuid, setuid, "d", 0), SA(setfsgid, setuid, "d", 0),
-	S(setreuid, "dd"), SA(setregid, setreuid, "dd", 0), S(setresuid, "ddd"),
-	SA(setresgid, setresuid, "ddd", 0), S(getresuid, "xxx"), SA(getresgid, getresuid, "xxx", 0),
-	S(getgroups, "dx"), S(setgroups, "dx"), S(getrlimit, "dx"), S(setrlimit, "dx"),
-	S(prlimit64, "ddxx"), S(getpriority, "dd"), S(setpriority, "ddd"),
-	S(sched_getparam, "dx"), S(sched_setparam, "dx"), S(sched_getscheduler, "d"),
-	S(sched_setscheduler, "ddx"), SA(sched_get_priority_max, sched_get_priority, "d", 0),
-	SA(sched_get_priority_min, sched_get_priority, "d", 0), S(sched_getaffinity, "dux"),
-	S(sched_setaffinity, "dux"), S(getcpu, "xxx"),
+	S(getpid, A_END),
+	S(getppid, A_END),
+	S(gettid, A_END),
+	S(getpgid, A_INT),
+	S(setpgid, A_INT, A_INT),
+	S(getpgrp, A_END),
+	S(setsid, A_END),
+	S(getsid, A_INT),
+	SF(fork, SC_REGS, A_END),
+	SF(vfork, SC_REGS, A_END),
+	SF(clone, SC_REGS, A_CLONE_FLAGS, A_HIDDEN, A_CLONE_REST, A_HIDDEN, A_HIDDEN),
+	SF(clone3, SC_REGS, A_CLONE_ARGS, A_SIZE),
+	SF(execve, SC_REGS, A_PATH, A_ARGV, A_ENVP),
+	SF(execveat, SC_REGS, A_DIRFD, A_PATH, A_ARGV, A_ENVP, A_ATFLAGS),
+	SF(exit, SC_NORETURN, A_INT),
+	SF(exit_group, SC_NORETURN, A_INT),
+	S(wait4, A_INT, A_WSTATUS, A_WAIT_OPTS, A_RUSAGE),
+	S(waitid, A_IDTYPE, A_INT, A_SIGINFO, A_WAIT_OPTS, A_RUSAGE),
+	S(sched_yield, A_END),
+	SF(arch_prctl, SC_REGS, A_ARCH_CODE, A_ARCH_ADDR),
+	SR(prctl, R_DUMPABLE, A_PRCTL_OP, A_PRCTL_ARG, A_PRCTL_ARG, A_PRCTL_ARG, A_PRCTL_ARG),
+	S(getuid, A_END),
+	SA(geteuid, getuid, A_END),
+	SA(getgid, getuid, A_END),
+	SA(getegid, getuid, A_END),
+	S(setuid, A_ID),
+	SA(setgid, setuid, A_ID),
+	SA(setfsuid, setuid, A_ID),
+	SA(setfsgid, setuid, A_ID),
+	S(setreuid, A_ID, A_ID),
+	SA(setregid, setreuid, A_ID, A_ID),
+	S(setresuid, A_ID, A_ID, A_ID),
+	SA(setresgid, setresuid, A_ID, A_ID, A_ID),
+	S(getresuid, A_INT_PTR, A_INT_PTR, A_INT_PTR),
+	SA(getresgid, getresuid, A_INT_PTR, A_INT_PTR, A_INT_PTR),
+	S(getgroups, A_INT, A_OGIDS),
+	S(setgroups, A_INT, A_GIDS),
+	S(getrlimit, A_RLIMIT_RES, A_ORLIMIT),
+	S(setrlimit, A_RLIMIT_RES, A_RLIMIT),
+	S(prlimit64, A_INT, A_RLIMIT_RES, A_RLIMIT, A_ORLIMIT),
+	S(getpriority, A_PRIO_WHICH, A_INT),
+	S(setpriority, A_PRIO_WHICH, A_INT, A_INT),
+	S(sched_getparam, A_INT, A_OSCHED_PARAM),
+	S(sched_setparam, A_INT, A_SCHED_PARAM),
+	SR(sched_getscheduler, R_SCHED_POLICY, A_INT),
+	S(sched_setscheduler, A_INT, A_SCHED_POLICY, A_SCHED_PARAM),
+	SA(sched_get_priority_max, sched_get_priority, A_SCHED_POLICY),
+	SA(sched_get_priority_min, sched_get_priority, A_SCHED_POLICY),
+	S(sched_getaffinity, A_INT, A_SIZE, A_OCPUSET),
+	S(sched_setaffinity, A_INT, A_SIZE, A_CPUSET),
+	S(getcpu, A_INT_PTR, A_INT_PTR, A_ADDR),
 	/* sys_thread.c: thread ids and futexes */
-	S(set_tid_address, "x"), S(set_robust_list, "xu"), S(get_robust_list, "dxx"),
-	S(futex, "xdudxd"),
+	S(set_tid_address, A_ADDR),
+	S(set_robust_list, A_ADDR, A_SIZE),
+	S(get_robust_list, A_INT, A_ADDR_PTR, A_U64_PTR),
+	S(futex, A_ADDR, A_FUTEX_OP, A_FUTEX_ARG, A_FUTEX_ARG, A_FUTEX_ARG, A_FUTEX_ARG),
 	/* sys_signal.c */
-	S(kill, "dd"), S(tkill, "dd"), S(tgkill, "ddd"), S(rt_sigaction, "dxxu"),
-	S(rt_sigprocmask, "dxxu"), SF(rt_sigreturn, "", SC_SETREGS | SC_REGS),
-	S(rt_sigpending, "xu"), S(rt_sigsuspend, "xu"), S(rt_sigtimedwait, "xxxu"),
-	SF(sigaltstack, "xx", SC_REGS), S(pause, ""), S(alarm, "u"), S(setitimer, "dxx"),
-	S(getitimer, "dx"),
+	S(kill, A_INT, A_SIG),
+	S(tkill, A_INT, A_SIG),
+	S(tgkill, A_INT, A_INT, A_SIG),
+	S(rt_sigaction, A_SIG, A_SIGACTION, A_OSIGACTION, A_SIZE),
+	S(rt_sigprocmask, A_SIGHOW, A_SIGSET, A_OSIGSET, A_SIZE),
+	SF(rt_sigreturn, SC_SETREGS | SC_REGS, A_SIGFRAME),
+	S(rt_sigpending, A_OSIGSET, A_SIZE),
+	SF(rt_sigsuspend, SC_INTR_NOHAND, A_SIGSET, A_SIZE),
+	SR(rt_sigtimedwait, R_SIG, A_SIGSET, A_SIGINFO, A_TIMESPEC, A_SIZE),
+	SF(sigaltstack, SC_REGS, A_STACK, A_OSTACK),
+	SF(pause, SC_INTR_NOHAND, A_END),
+	S(alarm, A_UINT),
+	S(setitimer, A_ITIMER_WHICH, A_ITIMERVAL, A_OITIMERVAL),
+	S(getitimer, A_ITIMER_WHICH, A_OITIMERVAL),
 	/* sys_mem.c */
-	SF(brk, "x", SC_RETHEX), SF(mmap, "xuxxdx", SC_RETHEX), S(munmap, "xu"),
-	S(mprotect, "xux"), SF(mremap, "xuuxx", SC_RETHEX), S(madvise, "xud"), S(msync, "xud"),
-	S(mincore, "xux"), S(mlock, "xu"), SA(munlock, mlock, "xu", 0),
+	SR(brk, R_HEX, A_ADDR),
+	SR(mmap, R_HEX, A_ADDR, A_SIZE, A_PROT, A_MAP_FLAGS, A_FD, A_HEX),
+	S(munmap, A_ADDR, A_SIZE),
+	S(mprotect, A_ADDR, A_SIZE, A_PROT),
+	SR(mremap, R_HEX, A_ADDR, A_SIZE, A_SIZE, A_MREMAP_FLAGS, A_MREMAP_NEW),
+	S(madvise, A_ADDR, A_SIZE, A_MADVICE),
+	S(msync, A_ADDR, A_SIZE, A_MSYNC_FLAGS),
+	S(mincore, A_ADDR, A_SIZE, A_ADDR),
+	S(mlock, A_ADDR, A_SIZE),
+	SA(munlock, mlock, A_ADDR, A_SIZE),
 	/* sys_time.c */
-	S(clock_gettime, "dx"), S(clock_getres, "dx"), S(clock_nanosleep, "ddxx"),
-	S(nanosleep, "xx"), S(gettimeofday, "xx"), S(time, "x"), S(times, "x"),
-	S(getrusage, "dx"), S(clock_settime, "dx"),
+	S(clock_gettime, A_CLOCK, A_OTIMESPEC),
+	S(clock_getres, A_CLOCK, A_OTIMESPEC),
+	SF(clock_nanosleep, SC_INTR_BLOCK, A_CLOCK, A_TIMER_FLAGS, A_TIMESPEC, A_REM),
+	SF(nanosleep, SC_INTR_BLOCK, A_TIMESPEC, A_REM),
+	S(gettimeofday, A_OTIMEVAL, A_TIMEZONE),
+	SR(time, R_TIME, A_TIME),
+	S(times, A_TMS),
+	S(getrusage, A_RUSAGE_WHO, A_RUSAGE),
+	S(clock_settime, A_CLOCK, A_TIMESPEC),
 	/* sys_misc.c */
-	S(uname, "x"), S(sethostname, "su"), S(sysinfo, "x"), S(getrandom, "xux"),
-	S(reboot, "xxxx"),
+	S(uname, A_UTSNAME),
+	S(sethostname, A_IBUF, A_SIZE),
+	S(sysinfo, A_SYSINFO),
+	S(getrandom, A_OBUF_HEX, A_SIZE, A_GRND_FLAGS),
+	S(reboot, A_HEX, A_HEX, A_HEX, A_ADDR),
 	/* klog.c */
-	S(syslog, "dxd"),
+	S(syslog, A_SYSLOG_TYPE, A_ADDR, A_INT),
 	/* Eclipse calls */
-	SF(get_service_binary, "ux", SC_RETHEX), SF(exec_image, "xuxx", SC_REGS | SC_EXEC),
-	S(ipc_send, "dxu"), S(ipc_receive, "dxu"), S(ipc_call, "dxxu"), S(ipc_reply, "dx"),
-	S(ipc_register, "s"), S(ipc_lookup, "s"), S(fs_serve, "s"), S(grant_copy, "dxxud"),
+	SR(get_service_binary, R_HEX, A_UINT, A_U64_PTR),
+	SF(exec_image, SC_REGS, A_ADDR, A_SIZE, A_ARGV, A_ENVP),
+	S(ipc_send, A_INT, A_IPC_MSG, A_IPC_TIMEOUT),
+	S(ipc_receive, A_INT, A_OIPC_MSG, A_IPC_TIMEOUT),
+	S(ipc_call, A_INT, A_IPC_MSG, A_OIPC_MSG, A_IPC_TIMEOUT),
+	S(ipc_reply, A_INT, A_IPC_MSG),
+	S(ipc_register, A_STR),
+	S(ipc_lookup, A_STR),
+	S(fs_serve, A_PATH),
+	S(grant_copy, A_INT, A_HEX, A_ADDR, A_SIZE, A_GRANT_DIR),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)
@@ -91,7 +225,12 @@ const struct syscall_desc *syscall_lookup(uint64_t nr)
 unsigned syscall_nargs(uint64_t nr)
 {
 	const struct syscall_desc *d = syscall_lookup(nr);
-	return d ? d->nargs : 6;
+	if (!d)
+		return 6;
+	unsigned n = 0;
+	while (n < 6 && d->args[n] != A_END)
+		n++;
+	return n;
 }
 
 /* The end of a syscall: whatever it kept while it waited goes. */
@@ -110,26 +249,23 @@ long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 {
 	const struct syscall_desc *d = syscall_lookup(nr);
 	bool trace = kernel_cfg.trace & TRACE_SYSCALL;
+	if (trace)
+		trace_syscall_enter(t, nr, args);
 	if (!d) {
 		if (trace)
-			trace_syscall(t, nr, args, -ENOSYS, true);
+			trace_syscall_exit(t, nr, args, -ENOSYS);
 		return -ENOSYS;
 	}
-	if (trace && (d->flags & SC_NORETURN))
-		trace_syscall(t, nr, args, 0, false);
-	struct trace_call before;
-	if (trace && (d->flags & SC_EXEC))
-		trace_syscall_begin(&before, t, nr, args);
 	srv_syscall_begin(t);
 	long ret = d->fn(t, args);
 	if (ret == -EBLOCKED)
 		return ret;
 	if (t->state != THREAD_DEAD)
 		syscall_done(t);
-	if (trace && (d->flags & SC_EXEC))
-		trace_syscall_end(&before, nr, ret, true);
-	else if (trace && !(d->flags & SC_NORETURN) && ret != -ERESTARTSYS)
-		trace_syscall(t, nr, args, ret, true);
+	/* A call that died ended its line in thread_exit; one that starts over (ERESTARTSYS
+	 * before it did anything) goes on with the same line. */
+	if (trace && t->state != THREAD_DEAD && ret != -ERESTARTSYS)
+		trace_syscall_exit(t, nr, args, d->flags & SC_SETREGS ? (long)t->ctx.regs.rax : ret);
 	return ret;
 }
 
@@ -154,7 +290,7 @@ void syscall_trace_end(struct thread *t, long result)
 		return;
 	struct regs *r = &t->ctx.regs;
 	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
-	trace_syscall(t, r->rax, args, result, true);
+	trace_syscall_exit(t, r->rax, args, result);
 }
 
 enum fast_result syscall_fast(struct thread *t, uint64_t nr, const uint64_t *args, long *result)

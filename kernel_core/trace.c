@@ -1,24 +1,26 @@
 /*
- * strace-style syscall lines. Argument letters: d signed int, u unsigned, x hex address,
- * s user string, b user buffer whose length is the next argument, B user buffer filled by the
- * call, whose length is the result.
+ * --trace=syscall in strace's format, and --trace=sched. As strace does, a call's line starts
+ * when the call does (its input arguments, read then) and ends when it returns (its outputs and
+ * result). Until then the started line is held here; when another line must come first (another
+ * thread's call, a signal, an exit), the held one goes out ending "<unfinished ...>", and the
+ * call's end comes later as "<... name resumed>outputs) = result". Any thread whose line went
+ * out that way is marked until its call ends.
  */
-#include <kernel/kernel.h>
 #include <kernel/klib.h>
-#include <kernel/syscall.h>
+#include <kernel/signal.h>
+#include <kernel/trace.h>
 #include <uapi/linux.h>
 
-#define TRACE_STR_MAX 32
-#define TRACE_SITE_MAX 96
+static struct {
+	struct trace_line held;     /* the started line of held_by's call */
+	struct thread *held_by;     /* NULL: no line is held */
+	int held_exit_from;         /* the argument its end starts with */
+	bool held_has_exit_part;    /* it prints arguments when it ends */
+	uint64_t unfinished[PROC_LIMIT_MAX / 64]; /* by tid slot: "<unfinished ...>" went out */
+	struct trace_line line;     /* any other line */
+} tr;
 
-struct line {
-	char buf[TRACE_LINE_MAX];
-	size_t len;
-	struct thread *t; /* whose syscall it is */
-};
-
-static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct line *l, const char *fmt, ...)
+void tput(struct trace_line *l, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -28,147 +30,339 @@ static void put(struct line *l, const char *fmt, ...)
 	l->len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
 }
 
-static void put_bytes(struct line *l, struct thread *t, uint64_t uva, uint64_t len, bool stop_at_nul)
+void tputs(struct trace_line *l, const char *s)
 {
-	char bytes[TRACE_STR_MAX];
-	size_t n = (size_t)MIN(len, TRACE_STR_MAX);
-	if (stop_at_nul) {
-		long r = copy_str_in(t->proc->mm, bytes, uva, TRACE_STR_MAX);
-		if (r == -EFAULT) {
-			put(l, "%#llx", (unsigned long long)uva);
-			return;
-		}
-		n = r < 0 ? TRACE_STR_MAX - 1 : (size_t)r;
-		len = r < 0 ? TRACE_STR_MAX + 1 : (uint64_t)r;
-	} else if (copy_in(t->proc->mm, bytes, uva, n)) {
-		put(l, "%#llx", (unsigned long long)uva);
+	tput(l, "%s", s);
+}
+
+static bool syscalls_traced(void)
+{
+	return kernel_cfg.trace & TRACE_SYSCALL;
+}
+
+/* Writes l as one line where the trace goes. */
+static void emit(struct trace_line *l)
+{
+	if (l->len > sizeof(l->buf) - 2)
+		l->len = sizeof(l->buf) - 2;
+	l->buf[l->len++] = '\n';
+	if (kernel_cfg.trace_write)
+		kernel_cfg.trace_write(l->buf, l->len);
+	else
+		kputs(2, l->buf, l->len);
+}
+
+static uint64_t *unfinished_word(const struct thread *t, uint64_t *bit)
+{
+	unsigned slot = (unsigned)t->tid % PROC_LIMIT_MAX;
+	*bit = 1ull << (slot % 64);
+	return &tr.unfinished[slot / 64];
+}
+
+static bool unfinished(const struct thread *t)
+{
+	uint64_t bit, *word = unfinished_word(t, &bit);
+	return *word & bit;
+}
+
+static void set_unfinished(const struct thread *t, bool on)
+{
+	uint64_t bit, *word = unfinished_word(t, &bit);
+	*word = on ? *word | bit : *word & ~bit;
+}
+
+/* The held line goes out unfinished: something else must be said first. */
+static void cut_held(void)
+{
+	if (!tr.held_by)
+		return;
+	tputs(&tr.held, " <unfinished ...>");
+	emit(&tr.held);
+	set_unfinished(tr.held_by, true);
+	tr.held_by = NULL;
+}
+
+/* Starts a line about t in tr.line, after the held line. */
+static struct trace_line *begin(const struct thread *t)
+{
+	cut_held();
+	tr.line.len = 0;
+	tput(&tr.line, "[pid %d] ", t->tid);
+	return &tr.line;
+}
+
+static void call_init(struct trace_call *c, struct thread *t, uint64_t nr, const uint64_t *args)
+{
+	*c = (struct trace_call){t, nr, syscall_lookup(nr), args, 0, false};
+}
+
+static const char *call_name(const struct trace_call *c, unsigned *nargs)
+{
+	*nargs = 6;
+	if (c->d)
+		return c->d->name;
+	return trace_linux_call(c->nr, nargs);
+}
+
+/* The index of the call's first output argument that is printed; 6 when none is. */
+static int exit_from(const struct trace_call *c)
+{
+	for (int i = 0; c->d && i < 6 && c->d->args[i]; i++)
+		if (trace_arg_shown(c, i) && trace_arg_at_exit(c, i))
+			return i;
+	return 6;
+}
+
+/* "name(" and the arguments before the first output one: "read(0, ". */
+static void put_start(struct trace_line *l, const struct trace_call *c)
+{
+	unsigned nargs;
+	const char *name = call_name(c, &nargs);
+	if (name)
+		tput(l, "%s(", name);
+	else
+		tput(l, "syscall_%#llx(", (unsigned long long)c->nr);
+	if (!c->d) { /* what strace prints for calls it does not decode */
+		for (unsigned i = 0; i < nargs; i++)
+			tput(l, i ? ", %#llx" : "%#llx", (unsigned long long)c->a[i]);
 		return;
 	}
-	put(l, "\"");
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)bytes[i];
-		if (c == '\n')
-			put(l, "\\n");
-		else if (c == '\t')
-			put(l, "\\t");
-		else if (c == '"' || c == '\\')
-			put(l, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			put(l, "%c", c);
-		else
-			put(l, "\\x%02x", c);
+	int end = exit_from(c);
+	const char *sep = "";
+	for (int i = 0; i < end && c->d->args[i]; i++) {
+		if (!trace_arg_shown(c, i))
+			continue;
+		tputs(l, sep);
+		trace_put_arg(l, c, i);
+		sep = ", ";
 	}
-	put(l, len > n ? "\"..." : "\"");
+	if (end < 6)
+		tputs(l, sep);
 }
 
-static const char *errno_name(long e)
+/* The arguments from the first output one, and ")". */
+static void put_end(struct trace_line *l, const struct trace_call *c)
 {
-	const char *name = kerrno_name(e);
-	return name ? name : "E?";
-}
-
-/* Renders "[pid N] name(args)" into l; output buffers ('B') only when done. */
-static void render_call(struct line *l, struct thread *t, uint64_t nr, const uint64_t *args,
-			long ret, bool done)
-{
-	const struct syscall_desc *d = syscall_lookup(nr);
-	l->t = t;
-	put(l, "[pid %d] ", t->tid);
-	if (!d) {
-		put(l, "syscall_%llu(%#llx, %#llx, %#llx)", (unsigned long long)nr,
-		    (unsigned long long)args[0], (unsigned long long)args[1],
-		    (unsigned long long)args[2]);
-	} else {
-		put(l, "%s(", d->name);
-		for (int i = 0; d->args[i]; i++) {
-			uint64_t v = args[i];
-			if (i)
-				put(l, ", ");
-			switch (d->args[i]) {
-			case 'd':
-				put(l, "%d", (int)v);
-				break;
-			case 'u':
-				put(l, "%llu", (unsigned long long)v);
-				break;
-			case 's':
-				put_bytes(l, t, v, 0, true);
-				break;
-			case 'b':
-				put_bytes(l, t, v, args[i + 1], false);
-				break;
-			case 'B':
-				if (done && ret >= 0)
-					put_bytes(l, t, v, (uint64_t)ret, false);
-				else
-					put(l, "%#llx", (unsigned long long)v);
-				break;
-			default:
-				put(l, v ? "%#llx" : "NULL", (unsigned long long)v);
-			}
-		}
-		put(l, ")");
+	const char *sep = "";
+	for (int i = exit_from(c); c->d && i < 6 && c->d->args[i]; i++) {
+		if (!trace_arg_shown(c, i))
+			continue;
+		tputs(l, sep);
+		trace_put_arg(l, c, i);
+		sep = ", ";
 	}
+	tputs(l, ")");
 }
 
-/* Appends " = result", and where the call was made from when the platform knows, to l and
- * writes it. */
-static void finish(struct line *l, uint64_t nr, long ret, bool done)
+static void put_column(struct trace_line *l)
 {
-	const struct syscall_desc *d = syscall_lookup(nr);
-	if (!done)
-		put(l, " = ?");
-	else if (ret < 0 && ret >= -4095)
-		put(l, " = -1 %s", errno_name(-ret));
-	else if (d && (d->flags & SC_RETHEX))
-		put(l, " = %#llx", (unsigned long long)ret);
+	size_t col = l->len;
+	do
+		tputs(l, " ");
+	while (++col < TRACE_RESULT_COLUMN);
+}
+
+/* " = 3", " = -1 ENOENT (No such file or directory)", " = ? ERESTARTSYS (...)". */
+static void put_result(struct trace_line *l, const struct trace_call *c)
+{
+	put_column(l);
+	long r = c->ret;
+	if (!c->failed) {
+		tputs(l, "= ");
+		trace_put_result(l, c);
+		return;
+	}
+	const char *name = trace_errno_name(-r), *text = trace_errno_text(-r);
+	bool restart = r == -ERESTARTSYS || r == -ERESTARTNOHAND || r == -ERESTART_RESTARTBLOCK;
+	if (name && text)
+		tput(l, "= %s %s (%s)", restart ? "?" : "-1", name, text);
 	else
-		put(l, " = %ld", ret);
-	char site[TRACE_SITE_MAX];
-	if (kernel_cfg.trace_site && kernel_cfg.trace_site(l->t, site, sizeof(site)))
-		put(l, "%s", site);
-	put(l, "\n");
-	if (l->len && l->buf[l->len - 1] != '\n')
-		l->buf[l->len - 1] = '\n';
-	kputs(2, l->buf, l->len);
+		tput(l, "= -1 ERRNO_%ld (Unknown error %ld)", -r, -r);
 }
 
-void trace_syscall(struct thread *t, uint64_t nr, const uint64_t *args, long ret, bool done)
+/* Where the call was made from, on lines of their own (--trace=stack). */
+static void put_stack(struct thread *t)
 {
-	struct line l = {.len = 0};
-	render_call(&l, t, nr, args, ret, done);
-	finish(&l, nr, ret, done);
+	if (!kernel_cfg.trace_stack)
+		return;
+	size_t n = kernel_cfg.trace_stack(t, tr.line.buf, sizeof(tr.line.buf));
+	if (!n)
+		return;
+	if (kernel_cfg.trace_write)
+		kernel_cfg.trace_write(tr.line.buf, n);
+	else
+		kputs(2, tr.line.buf, n);
 }
 
-void trace_syscall_begin(struct trace_call *tc, struct thread *t, uint64_t nr, const uint64_t *args)
+void trace_syscall_enter(struct thread *t, uint64_t nr, const uint64_t *args)
 {
-	_Static_assert(sizeof(tc->buf) == sizeof(((struct line *)0)->buf) &&
-			       sizeof(*tc) == sizeof(struct line),
-		       "a trace_call is a line");
-	struct line *l = (struct line *)tc;
-	l->len = 0;
-	render_call(l, t, nr, args, 0, false);
+	if (!syscalls_traced() || tr.held_by == t || unfinished(t))
+		return; /* it runs again after a wait: its line started when it first ran */
+	struct trace_call c;
+	call_init(&c, t, nr, args);
+	cut_held();
+	tr.held.len = 0;
+	tput(&tr.held, "[pid %d] ", t->tid);
+	put_start(&tr.held, &c);
+	tr.held_by = t;
+	tr.held_exit_from = exit_from(&c);
+	tr.held_has_exit_part = tr.held_exit_from < 6;
 }
 
-void trace_syscall_end(struct trace_call *tc, uint64_t nr, long ret, bool done)
+/* What Linux says of a call a signal interrupted, whose result here is result: the restart
+ * code strace shows (ERESTARTSYS when the call would start over with SA_RESTART). */
+static long interrupted(const struct trace_call *c, long result, bool restartable)
 {
-	finish((struct line *)tc, nr, ret, done);
+	unsigned flags = c->d ? c->d->flags : 0;
+	if (result != -EINTR)
+		return result;
+	if (restartable)
+		return -ERESTARTSYS;
+	if ((flags & SC_INTR_NOHAND) || (c->nr == SYS_poll && (int)c->a[2] < 0))
+		return -ERESTARTNOHAND;
+	if (flags & SC_INTR_BLOCK)
+		return -ERESTART_RESTARTBLOCK;
+	return result;
+}
+
+/* Ends t's call with ret: the held line's end, or a "resumed" line. */
+static void finish(struct trace_call *c)
+{
+	struct thread *t = c->t;
+	struct trace_line *l;
+	c->failed = c->ret < 0 && c->ret >= -4095;
+	if (tr.held_by == t) {
+		l = &tr.held;
+		tr.held_by = NULL;
+	} else {
+		unsigned nargs;
+		const char *name = call_name(c, &nargs);
+		l = begin(t);
+		if (name)
+			tput(l, "<... %s resumed>", name);
+		else
+			tput(l, "<... syscall_%#llx resumed>", (unsigned long long)c->nr);
+		set_unfinished(t, false);
+	}
+	put_end(l, c);
+	put_result(l, c);
+	emit(l);
+	put_stack(t);
+}
+
+void trace_syscall_exit(struct thread *t, uint64_t nr, const uint64_t *args, long ret)
+{
+	if (!syscalls_traced() || (tr.held_by != t && !unfinished(t)))
+		return; /* its start was not traced */
+	struct trace_call c;
+	call_init(&c, t, nr, args);
+	c.ret = ret == -EINTR && signal_interrupting(t) ? interrupted(&c, ret, false) : ret;
+	finish(&c);
+}
+
+/* t, blocked in a call, dies of a signal: as in Linux, the signal interrupts the call first. */
+static void end_interrupted(struct thread *t)
+{
+	const struct regs *r = &t->ctx.regs;
+	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+	struct trace_call c;
+	call_init(&c, t, r->rax, args);
+	c.ret = interrupted(&c, t->wait.early, t->wait.flags & WAIT_RESTARTABLE);
+	finish(&c);
+}
+
+void trace_signal(struct thread *t, const struct linux_siginfo *si, enum trace_sig how)
+{
+	if (!syscalls_traced())
+		return;
+	if (how == TRACE_SIG_KILLS && t->state == THREAD_BLOCKED && t->wait.kind != WAIT_NONE &&
+	    (tr.held_by == t || unfinished(t)))
+		end_interrupted(t);
+	if (si->si_signo == SIGKILL)
+		return; /* strace has no line for it: the exit line says it */
+	struct trace_line *l = begin(t);
+	tputs(l, "--- ");
+	trace_put_signal(l, si->si_signo);
+	tputs(l, " ");
+	trace_put_siginfo(l, si);
+	tputs(l, " ---");
+	emit(l);
+	if (how != TRACE_SIG_STOPS)
+		return;
+	l = begin(t);
+	tputs(l, "--- stopped by ");
+	trace_put_signal(l, si->si_signo);
+	tputs(l, " ---");
+	emit(l);
+}
+
+void trace_thread_exit(struct thread *t, int wait_status)
+{
+	bool held = tr.held_by == t, resumed = unfinished(t);
+	if (!syscalls_traced() || (!held && !resumed)) {
+		set_unfinished(t, false);
+		if (held)
+			tr.held_by = NULL;
+	} else {
+		/* Its call never returns: " = ?", after "<unfinished ...>" if it had outputs. */
+		struct trace_line *l = &tr.held;
+		bool has_exit_part = tr.held_has_exit_part;
+		if (held) {
+			tr.held_by = NULL;
+		} else {
+			const struct regs *r = &t->ctx.regs;
+			const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+			struct trace_call c;
+			unsigned nargs;
+			call_init(&c, t, r->rax, args);
+			const char *name = call_name(&c, &nargs);
+			l = begin(t);
+			if (name)
+				tput(l, "<... %s resumed>", name);
+			else
+				tput(l, "<... syscall_%#llx resumed>", (unsigned long long)c.nr);
+			has_exit_part = exit_from(&c) < 6;
+			set_unfinished(t, false);
+		}
+		tputs(l, has_exit_part ? " <unfinished ...>)" : ")");
+		put_column(l);
+		tputs(l, "= ?");
+		emit(l);
+	}
+	if (!syscalls_traced())
+		return;
+	struct trace_line *l = begin(t);
+	if (wait_status & 0x7f) {
+		tputs(l, "+++ killed by ");
+		trace_put_signal(l, wait_status & 0x7f);
+		tputs(l, wait_status & 0x80 ? " (core dumped) +++" : " +++");
+	} else {
+		tput(l, "+++ exited with %d +++", (wait_status >> 8) & 0xff);
+	}
+	emit(l);
+}
+
+void trace_reset(void)
+{
+	kmemset(&tr.unfinished, 0, sizeof(tr.unfinished));
+	tr.held_by = NULL;
 }
 
 void trace_sched(const char *fmt, ...)
 {
 	if (!(kernel_cfg.trace & TRACE_SCHED))
 		return;
-	struct line l = {.len = 0};
+	/* Not a line of strace's: it does not cut a held line, which goes out whole later. */
+	struct trace_line *l = &tr.line;
 	uint64_t now = plat_clock_ns();
-	put(&l, "[sched %llu.%06llu] ", (unsigned long long)(now / 1000000000ull),
-	    (unsigned long long)(now / 1000 % 1000000));
+	l->len = 0;
+	tput(l, "[sched %llu.%06llu] ", (unsigned long long)(now / 1000000000ull),
+	     (unsigned long long)(now / 1000 % 1000000));
 	va_list ap;
 	va_start(ap, fmt);
-	size_t room = sizeof(l.buf) - l.len - 1;
-	int n = kvsnprintf(l.buf + l.len, room, fmt, ap);
+	size_t room = sizeof(l->buf) - l->len;
+	int n = kvsnprintf(l->buf + l->len, room, fmt, ap);
 	va_end(ap);
-	l.len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
-	l.buf[l.len++] = '\n';
-	kputs(2, l.buf, l.len);
+	l->len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
+	emit(l);
 }

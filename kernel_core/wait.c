@@ -203,12 +203,13 @@ void wait_interrupt(struct thread *t, bool restart)
 	bool again = restart && (t->wait.flags & WAIT_RESTARTABLE);
 	long early = t->wait.early;
 	if (t->wait.flags & WAIT_RERUN) {
-		if (again) {
+		/* A wait SA_RESTART starts over is Linux's ERESTARTSYS, with or without it. */
+		syscall_trace_end(t, (t->wait.flags & WAIT_RESTARTABLE) && early < 0 ? -ERESTARTSYS
+										   : early);
+		if (again)
 			r->rip -= 2; /* back onto the syscall instruction: it runs after the handler */
-		} else {
-			syscall_trace_end(t, early);
+		else
 			r->rax = (uint64_t)early;
-		}
 		ready(t);
 		wait_clear(t);
 		return;

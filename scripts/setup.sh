@@ -26,7 +26,7 @@ readonly UNICORN_DEBS=(libunicorn2t64 libunicorn-dev)
 readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 readonly PACKAGES=(build-essential cmake pkg-config libelf-dev check qemu-user cpio gdb
                    python3 clang libclang-rt-14-dev file qemu-system-x86 busybox-static
-                   musl-tools)
+                   musl-tools strace)
 
 die() {
     echo "setup.sh: error: $*" >&2

@@ -281,8 +281,9 @@ static void on_syscall(uc_engine *uc, void *data)
 	unsigned nargs = syscall_nargs(nr);
 	if (nargs)
 		UC_CHECK(uc_reg_read_batch(uc, arg_ids, ptrs, (int)nargs));
-	if (kernel_cfg.trace & TRACE_SYSCALL) /* rip is still on the syscall instruction */
-		symbols_note_syscall(t, read_reg(UC_X86_REG_RIP), read_reg(UC_X86_REG_RSP));
+	if (kernel_cfg.trace_stack) /* rip is still on the syscall instruction */
+		symbols_note_syscall(t, read_reg(UC_X86_REG_RIP), read_reg(UC_X86_REG_RSP),
+				     read_reg(UC_X86_REG_RBP));
 	long ret = 0;
 	enum fast_result r = syscall_fast(t, nr, args, &ret);
 	if (r == FAST_SLOW) {
@@ -785,8 +786,8 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 	else
 		while (!run_once(u))
 			;
-	if (cpu.trap.kind == TRAP_SYSCALL && (kernel_cfg.trace & TRACE_SYSCALL))
-		symbols_note_syscall(thread_current, u->regs.rip - 2, u->regs.rsp);
+	if (cpu.trap.kind == TRAP_SYSCALL && kernel_cfg.trace_stack)
+		symbols_note_syscall(thread_current, u->regs.rip - 2, u->regs.rsp, u->regs.rbp);
 	*trap = cpu.trap;
 	cpu.last_was_tick = trap->kind == TRAP_TICK;
 	if (cpu.last_was_tick)

@@ -176,12 +176,14 @@ size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
  * other process sees it); translated code of the pages written is dropped. 0 or -errno. */
 int gdb_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
 
-/* symbols.c: naming code for syscall traces. */
+/* symbols.c: where syscalls are made from, for --trace=stack. */
 void symbols_exec(struct thread *p, const char *path, const struct elf_source *src);
 void symbols_fork(struct thread *parent, struct thread *child);
-/* Notes the syscall p makes from rip (the syscall instruction) with stack pointer sp. */
-void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp);
-size_t symbols_trace_site(struct thread *p, char *buf, size_t size);
+/* Notes the syscall p makes from rip (the syscall instruction) with stack pointer sp and frame
+ * pointer fp. */
+void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp, uint64_t fp);
+/* kernel_config.trace_stack: the lines for p's syscall traced last. */
+size_t symbols_trace_stack(struct thread *p, char *buf, size_t size);
 void symbols_fini(void);
 
 #endif

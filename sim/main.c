@@ -5,6 +5,7 @@
 
 #include <ecl/duration.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <kernel/cpio.h>
 #include <kernel/elf.h>
@@ -51,8 +52,13 @@ static void usage(FILE *out)
 		"                    'auto' (default) when stdin or stdout is a terminal and no\n"
 		"                    --max-time is given, 'real' always, 'none' never; the virtual\n"
 		"                    times and the output are the same either way\n"
-		"  --trace=LIST      comma-separated: syscall (strace-style lines on stderr),\n"
-		"                    sched, all, none\n"
+		"  --trace=LIST      comma-separated: syscall (each call as strace prints it),\n"
+		"                    stack (syscall, with the code that made each call below\n"
+		"                    it, as strace -k), sched (process events), all (syscall\n"
+		"                    and sched), none; on stderr unless --trace-file\n"
+		"  --trace-file=FILE\n"
+		"                    write the trace to FILE instead of stderr (as strace -o);\n"
+		"                    without --trace, trace syscalls\n"
 		"  --max-procs=N     process limit (default %d, at most %d)\n"
 		"  --root=DIR        execve looks for paths under DIR on the host (like\n"
 		"                    qemu-x86_64's -L)\n"
@@ -102,21 +108,27 @@ static bool parse_u64(const char *s, uint64_t *out, bool size_suffix)
 	return true;
 }
 
-static unsigned parse_trace(const char *list)
+/* The TRACE_* mask of a --trace list; *stack set for "stack". */
+static unsigned parse_trace(const char *list, bool *stack)
 {
 	unsigned mask = 0;
+	*stack = false;
 	char *copy = strdup(list), *save = NULL;
 	if (!copy)
 		usage_error("%s", "out of memory");
 	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(w, "syscall"))
+		if (!strcmp(w, "syscall")) {
 			mask |= TRACE_SYSCALL;
-		else if (!strcmp(w, "sched"))
+		} else if (!strcmp(w, "sched")) {
 			mask |= TRACE_SCHED;
-		else if (!strcmp(w, "all"))
+		} else if (!strcmp(w, "stack")) {
+			mask |= TRACE_SYSCALL;
+			*stack = true;
+		} else if (!strcmp(w, "all")) {
 			mask |= TRACE_SYSCALL | TRACE_SCHED;
-		else if (strcmp(w, "none")) {
-			fprintf(stderr, "eclipse-sim: unknown trace category '%s' (expected syscall, sched, all or none)\n", w);
+		} else if (strcmp(w, "none")) {
+			fprintf(stderr, "eclipse-sim: unknown trace category '%s' (expected syscall, "
+					"stack, sched, all or none)\n", w);
 			free(copy);
 			exit(EXIT_USAGE);
 		}
@@ -127,7 +139,8 @@ static unsigned parse_trace(const char *list)
 
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
-	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_MAX_PROCS, OPT_ROOT,
+	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
+	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT,
 	       OPT_GDB_STOP_AT_EXEC };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
@@ -137,6 +150,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"clock", required_argument, NULL, OPT_CLOCK},
 		{"pace", required_argument, NULL, OPT_PACE},
 		{"trace", required_argument, NULL, OPT_TRACE},
+		{"trace-file", required_argument, NULL, OPT_TRACE_FILE},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"fs", required_argument, NULL, OPT_FS},
@@ -155,6 +169,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	opterr = 0;
 	int c;
 	uint64_t v;
+	bool traced = false;
 	while ((c = getopt_long(argc, argv, "+:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -189,7 +204,13 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 				usage_error("invalid --pace '%s' (expected auto, real or none)", optarg);
 			break;
 		case OPT_TRACE:
-			opt->trace = parse_trace(optarg);
+			opt->trace = parse_trace(optarg, &opt->trace_stack);
+			traced = true;
+			break;
+		case OPT_TRACE_FILE:
+			if (!*optarg)
+				usage_error("%s", "--trace-file needs a file name");
+			opt->trace_file = optarg;
 			break;
 		case OPT_ROOT:
 			opt->root = optarg;
@@ -235,6 +256,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			usage_error("unrecognized option '%s'", argv[optind - 1]);
 		}
 	}
+	if (opt->trace_file && !traced) /* as strace -o: a trace file is asked for to be filled */
+		opt->trace = TRACE_SYSCALL;
 	if (opt->gdb_port < 0 && (opt->gdb_wait || opt->gdb_stop_at_exec))
 		usage_error("%s needs --gdb=PORT", opt->gdb_wait ? "--gdb-wait" : "--gdb-stop-at-exec");
 	/* A person watches a terminal, and a run without a time limit is one to watch: jumping
@@ -271,13 +294,30 @@ static bool leak_free(void)
 	return !frames && !objects;
 }
 
-/* The kernel's exec observer: program symbols for traces, exec stops for the debugger. */
+/* The kernel's exec observer: program symbols for --trace=stack, exec stops for the debugger. */
 static void on_exec(struct thread *t, const char *path, const struct elf_source *src)
 {
-	if (kernel_cfg.trace & TRACE_SYSCALL)
+	if (kernel_cfg.trace_stack)
 		symbols_exec(t, path, src);
 	if (debug_enabled)
 		debug_exec(t, path);
+}
+
+/* --trace-file's descriptor. */
+static int trace_fd = -1;
+
+/* The kernel's trace lines, to --trace-file. */
+static void trace_to_file(const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(trace_fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* the disk filled up: the trace ends there, the run goes on */
+		buf += n;
+		len -= (size_t)n;
+	}
 }
 
 /* The kernel's fault observer: a debugger sees each fault first. */
@@ -323,6 +363,11 @@ int main(int argc, char **argv)
 {
 	struct sim_options opt;
 	int first = parse_args(argc, argv, &opt);
+	if (opt.trace_file &&
+	    (trace_fd = open(opt.trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
+		fprintf(stderr, "eclipse-sim: --trace-file %s: %s\n", opt.trace_file, strerror(errno));
+		return EXIT_RUNTIME;
+	}
 	bool boot = first >= argc;
 	const char *path = boot ? "/sbin/init" : argv[first];
 	static const char *const init_argv[] = {"/sbin/init", NULL};
@@ -357,7 +402,7 @@ int main(int argc, char **argv)
 		free(image);
 		return EXIT_RUNTIME;
 	}
-	bool traced = opt.trace & TRACE_SYSCALL;
+	bool stack = opt.trace_stack;
 	/* A program run alone gets the image's filesystem service, quiet, as its writable root. */
 	static const char *const fs_argv[] = {FS_SERVER_PATH, "--quiet", NULL};
 	struct cpio_entry fs_entry;
@@ -368,10 +413,11 @@ int main(int argc, char **argv)
 		.root_server_argv = fs_argv,
 		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns,
 		.quiet = opt.quiet,
-		.on_exec = traced || debug_enabled ? on_exec : NULL,
-		.on_fork = traced ? symbols_fork : NULL,
+		.on_exec = stack || debug_enabled ? on_exec : NULL,
+		.on_fork = stack ? symbols_fork : NULL,
 		.on_fault = debug_enabled ? on_fault : NULL,
-		.trace_site = traced ? symbols_trace_site : NULL};
+		.trace_stack = stack ? symbols_trace_stack : NULL,
+		.trace_write = trace_fd >= 0 ? trace_to_file : NULL};
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
 		int elf_err = ELF_OK;
 		/* /proc/self/exe names the program by its absolute path, as Linux does (glibc's
@@ -405,6 +451,8 @@ int main(int argc, char **argv)
 	sim_machine_fini();
 	free(program);
 	free(image);
+	if (trace_fd >= 0)
+		close(trace_fd);
 	if (killed)
 		return 128 + SIGKILL;
 	if (status == -EINTR)

@@ -13,6 +13,8 @@ struct sim_options {
 	bool host_clock;    /* real time instead of the deterministic virtual clock */
 	bool paced;         /* the virtual clock's idle jumps wait as long in real time (--pace) */
 	unsigned trace;     /* TRACE_* of kernel.h */
+	bool trace_stack;   /* --trace=stack: where each syscall was made from */
+	const char *trace_file; /* --trace-file, or NULL for stderr */
 	unsigned max_procs;
 	const char *root;   /* host directory execve looks in after the boot image, or NULL */
 	const char *image;  /* boot image file, or NULL for the default */

@@ -1,9 +1,11 @@
 /*
- * Names the code that makes each syscall, for --trace=syscall: " <write+0x8 <- main+0x1c>" is
- * the function holding the syscall instruction and, when the stack shows it, its caller: the
- * first return address near the stack pointer that follows a direct call of that function. The function symbols come from each program's ELF file, read with libelf from
- * the image the kernel exec'd (the boot image stays in memory; a --root file is read once per
- * file identity). Programs exec'd from a buffer in their caller's memory are not named.
+ * Where each syscall was made from, for --trace=stack: lines after the call's line, as strace -k
+ * prints them, " > /bin/hello(write+0x8) [0x401008]", innermost first: the function holding the
+ * syscall instruction, the caller found near the stack pointer (a function without a frame of
+ * its own leaves no other trace of it), then the frame-pointer chain. The function symbols come
+ * from each program's ELF file, read with libelf from the image the kernel exec'd (the boot image
+ * stays in memory; a --root file is read once per file identity). Programs exec'd from a buffer
+ * in their caller's memory are not named.
  */
 #include "debug.h"
 
@@ -15,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE_MAX 96
 #define CALLER_SCAN_WORDS 16
+#define FRAMES_MAX 16
 
 struct symbol {
 	uint64_t addr, size;
@@ -24,6 +26,7 @@ struct symbol {
 };
 
 struct program {
+	char *path;      /* the path it was first exec'd by */
 	uint64_t id;     /* the kernel's identity of the file, or 0: */
 	const void *mem; /* the image's address and length identify it */
 	size_t len;
@@ -38,9 +41,9 @@ static struct {
 		int pid;
 		struct program *prog;
 	} owner[PROC_LIMIT_MAX];
-	struct { /* the last syscall made, named when it was made */
+	struct { /* where the last syscall was made */
 		int pid;
-		char site[SITE_MAX];
+		uint64_t rip, sp, fp;
 	} note;
 } syms;
 
@@ -101,8 +104,9 @@ static void read_symbols(struct program *prog, const void *image, size_t len)
 		qsort(prog->syms, prog->nsyms, sizeof(*prog->syms), by_address);
 }
 
-/* The program of src, read the first time it is seen; NULL when it cannot be read. */
-static struct program *program_of(const struct elf_source *src)
+/* The program of src (exec'd by path), read the first time it is seen; NULL when it cannot
+ * be read. */
+static struct program *program_of(const char *path, const struct elf_source *src)
 {
 	if (!src->mem)
 		return NULL;
@@ -113,6 +117,7 @@ static struct program *program_of(const struct elf_source *src)
 	struct program *prog = calloc(1, sizeof(*prog));
 	if (!prog)
 		return NULL;
+	prog->path = strdup(path);
 	prog->id = src->cache_id;
 	prog->mem = src->mem;
 	prog->len = src->len;
@@ -124,10 +129,9 @@ static struct program *program_of(const struct elf_source *src)
 
 void symbols_exec(struct thread *p, const char *path, const struct elf_source *src)
 {
-	(void)path;
 	unsigned slot = (unsigned)p->tid % PROC_LIMIT_MAX;
 	syms.owner[slot].pid = p->tid;
-	syms.owner[slot].prog = program_of(src);
+	syms.owner[slot].prog = program_of(path, src);
 }
 
 void symbols_fork(struct thread *parent, struct thread *child)
@@ -180,40 +184,79 @@ static uint64_t return_into_caller(struct thread *p, const struct symbol *f, uin
 	return 0;
 }
 
-static void name_site(struct thread *p, uint64_t rip, uint64_t sp, char *buf, size_t size)
+/* One line for the code at addr, a return address unless it is the first frame's:
+ * " > /bin/hello(write+0x8) [0x401008]". */
+static size_t put_frame(const struct program *prog, uint64_t addr, bool first, char *buf,
+			size_t size)
+{
+	/* A call is before its return address, which may be past the caller's end. */
+	const struct symbol *f = lookup(prog, first ? addr : addr - 1);
+	const char *path = prog && prog->path ? prog->path : "?";
+	int n = f ? snprintf(buf, size, " > %s(%s+0x%llx) [0x%llx]\n", path, f->name,
+			     (unsigned long long)(addr - f->addr), (unsigned long long)addr)
+		  : snprintf(buf, size, " > %s() [0x%llx]\n", path, (unsigned long long)addr);
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* The return addresses of the frame-pointer chain from fp, at most max of them: while the
+ * frames go up the stack from sp and each returns into a function of prog (code built without
+ * frame pointers uses the register for anything else). */
+static size_t frame_chain(struct thread *p, const struct program *prog, uint64_t sp, uint64_t fp,
+			  uint64_t *out, size_t max)
+{
+	size_t n = 0;
+	while (n < max && fp >= sp) {
+		uint64_t frame[2]; /* the caller's frame pointer, the return address */
+		if (sim_peek(p->proc->mm, fp, frame, sizeof(frame)) != sizeof(frame) || !frame[1] ||
+		    !lookup(prog, frame[1] - 1))
+			break;
+		out[n++] = frame[1];
+		if (frame[0] <= fp)
+			break;
+		fp = frame[0];
+	}
+	return n;
+}
+
+static size_t trace_stack(struct thread *p, uint64_t rip, uint64_t sp, uint64_t fp, char *buf,
+			  size_t size)
 {
 	const struct program *prog = program_run_by(p);
 	const struct symbol *f = lookup(prog, rip);
-	if (!f) {
-		snprintf(buf, size, " <0x%llx>", (unsigned long long)rip);
-		return;
+	uint64_t frames[FRAMES_MAX], chain[FRAMES_MAX];
+	size_t n = 0;
+	frames[n++] = rip;
+	uint64_t caller = f ? return_into_caller(p, f, sp) : 0;
+	if (caller)
+		frames[n++] = caller;
+	size_t links = frame_chain(p, prog, sp, fp, chain, FRAMES_MAX);
+	/* A function with a frame of its own: the chain starts with the caller found above. */
+	for (size_t i = links && chain[0] == caller ? 1 : 0; i < links && n < FRAMES_MAX; i++)
+		frames[n++] = chain[i];
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t w = put_frame(prog, frames[i], i == 0, buf + len, size - len);
+		if (!w)
+			break;
+		len += w;
 	}
-	int n = snprintf(buf, size, " <%s+0x%llx", f->name, (unsigned long long)(rip - f->addr));
-	uint64_t ret = return_into_caller(p, f, sp);
-	/* The call is before its return address, which may be past the caller's end. */
-	const struct symbol *caller = ret ? lookup(prog, ret - 1) : NULL;
-	if (caller && n > 0 && (size_t)n < size)
-		n += snprintf(buf + n, size - (size_t)n, " <- %s+0x%llx", caller->name,
-			      (unsigned long long)(ret - caller->addr));
-	if (n > 0 && (size_t)n < size)
-		snprintf(buf + n, size - (size_t)n, ">");
+	return len;
 }
 
-void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp)
+void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp, uint64_t fp)
 {
 	syms.note.pid = p->tid;
-	name_site(p, rip, sp, syms.note.site, sizeof(syms.note.site));
+	syms.note.rip = rip;
+	syms.note.sp = sp;
+	syms.note.fp = fp;
 }
 
-size_t symbols_trace_site(struct thread *p, char *buf, size_t size)
+size_t symbols_trace_stack(struct thread *p, char *buf, size_t size)
 {
-	if (!size)
-		return 0;
 	if (syms.note.pid == p->tid)
-		snprintf(buf, size, "%s", syms.note.site);
-	else /* a call finished on another's behalf: it stopped right after its instruction */
-		name_site(p, p->ctx.regs.rip - 2, p->ctx.regs.rsp, buf, size);
-	return strlen(buf);
+		return trace_stack(p, syms.note.rip, syms.note.sp, syms.note.fp, buf, size);
+	/* A call finished on another's behalf: it stopped right after its instruction. */
+	return trace_stack(p, p->ctx.regs.rip - 2, p->ctx.regs.rsp, p->ctx.regs.rbp, buf, size);
 }
 
 void symbols_fini(void)
@@ -224,6 +267,7 @@ void symbols_fini(void)
 		for (size_t i = 0; i < prog->nsyms; i++)
 			free(prog->syms[i].name);
 		free(prog->syms);
+		free(prog->path);
 		free(prog);
 	}
 	memset(&syms, 0, sizeof(syms));

@@ -526,20 +526,6 @@ START_TEST(test_execve_boot_image)
 }
 END_TEST
 
-START_TEST(test_syscall_trace)
-{
-	kernel_cfg.trace = TRACE_SYSCALL;
-	uint64_t msg = guest_str("hi");
-	ck_assert_int_eq(SYS(SYS_write, 1, msg, 2), 2);
-	ck_assert_int_eq(SYS(SYS_write, 7, msg, 2), -EBADF);
-	ck_assert_int_eq(SYS(400, 0), -ENOSYS);
-	ck_assert_str_eq(console_out(), "hi");
-	ck_assert_msg(strstr(console_err(), "write(1, \"hi\", 2) = 2\n"), "trace: %s", console_err());
-	ck_assert_msg(strstr(console_err(), "= -1 EBADF\n"), "trace: %s", console_err());
-	ck_assert_msg(strstr(console_err(), "= -1 ENOSYS\n"), "trace: %s", console_err());
-}
-END_TEST
-
 Suite *syscall_suite(void)
 {
 	Suite *s = suite_create("syscall");
@@ -568,7 +554,6 @@ Suite *syscall_suite(void)
 	tcase_add_test(calls, test_fork_copies_memory);
 	tcase_add_test(calls, test_execve_platform_file);
 	tcase_add_test(calls, test_execve_boot_image);
-	tcase_add_test(calls, test_syscall_trace);
 	trap_tcases(s);
 	return s;
 }

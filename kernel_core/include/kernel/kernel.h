@@ -26,9 +26,11 @@ struct kernel_config {
 	/* t faulted and is about to get sig (addr as in signal_fault): the signal to act on
 	 * instead, or 0 for none (t then runs the faulting instruction again). */
 	int (*on_fault)(struct thread *t, int sig, uint64_t addr);
-	/* Writes where t made the syscall being traced, such as " <main+0x1c>", into buf (size
-	 * bytes, NUL included): its length, 0 for nothing. */
-	size_t (*trace_site)(struct thread *t, char *buf, size_t size);
+	/* Writes the lines that say where t made the syscall just traced, each " > ...\n", into
+	 * buf (size bytes): their length, 0 for none (--trace=stack). */
+	size_t (*trace_stack)(struct thread *t, char *buf, size_t size);
+	/* Takes the trace's lines, whole, instead of the console's stream 2 (--trace-file). */
+	void (*trace_write)(const char *buf, size_t len);
 	/* When set, a file server the kernel starts from this boot-image path right after the
 	 * first process, serving "/" (a standalone program's writable root); the first
 	 * process's file calls wait until it serves (or gives up). */
@@ -66,17 +68,26 @@ void kernel_fini(void);
 void trap_handle(struct thread *t, const struct trap *trap);
 /* With --trace=sched, writes one scheduler event line to the console. */
 void trace_sched(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Writes the strace-style line of a syscall to the console. */
-void trace_syscall(struct thread *t, uint64_t nr, const uint64_t *args, long ret, bool done);
-/* The same in two steps, for calls that replace the memory their arguments are in (execve):
- * render the call before it runs, then add its result. */
-#define TRACE_LINE_MAX 384
-struct trace_call {
-	char buf[TRACE_LINE_MAX];
-	size_t len;
-	struct thread *t;
+
+/* --trace=syscall, in strace's format (trace.c). Each does nothing when syscalls are not
+ * traced. */
+struct linux_siginfo;
+/* t starts syscall nr with args: its line begins (unless t's call is under way: a rerun). */
+void trace_syscall_enter(struct thread *t, uint64_t nr, const uint64_t *args);
+/* t's syscall, started before, returns ret: the rest of its line, or its "<... resumed>" line;
+ * -EINTR with a signal handler to run is shown as what Linux reports. */
+void trace_syscall_exit(struct thread *t, uint64_t nr, const uint64_t *args, long ret);
+/* What a signal does to the thread it reaches. */
+enum trace_sig {
+	TRACE_SIG_TAKEN, /* a handler runs, or it is ignored */
+	TRACE_SIG_KILLS, /* it ends the process (t's call in a wait, if any, is interrupted) */
+	TRACE_SIG_STOPS,
 };
-void trace_syscall_begin(struct trace_call *tc, struct thread *t, uint64_t nr, const uint64_t *args);
-void trace_syscall_end(struct trace_call *tc, uint64_t nr, long ret, bool done);
+/* "--- SIGCHLD {si_signo=SIGCHLD, ...} ---" (and "--- stopped by ... ---"). */
+void trace_signal(struct thread *t, const struct linux_siginfo *si, enum trace_sig how);
+/* t ended with wait_status: "+++ exited with 0 +++", after "= ?" for a call it was in. */
+void trace_thread_exit(struct thread *t, int wait_status);
+/* Forgets every call under way: a new machine. */
+void trace_reset(void);
 
 #endif

@@ -14,15 +14,17 @@ typedef long (*syscall_fn)(struct thread *t, const uint64_t *args);
 
 #define SC_REGS 0x1u     /* reads or sets the thread's saved registers: never from the fast path */
 #define SC_NORETURN 0x2u /* the caller does not come back (exit) */
-#define SC_RETHEX 0x4u   /* the result is an address */
-#define SC_SETREGS 0x8u  /* sets every register itself, rax included (rt_sigreturn) */
-#define SC_EXEC 0x10u    /* replaces the memory its arguments are in: trace them first */
+#define SC_SETREGS 0x4u  /* sets every register itself, rax included (rt_sigreturn) */
+/* What Linux reports when a signal handler interrupts the call (the trace shows it): by
+ * default EINTR, or ERESTARTSYS for a wait that SA_RESTART starts over (wait.h). */
+#define SC_INTR_NOHAND 0x8u /* ERESTARTNOHAND: pause, sigsuspend, select */
+#define SC_INTR_BLOCK 0x10u /* ERESTART_RESTARTBLOCK: the sleeps, poll with a timeout */
 
 struct syscall_desc {
 	const char *name;
 	syscall_fn fn;
-	const char *args; /* one letter per argument, for tracing (see trace.c) */
-	unsigned nargs;
+	uint8_t args[6]; /* how the trace prints each argument (enum trace_arg), A_END after the last */
+	uint8_t ret;     /* and the result (enum trace_ret) */
 	unsigned flags;
 };
 

@@ -326,6 +326,35 @@
 #define CLD_CONTINUED 6
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
+#define SI_TIMER (-2)
+#define SI_MESGQ (-3)
+#define SI_ASYNCIO (-4)
+#define SI_SIGIO (-5)
+#define SI_DETHREAD (-7)
+#define ILL_ILLOPC 1
+#define ILL_ILLOPN 2
+#define ILL_ILLADR 3
+#define ILL_ILLTRP 4
+#define ILL_PRVOPC 5
+#define ILL_PRVREG 6
+#define ILL_COPROC 7
+#define ILL_BADSTK 8
+#define FPE_INTDIV 1
+#define FPE_INTOVF 2
+#define FPE_FLTDIV 3
+#define FPE_FLTOVF 4
+#define FPE_FLTUND 5
+#define FPE_FLTRES 6
+#define FPE_FLTINV 7
+#define FPE_FLTSUB 8
+#define TRAP_BRKPT 1
+#define TRAP_TRACE 2
+#define TRAP_BRANCH 3
+#define TRAP_HWBKPT 4
+#define BUS_ADRALN 1
+#define BUS_ADRERR 2
+#define BUS_OBJERR 3
+#define SA_NOCLDWAIT 0x00000002
 
 /* clock_gettime clocks. */
 #define CLOCK_REALTIME 0
@@ -336,6 +365,10 @@
 #define CLOCK_REALTIME_COARSE 5
 #define CLOCK_MONOTONIC_COARSE 6
 #define CLOCK_BOOTTIME 7
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_BOOTTIME_ALARM 9
+#define CLOCK_TAI 11
+#define TIMER_ABSTIME 1
 
 /* arch_prctl codes. */
 #define ARCH_SET_GS 0x1001
@@ -444,6 +477,7 @@ struct linux_utsname {
 #define PROT_READ 0x1
 #define PROT_WRITE 0x2
 #define PROT_EXEC 0x4
+#define PROT_SEM 0x8
 #define PROT_GROWSDOWN 0x01000000
 #define PROT_GROWSUP 0x02000000
 #define MAP_SHARED 0x01
@@ -463,6 +497,8 @@ struct linux_utsname {
 #define MAP_STACK 0x20000
 #define MAP_HUGETLB 0x40000
 #define MAP_FIXED_NOREPLACE 0x100000
+#define MAP_SYNC 0x80000
+#define MAP_UNINITIALIZED 0x4000000
 #define MAP_FAILED ((void *)-1)
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
@@ -473,6 +509,24 @@ struct linux_utsname {
 #define MADV_WILLNEED 3
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#define MADV_MERGEABLE 12
+#define MADV_UNMERGEABLE 13
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
+#define MADV_DONTDUMP 16
+#define MADV_DODUMP 17
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
 
 /* open flags, lseek whence, *at flags. */
 #define O_RDONLY 00
@@ -504,6 +558,10 @@ struct linux_utsname {
 #define AT_NO_AUTOMOUNT 0x800
 #define AT_EMPTY_PATH 0x1000
 #define AT_STATX_SYNC_TYPE 0x6000
+#define AT_STATX_SYNC_AS_STAT 0x0000
+#define AT_STATX_FORCE_SYNC 0x2000
+#define AT_STATX_DONT_SYNC 0x4000
+#define AT_RECURSIVE 0x8000
 #define RENAME_NOREPLACE 1
 #define RENAME_EXCHANGE 2
 #define RENAME_WHITEOUT 4
@@ -530,8 +588,30 @@ struct linux_utsname {
 #define F_SETLKW 7
 #define F_SETOWN 8
 #define F_GETOWN 9
+#define F_SETSIG 10
+#define F_GETSIG 11
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#define F_SETLEASE 1024
+#define F_GETLEASE 1025
+#define F_NOTIFY 1026
+#define F_CANCELLK 1029
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define CLOSE_RANGE_UNSHARE 2u
+#define CLOSE_RANGE_CLOEXEC 4u
+#define POSIX_FADV_NORMAL 0
+#define POSIX_FADV_RANDOM 1
+#define POSIX_FADV_SEQUENTIAL 2
+#define POSIX_FADV_WILLNEED 3
+#define POSIX_FADV_DONTNEED 4
+#define POSIX_FADV_NOREUSE 5
 #define FD_CLOEXEC 1
 
 /* File types and permission bits. */
@@ -637,6 +717,19 @@ struct linux_utsname {
 #define PR_GET_NO_NEW_PRIVS 39
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
+#define PR_GET_KEEPCAPS 7
+#define PR_SET_KEEPCAPS 8
+#define PR_GET_SECCOMP 21
+#define PR_SET_SECCOMP 22
+#define PR_CAPBSET_READ 23
+#define PR_GET_TIMERSLACK 30
+#define PR_SET_TIMERSLACK 29
+#define PR_GET_TID_ADDRESS 40
+#define PR_SET_THP_DISABLE 41
+#define PR_GET_THP_DISABLE 42
+#define SUID_DUMP_DISABLE 0
+#define SUID_DUMP_USER 1
+#define SUID_DUMP_ROOT 2
 
 /* Resource limits. */
 #define RLIMIT_CPU 0
@@ -659,6 +752,13 @@ struct linux_utsname {
 #define RUSAGE_SELF 0
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1
+#define SCHED_OTHER 0
+#define SCHED_FIFO 1
+#define SCHED_RR 2
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+#define SCHED_DEADLINE 6
+#define SCHED_RESET_ON_FORK 0x40000000
 
 /* poll and select. */
 #define POLLIN 0x001
@@ -871,6 +971,10 @@ struct linux_statx {
 #define STATX_SIZE 0x200u
 #define STATX_BLOCKS 0x400u
 #define STATX_BASIC_STATS 0x7ffu
+#define STATX_BTIME 0x800u
+#define STATX_ALL 0xfffu
+#define STATX_MNT_ID 0x1000u
+#define STATX_DIOALIGN 0x2000u
 
 struct linux_robust_list_head {
 	unsigned long long next;
@@ -907,6 +1011,24 @@ struct linux_flock {
 #define DEVFS_MAGIC 0x1373
 #define EXT2_SUPER_MAGIC 0xef53
 #define PIPEFS_MAGIC 0x50495045
+#define DEVPTS_SUPER_MAGIC 0x1cd1
+#define SYSFS_MAGIC 0x62656572
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define BTRFS_SUPER_MAGIC 0x9123683e
+#define XFS_SUPER_MAGIC 0x58465342
+
+/* syslog actions. */
+#define SYSLOG_ACTION_CLOSE 0
+#define SYSLOG_ACTION_OPEN 1
+#define SYSLOG_ACTION_READ 2
+#define SYSLOG_ACTION_READ_ALL 3
+#define SYSLOG_ACTION_READ_CLEAR 4
+#define SYSLOG_ACTION_CLEAR 5
+#define SYSLOG_ACTION_CONSOLE_OFF 6
+#define SYSLOG_ACTION_CONSOLE_ON 7
+#define SYSLOG_ACTION_CONSOLE_LEVEL 8
+#define SYSLOG_ACTION_SIZE_UNREAD 9
+#define SYSLOG_ACTION_SIZE_BUFFER 10
 
 /* Character devices: major << 8 | minor, as in a stat's st_rdev. */
 #define DEV_MEM_MAJOR 1
