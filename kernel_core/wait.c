@@ -86,6 +86,8 @@ static void sleep_on(struct thread *t)
 	t->state = THREAD_BLOCKED;
 }
 
+static void ready(struct thread *t);
+
 long wait_block(struct thread *t, enum wait_kind kind, uint64_t key, uint64_t deadline,
 		unsigned flags)
 {
@@ -94,6 +96,11 @@ long wait_block(struct thread *t, enum wait_kind kind, uint64_t key, uint64_t de
 	t->wait.deadline = deadline;
 	t->wait.flags = flags;
 	sleep_on(t);
+	/* A signal the call itself unblocked (sigsuspend's, ppoll's mask) is pending already:
+	 * nobody will send it again, so the thread wakes now and wait_resume lets it end the
+	 * wait. (Running again, the call blocks; wait_resume then sees the signal itself.) */
+	if ((flags & WAIT_INTR) && rerunning != t && signal_interrupting(t))
+		ready(t);
 	return -EBLOCKED;
 }
 
