@@ -5,6 +5,7 @@
  */
 #include <kernel/klib.h>
 #include <kernel/klog.h>
+#include <kernel/plat.h>
 #include <kernel/random.h>
 #include <kernel/tty.h>
 #include <kernel/vfs.h>
@@ -191,8 +192,11 @@ int chrdev_open(struct thread *t, unsigned rdev, struct file *f)
 	case 5:
 		if (rdev == MKDEV(5, 0))
 			return tty_open_controlling(t, f);
+		/* A console that is no terminal (a pipe, a file) is its byte streams, as a
+		 * program's standard descriptors are then: no line discipline to feed. */
 		if (rdev == MKDEV(5, 1))
-			return tty_open(t, tty_console(), f);
+			return plat_console_interactive() ? tty_open(t, tty_console(), f)
+							  : tty_open_stream(f, 1);
 		return -ENXIO;
 	default:
 		return -ENXIO;

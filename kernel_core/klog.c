@@ -18,6 +18,8 @@ static uint64_t next_seq;  /* of the next record written; records next_seq - cou
 static uint64_t clear_seq; /* syslog's "clear" hides the records before it from READ_ALL */
 static int key;            /* what /dev/kmsg readers wait on */
 
+#define KMSG_WRITE_MAX 1024 /* of one write to /dev/kmsg; the rest is dropped, as Linux does */
+
 void klog_reset(void)
 {
 	next_seq = clear_seq = 0;
@@ -164,25 +166,49 @@ static long kmsg_read(struct thread *t, struct file *f, uint64_t buf, uint64_t l
 	return (long)n;
 }
 
-/* One record a write: "<N>" first sets its level. */
-static long kmsg_write(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
+/* Takes text (n bytes) as lines of records, "<N>" first setting their level. */
+static void kmsg_take(char *text, size_t n)
 {
-	(void)f, (void)off;
-	char text[KLOG_TEXT_MAX + 8];
-	size_t n = (size_t)MIN(len, sizeof(text));
-	if (copy_in(t->proc->mm, text, buf, n))
-		return -EFAULT;
 	int level = KLOG_DEFAULT;
 	size_t skip = 0;
 	if (n >= 3 && text[0] == '<' && text[1] >= '0' && text[1] <= '7' && text[2] == '>') {
 		level = text[1] - '0';
 		skip = 3;
 	}
-	while (n > skip && text[n - 1] == '\n')
-		n--;
-	append(level, text + skip, n - skip);
-	wait_wake(WAIT_KEY(&key));
+	klog_write(level, text + skip, n - skip);
+}
+
+/* A write is a line, or lines, of text: a record each. */
+static long kmsg_write(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
+{
+	(void)f, (void)off;
+	char text[KMSG_WRITE_MAX];
+	size_t n = (size_t)MIN(len, sizeof(text));
+	if (copy_in(t->proc->mm, text, buf, n))
+		return -EFAULT;
+	kmsg_take(text, n);
 	return (long)len;
+}
+
+/* writev: the pieces together are the write (C libraries' buffered output comes in two). */
+static long kmsg_write_iov(struct thread *t, struct file *f, uint64_t iov, unsigned cnt)
+{
+	(void)f;
+	char text[KMSG_WRITE_MAX];
+	size_t n = 0;
+	uint64_t total = 0;
+	for (unsigned i = 0; i < cnt; i++) {
+		struct linux_iovec v;
+		if (copy_in(t->proc->mm, &v, iov + i * sizeof(v), sizeof(v)))
+			return -EFAULT;
+		size_t take = (size_t)MIN(v.iov_len, sizeof(text) - n);
+		if (take && copy_in(t->proc->mm, text + n, v.iov_base, take))
+			return -EFAULT;
+		n += take;
+		total += v.iov_len;
+	}
+	kmsg_take(text, n);
+	return (long)total;
 }
 
 static unsigned kmsg_poll(struct file *f)
@@ -190,7 +216,8 @@ static unsigned kmsg_poll(struct file *f)
 	return POLLOUT | (f->offset < next_seq ? POLLIN : 0);
 }
 
-static const struct file_ops kmsg_ops = {.read = kmsg_read, .write = kmsg_write, .poll = kmsg_poll};
+static const struct file_ops kmsg_ops = {.read = kmsg_read, .write = kmsg_write,
+					 .write_iov = kmsg_write_iov, .poll = kmsg_poll};
 
 int klog_open(struct file *f)
 {

@@ -155,6 +155,8 @@ static long do_write(struct thread *t, struct file *f, struct pieces *ps, uint64
 	long err = pieces_check(t, ps);
 	if (err)
 		return err;
+	if (ps->vec && f->ops && f->ops->write_iov)
+		return f->ops->write_iov(t, f, ps->iov, ps->cnt);
 	bool positional = pos != NULL;
 	uint64_t *off = pos ? pos : f->ops && f->ops->seekable ? &f->offset : NULL;
 	uint64_t done = wait_rerunning(t) ? t->wait.done : 0, skip = done;

@@ -60,12 +60,13 @@ SYSCALL(getsid)
 	return q ? q->sid : -ESRCH;
 }
 
-/* True when some live process of session sid is in group pgid. */
+/* True when a process of session sid is in group pgid. A zombie not reaped yet counts, as on
+ * Linux: a pipeline's second command may join the group of a first that has already ended. */
 static bool group_in_session(int pgid, int sid)
 {
 	unsigned cursor = 0;
 	for (struct proc *q; (q = proc_next(&cursor));)
-		if (q->pgid == pgid && q->sid == sid && q->state == PROC_ALIVE)
+		if (q->pgid == pgid && q->sid == sid)
 			return true;
 	return false;
 }

@@ -402,11 +402,12 @@ static unsigned tty_poll(struct file *f)
 	return r;
 }
 
+/* Is pgrp a group of p's session? Zombies count, as on Linux (see setpgid). */
 static bool same_session_group(struct proc *p, int pgrp)
 {
 	unsigned cursor = 0;
 	for (struct proc *q; (q = proc_next(&cursor));)
-		if (q->state == PROC_ALIVE && q->pgid == pgrp && q->sid == p->sid)
+		if (q->pgid == pgrp && q->sid == p->sid)
 			return true;
 	return false;
 }
@@ -537,9 +538,10 @@ void tty_set_controlling(struct tty *tty, struct proc *leader)
 	tty->sid = leader->sid;
 	tty->pgrp = leader->pgid;
 	unsigned cursor = 0;
+	/* The session it belonged to (TIOCSCTTY stealing it) has no terminal any more. */
 	for (struct proc *q; (q = proc_next(&cursor));)
-		if (q->state == PROC_ALIVE && q->sid == leader->sid)
-			q->tty = tty;
+		if (q->state == PROC_ALIVE)
+			q->tty = q->sid == leader->sid ? tty : q->tty == tty ? NULL : q->tty;
 }
 
 int tty_open(struct thread *t, struct tty *tty, struct file *f)

@@ -79,6 +79,9 @@ struct file_ops {
 	 * bytes read, 0 at the end, or -errno (-EBLOCKED to wait). */
 	long (*read)(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off);
 	long (*write)(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off);
+	/* writev of a file whose writes are records (/dev/kmsg): the cnt iovecs at iov are one
+	 * write. Without it, writev writes each piece in turn. */
+	long (*write_iov)(struct thread *t, struct file *f, uint64_t iov, unsigned cnt);
 	/* Directory records (struct linux_dirent64) from f->offset into buf: bytes, 0 at the end. */
 	long (*readdir)(struct thread *t, struct file *f, uint64_t buf, uint64_t len);
 	long (*ioctl)(struct thread *t, struct file *f, uint64_t cmd, uint64_t arg);
