@@ -4,7 +4,7 @@ BUILD_ASAN ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build quiet-build run run-metal test test-fast test-asan bench clean
+.PHONY: all setup build quiet-build run run-metal shell shell-metal test test-fast test-asan bench clean
 
 all: build
 
@@ -24,6 +24,15 @@ quiet-build:
 	@mkdir -p $(BUILD)
 	@$(MAKE) --no-print-directory build >$(BUILD)/build.log 2>&1 || \
 		{ cat $(BUILD)/build.log; echo "make: the build failed (log: $(BUILD)/build.log)" >&2; exit 1; }
+
+# Boots to a shell on the console (eclipse-sim --shell): busybox sh, with the services up and
+# their messages in the kernel log (dmesg). `exit` starts a new shell; `poweroff` ends the run,
+# Ctrl-A x stops it at once. shell-metal does the same on the pc kernel under QEMU.
+shell: quiet-build
+	@$(BUILD)/eclipse-sim --image=$(IMAGE) --shell
+
+shell-metal: quiet-build
+	@bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) shell
 
 # Boots Eclipse OS from the default image (build/boot.cpio) for 12 seconds of virtual time,
 # which take milliseconds: init's phases, the five services, two heartbeats with status

@@ -263,10 +263,30 @@ static int set_service(struct parser *p, struct entry *e, const char *key, char 
 		return set_duration(p, key, value, &s->stable_ms);
 	} else if (!strcmp(key, "after")) {
 		return set_after(p, e, value);
+	} else if (!strcmp(key, "serves")) {
+		if (value[0] != '/' || strlen(value) >= SERVICE_PATH_MAX) {
+			error(p, p->line, "expected an absolute path of at most 127 bytes for 'serves', got '%s'",
+			      value);
+			return -1;
+		}
+		strcpy(s->serves, value);
+	} else if (!strcmp(key, "console")) {
+		if (strcmp(value, "yes") && strcmp(value, "no")) {
+			error(p, p->line, "expected yes or no for 'console', got '%s'", value);
+			return -1;
+		}
+		s->console = value[0] == 'y';
+	} else if (!strcmp(key, "when")) {
+		if (!valid_name(value)) {
+			error(p, p->line, "expected a word of letters, digits, '-' and '_' for 'when', got '%s'",
+			      value);
+			return -1;
+		}
+		strcpy(s->when, value);
 	} else {
 		error(p, p->line,
 		      "unknown key '%s' (expected binary, args, phase, restart, limit, backoff, backoff-max,"
-		      " stable or after)", key);
+		      " stable, after, serves, console or when)", key);
 		return -1;
 	}
 	return 0;

@@ -23,6 +23,9 @@ struct service_config {
 	long long backoff_ms;          /* delay before the first restart, doubled for each next one */
 	long long backoff_max_ms;
 	long long stable_ms;           /* a run at least this long resets the restart count */
+	int console;                   /* runs on the console: its session, its controlling tty */
+	char serves[SERVICE_PATH_MAX]; /* a path it serves files at: init waits for that at boot */
+	char when[SERVICE_NAME_MAX];   /* started only if init's command line has this word */
 	int after[SERVICE_AFTER_MAX];  /* indices of the services this one starts after */
 	int nafter;
 	int line;                      /* of its [name] header, for messages */

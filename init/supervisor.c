@@ -6,19 +6,25 @@
 #include <ecl/signal.h>
 #include <ecl/time.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "supervisor.h"
 
 #define PATH_LEN 512
+#define SERVES_WAIT_MS 10000
 
 static struct service services[SERVICES_MAX];
 static int count;
 static const char *root;
+static const char *log_path; /* where the services' output goes, or NULL: init's own */
 static long long grace_ms;
 static int shutting_down;
 
@@ -85,6 +91,38 @@ static void ended(struct service *s, int status)
 	apply_policy(s, status != 0);
 }
 
+/* In the child: s's standard descriptors and process group. A console service leads a session
+ * of its own with the console as its controlling terminal, in the foreground; the others run
+ * in a process group of their own, writing to log_path when there is one. */
+static void child_setup(const struct service_config *c)
+{
+	if (!c->console) {
+		setpgid(0, 0);
+		int fd = log_path ? open(log_path, O_WRONLY) : -1;
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		return;
+	}
+	setsid();
+	int fd = open("/dev/console", O_RDWR);
+	if (fd < 0) {
+		dprintf(2, "init: %s: cannot open /dev/console: %s\n", c->name, strerror(errno));
+		_exit(127);
+	}
+	for (int i = 0; i < 3; i++)
+		dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+	/* Taken from init's session (1: as root may). Not a terminal (the console is a pipe or a
+	 * file): the shell runs without job control. */
+	if (ioctl(0, TIOCSCTTY, 1) == 0)
+		tcsetpgrp(0, getpid());
+}
+
 /* Forks and execs s's binary in a new process group; the child never returns. */
 static void start(struct service *s)
 {
@@ -101,7 +139,7 @@ static void start(struct service *s)
 	s->started_ms = uptime_ms();
 	int pid = fork();
 	if (pid == 0) {
-		setpgid(0, 0);
+		child_setup(c);
 		execve(path, argv, environ);
 		dprintf(2, "init: %s: cannot execute %s: %s\n", c->name, path, strerror(errno));
 		_exit(127);
@@ -111,8 +149,10 @@ static void start(struct service *s)
 		apply_policy(s, 1);
 		return;
 	}
-	/* Also here, so that the group exists whichever of parent and child runs first. */
-	setpgid(pid, pid);
+	/* Also here, so that the group exists whichever of parent and child runs first (a console
+	 * service makes its own session, and this may fail then). */
+	if (!c->console)
+		setpgid(pid, pid);
 	s->pid = pid;
 	s->state = SERVICE_RUNNING;
 }
@@ -126,13 +166,36 @@ static struct service *by_pid(int pid)
 }
 
 /* Takes over cfg's services (kept, in start order); binaries are run from root + binary. */
-void supervisor_init(const struct init_config *cfg, const char *binary_root)
+void supervisor_init(const struct init_config *cfg, const char *binary_root, const char *log)
 {
 	root = binary_root;
+	log_path = log;
 	grace_ms = cfg->grace_ms;
 	count = cfg->count;
 	for (int i = 0; i < count; i++)
 		services[i] = (struct service){.cfg = &cfg->services[i]};
+}
+
+static int reap(void);
+
+/* A service that serves files at a path: waits until it does (the path's device changes from
+ * dev), it ends, or SERVES_WAIT_MS pass. Later services find their files there then. */
+static void wait_serving(struct service *s, dev_t dev)
+{
+	char t[SECONDS_LEN];
+	long long start = uptime_ms();
+	struct stat st;
+	while (s->state == SERVICE_RUNNING && uptime_ms() - start < SERVES_WAIT_MS) {
+		if (stat(s->cfg->serves, &st) == 0 && st.st_dev != dev) {
+			printf("init:   %s serves %s\n", s->cfg->name, s->cfg->serves);
+			return;
+		}
+		sleep_ms(1);
+		reap();
+	}
+	if (s->state == SERVICE_RUNNING)
+		printf("init:   %s does not serve %s after %s; going on\n", s->cfg->name, s->cfg->serves,
+		       seconds(t, SERVES_WAIT_MS));
 }
 
 /* Starts the configured services of phase, in order. */
@@ -143,10 +206,14 @@ void supervisor_start_phase(enum phase phase)
 		struct service *s = &services[i];
 		if (s->cfg->phase != phase)
 			continue;
+		struct stat before;
+		bool serves = s->cfg->serves[0] && stat(s->cfg->serves, &before) == 0;
 		start(s);
 		started++;
 		if (s->state == SERVICE_RUNNING)
 			printf("init:   %s: %s (pid %d)\n", s->cfg->name, s->cfg->binary, s->pid);
+		if (serves)
+			wait_serving(s, before.st_dev);
 	}
 	if (!started)
 		printf("init:   none configured\n");
@@ -238,6 +305,9 @@ static void stop(struct service *s)
 	char t[SECONDS_LEN];
 	printf("init: stopping %s (pid %d)\n", s->cfg->name, s->pid);
 	s->state = SERVICE_STOPPING;
+	/* A shell on the console ignores SIGTERM; its terminal hanging up ends it. */
+	if (s->cfg->console)
+		signal_service(s, SIGHUP);
 	signal_service(s, SIGTERM);
 	long long deadline = uptime_ms() + grace_ms;
 	for (;;) {

@@ -32,8 +32,9 @@ long long uptime_ms(void);
 /* Writes ms into buf as seconds with milliseconds ("12.345s"); returns buf. */
 const char *seconds(char buf[SECONDS_LEN], long long ms);
 
-/* Takes over cfg's services (kept, in start order); binaries are run from root + binary. */
-void supervisor_init(const struct init_config *cfg, const char *root);
+/* Takes over cfg's services (kept, in start order); binaries are run from root + binary. The
+ * output of services not on the console goes to log (a path) when it is not NULL. */
+void supervisor_init(const struct init_config *cfg, const char *root, const char *log);
 /* Starts the configured services of phase, in order. */
 void supervisor_start_phase(enum phase phase);
 /* Reaps every ended child (services and orphans) without blocking, applying restart policies. */

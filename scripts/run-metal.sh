@@ -7,7 +7,8 @@
 # usage: run-metal.sh KERNEL IMAGE [KERNEL_ARGS]
 #   KERNEL       the pc kernel (build/eclipse-pc)
 #   IMAGE        the boot image (build/boot.cpio)
-#   KERNEL_ARGS  its command line: max-time=DURATION trace=LIST max-procs=N
+#   KERNEL_ARGS  its command line: max-time=DURATION trace=LIST max-procs=N, and words for
+#                init ("shell")
 #
 # The kernel writes its status to QEMU's debug console port as its last act; QEMU's own exit
 # code (isa-debug-exit) holds only 7 bits of it. Without that byte (QEMU quit or failed, or the
@@ -15,7 +16,7 @@
 set -uo pipefail
 
 if [[ $# -lt 2 || $# -gt 3 ]]; then
-	sed -n '7,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '7,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 fi
 kernel=$1 image=$2 args=${3-}

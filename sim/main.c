@@ -41,6 +41,10 @@ static void usage(FILE *out)
 		"                    next to eclipse-sim)\n"
 		"  --max-time=TIME   send SIGTERM to process 1 after TIME of virtual (or, with\n"
 		"                    --clock=host, real) time: 1.5s, 500ms, 2m, 1h\n"
+		"  --shell           boot to a shell on the console: init starts the services,\n"
+		"                    then a login shell (busybox sh) in place of their output,\n"
+		"                    which goes to the kernel log (dmesg); 'exit' starts another,\n"
+		"                    'poweroff' ends the run; Ctrl-A x stops it at once\n"
 		"  --quiet           no messages about a stop that was asked for (the time\n"
 		"                    limit, Ctrl-C); errors are still reported\n"
 		"  --mem=SIZE        guest RAM, with an optional K, M or G suffix (default 256M)\n"
@@ -141,7 +145,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
 	       OPT_MAX_PROCS, OPT_ROOT,
-	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_GDB, OPT_GDB_WAIT,
+	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
 	       OPT_GDB_STOP_AT_EXEC };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
@@ -157,6 +161,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"image", required_argument, NULL, OPT_IMAGE},
 		{"max-time", required_argument, NULL, OPT_MAX_TIME},
 		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"shell", no_argument, NULL, OPT_SHELL},
 		{"gdb", required_argument, NULL, OPT_GDB},
 		{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
 		{"gdb-stop-at-exec", required_argument, NULL, OPT_GDB_STOP_AT_EXEC},
@@ -231,6 +236,9 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		case OPT_QUIET:
 			opt->quiet = true;
 			break;
+		case OPT_SHELL:
+			opt->shell = true;
+			break;
 		case OPT_MAX_PROCS:
 			if (!parse_u64(optarg, &v, false) || v == 0 || v > PROC_LIMIT_MAX)
 				usage_error("invalid --max-procs '%s'", optarg);
@@ -258,6 +266,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	}
 	if (opt->trace_file && !traced) /* as strace -o: a trace file is asked for to be filled */
 		opt->trace = TRACE_SYSCALL;
+	if (opt->shell && optind < argc)
+		usage_error("--shell boots the image; it takes no PROGRAM (got '%s')", argv[optind]);
 	if (opt->gdb_port < 0 && (opt->gdb_wait || opt->gdb_stop_at_exec))
 		usage_error("%s needs --gdb=PORT", opt->gdb_wait ? "--gdb-wait" : "--gdb-stop-at-exec");
 	/* A person watches a terminal, and a run without a time limit is one to watch: jumping
@@ -370,8 +380,12 @@ int main(int argc, char **argv)
 	}
 	bool boot = first >= argc;
 	const char *path = boot ? "/sbin/init" : argv[first];
-	static const char *const init_argv[] = {"/sbin/init", NULL};
-	static const char *const init_envp[] = {"PATH=/sbin:/bin", "HOME=/", NULL};
+	const char *const init_argv[] = {"/sbin/init", opt.shell ? "shell" : NULL, NULL};
+	/* The terminal's type for full-screen programs (vi, top), as a kernel passes TERM on. */
+	static char term[64];
+	const char *host_term = getenv("TERM");
+	snprintf(term, sizeof(term), "TERM=%s", host_term && *host_term ? host_term : "vt100");
+	const char *const init_envp[] = {"PATH=/sbin:/bin", "HOME=/", term, NULL};
 	size_t len = 0, image_len;
 	void *program = NULL, *image;
 	if ((!boot && !(program = read_program(path, &len))) ||

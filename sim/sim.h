@@ -21,6 +21,7 @@ struct sim_options {
 	bool fs_server;     /* a PROGRAM gets the image's filesystem service as a writable / */
 	uint64_t max_time_ns;
 	bool quiet;                 /* no messages about a stop that was asked for */
+	bool shell;                 /* boot with init's word "shell": a shell on the console */
 	int gdb_port;               /* --gdb: -1 for none, 0 for any free port */
 	bool gdb_wait;              /* stop before PID 1's first instruction */
 	const char *gdb_stop_at_exec; /* stop a program of this name when it is exec'd */

@@ -5,6 +5,8 @@
  *
  * The kernel command line (after QEMU's kernel path) takes eclipse-sim's runtime options as
  * words: max-time=DURATION (1.5s, 500ms, 2m...), trace=syscall,sched,all,none, max-procs=N.
+ * Other words without '=' go to init as its arguments, as Linux passes them: "shell" boots to
+ * a shell on the console.
  */
 #include "pc.h"
 
@@ -61,7 +63,30 @@ static bool word_is(const char *word, size_t keylen, const char *key)
 	return kstrlen(key) == keylen && !kstrncmp(word, key, keylen);
 }
 
-/* Reads the key=value words of the command line; a bad one is reported and left out. */
+#define INIT_WORDS_MAX 4
+#define INIT_WORD_LEN 32
+
+/* The words of the command line for init (see above). */
+static char init_words[INIT_WORDS_MAX][INIT_WORD_LEN];
+static unsigned ninit_words;
+
+/* Keeps word (len bytes) for init, unless it is a path (QEMU puts the kernel's path first). */
+static void init_word(const char *word, size_t len)
+{
+	if (!len)
+		return; /* trailing blanks */
+	for (size_t i = 0; i < len; i++)
+		if (word[i] == '/')
+			return;
+	if (len >= INIT_WORD_LEN || ninit_words == INIT_WORDS_MAX) {
+		kprintf(2, "eclipse-pc: ignoring kernel argument '%.*s'\n", (int)len, word);
+		return;
+	}
+	kmemcpy(init_words[ninit_words], word, len);
+	init_words[ninit_words++][len] = 0;
+}
+
+/* Reads the words of the command line; a bad one is reported and left out. */
 static void parse_cmdline(const char *s, struct kernel_config *cfg)
 {
 	while (*s) {
@@ -73,8 +98,10 @@ static void parse_cmdline(const char *s, struct kernel_config *cfg)
 				eq = s;
 			s++;
 		}
-		if (!eq)
-			continue; /* QEMU puts the kernel's path first */
+		if (!eq) {
+			init_word(word, (size_t)(s - word));
+			continue;
+		}
 		size_t keylen = (size_t)(eq - word), vlen = (size_t)(s - eq - 1);
 		const char *v = eq + 1;
 		uint64_t n;
@@ -96,8 +123,11 @@ static void parse_cmdline(const char *s, struct kernel_config *cfg)
 /* Boots /sbin/init and runs the system; the status eclipse-sim would exit with. */
 static unsigned run_system(const struct kernel_config *cfg)
 {
-	static const char *const init_argv[] = {"/sbin/init", NULL};
-	static const char *const init_envp[] = {"PATH=/sbin:/bin", "HOME=/", NULL};
+	const char *init_argv[INIT_WORDS_MAX + 2] = {"/sbin/init"};
+	for (unsigned i = 0; i < ninit_words; i++)
+		init_argv[i + 1] = init_words[i];
+	/* COM1 goes to a terminal emulator (QEMU's -serial stdio, or a real one). */
+	static const char *const init_envp[] = {"PATH=/sbin:/bin", "HOME=/", "TERM=vt100", NULL};
 	if (kernel_init(cfg)) {
 		kprintf(2, "eclipse-pc: the machine could not be brought up\n");
 		return EXIT_RUNTIME;
