@@ -138,28 +138,32 @@ const struct fs_type devfs_type = {
 	.statfs = devfs_statfs,
 };
 
-/* The memory devices: what each reads and what a write does. */
+static void zero_fill(void *piece, size_t n)
+{
+	kmemset(piece, 0, n);
+}
+
+/* The memory devices: what each reads and what a write does. A big read returns in pieces of
+ * 1 MiB, as Linux's do. */
 static long mem_read(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
 {
 	(void)off;
 	unsigned minor = (unsigned)f->priv_len;
 	if (minor == 3)
 		return 0;
-	char chunk[256];
-	uint64_t done = 0;
-	while (done < len) {
-		size_t n = (size_t)MIN(len - done, sizeof(chunk));
-		if (minor == 8 || minor == 9)
-			random_bytes(chunk, n);
-		else
-			kmemset(chunk, 0, n);
-		if (copy_out(t->proc->mm, buf + done, chunk, n))
-			return done ? (long)done : -EFAULT;
-		done += n;
-		if (done >= (1u << 20))
-			break; /* a big read returns in pieces, as Linux's do */
+	void (*fill)(void *, size_t) = minor == 8 || minor == 9 ? random_bytes : zero_fill;
+	size_t n = (size_t)MIN(len, 1u << 20);
+	if (!fill_out(t->proc->mm, buf, n, fill))
+		return (long)n;
+	/* Some page is not writable: what comes before it is read, as on Linux. */
+	size_t done = 0;
+	while (done < n) {
+		size_t piece = MIN(n - done, PAGE_SIZE - ((buf + done) & PAGE_MASK));
+		if (fill_out(t->proc->mm, buf + done, piece, fill))
+			break;
+		done += piece;
 	}
-	return (long)done;
+	return done ? (long)done : -EFAULT;
 }
 
 static long mem_write(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)

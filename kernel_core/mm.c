@@ -543,22 +543,42 @@ static int piece_out(void *piece, size_t n, void *arg)
 	return 0;
 }
 
+int copy_in_prepared(struct mm *mm, void *dst, uint64_t uva, size_t len)
+{
+	char *d = dst;
+	return uaccess_each(mm, uva, len, piece_in, &d);
+}
+
+int copy_out_prepared(struct mm *mm, uint64_t uva, const void *src, size_t len)
+{
+	const char *s = src;
+	return uaccess_each(mm, uva, len, piece_out, &s);
+}
+
 int copy_in(struct mm *mm, void *dst, uint64_t uva, size_t len)
 {
 	int err = uaccess_prepare(mm, uva, len, false);
-	if (err)
-		return err;
-	char *d = dst;
-	return uaccess_each(mm, uva, len, piece_in, &d);
+	return err ? err : copy_in_prepared(mm, dst, uva, len);
 }
 
 int copy_out(struct mm *mm, uint64_t uva, const void *src, size_t len)
 {
 	int err = uaccess_prepare(mm, uva, len, true);
-	if (err)
-		return err;
-	const char *s = src;
-	return uaccess_each(mm, uva, len, piece_out, &s);
+	return err ? err : copy_out_prepared(mm, uva, src, len);
+}
+
+static int piece_fill(void *piece, size_t n, void *arg)
+{
+	void (*fill)(void *, size_t) = *(void (**)(void *, size_t))arg;
+	fill(piece, n);
+	user_frame_written(piece);
+	return 0;
+}
+
+int fill_out(struct mm *mm, uint64_t uva, size_t len, void (*fill)(void *piece, size_t n))
+{
+	int err = uaccess_prepare(mm, uva, len, true);
+	return err ? err : uaccess_each(mm, uva, len, piece_fill, &fill);
 }
 
 long copy_str_in(struct mm *mm, char *dst, uint64_t uva, size_t max)

@@ -46,14 +46,17 @@ static void pipe_free(struct pipe *p)
 static int ring_copy(struct thread *t, struct pipe *p, size_t pos, uint64_t ubuf, size_t n,
 		     bool to_user)
 {
+	int err = uaccess_prepare(t->proc->mm, ubuf, n, to_user);
+	if (err)
+		return err;
 	while (n) {
 		size_t idx = (pos / PAGE_SIZE) % PIPE_PAGES, off = pos % PAGE_SIZE;
 		size_t chunk = MIN(n, PAGE_SIZE - off);
 		if (!p->page[idx] && !(p->page[idx] = kpage_alloc()))
 			return -ENOMEM;
 		char *k = p->page[idx] + off;
-		int err = to_user ? copy_out(t->proc->mm, ubuf, k, chunk)
-				  : copy_in(t->proc->mm, k, ubuf, chunk);
+		err = to_user ? copy_out_prepared(t->proc->mm, ubuf, k, chunk)
+			      : copy_in_prepared(t->proc->mm, k, ubuf, chunk);
 		if (err)
 			return err;
 		pos += chunk;

@@ -70,6 +70,12 @@ int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
 int copy_in(struct mm *mm, void *dst, uint64_t uva, size_t len);
 /* Copies to user memory: 0, or -EFAULT if any byte is not writable by the user (nothing done). */
 int copy_out(struct mm *mm, uint64_t uva, const void *src, size_t len);
+/* The same on a range uaccess_prepare has made ready (a caller that copies in pieces). */
+int copy_in_prepared(struct mm *mm, void *dst, uint64_t uva, size_t len);
+int copy_out_prepared(struct mm *mm, uint64_t uva, const void *src, size_t len);
+/* Fills user memory in place, piece by piece (/dev/zero, /dev/urandom): 0, or -EFAULT if any
+ * byte is not writable by the user (nothing done). */
+int fill_out(struct mm *mm, uint64_t uva, size_t len, void (*fill)(void *piece, size_t n));
 /* Copies a NUL-terminated string of at most max-1 bytes (or, with dst NULL, only measures it):
  * its length, -EFAULT or -ENAMETOOLONG. */
 long copy_str_in(struct mm *mm, char *dst, uint64_t uva, size_t max);
