@@ -86,7 +86,7 @@ have_machine() {
 ROW_NAMES=() ROW_NATIVE=() ROW_QEMU=() ROW_SIM=() ROW_TARGET=() ROW_OPS=()
 
 # [target='TARGET[, TARGET...]'] [ops=N] [sim_opts='OPTION...'] bench NAME BINARY ARGS...
-#   Runs $GUESTS/BINARY ARGS... BENCH_RUNS times on each machine, interleaved, and records the
+#   Runs $GUESTS/BINARY ARGS... (or BINARY itself when it is an absolute path) BENCH_RUNS times on each machine, interleaved, and records the
 #   median seconds. A TARGET is a ratio of two machines' times compared with a number, e.g.
 #   'qemu/sim >= 20' (sim at least 20x faster than qemu) or 'sim/qemu <= 1.2' (sim at most 1.2x
 #   slower), or one machine's nanoseconds per operation compared with a number, e.g.
@@ -94,8 +94,9 @@ ROW_NAMES=() ROW_NATIVE=() ROW_QEMU=() ROW_SIM=() ROW_TARGET=() ROW_OPS=()
 #   sim_opts: eclipse-sim options for this line, e.g. '--root=/'. In ARGS, @exec stands for
 #   whatever runs a program that the guest execve's: see run_on.
 bench() {
-	local name=$1 binary="$GUESTS/$2" one
+	local name=$1 binary=$2 one
 	shift 2
+	[[ $binary == /* ]] || binary="$GUESTS/$binary"
 	[[ -x $binary ]] || die "$name: no guest program at $binary (build first: make build)"
 	[[ -z ${ops:-} || $ops =~ ^[1-9][0-9]*$ ]] || die "$name: bad ops '$ops'"
 	local targets=() checked=()
@@ -300,6 +301,29 @@ target='sim/qemu <= 1.5' bench memory bench_memory "$(scaled 40)"
 target='qemu/sim >= 20, native/sim >= 2' ops=$(scaled 1000) sim_opts=--root=/ \
 	bench forkexec bench_forkexec "$(scaled 1000)" @exec "$GUESTS_ABS/bench_forkexec" --exit
 target='sim_ns < 1000' ops=$((2 * $(scaled 200000))) bench ctxswitch bench_ctxswitch "$(scaled 200000)"
+target='' ops=$((4 * $(scaled 5000))) bench threads bench_threads "$(scaled 5000)"
+# Debian's busybox-static, natively, under qemu-x86_64 and on eclipse-sim with the host's files.
+# Every program a script runs is "$B", which is "@exec /bin/busybox": qemu-x86_64 /bin/busybox
+# under qemu (whose execve runs programs natively), plain /bin/busybox elsewhere. See README.md.
+if [[ -x /bin/busybox ]]; then
+	pipe_blocks=$(scaled 65536)
+	pipe_script='B="${2:+$2 }/bin/busybox"
+$B dd if=/dev/zero bs=65536 count=$1 2>/dev/null | $B dd of=/dev/null bs=65536 iflag=fullblock 2>&1 | $B head -n 2'
+	target='qemu/sim >= 1' ops=$pipe_blocks sim_opts=--root=/ \
+		bench pipe /bin/busybox sh -c "$pipe_script" sh "$pipe_blocks" @exec
+	shell_iters=$(scaled 200)
+	shell_script='B="${2:+$2 }/bin/busybox"
+i=0
+while [ $i -lt $1 ]; do
+	$B sh -c "echo $i | $B tr 0-9 a-j | $B cat" >/dev/null
+	i=$((i + 1))
+done
+echo ran $i'
+	target='qemu/sim >= 5' ops=$shell_iters sim_opts=--root=/ \
+		bench shell /bin/busybox sh -c "$shell_script" sh "$shell_iters" @exec
+else
+	echo "bench: no /bin/busybox (Debian's busybox-static): pipe and shell not measured" >&2
+fi
 # Not timed, and not scaled: below about 100 children, 4 MiB (the smallest --mem) is enough.
 procmem 200 1200
 
