@@ -5,6 +5,9 @@
  * A blocked side gets its result in rax when its partner completes it, so no message is ever
  * dropped or buffered in the kernel. File-server requests (srvfs.c) travel the same way, their
  * bytes in kernel memory, sent by the thread the kernel makes them for.
+ *
+ * The calls (ipc_send, ipc_call, ipc_receive, ipc_reply, ipc_register, ipc_lookup) and the
+ * kernel's own sends (ipc_kernel_*) share one rendezvous, so they live in one file.
  */
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>

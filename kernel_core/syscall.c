@@ -160,7 +160,7 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	S(set_robust_list, A_ADDR, A_SIZE),
 	S(get_robust_list, A_INT, A_ADDR_PTR, A_U64_PTR),
 	S(futex, A_ADDR, A_FUTEX_OP, A_FUTEX_ARG, A_FUTEX_ARG, A_FUTEX_ARG, A_FUTEX_ARG),
-	/* sys_signal.c */
+	/* sys_signal.c: sending, actions, masks, waiting for signals, timers */
 	S(kill, A_INT, A_SIG),
 	S(tkill, A_INT, A_SIG),
 	S(tgkill, A_INT, A_INT, A_SIG),
@@ -204,15 +204,17 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	S(reboot, A_HEX, A_HEX, A_HEX, A_ADDR),
 	/* klog.c */
 	S(syslog, A_SYSLOG_TYPE, A_ADDR, A_INT),
-	/* Eclipse calls */
+	/* Eclipse calls. sys_proc.c: boot-image programs */
 	SR(get_service_binary, R_HEX, A_UINT, A_U64_PTR),
 	SF(exec_image, SC_REGS, A_ADDR, A_SIZE, A_ARGV, A_ENVP),
+	/* sys_ipc.c: messages and the name registry */
 	S(ipc_send, A_INT, A_IPC_MSG, A_IPC_TIMEOUT),
 	S(ipc_receive, A_INT, A_OIPC_MSG, A_IPC_TIMEOUT),
 	S(ipc_call, A_INT, A_IPC_MSG, A_OIPC_MSG, A_IPC_TIMEOUT),
 	S(ipc_reply, A_INT, A_IPC_MSG),
 	S(ipc_register, A_STR),
 	S(ipc_lookup, A_STR),
+	/* srvfs.c: file servers */
 	S(fs_serve, A_PATH),
 	S(grant_copy, A_INT, A_HEX, A_ADDR, A_SIZE, A_GRANT_DIR),
 };

@@ -47,6 +47,19 @@ void signal_set_alarm(struct proc *p, uint64_t at, uint64_t interval, uint64_t *
 		      uint64_t *old_interval);
 void signal_reset(void);
 
+/* For the calls (sys_signal.c): sig's action in p; setting one (a signal it now discards is
+ * no longer pending); set without SIGKILL and SIGSTOP, which no mask blocks; whether rsp is on
+ * t's alternate stack; whether from may send sig to q (PID 1 only takes what it handles). */
+struct linux_sigaction;
+const struct linux_sigaction *signal_action(const struct proc *p, int sig);
+void signal_set_action(struct proc *p, int sig, const struct linux_sigaction *act);
+uint64_t signal_blockable(uint64_t set);
+bool signal_on_altstack(const struct thread *t, uint64_t rsp);
+bool signal_may_send(const struct proc *q, int sig, const struct proc *from);
+/* rt_sigreturn: restores t from the frame its handler returned through, or kills it with
+ * SIGSEGV when the frame is unreadable or invalid. */
+void signal_return(struct thread *t);
+
 long sys_kill(struct thread *t, const uint64_t *a);
 long sys_tkill(struct thread *t, const uint64_t *a);
 long sys_tgkill(struct thread *t, const uint64_t *a);
