@@ -402,9 +402,9 @@ const char *signal_name(int sig)
 	return sig > 0 && sig < (int)ARRAY_SIZE(names) && names[sig] ? names[sig] : "signal";
 }
 
-void proc_kill_fault(struct thread *t, int sig, uint64_t fault_addr)
+void proc_kill_fault(struct thread *t, int sig, int code, uint64_t fault_addr)
 {
-	struct linux_siginfo si = {.si_signo = sig, .si_code = SI_KERNEL, .u.addr = fault_addr};
+	struct linux_siginfo si = {.si_signo = sig, .si_code = code, .u.addr = fault_addr};
 	trace_signal(t, &si, TRACE_SIG_KILLS);
 	kprintf(2, "%s: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n", plat_name,
 		t->proc->pid, t->proc->name, signal_name(sig), (unsigned long long)t->ctx.regs.rip,

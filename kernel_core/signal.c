@@ -425,17 +425,17 @@ void signal_deliver(struct thread *t)
 	}
 }
 
-void signal_fault(struct thread *t, int sig, uint64_t addr)
+void signal_fault(struct thread *t, int sig, int code, uint64_t addr)
 {
 	if (kernel_cfg.on_fault && !(sig = kernel_cfg.on_fault(t, sig, addr)))
 		return; /* a debugger took the fault away */
 	if (handled(t->proc, sig) && !(t->sig_blocked & BIT(sig))) {
 		t->sig_pending |= BIT(sig);
-		t->sig_info[sig - 1] = pack_info(SI_KERNEL, 0, 0);
+		t->sig_info[sig - 1] = pack_info(code, 0, 0);
 		t->sig_addr = addr;
 		return;
 	}
-	proc_kill_fault(t, sig, addr);
+	proc_kill_fault(t, sig, code, addr);
 }
 
 uint64_t signal_next_alarm(void)
@@ -526,19 +526,19 @@ void signal_return(struct thread *t)
 	uint8_t fpu[sizeof(t->ctx.fpu)];
 	uint64_t frame_at = r->rsp - 8; /* the handler's ret popped pretcode */
 	if (copy_in(t->proc->mm, &f, frame_at, sizeof(f))) {
-		signal_fault(t, SIGSEGV, frame_at);
+		signal_fault(t, SIGSEGV, SI_KERNEL, 0);
 		return;
 	}
 	const struct linux_sigcontext *c = &f.uc.uc_mcontext;
 	if (c->fpstate) {
 		uint32_t mxcsr;
 		if (copy_in(t->proc->mm, fpu, c->fpstate, sizeof(fpu))) {
-			signal_fault(t, SIGSEGV, c->fpstate);
+			signal_fault(t, SIGSEGV, SI_KERNEL, 0);
 			return;
 		}
 		kmemcpy(&mxcsr, fpu + 24, sizeof(mxcsr));
 		if (mxcsr & ~MXCSR_VALID) { /* the CPU would fault loading it */
-			signal_fault(t, SIGSEGV, 0);
+			signal_fault(t, SIGSEGV, SI_KERNEL, 0);
 			return;
 		}
 		kmemcpy(t->ctx.fpu, fpu, sizeof(fpu));

@@ -80,7 +80,7 @@ expect trace-error 0 '^\[pid 1\] write\(99, "x", 1\) +=  *-1 EBADF \(Bad file de
 	"$sim" --trace=syscall "$guests/test_errors"
 expect trace-enosys 0 '^\[pid 1\] syscall_0x190\(0x[0-9a-f]+, .*\) = -1 ENOSYS \(Function not implemented\)$' -- \
 	"$sim" --trace=syscall "$guests/test_errors"
-expect trace-signal 139 '^\[pid 1\] --- SIGSEGV \{si_signo=SIGSEGV, si_code=SI_KERNEL, si_addr=NULL\} ---$' -- \
+expect trace-signal 139 '^\[pid 1\] --- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL\} ---$' -- \
 	"$sim" --trace=syscall "$guests/test_fault_null"
 expect trace-killed 139 '^\[pid 1\] \+\+\+ killed by SIGSEGV \+\+\+$' -- "$sim" --trace=syscall "$guests/test_fault_null"
 # --trace=stack: below each call, where it was made: the function with the syscall instruction,

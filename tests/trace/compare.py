@@ -141,9 +141,6 @@ def normalize(order, lines, root):
                 text = UNKNOWN_CALL.sub(r"\1(...)\2", text)
             text = re.sub(r"si_pid=(\d+)", lambda m: "si_pid=" + name(int(m.group(1))), text)
             text = re.sub(r"si_uid=\d+", "si_uid=U", text)
-            # Eclipse's siginfo for a fault says SI_KERNEL where Linux tells a missing page
-            # (SEGV_MAPERR) from a forbidden access (SEGV_ACCERR): the kernel's, not the trace's.
-            text = re.sub(r"si_code=SEGV_(MAPERR|ACCERR)", "si_code=SI_KERNEL", text)
             text = re.sub(r"si_utime=\d+, si_stime=\d+", "si_utime=T, si_stime=T", text)
             text = re.sub(r"/\* \d+ vars? \*/", "/* N vars */", text)
             text = re.sub(r'nodename="[^"]*"', 'nodename="H"', text)

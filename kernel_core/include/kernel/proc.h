@@ -123,8 +123,9 @@ void thread_exit(struct thread *t, int wait_status);
 void proc_exit(struct proc *p, int wait_status);
 /* Wakes whoever waits in wait4 for a child of q. */
 void proc_wake_waiter(struct proc *q);
-/* Kills t's process with signal sig after a user-mode fault of t, printing one line. */
-void proc_kill_fault(struct thread *t, int sig, uint64_t fault_addr);
+/* Kills t's process with signal sig after a user-mode fault of t, printing one line (code and
+ * fault_addr as in signal_fault). */
+void proc_kill_fault(struct thread *t, int sig, int code, uint64_t fault_addr);
 /* Frees a zombie's last resources and its pid. */
 void proc_reap(struct proc *p);
 /* Iterates over processes: start with *cursor 0; NULL at the end. */

@@ -22,8 +22,10 @@ void signal_send_thread(struct thread *t, int sig, int code, int sender, int sta
 unsigned signal_send_pgrp(int pgrp, int sig, int code, int sender);
 /* Before t returns to user mode: acts on its deliverable signals (may end or stop it). */
 void signal_deliver(struct thread *t);
-/* A fault t cannot survive unless it handles sig: queue it for a handler, else kill. */
-void signal_fault(struct thread *t, int sig, uint64_t addr);
+/* A fault t cannot survive unless it handles sig: queue it for a handler, else kill. code and
+ * addr are siginfo's si_code and si_addr, as Linux gives them (SEGV_MAPERR and the address;
+ * SI_KERNEL and 0 for a general protection fault). */
+void signal_fault(struct thread *t, int sig, int code, uint64_t addr);
 /* A signal that kills t's process is pending (SIGKILL, or a fatal default not blocked). */
 bool signal_fatal_pending(const struct thread *t);
 /* The signal whose handler would run on t now, or 0. */
