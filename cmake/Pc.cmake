@@ -38,10 +38,22 @@ if(ECLIPSE_PC_LD_NO_RWX_WARNING)
   list(APPEND ECLIPSE_PC_LDFLAGS -Wl,--no-warn-rwx-segments)
 endif()
 
+# The platform's own files see the kernel through core.h only (CORE_INCLUDE_DIR, see the
+# top-level CMakeLists.txt), and besides it klib.h, the freestanding C library they share with
+# the core, and the uapi headers; the core's files see all of kernel_core/include.
+set(_pc_klib_dir "${CMAKE_BINARY_DIR}/pc-include")
+file(MAKE_DIRECTORY "${_pc_klib_dir}/kernel")
+file(CREATE_LINK "${PROJECT_SOURCE_DIR}/kernel_core/include/kernel/klib.h"
+  "${_pc_klib_dir}/kernel/klib.h" SYMBOLIC)
+file(CREATE_LINK "${PROJECT_SOURCE_DIR}/kernel_core/include/uapi" "${_pc_klib_dir}/uapi" SYMBOLIC)
+set_source_files_properties(${_pc_sources} PROPERTIES
+  INCLUDE_DIRECTORIES "${CORE_INCLUDE_DIR};${_pc_klib_dir};${PROJECT_SOURCE_DIR}/kernel_core/include/uapi;${PROJECT_SOURCE_DIR}/services/lib/include")
+set_source_files_properties(${_pc_core_sources} PROPERTIES
+  INCLUDE_DIRECTORIES "${PROJECT_SOURCE_DIR}/kernel_core/include;${PROJECT_SOURCE_DIR}/kernel_core/include/uapi;${PROJECT_SOURCE_DIR}/services/lib/include")
+
 add_executable(eclipse-pc ${_pc_core_sources} ${_pc_sources})
 set_target_properties(eclipse-pc PROPERTIES
   COMPILE_OPTIONS "${ECLIPSE_PC_CFLAGS}"
-  INCLUDE_DIRECTORIES "${PROJECT_SOURCE_DIR}/kernel_core/include;${PROJECT_SOURCE_DIR}/kernel_core/include/uapi;${PROJECT_SOURCE_DIR}/services/lib/include"
   LINK_OPTIONS "${ECLIPSE_PC_LDFLAGS}"
   LINK_DEPENDS "${_pc_dir}/kernel.ld"
   POSITION_INDEPENDENT_CODE OFF

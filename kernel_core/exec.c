@@ -248,8 +248,10 @@ int exec_source(struct thread *t, const char *path, const struct elf_source *src
 		wait_complete(p->vfork_parent, p->pid);
 		p->vfork_parent = NULL;
 	}
-	if (kernel_cfg.on_exec)
-		kernel_cfg.on_exec(t, path, src);
+	if (kernel_cfg.on_exec) {
+		struct core_image img = {src->mem, src->len, src->cache_id};
+		kernel_cfg.on_exec(t, path, &img);
+	}
 	return 0;
 }
 

@@ -9,10 +9,7 @@
 #include "debug.h"
 #include "insn.h"
 
-#include <kernel/frame.h>
-#include <kernel/kernel.h>
-#include <kernel/syscall.h>
-#include <kernel/vm.h>
+#include <kernel/core.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,7 +265,7 @@ static void on_syscall(uc_engine *uc, void *data)
 {
 	(void)data;
 	uint64_t nr = read_reg(UC_X86_REG_RAX);
-	struct thread *t = thread_current;
+	struct thread *t = core_current();
 	if (!t) {
 		set_trap(TRAP_SYSCALL, 0, 0);
 		return;
@@ -317,12 +314,12 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
 /* Up to n bytes of user code at va in the running address space; how many could be read. */
 static size_t read_code(uint64_t va, uint8_t *buf, size_t n)
 {
-	struct addrspace as = {.root = cpu.loaded_root};
 	size_t done = 0;
 	while (done < n) {
 		uint64_t pa;
 		unsigned flags;
-		if (vm_translate(&as, va + done, &pa, &flags) < 0 || !(flags & VM_USER))
+		if (core_translate_root(cpu.loaded_root, va + done, &pa, &flags) < 0 ||
+		    !(flags & CORE_PAGE_USER))
 			break;
 		size_t off = (va + done) & PAGE_MASK, chunk = PAGE_SIZE - off;
 		if (chunk > n - done)
@@ -433,7 +430,7 @@ static bool on_invalid(uc_engine *uc, void *data)
 /* A frame the platform keeps until the end (counted, for the leak check). */
 static uint64_t own_frame(void)
 {
-	uint64_t pa = frame_alloc();
+	uint64_t pa = core_frame_alloc();
 	cpu.own_frames += pa != 0;
 	return pa;
 }
@@ -456,8 +453,9 @@ static int build_supervisor_pages(void)
 	gdt[6] = 0x00affa000000ffffull; /* 0x33 user code, 64-bit, DPL 3 */
 	uint8_t *tramp = plat_phys(cpu.frames[1]);
 	tramp[0] = 0x48, tramp[1] = 0xcf; /* iretq */
-	if (vm_kernel_map(GDT_VA, cpu.frames[0], 0) || vm_kernel_map(TRAMPOLINE_VA, cpu.frames[1], VM_EXEC) ||
-	    vm_kernel_map(IRET_STACK_VA, cpu.frames[2], VM_WRITE))
+	if (core_kernel_map(GDT_VA, cpu.frames[0], 0) ||
+	    core_kernel_map(TRAMPOLINE_VA, cpu.frames[1], CORE_PAGE_EXEC) ||
+	    core_kernel_map(IRET_STACK_VA, cpu.frames[2], CORE_PAGE_WRITE))
 		return -1;
 	return 0;
 }
@@ -557,7 +555,7 @@ static int build_window(void)
 
 static void enter_long_mode(void)
 {
-	write_reg(UC_X86_REG_CR3, vm_kernel_root());
+	write_reg(UC_X86_REG_CR3, core_kernel_root());
 	write_reg(UC_X86_REG_CR4, CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	uc_x86_msr efer = {MSR_EFER, EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE};
 	UC_CHECK(uc_reg_write(cpu.uc, UC_X86_REG_MSR, &efer));
@@ -575,19 +573,11 @@ static void enter_long_mode(void)
  */
 static int drop_to_user_mode(void)
 {
-	struct addrspace probe;
-	if (vm_create(&probe))
+	static const uint8_t code[] = {0x0f, 0x05}; /* syscall */
+	uint64_t root = core_probe_new(PROBE_VA, code, sizeof(code));
+	if (!root)
 		return -1;
-	uint64_t page = frame_alloc();
-	if (!page || vm_map(&probe, PROBE_VA, page, VM_USER | VM_EXEC)) {
-		if (page)
-			frame_put(page);
-		vm_destroy(&probe);
-		return -1;
-	}
-	uint8_t *code = plat_phys(page);
-	code[0] = 0x0f, code[1] = 0x05; /* syscall */
-	write_reg(UC_X86_REG_CR3, probe.root);
+	write_reg(UC_X86_REG_CR3, root);
 	uint64_t frame[5] = {PROBE_VA, USER_CS, 0x202, PROBE_VA + 0x800, USER_SS};
 	memcpy((uint8_t *)plat_phys(cpu.frames[2]) + 4096 - sizeof(frame), frame, sizeof(frame));
 	write_reg(UC_X86_REG_RSP, IRET_STACK_VA + 4096 - sizeof(frame));
@@ -605,7 +595,7 @@ static int drop_to_user_mode(void)
 			uc_strerror(err), cpu.trap_set ? (int)cpu.trap.kind : -1,
 			(unsigned long long)cs, (unsigned long long)rip);
 	}
-	vm_destroy(&probe);
+	core_probe_free();
 	cpu.loaded_root = 0;
 	cpu.blocks = 0;
 	return ok ? 0 : -1;
@@ -787,7 +777,7 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 		while (!run_once(u))
 			;
 	if (cpu.trap.kind == TRAP_SYSCALL && kernel_cfg.trace_stack)
-		symbols_note_syscall(thread_current, u->regs.rip - 2, u->regs.rsp, u->regs.rbp);
+		symbols_note_syscall(core_current(), u->regs.rip - 2, u->regs.rsp, u->regs.rbp);
 	*trap = cpu.trap;
 	cpu.last_was_tick = trap->kind == TRAP_TICK;
 	if (cpu.last_was_tick)

@@ -19,8 +19,7 @@
  */
 #include "debug.h"
 
-#include <kernel/kernel.h>
-#include <kernel/vm.h>
+#include <kernel/core.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +83,7 @@ static struct {
 	enum debug_action fallback; /* for threads the last resume did not name */
 	size_t steppers;            /* threads the last resume made step */
 	uint64_t next_poll_ns;
-	struct dbg_thread threads[PROC_LIMIT_MAX];
+	struct dbg_thread threads[CORE_THREADS_MAX];
 	struct {
 		bool stepping, range, started;
 		uint64_t lo, hi;
@@ -108,7 +107,7 @@ static uint64_t coarse_ns(void)
 /* The debugger's record of pid, reset when the pid is new to it. */
 static struct dbg_thread *thread_of(int pid)
 {
-	struct dbg_thread *t = &dbg.threads[(unsigned)pid % PROC_LIMIT_MAX];
+	struct dbg_thread *t = &dbg.threads[(unsigned)pid % CORE_THREADS_MAX];
 	if (t->pid != pid)
 		*t = (struct dbg_thread){.pid = pid, .gen = dbg.gen - 1};
 	return t;
@@ -130,7 +129,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *dat
 		return;
 	}
 	dbg.run.stop = (struct debug_stop){(b->kinds & BREAK_SW) ? DEBUG_BREAK : DEBUG_HWBREAK,
-					   thread_current->tid, addr, 0};
+					   core_tid(core_current()), addr, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -139,7 +138,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 {
 	(void)uc, (void)size, (void)data;
 	if (dbg.run.hit) {
-		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, thread_current->tid,
+		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, core_tid(core_current()),
 						   dbg.run.hit_addr, 0};
 		sim_cpu_debug_stop();
 		return;
@@ -152,7 +151,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 	}
 	if (dbg.run.range && addr >= dbg.run.lo && addr < dbg.run.hi)
 		return;
-	dbg.run.stop = (struct debug_stop){DEBUG_STEP, thread_current->tid, 0, 0};
+	dbg.run.stop = (struct debug_stop){DEBUG_STEP, core_tid(core_current()), 0, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -204,7 +203,7 @@ static void map_watches(struct mm *mm)
 			uint64_t page = PAGE_DOWN(va), end = MIN(page + PAGE_SIZE, w->addr + w->len);
 			uint64_t pa;
 			unsigned flags;
-			if (vm_translate(&mm->as, page, &pa, &flags) == 0)
+			if (core_translate(mm, page, &pa, &flags) == 0)
 				add_piece(pa + (va - page), pa + (end - page), va, w->kind);
 			va = end;
 		}
@@ -213,8 +212,8 @@ static void map_watches(struct mm *mm)
 
 void debug_mappings_changed(void)
 {
-	if (dbg.nwatches && thread_current)
-		map_watches(thread_current->proc->mm);
+	if (dbg.nwatches && core_current())
+		map_watches(core_mm(core_current()));
 }
 
 /* Brings the hooks in line with the breakpoints, watchpoints and steps (outside a run). */
@@ -296,7 +295,7 @@ static enum debug_verdict stop_for(struct thread *p, struct debug_stop s, bool w
 	enum debug_reason reason = s.reason;
 	uint64_t addr = s.addr;
 	if (reason == DEBUG_BREAK || reason == DEBUG_HWBREAK)
-		thread_of(p->tid)->skip = addr;
+		thread_of(core_tid(p))->skip = addr;
 	dbg.gen++; /* everything is stopped until the debugger says otherwise */
 	dbg.fallback = DEBUG_ACT_STOP;
 	dbg.steppers = 0;
@@ -305,12 +304,12 @@ static enum debug_verdict stop_for(struct thread *p, struct debug_stop s, bool w
 	apply();
 	if (dbg.killed)
 		return DEBUG_KILL;
-	return action_of(thread_of(p->tid)) == DEBUG_ACT_STOP ? DEBUG_HOLD : DEBUG_RUN;
+	return action_of(thread_of(core_tid(p))) == DEBUG_ACT_STOP ? DEBUG_HOLD : DEBUG_RUN;
 }
 
 static enum debug_verdict stop(struct thread *p, enum debug_reason reason, uint64_t addr, bool wait)
 {
-	return stop_for(p, (struct debug_stop){reason, p->tid, addr, 0}, wait);
+	return stop_for(p, (struct debug_stop){reason, core_tid(p), addr, 0}, wait);
 }
 
 /* A thread that steps left its instruction (or range) without the CPU seeing it: a syscall,
@@ -334,14 +333,14 @@ static enum debug_verdict hold(struct thread *held)
 	uint64_t wake = UINT64_MAX;
 	bool any = false;
 	unsigned cursor = 0;
-	for (struct thread *p; (p = thread_next(&cursor));) {
-		if (action_of(thread_of(p->tid)) == DEBUG_ACT_STOP)
+	for (struct thread *p; (p = core_thread_next(&cursor));) {
+		if (action_of(thread_of(core_tid(p))) == DEBUG_ACT_STOP)
 			continue;
-		if (p->state == THREAD_RUNNABLE)
+		uint64_t when = core_wake_time(p);
+		if (when == 0)
 			return DEBUG_HOLD;
 		any = true;
-		if (p->state == THREAD_BLOCKED && p->wait.deadline != UINT64_MAX)
-			wake = MIN(wake, p->wait.deadline);
+		wake = MIN(wake, when);
 	}
 	if (!any)
 		return stop(held, DEBUG_GONE, 0, false);
@@ -356,7 +355,7 @@ static enum debug_verdict hold(struct thread *held)
 
 enum debug_verdict debug_before_run(struct uctx *u)
 {
-	struct thread *p = thread_current;
+	struct thread *p = core_current();
 	if (dbg.killed)
 		return DEBUG_KILL;
 	apply();
@@ -368,7 +367,7 @@ enum debug_verdict debug_before_run(struct uctx *u)
 			return stop(p, reason, 0, false);
 		apply(); /* the debugger may have gone */
 	}
-	struct dbg_thread *t = thread_of(p->tid);
+	struct dbg_thread *t = thread_of(core_tid(p));
 	if (dbg.initial_stop) {
 		dbg.initial_stop = t->exec_stop = false; /* the same instruction: one stop */
 		return stop(p, DEBUG_INITIAL, 0, true);
@@ -387,7 +386,7 @@ enum debug_verdict debug_before_run(struct uctx *u)
 
 void debug_run_begin(struct uctx *u)
 {
-	struct dbg_thread *t = thread_of(thread_current->tid);
+	struct dbg_thread *t = thread_of(core_tid(core_current()));
 	enum debug_action a = action_of(t);
 	dbg.run.stepping = a == DEBUG_ACT_STEP || a == DEBUG_ACT_RANGE;
 	dbg.run.range = a == DEBUG_ACT_RANGE;
@@ -398,7 +397,7 @@ void debug_run_begin(struct uctx *u)
 	t->skip = 0;
 	dbg.run.hit = false;
 	if (dbg.nwatches)
-		map_watches(thread_current->proc->mm);
+		map_watches(core_mm(core_current()));
 	else
 		dbg.run.npieces = 0;
 }
@@ -406,7 +405,7 @@ void debug_run_begin(struct uctx *u)
 enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool stopped)
 {
 	(void)u;
-	struct thread *p = thread_current;
+	struct thread *p = core_current();
 	if (dbg.run.hit && (stopped || t->kind == TRAP_TICK)) {
 		/* The access completed (a fault would run the instruction again). */
 		dbg.run.hit = false;
@@ -424,15 +423,15 @@ void debug_exec(struct thread *p, const char *path)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strcmp(base, dbg.stop_at_exec))
-		thread_of(p->tid)->exec_stop = true;
+		thread_of(core_tid(p))->exec_stop = true;
 }
 
 int debug_fault(struct thread *p, int sig, uint64_t addr)
 {
 	if (!gdbstub_connected())
 		return sig;
-	stop_for(p, (struct debug_stop){DEBUG_SIGNAL, p->tid, addr, sig}, false);
-	const struct dbg_thread *t = thread_of(p->tid);
+	stop_for(p, (struct debug_stop){DEBUG_SIGNAL, core_tid(p), addr, sig}, false);
+	const struct dbg_thread *t = thread_of(core_tid(p));
 	if (dbg.killed || action_of(t) == DEBUG_ACT_STOP)
 		return 0; /* it faults again when it runs */
 	return t->gen == dbg.gen ? t->signal : 0;
@@ -539,16 +538,16 @@ void debug_resume(const struct debug_resume *resume, size_t n)
 			dbg.fallback = r->action == DEBUG_ACT_STOP ? DEBUG_ACT_STOP : DEBUG_ACT_CONTINUE;
 			return;
 		}
-		struct thread *p = thread_find(r->pid);
+		struct thread *p = core_thread(r->pid);
 		struct dbg_thread *t = thread_of(r->pid);
 		if (!p || t->gen == dbg.gen)
 			continue;
 		t->gen = dbg.gen;
 		t->action = r->action;
-		t->from = p->ctx.regs.rip;
+		t->from = core_uctx(p)->regs.rip;
 		t->lo = r->lo;
 		t->hi = r->hi;
-		t->signal = r->signal > 0 && r->signal <= PROC_NSIG ? r->signal : 0;
+		t->signal = r->signal > 0 && r->signal <= CORE_NSIG ? r->signal : 0;
 		dbg.steppers += r->action == DEBUG_ACT_STEP || r->action == DEBUG_ACT_RANGE;
 	}
 }

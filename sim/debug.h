@@ -8,9 +8,9 @@
 
 #include "sim.h"
 
-#include <kernel/proc.h>
+#include <kernel/core.h>
 
-struct elf_source;
+struct core_image;
 
 /* Why the system stopped for the debugger. */
 enum debug_reason {
@@ -177,7 +177,7 @@ size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
 int gdb_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
 
 /* symbols.c: where syscalls are made from, for --trace=stack. */
-void symbols_exec(struct thread *p, const char *path, const struct elf_source *src);
+void symbols_exec(struct thread *p, const char *path, const struct core_image *src);
 void symbols_fork(struct thread *parent, struct thread *child);
 /* Notes the syscall p makes from rip (the syscall instruction) with stack pointer sp and frame
  * pointer fp. */

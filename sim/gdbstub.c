@@ -13,8 +13,7 @@
  */
 #include "debug.h"
 
-#include <kernel/kernel.h>
-#include <kernel/vm.h>
+#include <kernel/core.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,13 +122,13 @@ static bool parse_thread(const char **s, int *tid)
 
 static struct thread *live_proc(int tid)
 {
-	return thread_find(tid);
+	return core_thread(tid);
 }
 
 static struct thread *first_live(void)
 {
 	unsigned cursor = 0;
-	return thread_next(&cursor);
+	return core_thread_next(&cursor);
 }
 
 /* The process a thread id selects: a pid, or for 0 and -1 the one that stopped. */
@@ -208,8 +207,9 @@ static void put_xfer(struct reply *r, const char *doc, size_t size, const char *
 static void xml_name(const struct thread *p, char *out)
 {
 	size_t i = 0;
-	for (; p->name[i] && i < PROC_NAME_MAX - 1; i++)
-		out[i] = strchr("<>&\"'", p->name[i]) ? '?' : p->name[i];
+	const char *name = core_name(p);
+	for (; name[i] && i < CORE_NAME_MAX - 1; i++)
+		out[i] = strchr("<>&\"'", name[i]) ? '?' : name[i];
 	out[i] = 0;
 }
 
@@ -217,13 +217,13 @@ static size_t threads_xml(char *buf, size_t size)
 {
 	size_t len = 0;
 	unsigned cursor = 0;
-	char name[PROC_NAME_MAX];
+	char name[CORE_NAME_MAX];
 	len += (size_t)snprintf(buf, size, "<?xml version=\"1.0\"?>\n<threads>\n");
-	for (struct thread *p; (p = thread_next(&cursor)) && len < size;) {
+	for (struct thread *p; (p = core_thread_next(&cursor)) && len < size;) {
 		xml_name(p, name);
 		len += (size_t)snprintf(buf + len, size - len,
-					"<thread id=\"%x\" name=\"%s\">%s pid %d</thread>\n", p->tid,
-					name, name, p->tid);
+					"<thread id=\"%x\" name=\"%s\">%s pid %d</thread>\n", core_tid(p),
+					name, name, core_tid(p));
 	}
 	if (len < size)
 		len += (size_t)snprintf(buf + len, size - len, "</threads>\n");
@@ -252,12 +252,12 @@ static void query(struct reply *r, const char *pkt)
 		put(r, "1"); /* quitting gdb detaches; `kill` ends the simulator */
 	} else if (!strcmp(pkt, "qC")) {
 		struct thread *p = thread_proc(gs.gthread);
-		put(r, "QC%x", p ? p->tid : 0);
+		put(r, "QC%x", p ? core_tid(p) : 0);
 	} else if (!strcmp(pkt, "qfThreadInfo")) {
 		unsigned cursor = 0;
 		const char *sep = "m";
-		for (struct thread *p; (p = thread_next(&cursor));) {
-			put(r, "%s%x", sep, p->tid);
+		for (struct thread *p; (p = core_thread_next(&cursor));) {
+			put(r, "%s%x", sep, core_tid(p));
 			sep = ",";
 		}
 		if (!r->len)
@@ -273,7 +273,7 @@ static void query(struct reply *r, const char *pkt)
 			return;
 		}
 		char info[64];
-		int n = snprintf(info, sizeof(info), "%s pid %d", p->name, p->tid);
+		int n = snprintf(info, sizeof(info), "%s pid %d", core_name(p), core_tid(p));
 		put_hex(r, info, (size_t)MIN(n, (int)sizeof(info) - 1));
 	} else if (!strncmp(pkt, "qSymbol:", 8)) {
 		put(r, "OK");
@@ -293,7 +293,7 @@ static void read_memory(struct reply *r, const char *args)
 		return;
 	}
 	uint8_t buf[GDB_PACKET_MAX / 2];
-	size_t got = sim_peek(p->proc->mm, addr, buf, (size_t)MIN(len, (uint64_t)sizeof(buf)));
+	size_t got = sim_peek(core_mm(p), addr, buf, (size_t)MIN(len, (uint64_t)sizeof(buf)));
 	if (len && !got)
 		reply_error(r, EFAULT);
 	else
@@ -338,7 +338,7 @@ static void write_memory(struct reply *r, const char *pkt, size_t length)
 		reply_error(r, ESRCH);
 		return;
 	}
-	int err = gdb_poke(p->proc->mm, addr, buf, n);
+	int err = gdb_poke(core_mm(p), addr, buf, n);
 	if (err)
 		reply_error(r, -err);
 	else
@@ -463,10 +463,10 @@ static enum gdb_serve legacy_resume(struct reply *r, const char *pkt)
 		return GDB_SERVE_ON;
 	}
 	if (has_addr)
-		p->ctx.regs.rip = addr;
+		core_uctx(p)->regs.rip = addr;
 	bool step = pkt[0] == 's' || pkt[0] == 'S';
 	struct debug_resume res[2] = {
-		{p->tid, step ? DEBUG_ACT_STEP : DEBUG_ACT_CONTINUE, 0, 0, linux_signal(v)},
+		{core_tid(p), step ? DEBUG_ACT_STEP : DEBUG_ACT_CONTINUE, 0, 0, linux_signal(v)},
 		{0, DEBUG_ACT_CONTINUE, 0, 0, 0}};
 	debug_resume(res, step || gs.cthread > 0 ? 1 : 2);
 	return GDB_SERVE_RESUME;
@@ -516,7 +516,7 @@ static enum gdb_serve vcont(struct reply *r, const char *pkt)
 			struct thread *p = thread_proc(0);
 			if (!p)
 				goto bad;
-			a.pid = p->tid;
+			a.pid = core_tid(p);
 		}
 		if (*s && *s != ';')
 			goto bad;

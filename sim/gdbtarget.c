@@ -5,8 +5,7 @@
  */
 #include "debug.h"
 
-#include <kernel/kernel.h>
-#include <kernel/vm.h>
+#include <kernel/core.h>
 #include <errno.h>
 #include <string.h>
 
@@ -121,9 +120,9 @@ size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len)
 		size_t n = MIN(len - done, PAGE_SIZE - (at & PAGE_MASK));
 		if (at < va || at >= USER_END)
 			break;
-		if (vm_translate(&mm->as, PAGE_DOWN(at), &pa, &flags) == 0)
+		if (core_translate(mm, PAGE_DOWN(at), &pa, &flags) == 0)
 			memcpy(d + done, (uint8_t *)plat_phys(pa) + (at & PAGE_MASK), n);
-		else if (mm_find(mm, at))
+		else if (core_in_region(mm, at))
 			memset(d + done, 0, n); /* never touched: a zero page once it is */
 		else
 			break;
@@ -138,11 +137,11 @@ int gdb_poke(struct mm *mm, uint64_t va, const void *src, size_t len)
 		return 0;
 	if (va >= USER_END || len > USER_END - va)
 		return -EFAULT;
-	int err = mm_poke(mm, va, src, len);
+	int err = core_poke(mm, va, src, len);
 	for (uint64_t page = PAGE_DOWN(va); page < va + len; page += PAGE_SIZE) {
 		uint64_t pa;
 		unsigned flags;
-		if (vm_translate(&mm->as, page, &pa, &flags) == 0 && (flags & VM_EXEC))
+		if (core_translate(mm, page, &pa, &flags) == 0 && (flags & CORE_PAGE_EXEC))
 			plat_code_frame_freed(pa); /* what the sim does with it: forget its code */
 	}
 	return err;
@@ -168,10 +167,11 @@ static unsigned x87_tag(const uint8_t *fx, unsigned i)
 
 void gdb_reg_read(struct thread *p, unsigned n, uint8_t *out)
 {
-	const struct regs *r = &p->ctx.regs;
-	const uint8_t *fx = p->ctx.fpu;
+	struct uctx *u = core_uctx(p);
+	const struct regs *r = &u->regs;
+	const uint8_t *fx = u->fpu;
 	uint64_t v = 0;
-	plat_uctx_save(&p->ctx);
+	plat_uctx_save(u);
 	if (n < GDB_REG_RIP) {
 		memcpy(out, (const uint64_t *)r + n, 8);
 		return;
@@ -212,8 +212,9 @@ void gdb_reg_read(struct thread *p, unsigned n, uint8_t *out)
 
 int gdb_reg_write(struct thread *p, unsigned n, const uint8_t *in)
 {
-	struct regs *r = &p->ctx.regs;
-	uint8_t *fx = p->ctx.fpu;
+	struct uctx *u = core_uctx(p);
+	struct regs *r = &u->regs;
+	uint8_t *fx = u->fpu;
 	uint64_t v = 0;
 	memcpy(&v, in, MIN(gdb_reg_size(n), 8u));
 	if (n < GDB_REG_RIP) {
@@ -235,7 +236,7 @@ int gdb_reg_write(struct thread *p, unsigned n, const uint8_t *in)
 	if (n >= REG_CS && n < REG_ST0)
 		return 0; /* the selectors are fixed */
 	/* x87/SSE: change the saved copy, which becomes the one the CPU loads. */
-	plat_uctx_save(&p->ctx);
+	plat_uctx_save(u);
 	if (n >= REG_ST0 && n < REG_FCTRL)
 		memcpy(fx + 32 + 16 * (n - REG_ST0), in, 10);
 	else if (n >= REG_XMM0 && n < REG_MXCSR)
@@ -252,6 +253,6 @@ int gdb_reg_write(struct thread *p, unsigned n, const uint8_t *in)
 		memcpy(fx + 6, &v, 2);
 	else if (n == REG_MXCSR)
 		memcpy(fx + 24, &v, 4);
-	plat_uctx_discard(&p->ctx);
+	plat_uctx_discard(u);
 	return 0;
 }

@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <kernel/plat.h>
+#include <kernel/core.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>

@@ -7,11 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <kernel/cpio.h>
-#include <kernel/elf.h>
-#include <kernel/frame.h>
-#include <kernel/kernel.h>
-#include <kernel/kmalloc.h>
+#include <kernel/core.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +73,7 @@ static void usage(FILE *out)
 		"                    a program named NAME (its file name) that it execs\n"
 		"  -h, --help        show this help and exit\n"
 		"  -V, --version     show the version and exit\n",
-		(unsigned long long)SIM_QUANTUM_DEFAULT, PROC_LIMIT_DEFAULT, PROC_LIMIT_MAX);
+		(unsigned long long)SIM_QUANTUM_DEFAULT, CORE_THREADS_DEFAULT, CORE_THREADS_MAX);
 }
 
 static void usage_error(const char *fmt, const char *arg)
@@ -170,7 +166,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{NULL, 0, NULL, 0},
 	};
 	*opt = (struct sim_options){.mem_bytes = SIM_MEM_DEFAULT, .quantum = SIM_QUANTUM_DEFAULT,
-				    .max_procs = PROC_LIMIT_DEFAULT, .gdb_port = -1, .fs_server = true};
+				    .max_procs = CORE_THREADS_DEFAULT, .gdb_port = -1, .fs_server = true};
 	opterr = 0;
 	int c;
 	uint64_t v;
@@ -240,7 +236,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			opt->shell = true;
 			break;
 		case OPT_MAX_PROCS:
-			if (!parse_u64(optarg, &v, false) || v == 0 || v > PROC_LIMIT_MAX)
+			if (!parse_u64(optarg, &v, false) || v == 0 || v > CORE_THREADS_MAX)
 				usage_error("invalid --max-procs '%s'", optarg);
 			opt->max_procs = (unsigned)v;
 			break;
@@ -296,8 +292,8 @@ static void *read_program(const char *path, size_t *len)
  * a check each run makes, not a hope. */
 static bool leak_free(void)
 {
-	size_t frames = frame_total_count() - frame_free_count() - sim_cpu_own_frames();
-	size_t objects = kmalloc_live();
+	size_t frames = core_frames_used() - sim_cpu_own_frames();
+	size_t objects = core_objects_live();
 	if (frames || objects)
 		fprintf(stderr, "eclipse-sim: internal error: the kernel leaked %zu frames and %zu objects\n",
 			frames, objects);
@@ -305,7 +301,7 @@ static bool leak_free(void)
 }
 
 /* The kernel's exec observer: program symbols for --trace=stack, exec stops for the debugger. */
-static void on_exec(struct thread *t, const char *path, const struct elf_source *src)
+static void on_exec(struct thread *t, const char *path, const struct core_image *src)
 {
 	if (kernel_cfg.trace_stack)
 		symbols_exec(t, path, src);
@@ -419,9 +415,8 @@ int main(int argc, char **argv)
 	bool stack = opt.trace_stack;
 	/* A program run alone gets the image's filesystem service, quiet, as its writable root. */
 	static const char *const fs_argv[] = {FS_SERVER_PATH, "--quiet", NULL};
-	struct cpio_entry fs_entry;
 	bool fs_server = !boot && opt.fs_server && image &&
-			 cpio_find(image, image_len, FS_SERVER_PATH, &fs_entry) == 0;
+			 core_image_has(image, image_len, FS_SERVER_PATH);
 	struct kernel_config cfg = {
 		.root_server = fs_server ? FS_SERVER_PATH : NULL,
 		.root_server_argv = fs_argv,
@@ -433,7 +428,7 @@ int main(int argc, char **argv)
 		.trace_stack = stack ? symbols_trace_stack : NULL,
 		.trace_write = trace_fd >= 0 ? trace_to_file : NULL};
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
-		int elf_err = ELF_OK;
+		int elf_err = 0;
 		/* /proc/self/exe names the program by its absolute path, as Linux does (glibc's
 		 * startup checks). */
 		char *exe = boot ? NULL : realpath(path, NULL);
@@ -446,9 +441,9 @@ int main(int argc, char **argv)
 			status = kernel_run();
 			if (debug_enabled)
 				debug_machine_ended(status);
-		} else if (elf_err != ELF_OK) {
-			fprintf(stderr, "eclipse-sim: %s: %s [%s]\n", path, elf_strerror(elf_err),
-				elf_error_name(elf_err));
+		} else if (elf_err) {
+			fprintf(stderr, "eclipse-sim: %s: %s [%s]\n", path, core_elf_strerror(elf_err),
+				core_elf_error_name(elf_err));
 		} else {
 			fprintf(stderr, "eclipse-sim: %s: cannot start: %s\n", path, strerror(-pid));
 		}

@@ -9,8 +9,7 @@
  */
 #include "debug.h"
 
-#include <kernel/elf.h>
-#include <kernel/kernel.h>
+#include <kernel/core.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -40,7 +39,7 @@ static struct {
 	struct {
 		int pid;
 		struct program *prog;
-	} owner[PROC_LIMIT_MAX];
+	} owner[CORE_THREADS_MAX];
 	struct { /* where the last syscall was made */
 		int pid;
 		uint64_t rip, sp, fp;
@@ -106,19 +105,19 @@ static void read_symbols(struct program *prog, const void *image, size_t len)
 
 /* The program of src (exec'd by path), read the first time it is seen; NULL when it cannot
  * be read. */
-static struct program *program_of(const char *path, const struct elf_source *src)
+static struct program *program_of(const char *path, const struct core_image *src)
 {
 	if (!src->mem)
 		return NULL;
 	for (struct program *prog = syms.programs; prog; prog = prog->next)
-		if (src->cache_id ? prog->id == src->cache_id
+		if (src->id ? prog->id == src->id
 				  : !prog->id && prog->mem == src->mem && prog->len == src->len)
 			return prog;
 	struct program *prog = calloc(1, sizeof(*prog));
 	if (!prog)
 		return NULL;
 	prog->path = strdup(path);
-	prog->id = src->cache_id;
+	prog->id = src->id;
 	prog->mem = src->mem;
 	prog->len = src->len;
 	read_symbols(prog, src->mem, src->len);
@@ -127,24 +126,24 @@ static struct program *program_of(const char *path, const struct elf_source *src
 	return prog;
 }
 
-void symbols_exec(struct thread *p, const char *path, const struct elf_source *src)
+void symbols_exec(struct thread *p, const char *path, const struct core_image *src)
 {
-	unsigned slot = (unsigned)p->tid % PROC_LIMIT_MAX;
-	syms.owner[slot].pid = p->tid;
+	unsigned slot = (unsigned)core_tid(p) % CORE_THREADS_MAX;
+	syms.owner[slot].pid = core_tid(p);
 	syms.owner[slot].prog = program_of(path, src);
 }
 
 void symbols_fork(struct thread *parent, struct thread *child)
 {
-	unsigned from = (unsigned)parent->tid % PROC_LIMIT_MAX, to = (unsigned)child->tid % PROC_LIMIT_MAX;
-	syms.owner[to].pid = child->tid;
-	syms.owner[to].prog = syms.owner[from].pid == parent->tid ? syms.owner[from].prog : NULL;
+	unsigned from = (unsigned)core_tid(parent) % CORE_THREADS_MAX, to = (unsigned)core_tid(child) % CORE_THREADS_MAX;
+	syms.owner[to].pid = core_tid(child);
+	syms.owner[to].prog = syms.owner[from].pid == core_tid(parent) ? syms.owner[from].prog : NULL;
 }
 
 static const struct program *program_run_by(const struct thread *p)
 {
-	unsigned slot = (unsigned)p->tid % PROC_LIMIT_MAX;
-	return syms.owner[slot].pid == p->tid ? syms.owner[slot].prog : NULL;
+	unsigned slot = (unsigned)core_tid(p) % CORE_THREADS_MAX;
+	return syms.owner[slot].pid == core_tid(p) ? syms.owner[slot].prog : NULL;
 }
 
 /* The function containing addr: the last symbol at or below it, within its size (a symbol
@@ -171,11 +170,11 @@ static const struct symbol *lookup(const struct program *prog, uint64_t addr)
 static uint64_t return_into_caller(struct thread *p, const struct symbol *f, uint64_t sp)
 {
 	uint64_t words[CALLER_SCAN_WORDS];
-	size_t n = sim_peek(p->proc->mm, sp, words, sizeof(words)) / 8;
+	size_t n = sim_peek(core_mm(p), sp, words, sizeof(words)) / 8;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t call[5]; /* e8 rel32 */
 		int32_t rel;
-		if (words[i] < 5 || sim_peek(p->proc->mm, words[i] - 5, call, 5) != 5 || call[0] != 0xe8)
+		if (words[i] < 5 || sim_peek(core_mm(p), words[i] - 5, call, 5) != 5 || call[0] != 0xe8)
 			continue;
 		memcpy(&rel, call + 1, 4);
 		if (words[i] + (uint64_t)(int64_t)rel == f->addr)
@@ -207,7 +206,7 @@ static size_t frame_chain(struct thread *p, const struct program *prog, uint64_t
 	size_t n = 0;
 	while (n < max && fp >= sp) {
 		uint64_t frame[2]; /* the caller's frame pointer, the return address */
-		if (sim_peek(p->proc->mm, fp, frame, sizeof(frame)) != sizeof(frame) || !frame[1] ||
+		if (sim_peek(core_mm(p), fp, frame, sizeof(frame)) != sizeof(frame) || !frame[1] ||
 		    !lookup(prog, frame[1] - 1))
 			break;
 		out[n++] = frame[1];
@@ -245,7 +244,7 @@ static size_t trace_stack(struct thread *p, uint64_t rip, uint64_t sp, uint64_t 
 
 void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp, uint64_t fp)
 {
-	syms.note.pid = p->tid;
+	syms.note.pid = core_tid(p);
 	syms.note.rip = rip;
 	syms.note.sp = sp;
 	syms.note.fp = fp;
@@ -253,10 +252,10 @@ void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp, uint64_t 
 
 size_t symbols_trace_stack(struct thread *p, char *buf, size_t size)
 {
-	if (syms.note.pid == p->tid)
+	if (syms.note.pid == core_tid(p))
 		return trace_stack(p, syms.note.rip, syms.note.sp, syms.note.fp, buf, size);
 	/* A call finished on another's behalf: it stopped right after its instruction. */
-	return trace_stack(p, p->ctx.regs.rip - 2, p->ctx.regs.rsp, p->ctx.regs.rbp, buf, size);
+	return trace_stack(p, core_uctx(p)->regs.rip - 2, core_uctx(p)->regs.rsp, core_uctx(p)->regs.rbp, buf, size);
 }
 
 void symbols_fini(void)

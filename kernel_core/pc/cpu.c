@@ -8,8 +8,8 @@
  */
 #include "pc.h"
 
+#include <kernel/core.h>
 #include <kernel/klib.h>
-#include <kernel/vm.h>
 #include <uapi/eclipse.h>
 #include <uapi/linux.h>
 
@@ -174,7 +174,7 @@ void pc_cpu_init(void)
 int plat_cpu_init(void)
 {
 	extern uint64_t pc_boot_pml4[512];
-	cpu.kernel_root = vm_kernel_root();
+	cpu.kernel_root = core_kernel_root();
 	uint64_t *root = plat_phys(cpu.kernel_root);
 	for (unsigned i = 256; i < 512; i++)
 		root[i] = pc_boot_pml4[i];
@@ -277,10 +277,10 @@ static bool classify(unsigned vector, struct trap *t)
  * missing page is no, never a kernel fault). */
 static bool user_byte_is(const struct uctx *u, uint64_t va, uint8_t b)
 {
-	struct addrspace as = {.root = u->root};
 	uint64_t pa;
 	unsigned flags;
-	return va < USER_END && vm_translate(&as, va, &pa, &flags) == 0 && (flags & VM_USER) &&
+	return va < USER_END && core_translate_root(u->root, va, &pa, &flags) == 0 &&
+	       (flags & CORE_PAGE_USER) &&
 	       ((const uint8_t *)plat_phys(pa))[va & PAGE_MASK] == b;
 }
 

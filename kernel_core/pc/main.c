@@ -11,8 +11,7 @@
 #include "pc.h"
 
 #include <ecl/duration.h>
-#include <kernel/elf.h>
-#include <kernel/kernel.h>
+#include <kernel/core.h>
 #include <kernel/klib.h>
 #include <uapi/eclipse.h>
 #include <uapi/linux.h>
@@ -111,7 +110,7 @@ static void parse_cmdline(const char *s, struct kernel_config *cfg)
 		else if (word_is(word, keylen, "trace"))
 			ok = parse_trace(v, vlen, &cfg->trace);
 		else if (word_is(word, keylen, "max-procs") && parse_u64(v, vlen, &n) && n > 0 &&
-			 n <= PROC_LIMIT_MAX) {
+			 n <= CORE_THREADS_MAX) {
 			cfg->max_procs = (unsigned)n;
 			ok = true;
 		}
@@ -132,12 +131,12 @@ static unsigned run_system(const struct kernel_config *cfg)
 		kprintf(2, "eclipse-pc: the machine could not be brought up\n");
 		return EXIT_RUNTIME;
 	}
-	int elf_err = ELF_OK;
+	int elf_err = 0;
 	int pid = kernel_spawn_file(init_argv[0], init_argv, init_envp, &elf_err);
 	if (pid < 0) {
-		if (elf_err != ELF_OK)
-			kprintf(2, "eclipse-pc: %s: %s [%s]\n", init_argv[0], elf_strerror(elf_err),
-				elf_error_name(elf_err));
+		if (elf_err)
+			kprintf(2, "eclipse-pc: %s: %s [%s]\n", init_argv[0], core_elf_strerror(elf_err),
+				core_elf_error_name(elf_err));
 		else
 			kprintf(2, "eclipse-pc: %s: cannot start: %s\n", init_argv[0], strerror(-pid));
 		return EXIT_RUNTIME;
@@ -155,7 +154,7 @@ static unsigned run_system(const struct kernel_config *cfg)
 void pc_main(uint32_t magic, uint32_t info_pa)
 {
 	static char cmdline[256];
-	struct kernel_config cfg = {.max_procs = PROC_LIMIT_DEFAULT};
+	struct kernel_config cfg = {.max_procs = CORE_THREADS_DEFAULT};
 	pc_serial_init();
 	if (pc_multiboot_init(magic, info_pa, cmdline, sizeof(cmdline)))
 		kpanic("not booted by a multiboot loader with a memory map (magic %#x)", magic);

@@ -2,6 +2,7 @@
 #ifndef KERNEL_SYSCALL_H
 #define KERNEL_SYSCALL_H
 
+#include <kernel/core.h>
 #include <kernel/proc.h>
 #include <kernel/wait.h>
 
@@ -37,18 +38,7 @@ void syscall_from_regs(struct thread *t);
 /* Traces the end of t's syscall (in its saved registers) with result, when tracing. */
 void syscall_trace_end(struct thread *t, long result);
 
-/* What the platform's syscall hook does after kernel_fast_syscall (see core.h). */
-enum fast_result {
-	FAST_DONE,      /* rax = result; the thread goes on in user mode */
-	FAST_DONE_STOP, /* rax = result; then stop: the kernel has work (a signal, a switch) */
-	FAST_BLOCKED,   /* rax untouched; stop: the thread waits */
-	FAST_SLOW,      /* nothing done; stop and deliver a TRAP_SYSCALL */
-};
-/* From the platform's syscall hook, with the current thread's arguments read from the CPU
- * (nargs of them, as *nargs says for nr: call with *nargs 0 first to learn it). */
-enum fast_result syscall_fast(struct thread *t, uint64_t nr, const uint64_t *args, long *result);
-/* How many argument registers syscall nr reads. */
-unsigned syscall_nargs(uint64_t nr);
+/* syscall_fast and syscall_nargs, the platform's entry: core.h. */
 
 #define SYSCALL(name) long sys_##name(struct thread *t, const uint64_t *a)
 

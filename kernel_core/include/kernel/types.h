@@ -18,6 +18,8 @@
 /* Lowest and one-past-highest user virtual address (canonical lower half, page 0 excluded). */
 #define USER_MIN 0x10000ull
 #define USER_END 0x0000800000000000ull
+/* The first address of the kernel's (upper) canonical half. */
+#define KERNEL_HALF 0xffff800000000000ull
 
 typedef int64_t ssize_t_k;
 

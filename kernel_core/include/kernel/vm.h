@@ -12,7 +12,6 @@
 #define VM_COW 0x8u
 #define VM_NOACCESS 0x10u
 
-#define KERNEL_HALF 0xffff800000000000ull
 
 struct addrspace {
 	uint64_t root; /* physical address of the PML4 */
