@@ -15,7 +15,7 @@ include_guard(GLOBAL)
 include(CheckLinkerFlag)
 
 set(_pc_dir "${PROJECT_SOURCE_DIR}/kernel_core/pc")
-set(_pc_sources boot.S entry.S main.c cpu.c multiboot.c serial.c timer.c libc.c strerror.c)
+set(_pc_sources boot.S entry.S main.c cpu.c multiboot.c serial.c timer.c libc.c strerror.c pci.c)
 list(TRANSFORM _pc_sources PREPEND "${_pc_dir}/")
 # The one duration parser, freestanding, which eclipse-sim and the guests share.
 list(APPEND _pc_sources "${PROJECT_SOURCE_DIR}/services/lib/duration.c")

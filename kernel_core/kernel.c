@@ -3,6 +3,7 @@
 #include <kernel/files.h>
 #include <kernel/frame.h>
 #include <kernel/imgcache.h>
+#include <kernel/pci.h>
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
@@ -64,7 +65,8 @@ int kernel_init(const struct kernel_config *cfg)
 	if ((err = vfs_init()))
 		return err;
 	vfs_up = true;
-	return plat_cpu_init();
+	err = plat_cpu_init();
+	return err ? err : pci_scan();
 }
 
 /* A new parentless process with the console and the root directory, ready for exec. */
@@ -261,5 +263,6 @@ void kernel_fini(void)
 		vfs_fini();
 	vfs_up = false;
 	imgcache_clear();
+	pci_reset();
 	vm_fini();
 }

@@ -1,6 +1,7 @@
 /* The syscall table: find any syscall's implementation from its number here. */
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>
+#include <kernel/pci.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/trace.h>
@@ -217,6 +218,8 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	/* srvfs.c: file servers */
 	S(fs_serve, A_PATH),
 	S(grant_copy, A_INT, A_HEX, A_ADDR, A_SIZE, A_GRANT_DIR),
+	/* pci.c: devices */
+	S(pci_device, A_UINT, A_ADDR),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)

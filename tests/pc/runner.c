@@ -50,6 +50,7 @@ static const struct test {
 	{"pgroup", {NULL}, 0},
 	{"yield", {NULL}, 0},
 	{"fpu_switch", {NULL}, 0},
+	{"pci", {NULL}, 0},
 };
 
 static void describe(char *buf, size_t size, int outcome)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The examples, run as examples/README.md shows them; custom-service-by-hand makes the user's
 # image with the eclipse-mkimage command of the README's manual section and boots it.
-# Usage: example_test.sh BUILD_DIR hello|forkexec|crasher|custom-service|custom-service-by-hand
+# Usage: example_test.sh BUILD_DIR hello|forkexec|crasher|custom-service|custom-service-by-hand|lspci
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 case ${2:-} in
@@ -19,6 +19,19 @@ forkexec)
 	expect_status 0
 	expect_order "forkexec: pid 1 runs /bin/crasher in a child" \
 		"crasher: started \(pid 3\), crashing in 10 ms" "forkexec: child 3 was killed by SIGSEGV"
+	;;
+lspci)
+	# The simulated machine's bus: the host bridge alone, in lspci's words and numbers.
+	boot "$tmp/out" "$build/guest/lspci"
+	expect_status 0
+	[[ $(cat "$transcript") == "00:00.0 Host bridge [0600]: 8086:1237 (rev 02)" ]] ||
+		fail "expected the host bridge"
+	boot "$tmp/out" "$build/guest/lspci" -n -v
+	expect_status 0
+	[[ $(cat "$transcript") == $'00:00.0 0600: 8086:1237 (rev 02)\n\tSubsystem: 1af4:1100' ]] ||
+		fail "expected the host bridge, numeric and verbose"
+	boot "$tmp/out" "$build/guest/lspci" -x
+	expect_status 2
 	;;
 crasher)
 	boot "$tmp/out" --image="$build/boot-crasher.cpio" --max-time=15s --trace=sched

@@ -35,6 +35,8 @@ struct step {
 	bool known;
 };
 
+#define FAKE_PCI_MAX 80
+
 static struct {
 	unsigned char *ram;
 	size_t ram_size;
@@ -61,6 +63,12 @@ static struct {
 	} last_syscall[MAX_THREADS];
 	jmp_buf *panic_jmp;
 	char panic_msg[512];
+	struct fake_pci_fn {
+		unsigned bus, dev, fn;
+		uint32_t config[64];
+		uint64_t bar_size[6];
+	} pci[FAKE_PCI_MAX];
+	size_t npci;
 } m;
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -487,4 +495,64 @@ const void *plat_boot_image(size_t *len)
 unsigned plat_stop_requests(void)
 {
 	return 0;
+}
+
+void fake_pci_add(unsigned bus, unsigned dev, unsigned fn, const uint32_t config[64],
+		  const uint64_t bar_size[6])
+{
+	ck_assert_msg(m.npci < FAKE_PCI_MAX, "fake platform: too many PCI functions");
+	struct fake_pci_fn *f = &m.pci[m.npci++];
+	*f = (struct fake_pci_fn){bus, dev, fn, {0}, {0}};
+	memcpy(f->config, config, sizeof(f->config));
+	if (bar_size)
+		memcpy(f->bar_size, bar_size, sizeof(f->bar_size));
+}
+
+static struct fake_pci_fn *pci_fn(unsigned bus, unsigned dev, unsigned fn)
+{
+	for (size_t i = 0; i < m.npci; i++)
+		if (m.pci[i].bus == bus && m.pci[i].dev == dev && m.pci[i].fn == fn)
+			return &m.pci[i];
+	return NULL;
+}
+
+const uint32_t *fake_pci_config(unsigned bus, unsigned dev, unsigned fn)
+{
+	const struct fake_pci_fn *f = pci_fn(bus, dev, fn);
+	return f ? f->config : NULL;
+}
+
+uint32_t plat_pci_read(unsigned bus, unsigned dev, unsigned fn, unsigned off)
+{
+	ck_assert_msg(off % 4 == 0 && off < 256, "PCI register %#x", off);
+	const struct fake_pci_fn *f = pci_fn(bus, dev, fn);
+	return f ? f->config[off / 4] : 0xffffffffu;
+}
+
+void plat_pci_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t value)
+{
+	ck_assert_msg(off % 4 == 0 && off < 256, "PCI register %#x", off);
+	struct fake_pci_fn *f = pci_fn(bus, dev, fn);
+	if (!f)
+		return;
+	uint32_t *r = &f->config[off / 4];
+	if (off == 0x04) {
+		*r = (*r & 0xffff0000u) | (value & 0xffffu);
+		return;
+	}
+	if (off < 0x10 || off >= 0x28)
+		return;
+	unsigned i = (off - 0x10) / 4;
+	uint64_t size = f->bar_size[i];
+	bool upper = !size && i > 0 && f->bar_size[i - 1] && (f->config[4 + i - 1] & 7) == 4;
+	if (upper) { /* the top half of a 64-bit BAR */
+		uint64_t below = f->bar_size[i - 1];
+		uint32_t mask = (uint32_t)(~(below - 1) >> 32);
+		*r = value & mask;
+		return;
+	}
+	if (!size)
+		return;
+	uint32_t type = *r & 1 ? 3u : 0xfu;
+	*r = (value & (uint32_t)~(size - 1) & ~type) | (*r & type);
 }

@@ -66,6 +66,15 @@ void fake_epoch_set(uint64_t ns);
 /* What plat_boot_image returns (the buffer stays the test's). */
 void fake_boot_image_set(const void *image, size_t len);
 
+/* A PCI function for plat_pci_read/plat_pci_write: its 64 configuration registers as found,
+ * and per BAR the size it decodes (0 none; a 64-bit BAR's size goes in its first register's
+ * slot). Writes keep a BAR's size alignment and type bits, and the command register's low
+ * half; other registers are read-only. Functions go away with fake_plat_reset. */
+void fake_pci_add(unsigned bus, unsigned dev, unsigned fn, const uint32_t config[64],
+		  const uint64_t bar_size[6]);
+/* The function's registers now (to see what the kernel left in them). */
+const uint32_t *fake_pci_config(unsigned bus, unsigned dev, unsigned fn);
+
 /* Adds a platform file (what the sim finds under --root) that plat_file_open will find. */
 void fake_file_add(const char *path, const void *data, size_t len);
 

@@ -117,6 +117,12 @@ int plat_file_open(const char *path, const void **data, size_t *len, uint64_t *i
 /* Releases a file from plat_file_open. */
 void plat_file_close(const void *data, size_t len);
 
+/* PCI configuration space, as mechanism #1 of a PC reaches it through ports 0xCF8/0xCFC: the
+ * 32-bit register at off (a multiple of 4, below 256) of function bus:dev.fn. A function that
+ * is not there reads all ones and ignores writes. */
+uint32_t plat_pci_read(unsigned bus, unsigned dev, unsigned fn, unsigned off);
+void plat_pci_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t value);
+
 /* The boot image (a cpio archive), or NULL with *len 0 when there is none. */
 const void *plat_boot_image(size_t *len);
 

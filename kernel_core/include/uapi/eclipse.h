@@ -127,6 +127,36 @@ struct vfs_rep {
 #define VFS_NAMES_MAX (IPC_PAYLOAD_MAX - (unsigned)sizeof(struct vfs_req))
 #define VFS_DATA_MAX (IPC_PAYLOAD_MAX - (unsigned)sizeof(struct vfs_rep))
 
+/*
+ * Devices. The kernel finds the machine's PCI functions at boot (configuration space through
+ * ports 0xCF8/0xCFC on both machines: QEMU's bus on pc, the simulator's own model on the sim)
+ * and sizes their base address registers. pci_device(index, &info) describes the index-th one
+ * in bus order (0 the first): 0, or -ENODEV past the last. Anyone may look; using a device is
+ * for the driver it is granted to (to come).
+ */
+#define SYS_pci_device 510 /* (unsigned index, struct pci_info *) -> 0 or -ENODEV */
+#define PCI_BARS 6
+#define PCI_BAR_IO 0x1u       /* I/O ports (else memory) */
+#define PCI_BAR_64 0x2u       /* a 64-bit memory BAR: the next BAR is its upper half, unused */
+#define PCI_BAR_PREFETCH 0x4u /* prefetchable memory */
+struct pci_bar {
+	unsigned long long base; /* the address the firmware or the machine gave it; 0: none */
+	unsigned long long size; /* 0: the BAR is not implemented */
+	unsigned int flags;      /* PCI_BAR_* */
+	unsigned int reserved;
+};
+struct pci_info {
+	unsigned char bus, dev, fn; /* its address, bus:dev.fn as lspci prints it */
+	unsigned char header;       /* header type, without the multi-function bit */
+	unsigned short vendor, device;
+	unsigned short subsys_vendor, subsys_device;
+	unsigned char class_code, subclass, prog_if, revision;
+	unsigned char irq_line; /* the interrupt line the machine routed, when irq_pin is set */
+	unsigned char irq_pin;  /* 0 none, 1..4 INTA#..INTD# */
+	unsigned short command; /* the command register as found */
+	struct pci_bar bars[PCI_BARS];
+};
+
 /* Service ids of get_service_binary, and the boot-image paths behind them. */
 #define ECLIPSE_SERVICE_FILESYSTEM 0
 #define ECLIPSE_SERVICE_NETWORK 1
