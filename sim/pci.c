@@ -27,7 +27,7 @@
 #define IRQ_FOR_SLOT(s) ((s) % 4 < 2 ? 10 : 11)
 
 static struct {
-	struct sim_pci_device *slots[SIM_PCI_SLOTS];
+	struct sim_pci_device *slots[SIM_PCI_SLOTS][SIM_PCI_FNS];
 	uint32_t address; /* the last value written to 0xCF8 */
 	uint32_t next_io; /* the next free I/O port for a BAR */
 } bus;
@@ -57,7 +57,7 @@ static bool power_of_two(uint32_t v)
 
 int sim_pci_add(struct sim_pci_device *d)
 {
-	if (d->slot >= SIM_PCI_SLOTS || bus.slots[d->slot])
+	if (d->slot >= SIM_PCI_SLOTS || d->fn >= SIM_PCI_FNS || bus.slots[d->slot][d->fn])
 		return -EBUSY;
 	uint8_t *c = d->config;
 	memset(c, 0, sizeof(d->config));
@@ -70,7 +70,7 @@ int sim_pci_add(struct sim_pci_device *d)
 	put16(c, 0x2c, d->subsys_vendor);
 	put16(c, 0x2e, d->subsys_device);
 	c[0x3d] = d->irq_pin;
-	c[0x3c] = d->irq_pin ? IRQ_FOR_SLOT(d->slot) : 0;
+	c[0x3c] = !d->irq_pin ? 0 : d->irq_line ? d->irq_line : IRQ_FOR_SLOT(d->slot);
 	uint16_t command = 0;
 	for (unsigned i = 0; i < 6; i++) {
 		uint32_t size = d->bar_size[i];
@@ -86,7 +86,14 @@ int sim_pci_add(struct sim_pci_device *d)
 		command |= COMMAND_IO;
 	}
 	put16(c, 0x04, command);
-	bus.slots[d->slot] = d;
+	bus.slots[d->slot][d->fn] = d;
+	/* Function 0 of a slot with others says so in its header type. */
+	if (bus.slots[d->slot][0] && d->fn)
+		bus.slots[d->slot][0]->config[0x0e] |= 0x80;
+	if (!d->fn)
+		for (unsigned fn = 1; fn < SIM_PCI_FNS; fn++)
+			if (bus.slots[d->slot][fn])
+				c[0x0e] |= 0x80;
 	return 0;
 }
 
@@ -96,9 +103,9 @@ static struct sim_pci_device *addressed(unsigned *reg)
 	uint32_t a = bus.address;
 	unsigned bus_nr = a >> 16 & 0xff, slot = a >> 11 & 0x1f, fn = a >> 8 & 7;
 	*reg = a & 0xfc;
-	if (!(a & 0x80000000u) || bus_nr != 0 || fn != 0)
+	if (!(a & 0x80000000u) || bus_nr != 0)
 		return NULL;
-	return bus.slots[slot];
+	return bus.slots[slot][fn];
 }
 
 /* A write of value's bytes selected by mask (bytes of the 32-bit register) to register reg. */
@@ -128,8 +135,8 @@ static void config_write(struct sim_pci_device *d, unsigned reg, uint32_t value,
 /* The device whose enabled I/O BAR holds port, with the BAR and the offset. */
 static struct sim_pci_device *io_owner(uint16_t port, unsigned *bar, uint32_t *off)
 {
-	for (unsigned s = 0; s < SIM_PCI_SLOTS; s++) {
-		struct sim_pci_device *d = bus.slots[s];
+	for (unsigned s = 0; s < SIM_PCI_SLOTS * SIM_PCI_FNS; s++) {
+		struct sim_pci_device *d = bus.slots[s / SIM_PCI_FNS][s % SIM_PCI_FNS];
 		if (!d || !(get32(d->config, 0x04) & COMMAND_IO))
 			continue;
 		for (unsigned i = 0; i < 6; i++) {
@@ -216,6 +223,7 @@ void sim_pci_init(void)
 	bus.address = 0;
 	bus.next_io = IO_BASE;
 	sim_pci_add(&host_bridge);
+	sim_piix_init();
 }
 
 void sim_pci_fini(void)

@@ -51,6 +51,7 @@ static const struct test {
 	{"yield", {NULL}, 0},
 	{"fpu_switch", {NULL}, 0},
 	{"pci", {NULL}, 0},
+	{"lspci", {"-v", NULL}, 0},
 };
 
 static void describe(char *buf, size_t size, int outcome)
