@@ -6,6 +6,7 @@
 #include <uapi/linux.h>
 
 #define FAULT_REPEAT_LIMIT 8
+#define RFLAGS_TF 0x100ull
 
 /* What Linux's siginfo says of a CPU exception: the signal, si_code, and whether si_addr is the
  * faulting instruction (else NULL). */
@@ -42,8 +43,9 @@ static struct exception_signal signal_for_vector(struct thread *t, unsigned v)
 	case 16: /* x87 floating point */
 	case 19: /* SIMD floating point */
 		return (struct exception_signal){SIGFPE, fpe_code(t, v), true};
-	case 1: /* debug: a single step */
-		return (struct exception_signal){SIGTRAP, TRAP_TRACE, true};
+	case 1: /* debug: a single step (TF), or icebp, which Linux reports as a breakpoint */
+		return (struct exception_signal){
+			SIGTRAP, t->ctx.regs.rflags & RFLAGS_TF ? TRAP_TRACE : TRAP_BRKPT, true};
 	case 3: /* breakpoint */
 		return (struct exception_signal){SIGTRAP, SI_KERNEL, false};
 	case 6: /* invalid opcode */
