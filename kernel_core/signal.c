@@ -193,6 +193,13 @@ static void send(struct proc *p, struct thread *only, int sig, int code, int sen
 		return;
 	}
 	struct thread *to = taker(p, only, sig);
+	/* A thread that sends its own process a signal that kills or stops it finishes its call
+	 * first, as on Linux (kill returns 0, a write to a pipe without readers EPIPE): the
+	 * signal acts when the thread returns to user mode (signal_deliver). */
+	struct thread *self = thread_current;
+	if (self && self->proc == p && self->state == THREAD_RUNNABLE && (!only || only == self) &&
+	    (!(self->sig_blocked & BIT(sig)) || (BIT(sig) & UNBLOCKABLE)))
+		to = NULL;
 	if (to && default_kills(p, sig)) {
 		traced(to, sig, pack_info(code, sender, status), TRACE_SIG_KILLS);
 		trace_sched("kill pid %d by %s", p->pid, signal_name(sig));

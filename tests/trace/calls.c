@@ -198,6 +198,29 @@ static void children(const char *self)
 	wait_for(pid);
 	suspended_child(SIGUSR1);
 	suspended_child(SIGTERM);
+	/* Children that end themselves: the call that does it returns first (kill = 0, write
+	 * EPIPE), then the signal line, then the end. */
+	pid = SC0(SYS_fork);
+	if (pid == 0) {
+		SC2(SYS_kill, SC0(SYS_getpid), SIGTERM);
+		SC1(SYS_exit_group, 1);
+	}
+	wait_for(pid);
+	pid = SC0(SYS_fork);
+	if (pid == 0) {
+		int p[2];
+		SC2(SYS_pipe2, p, 0);
+		SC1(SYS_close, p[0]);
+		SC3(SYS_write, p[1], "x", 1);
+		SC1(SYS_exit_group, 1);
+	}
+	wait_for(pid);
+	pid = SC0(SYS_fork);
+	if (pid == 0) {
+		SC3(SYS_tgkill, SC0(SYS_getpid), SC0(SYS_gettid), SIGABRT); /* abort's way */
+		SC1(SYS_exit_group, 1);
+	}
+	wait_for(pid);
 	char *argv[] = {(char *)self, "exec", NULL};
 	vfork_exec(argv);
 	SC4(SYS_wait4, -1, 0, WNOHANG, 0);
