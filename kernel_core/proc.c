@@ -23,6 +23,8 @@ static int next_id = 1;
 /* Threads that ended: freed at the next safe point (proc_collect), since the code that ended
  * one may still hold it. */
 static struct thread *graveyard;
+/* Zombies nobody will wait for (their parent ignores SIGCHLD), reaped by proc_collect. */
+static struct proc *unwaited;
 
 void sched_reset(void);
 
@@ -271,13 +273,22 @@ static void proc_finish(struct proc *p, int wait_status)
 		if (c->state == PROC_ZOMBIE)
 			proc_wake_waiter(c->parent);
 	}
-	if (p->parent && p->started && p->exit_signal) {
+	struct proc *parent = p->parent;
+	if (parent && p->started && p->exit_signal) {
 		bool killed = (wait_status & 0x7f) != 0;
-		signal_send_proc(p->parent, p->exit_signal, killed ? CLD_KILLED : CLD_EXITED, p->pid,
+		signal_send_proc(parent, p->exit_signal, killed ? CLD_KILLED : CLD_EXITED, p->pid,
 				 killed ? wait_status & 0x7f : (wait_status >> 8) & 0xff);
 	}
+	/* A parent whose SIGCHLD is ignored (SIG_IGN or SA_NOCLDWAIT) leaves no zombie to wait
+	 * for (Linux): its wait goes on for the other children, then fails with ECHILD. */
+	const struct linux_sigaction *chld = parent && parent->sig_action ? &parent->sig_action[SIGCHLD - 1] : NULL;
+	if (chld && p->exit_signal == SIGCHLD && (chld->handler == SIG_IGN || (chld->flags & SA_NOCLDWAIT))) {
+		disown(p);
+		p->sibling = unwaited;
+		unwaited = p;
+	}
 	if (p->started)
-		proc_wake_waiter(p->parent);
+		proc_wake_waiter(parent);
 }
 
 void thread_exit(struct thread *t, int wait_status)
@@ -329,6 +340,14 @@ void proc_exit(struct proc *p, int wait_status)
 /* Frees the threads that ended since the last call. */
 void proc_collect(void)
 {
+	while (unwaited) {
+		struct proc *p = unwaited;
+		unwaited = p->sibling;
+		p->sibling = NULL;
+		if (p->started)
+			trace_sched("reap pid %d (its parent ignores SIGCHLD)", p->pid);
+		proc_reap(p);
+	}
 	while (graveyard) {
 		struct thread *t = graveyard;
 		graveyard = t->sibling;
@@ -418,6 +437,7 @@ void proc_reap_all(void)
 	for (struct proc *p; (p = proc_next(&cursor));)
 		if (p->state != PROC_ZOMBIE)
 			proc_exit(p, SIGKILL);
+	unwaited = NULL; /* reaped below with the rest */
 	cursor = 0;
 	for (struct proc *p; (p = proc_next(&cursor));) {
 		while (p->children)

@@ -56,6 +56,7 @@ struct server_call {
 	void *req;
 	size_t req_len;
 	struct grant grant;
+	bool grant_faulted; /* the client's buffer faulted in a grant_copy of the request */
 	int server;        /* the thread it was sent to */
 	struct mm *staging; /* exec's copy of a file */
 };
@@ -220,6 +221,7 @@ static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req 
 	sc->req_len = req_len;
 	sc->op = op;
 	sc->grant = g ? *g : (struct grant){0};
+	sc->grant_faulted = false;
 	sc->server = server->tid;
 	ipc_kernel_send(t, server);
 	return wait_block(t, WAIT_SERVER, WAIT_KEY(t), deadline, WAIT_RERUN);
@@ -255,6 +257,8 @@ long srv_reply(struct thread *server, struct thread *client, uint64_t msg_at)
 	e->status = hdr.len >= sizeof(long long) ? (long)e->rep->status : -EIO;
 	if (e->status < -ERRNO_MAX || e->status > (long)INT32_MAX)
 		e->status = -EIO; /* nonsense from the server */
+	if (e->status < 0 && sc->grant_faulted)
+		e->status = -EFAULT; /* the server failed because the caller's buffer is bad */
 	kpage_free(sc->req);
 	sc->req = NULL;
 	wait_wake_thread(client);
@@ -290,6 +294,8 @@ long sys_grant_copy(struct thread *t, const uint64_t *a)
 			done += n;
 	}
 	kpage_free(bounce);
+	if (err == -EIO)
+		sc->grant_faulted = true;
 	return err ? err : (long)done;
 }
 

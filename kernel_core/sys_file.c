@@ -112,7 +112,9 @@ static void piece(struct thread *t, const struct pieces *ps, unsigned i, uint64_
 
 /*
  * Reads into the pieces: from f's position (pos NULL) or from *pos. A piece that comes back
- * short ends the read; a later piece does not wait for data.
+ * short ends the read; a later piece does not wait for data. It does wait for a file server's
+ * answer, as a regular file's readv reads every piece: the bytes read so far are kept
+ * (t->wait.done) and the rerun goes on after them.
  */
 static long do_read(struct thread *t, struct file *f, struct pieces *ps, uint64_t *pos)
 {
@@ -122,27 +124,42 @@ static long do_read(struct thread *t, struct file *f, struct pieces *ps, uint64_
 	if (err)
 		return err;
 	uint64_t *off = pos ? pos : f->ops && f->ops->seekable ? &f->offset : NULL;
-	uint64_t done = 0;
+	uint64_t done = wait_rerunning(t) ? t->wait.done : 0, skip = done;
+	if (pos)
+		*pos += done; /* a positional call's offset starts from its arguments again */
 	unsigned n = ps->vec ? ps->cnt : 1;
 	for (unsigned i = 0; i < n && done < ps->total; i++) {
 		uint64_t buf, len;
 		piece(t, ps, i, &buf, &len);
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		buf += skip;
+		len -= skip;
+		skip = 0;
 		len = MIN(len, ps->total - done);
 		if (!len)
 			continue;
 		if (done && f->ops->poll && !(f->ops->poll(f) & (POLLIN | POLLHUP)))
 			break;
 		long r = read_at(t, f, buf, len, off);
+		if (r == -EBLOCKED && done) {
+			if (t->wait.kind == WAIT_SERVER || t->wait.kind == WAIT_MOUNT) {
+				t->wait.done = done;
+				t->wait.early = (long)done;
+				return r;
+			}
+			/* a later piece began to wait for data: not any more, the data is the result */
+			wait_clear(t);
+			sched_make_runnable(t);
+			return (long)done;
+		}
 		if (r < 0)
-			return done ? (long)done : r; /* a wait after data: the data is the result */
+			return done ? (long)done : r;
 		done += (uint64_t)r;
 		if ((uint64_t)r < len)
 			break;
-	}
-	if (done && t->state == THREAD_BLOCKED) {
-		/* a later piece began to wait: not any more */
-		wait_clear(t);
-		sched_make_runnable(t);
 	}
 	return (long)done;
 }
@@ -160,6 +177,8 @@ static long do_write(struct thread *t, struct file *f, struct pieces *ps, uint64
 	bool positional = pos != NULL;
 	uint64_t *off = pos ? pos : f->ops && f->ops->seekable ? &f->offset : NULL;
 	uint64_t done = wait_rerunning(t) ? t->wait.done : 0, skip = done;
+	if (pos)
+		*pos += done; /* a positional call's offset starts from its arguments again */
 	unsigned n = ps->vec ? ps->cnt : 1;
 	for (unsigned i = 0; i < n && done < ps->total; i++) {
 		uint64_t buf, len;

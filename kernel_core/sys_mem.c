@@ -73,6 +73,10 @@ SYSCALL(mmap)
 	if (len > USER_END)
 		return -ENOMEM;
 	len = PAGE_UP(len);
+	/* Linux's default overcommit heuristic, as brk has it: a writable private mapping larger
+	 * than all of memory is refused now (malloc returns NULL), not paid for by an OOM later. */
+	if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && len / PAGE_SIZE > frame_total_count())
+		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & PAGE_MASK)
 			return -EINVAL;

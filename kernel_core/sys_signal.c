@@ -139,13 +139,8 @@ long sys_rt_sigtimedwait(struct thread *t, const uint64_t *a)
 		return -EINVAL;
 	if (copy_in(t->proc->mm, &set, a[0], sizeof(set)))
 		return -EFAULT;
-	struct linux_siginfo info;
-	int sig = signal_dequeue(t, set, &info);
-	if (sig) {
-		if (info_at && copy_out(t->proc->mm, info_at, &info, sizeof(info)))
-			return -EFAULT;
-		return sig;
-	}
+	/* The timeout is read and checked before a signal is taken (Linux): a bad one fails the
+	 * call and leaves the signal pending. */
 	uint64_t rel = UINT64_MAX;
 	if (ts_at) {
 		struct linux_timespec ts;
@@ -156,6 +151,13 @@ long sys_rt_sigtimedwait(struct thread *t, const uint64_t *a)
 		rel = (uint64_t)ts.tv_sec > UINT64_MAX / 1000000000ull - 1
 			      ? UINT64_MAX - 1
 			      : (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	struct linux_siginfo info;
+	int sig = signal_dequeue(t, set, &info);
+	if (sig) {
+		if (info_at && copy_out(t->proc->mm, info_at, &info, sizeof(info)))
+			return -EFAULT;
+		return sig;
 	}
 	uint64_t deadline = wait_deadline(t, rel);
 	if (ts_at && plat_clock_ns() >= deadline)

@@ -12,7 +12,9 @@
 
 int main(void)
 {
-	char *big = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* MAP_NORESERVE: larger than all of memory, which mmap refuses otherwise (as Linux's
+	 * overcommit heuristic does). */
+	char *big = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (big == MAP_FAILED)
 		return 2;
 	long n = write(1, big, BIG);
