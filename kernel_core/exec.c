@@ -5,6 +5,7 @@
 #include <kernel/random.h>
 #include <kernel/signal.h>
 #include <kernel/kmalloc.h>
+#include <kernel/pci.h>
 #include <kernel/vfs.h>
 #include <uapi/linux.h>
 
@@ -244,6 +245,7 @@ int exec_source(struct thread *t, const char *path, const struct elf_source *src
 	t->robust_list = 0;
 	if (p->fds)
 		fd_close_on_exec(p->fds);
+	pci_proc_exec(p);
 	if (p->vfork_parent) {
 		wait_complete(p->vfork_parent, p->pid);
 		p->vfork_parent = NULL;

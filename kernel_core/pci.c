@@ -27,6 +27,9 @@
 
 static struct pci_info found[PCI_MAX_FUNCTIONS];
 static size_t nfound;
+/* Per function: the pid process 1 granted it to (0: none), the process that claimed it. */
+static int granted[PCI_MAX_FUNCTIONS];
+static struct proc *owner[PCI_MAX_FUNCTIONS];
 static bool overflowed;
 static uint8_t visited[PCI_BUSES / 8];
 
@@ -163,6 +166,8 @@ const struct pci_info *pci_get(size_t index)
 
 void pci_reset(void)
 {
+	kmemset(granted, 0, sizeof(granted));
+	kmemset(owner, 0, sizeof(owner));
 	nfound = 0;
 	overflowed = false;
 	kmemset(visited, 0, sizeof(visited));
@@ -174,4 +179,89 @@ long sys_pci_device(struct thread *t, const uint64_t *a)
 	if (!f)
 		return -ENODEV;
 	return copy_out(t->proc->mm, a[1], f, sizeof(*f)) ? -EFAULT : 0;
+}
+
+/* p's ports: the I/O BARs of the functions it owns, given to each of its threads. */
+static void update_io(struct proc *p)
+{
+	struct plat_io_perm *io = &p->io;
+	io->n = 0;
+	for (size_t i = 0; i < nfound; i++) {
+		if (owner[i] != p)
+			continue;
+		for (unsigned b = 0; b < PCI_BARS; b++) {
+			const struct pci_bar *bar = &found[i].bars[b];
+			if (!(bar->flags & PCI_BAR_IO) || !bar->size || bar->base + bar->size > 0x10000 ||
+			    io->n == PLAT_IO_RANGES)
+				continue;
+			io->range[io->n].first = (uint16_t)bar->base;
+			io->range[io->n].count = (uint16_t)bar->size;
+			io->n++;
+		}
+	}
+	for (struct thread *t = p->threads; t; t = t->sibling)
+		t->ctx.io = io->n ? io : NULL;
+}
+
+void pci_proc_gone(struct proc *p)
+{
+	for (size_t i = 0; i < nfound; i++) {
+		if (owner[i] == p)
+			owner[i] = NULL;
+		if (granted[i] == p->pid)
+			granted[i] = 0;
+	}
+	p->io.n = 0;
+}
+
+void pci_proc_exec(struct proc *p)
+{
+	bool had = false;
+	for (size_t i = 0; i < nfound; i++)
+		if (owner[i] == p) {
+			owner[i] = NULL;
+			had = true;
+		}
+	if (had)
+		update_io(p);
+}
+
+long sys_dev_grant(struct thread *t, const uint64_t *a)
+{
+	int pid = (int)a[0];
+	if (t->proc->pid != 1)
+		return -EPERM;
+	if (a[1] >= nfound)
+		return -ENODEV;
+	struct proc *q = pid > 0 ? proc_find(pid) : NULL;
+	if (!q || q->state != PROC_ALIVE)
+		return -ESRCH;
+	granted[a[1]] = pid;
+	return 0;
+}
+
+long sys_dev_claim(struct thread *t, const uint64_t *a)
+{
+	struct proc *p = t->proc;
+	if (a[0] >= nfound)
+		return -ENODEV;
+	if (granted[a[0]] != p->pid)
+		return -EPERM;
+	if (owner[a[0]] && owner[a[0]] != p)
+		return -EBUSY;
+	owner[a[0]] = p;
+	update_io(p);
+	return 0;
+}
+
+long sys_dev_release(struct thread *t, const uint64_t *a)
+{
+	struct proc *p = t->proc;
+	if (a[0] >= nfound)
+		return -ENODEV;
+	if (owner[a[0]] != p)
+		return -EINVAL;
+	owner[a[0]] = NULL;
+	update_io(p);
+	return 0;
 }

@@ -3,6 +3,7 @@
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/kmalloc.h>
+#include <kernel/pci.h>
 #include <kernel/signal.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
@@ -249,6 +250,7 @@ static void vfork_release(struct proc *p)
 static void proc_finish(struct proc *p, int wait_status)
 {
 	vfork_release(p);
+	pci_proc_gone(p);
 	fd_table_put(p->fds);
 	p->fds = NULL;
 	vfs_fs_put(p->fs);

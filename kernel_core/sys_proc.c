@@ -169,6 +169,8 @@ static long do_clone(struct thread *t, uint64_t flags, uint64_t stack, uint64_t 
 	uint64_t root = c->ctx.root;
 	c->ctx = t->ctx;
 	c->ctx.root = root;
+	if (!(flags & CLONE_THREAD))
+		c->ctx.io = NULL; /* ports are the claiming process's alone */
 	c->ctx.regs.rax = 0;
 	if (stack)
 		c->ctx.regs.rsp = stack;

@@ -220,6 +220,9 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	S(grant_copy, A_INT, A_HEX, A_ADDR, A_SIZE, A_GRANT_DIR),
 	/* pci.c: devices */
 	S(pci_device, A_UINT, A_ADDR),
+	S(dev_grant, A_INT, A_UINT),
+	S(dev_claim, A_UINT),
+	S(dev_release, A_UINT),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)

@@ -8,6 +8,7 @@
 
 #include "debug.h"
 #include "insn.h"
+#include "pci.h"
 
 #include <kernel/core.h>
 #include <errno.h>
@@ -63,7 +64,7 @@
 static struct {
 	uc_engine *uc;
 	uc_context *clean;       /* at CPL 3, no exception in flight (docs/unicorn.md 5) */
-	uc_hook hooks[5];
+	uc_hook hooks[7];
 	uint64_t quantum, slice_left, blocks;
 	uint64_t loaded_root;    /* CR3 in the CPU, 0 when unknown */
 	struct uctx *fpu_owner;  /* whose x87/SSE state is live in the CPU */
@@ -379,6 +380,31 @@ static void on_translated(uc_engine *uc, uc_tb *tb, uc_tb *prev, void *data)
 	}
 }
 
+/* May the running thread move size bytes at port (its process claimed the device)? */
+static bool port_allowed(uint16_t port, unsigned size)
+{
+	struct thread *t = core_current();
+	const struct plat_io_perm *io = t ? core_uctx(t)->io : NULL;
+	for (unsigned i = 0; io && i < io->n; i++)
+		if (port >= io->range[i].first &&
+		    (unsigned)port + size <= (unsigned)io->range[i].first + io->range[i].count)
+			return true;
+	return false;
+}
+
+/* A port instruction that was allowed to run: the machine's ports answer (pci.c). */
+static uint32_t on_port_in(uc_engine *uc, uint32_t port, int size, void *data)
+{
+	(void)uc, (void)data;
+	return sim_port_in((uint16_t)port, (unsigned)size);
+}
+
+static void on_port_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *data)
+{
+	(void)uc, (void)data;
+	sim_port_out((uint16_t)port, (unsigned)size, value);
+}
+
 /* A watched instruction is about to run. (The size Unicorn passes is not always set for an
  * instruction that ends its block: the bytes say it.) */
 static void on_watch(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
@@ -389,6 +415,14 @@ static void on_watch(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 	enum insn_kind kind = insn_kind(code, len ? len : n);
 	if (kind == INSN_OTHER)
 		return;
+	if (kind == INSN_PORT) {
+		int port;
+		unsigned size = insn_port_size(code, len ? len : n, &port);
+		if (port < 0)
+			port = (int)(read_reg(UC_X86_REG_RDX) & 0xffff);
+		if (port_allowed((uint16_t)port, size))
+			return; /* it runs: on_port_in and on_port_out do the access */
+	}
 	/* #DB from icebp is a trap (after it); the others fault at the instruction. */
 	cpu.fault_rip = kind == INSN_ICEBP ? addr + len : addr;
 	set_trap(TRAP_EXCEPTION, kind == INSN_ICEBP ? VEC_DEBUG : VEC_GENERAL_PROTECTION, 0);
@@ -621,6 +655,10 @@ int sim_cpu_open(const struct sim_options *opt)
 			     0));
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[4], UC_HOOK_EDGE_GENERATED, (void *)on_translated,
 			     NULL, 1, 0));
+	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[5], UC_HOOK_INSN, (void *)on_port_in, NULL, 1, 0,
+			     UC_X86_INS_IN));
+	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[6], UC_HOOK_INSN, (void *)on_port_out, NULL, 1, 0,
+			     UC_X86_INS_OUT));
 	return 0;
 }
 

@@ -181,3 +181,20 @@ enum insn_kind insn_kind(const uint8_t *code, size_t len)
 		return INSN_RDPMC;
 	return INSN_OTHER;
 }
+
+unsigned insn_port_size(const uint8_t *code, size_t len, int *port)
+{
+	size_t i = 0;
+	bool opsize16 = false;
+	while (i < len && (is_legacy_prefix(code[i]) || (code[i] & 0xf0) == 0x40)) {
+		opsize16 |= code[i] == 0x66;
+		i++;
+	}
+	*port = -1;
+	if (i >= len)
+		return 1;
+	uint8_t op = code[i];
+	if (op >= 0xe4 && op <= 0xe7 && i + 1 < len)
+		*port = code[i + 1];
+	return !(op & 1) ? 1 : opsize16 ? 2 : 4;
+}

@@ -18,5 +18,8 @@ enum insn_kind {
 size_t insn_length(const uint8_t *code, size_t avail);
 /* What the instruction of len bytes at code is. */
 enum insn_kind insn_kind(const uint8_t *code, size_t len);
+/* For an INSN_PORT instruction: the bytes it moves per access (1, 2 or 4), and its port when
+ * the instruction names it (in and out with an 8-bit immediate), else -1 (the port is dx). */
+unsigned insn_port_size(const uint8_t *code, size_t len, int *port);
 
 #endif

@@ -53,7 +53,10 @@ struct tss {
 	uint64_t ist[7];
 	uint64_t reserved2;
 	uint16_t reserved3;
-	uint16_t iomap_base; /* beyond the limit: no I/O bitmap, so in/out in ring 3 is #GP */
+	uint16_t iomap_base;
+	/* A set bit denies its port to ring 3 (#GP); the ports of the running thread's claimed
+	 * devices are clear. The byte after the map stays 0xff, as the CPU wants. */
+	uint8_t iomap[65536 / 8 + 1];
 } __attribute__((packed));
 
 struct idt_gate {
@@ -151,7 +154,8 @@ void pc_cpu_init(void)
 {
 	tss.rsp[0] = (uint64_t)(entry_stack + sizeof(entry_stack));
 	tss.ist[0] = (uint64_t)(double_fault_stack + sizeof(double_fault_stack));
-	tss.iomap_base = sizeof(tss);
+	tss.iomap_base = (uint16_t)__builtin_offsetof(struct tss, iomap);
+	kmemset(tss.iomap, 0xff, sizeof(tss.iomap));
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, pc_vector_stubs[v], v == VEC_BREAKPOINT ? 3 : 0,
 			 v == VEC_DOUBLE_FAULT ? 1 : 0);
@@ -284,9 +288,38 @@ static bool user_byte_is(const struct uctx *u, uint64_t va, uint8_t b)
 	       ((const uint8_t *)plat_phys(pa))[va & PAGE_MASK] == b;
 }
 
+/* Opens (deny false) or closes io's ports in the TSS's I/O bitmap. */
+static void set_ports(const struct plat_io_perm *io, bool deny)
+{
+	for (unsigned i = 0; i < io->n; i++)
+		for (uint32_t port = io->range[i].first;
+		     port < (uint32_t)io->range[i].first + io->range[i].count && port < 65536; port++) {
+			if (deny)
+				tss.iomap[port / 8] |= (uint8_t)(1u << port % 8);
+			else
+				tss.iomap[port / 8] &= (uint8_t)~(1u << port % 8);
+		}
+}
+
+/* The bitmap opens exactly u's ports (most threads have none: nothing changes then). */
+static void load_ports(const struct uctx *u)
+{
+	static struct plat_io_perm shown; /* the ranges the bitmap opens now */
+	unsigned n = u->io ? u->io->n : 0;
+	if (n == shown.n && (!n || !kmemcmp(shown.range, u->io->range, n * sizeof(shown.range[0]))))
+		return;
+	set_ports(&shown, true);
+	shown.n = 0;
+	if (n) {
+		shown = *u->io;
+		set_ports(&shown, false);
+	}
+}
+
 void plat_run_user(struct uctx *u, struct trap *trap)
 {
 	struct regs *r = &u->regs;
+	load_ports(u);
 	if (u != cpu.last_run || cpu.last_was_tick)
 		cpu.slice_left = SLICE_TICKS;
 	cpu.last_run = u;

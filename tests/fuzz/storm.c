@@ -62,7 +62,7 @@
 #define IMAGE_LOW 0x400000UL /* our program image and heap: no memory call goes there */
 #define IMAGE_HIGH 0x800000UL
 #define STACK_LOW 0x7fff00000000UL /* and our stack, from here up */
-#define SYSCALL_TABLE_SIZE 512 /* the kernel's: Linux's numbers, then Eclipse's from 500 */
+#define SYSCALL_TABLE_SIZE 528 /* the kernel's: Linux's numbers, then Eclipse's from 500 */
 
 /* Offsets of the prepared structures in the first scratch page. */
 enum {
@@ -405,7 +405,7 @@ static void keep_sigcont(long nr, const uint64_t *a)
 	}
 }
 
-/* A number the storm has no entry for: unused below 512, above the table, or anything. */
+/* A number the storm has no entry for: unused in the table, above it, or anything. */
 static long unknown_number(void)
 {
 	for (;;) {

@@ -13,10 +13,19 @@ int pci_scan(void);
 /* The functions found, in bus order. */
 size_t pci_count(void);
 const struct pci_info *pci_get(size_t index);
-/* Forgets them (kernel_fini). */
+/* Forgets them, and every grant and claim (kernel_fini). */
 void pci_reset(void);
+
+struct proc;
+/* p ends: its claims and grants go. */
+void pci_proc_gone(struct proc *p);
+/* p execs another program: its claims go (a grant stays: it names the process). */
+void pci_proc_exec(struct proc *p);
 
 struct thread;
 long sys_pci_device(struct thread *t, const uint64_t *a);
+long sys_dev_grant(struct thread *t, const uint64_t *a);
+long sys_dev_claim(struct thread *t, const uint64_t *a);
+long sys_dev_release(struct thread *t, const uint64_t *a);
 
 #endif

@@ -14,11 +14,22 @@ struct regs {
 	uint64_t rip, rflags, fs_base, gs_base;
 };
 
-/* The whole user-visible CPU state of a thread: registers, FXSAVE-format x87/SSE state, root. */
+/* I/O ports a thread may use from user mode: ranges of first and count. */
+#define PLAT_IO_RANGES 24
+struct plat_io_perm {
+	unsigned n;
+	struct {
+		uint16_t first, count;
+	} range[PLAT_IO_RANGES];
+};
+
+/* The whole user-visible CPU state of a thread: registers, FXSAVE-format x87/SSE state, root,
+ * and the ports it may use (NULL: none; in and out from user mode fault with #GP). */
 struct uctx {
 	struct regs regs;
 	uint8_t fpu[512] __attribute__((aligned(16)));
 	uint64_t root; /* physical address of the PML4 */
+	const struct plat_io_perm *io;
 };
 
 /* Page-fault access bits, as in the x86 error code. */

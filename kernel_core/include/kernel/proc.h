@@ -101,6 +101,7 @@ struct proc {
 	uint64_t start_ns;   /* monotonic time it was created */
 	uint64_t cpu_ns;     /* time its threads ran */
 	uint64_t children_cpu_ns; /* of its reaped children */
+	struct plat_io_perm io;   /* the ports of the devices it claimed (pci.c) */
 };
 
 /* The thread the CPU runs now (NULL between threads). */

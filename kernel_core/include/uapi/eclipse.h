@@ -131,10 +131,18 @@ struct vfs_rep {
  * Devices. The kernel finds the machine's PCI functions at boot (configuration space through
  * ports 0xCF8/0xCFC on both machines: QEMU's bus on pc, the simulator's own model on the sim)
  * and sizes their base address registers. pci_device(index, &info) describes the index-th one
- * in bus order (0 the first): 0, or -ENODEV past the last. Anyone may look; using a device is
- * for the driver it is granted to (to come).
+ * in bus order (0 the first): 0, or -ENODEV past the last. Anyone may look.
+ *
+ * Using one is for its driver: process 1 (init, from services.conf) grants function index to a
+ * process with dev_grant; that process, and no other, may dev_claim it, which makes the I/O
+ * ports of its BARs usable by its threads (in and out from user mode; everyone else faults
+ * there with SIGSEGV). A function has one owner at a time (EBUSY for another). dev_release
+ * gives it back; so does the owner's exec or end, and a grant ends with its process.
  */
 #define SYS_pci_device 510 /* (unsigned index, struct pci_info *) -> 0 or -ENODEV */
+#define SYS_dev_grant 511  /* (pid, unsigned index) -> 0; EPERM unless process 1, ESRCH, ENODEV */
+#define SYS_dev_claim 512  /* (unsigned index) -> 0; EPERM not granted, EBUSY owned, ENODEV */
+#define SYS_dev_release 513 /* (unsigned index) -> 0; EINVAL when the caller does not own it */
 #define PCI_BARS 6
 #define PCI_BAR_IO 0x1u       /* I/O ports (else memory) */
 #define PCI_BAR_64 0x2u       /* a 64-bit memory BAR: the next BAR is its upper half, unused */

@@ -188,7 +188,7 @@
 #define SYS_clone3 435
 #define SYS_close_range 436
 #define SYS_faccessat2 439
-#define SYS_NR_LINUX 512 /* size of the dispatch table; Eclipse calls sit in its top part */
+#define SYS_NR_LINUX 528 /* size of the dispatch table; Eclipse calls sit in its top part */
 
 /* Error numbers (Linux values); syscalls return -errno. */
 #define EPERM 1
