@@ -6,6 +6,7 @@
  */
 #include <ecl/time.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,56 @@ static int set_args(struct parser *p, struct service_config *s, char *value)
 	return 0;
 }
 
+/* Device names init knows, and the PCI identities they stand for. */
+static const struct {
+	const char *name;
+	unsigned short vendor, device;
+} device_names[] = {
+	{"virtio-blk", 0x1af4, 0x1001}, {"virtio-blk", 0x1af4, 0x1042},
+	{"virtio-net", 0x1af4, 0x1000}, {"virtio-net", 0x1af4, 0x1041},
+	{"ac97", 0x8086, 0x2415},       {"piix-ide", 0x8086, 0x7010},
+};
+
+static int add_device(struct parser *p, struct service_config *s, unsigned vendor, unsigned device)
+{
+	if (s->ndevices == SERVICE_DEVICES_MAX) {
+		error(p, p->line, "too many devices (expected at most %d)", SERVICE_DEVICES_MAX);
+		return -1;
+	}
+	s->devices[s->ndevices].vendor = (unsigned short)vendor;
+	s->devices[s->ndevices].device = (unsigned short)device;
+	s->ndevices++;
+	return 0;
+}
+
+/* devices = NAME...: known names (virtio-blk, ...) or PCI identities VVVV:DDDD in hex. */
+static int set_devices(struct parser *p, struct service_config *s, char *value)
+{
+	s->ndevices = 0;
+	for (char *w; (w = next_word(&value));) {
+		unsigned vendor, device;
+		char extra;
+		bool known = false;
+		for (size_t i = 0; i < sizeof(device_names) / sizeof(device_names[0]); i++)
+			if (!strcmp(w, device_names[i].name)) {
+				known = true;
+				if (add_device(p, s, device_names[i].vendor, device_names[i].device))
+					return -1;
+			}
+		if (known)
+			continue;
+		if (strlen(w) != 9 || sscanf(w, "%4x:%4x%c", &vendor, &device, &extra) != 2) {
+			error(p, p->line,
+			      "expected device names (virtio-blk, virtio-net, ac97, piix-ide) or PCI ids"
+			      " like 1af4:1001 for 'devices', got '%s'", w);
+			return -1;
+		}
+		if (add_device(p, s, vendor, device))
+			return -1;
+	}
+	return 0;
+}
+
 static int set_after(struct parser *p, struct entry *e, char *value)
 {
 	e->nafter = 0;
@@ -263,6 +314,8 @@ static int set_service(struct parser *p, struct entry *e, const char *key, char 
 		return set_duration(p, key, value, &s->stable_ms);
 	} else if (!strcmp(key, "after")) {
 		return set_after(p, e, value);
+	} else if (!strcmp(key, "devices")) {
+		return set_devices(p, s, value);
 	} else if (!strcmp(key, "serves")) {
 		if (value[0] != '/' || strlen(value) >= SERVICE_PATH_MAX) {
 			error(p, p->line, "expected an absolute path of at most 127 bytes for 'serves', got '%s'",
@@ -286,7 +339,7 @@ static int set_service(struct parser *p, struct entry *e, const char *key, char 
 	} else {
 		error(p, p->line,
 		      "unknown key '%s' (expected binary, args, phase, restart, limit, backoff, backoff-max,"
-		      " stable, after, serves, console or when)", key);
+		      " stable, after, serves, console, when or devices)", key);
 		return -1;
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #define SERVICE_ARGS_MAX 8
 #define SERVICE_ARGS_LEN 256
 #define SERVICE_AFTER_MAX 8
+#define SERVICE_DEVICES_MAX 4
 
 enum phase { PHASE_ESSENTIAL, PHASE_SYSTEM };
 enum restart_policy { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
@@ -26,6 +27,10 @@ struct service_config {
 	int console;                   /* runs on the console: its session, its controlling tty */
 	char serves[SERVICE_PATH_MAX]; /* a path it serves files at: init waits for that at boot */
 	char when[SERVICE_NAME_MAX];   /* started only if init's command line has this word */
+	struct {
+		unsigned short vendor, device;
+	} devices[SERVICE_DEVICES_MAX]; /* PCI functions granted to it (dev_grant) */
+	int ndevices;
 	int after[SERVICE_AFTER_MAX];  /* indices of the services this one starts after */
 	int nafter;
 	int line;                      /* of its [name] header, for messages */

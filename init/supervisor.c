@@ -5,6 +5,7 @@
  */
 #include <ecl/signal.h>
 #include <ecl/time.h>
+#include <eclipse.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -123,7 +124,26 @@ static void child_setup(const struct service_config *c)
 		tcsetpgrp(0, getpid());
 }
 
-/* Forks and execs s's binary in a new process group; the child never returns. */
+/* Grants service s's devices (devices = ... in services.conf) to its process pid: every PCI
+ * function with one of its identities. Says once, at its first start, what is missing. */
+static void grant_devices(const struct service *s, int pid)
+{
+	const struct service_config *c = s->cfg;
+	for (int d = 0; d < c->ndevices; d++) {
+		int granted = 0;
+		struct pci_info f;
+		for (unsigned i = 0; syscall(SYS_pci_device, i, &f) == 0; i++)
+			if (f.vendor == c->devices[d].vendor && f.device == c->devices[d].device &&
+			    syscall(SYS_dev_grant, pid, i) == 0)
+				granted++;
+		if (!granted && s->restarts == 0)
+			printf("init: %s: no PCI device %04x:%04x on this machine\n", c->name,
+			       c->devices[d].vendor, c->devices[d].device);
+	}
+}
+
+/* Forks and execs s's binary in a new process group; the child never returns. A service with
+ * devices waits, before its exec, until init has granted them (a pipe says when). */
 static void start(struct service *s)
 {
 	const struct service_config *c = s->cfg;
@@ -137,12 +157,27 @@ static void start(struct service *s)
 	argv[c->nargs + 1] = NULL;
 
 	s->started_ms = uptime_ms();
+	int granted[2] = {-1, -1};
+	if (c->ndevices && pipe2(granted, O_CLOEXEC))
+		printf("init: %s: cannot make a pipe: %s\n", c->name, strerror(errno));
 	int pid = fork();
 	if (pid == 0) {
+		if (granted[0] >= 0) {
+			char go;
+			close(granted[1]);
+			while (read(granted[0], &go, 1) < 0 && errno == EINTR)
+				;
+		}
 		child_setup(c);
 		execve(path, argv, environ);
 		dprintf(2, "init: %s: cannot execute %s: %s\n", c->name, path, strerror(errno));
 		_exit(127);
+	}
+	if (granted[0] >= 0) {
+		if (pid > 0)
+			grant_devices(s, pid);
+		close(granted[0]);
+		close(granted[1]); /* the child reads the end of the pipe: go */
 	}
 	if (pid < 0) {
 		printf("init: %s: cannot fork: %s\n", c->name, strerror(errno));
