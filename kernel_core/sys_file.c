@@ -209,29 +209,37 @@ SYSCALL(readv)
 {
 	struct file *f = file_of(t, a[0]);
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
+	if (!f)
+		return -EBADF; /* Linux looks the descriptor up before the count */
 	if ((int)a[2] < 0)
 		return -EINVAL;
-	return f ? do_read(t, f, &ps, NULL) : -EBADF;
+	return do_read(t, f, &ps, NULL);
 }
 
 SYSCALL(writev)
 {
 	struct file *f = file_of(t, a[0]);
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
+	if (!f)
+		return -EBADF; /* Linux looks the descriptor up before the count */
 	if ((int)a[2] < 0)
 		return -EINVAL;
-	return f ? do_write(t, f, &ps, NULL) : -EBADF;
+	return do_write(t, f, &ps, NULL);
 }
 
-/* The file for a positional transfer at offset off. */
+/* The file for a positional transfer at offset off: as Linux checks, a negative offset
+ * (EINVAL) before the descriptor (EBADF), and that before whether it can seek (ESPIPE). */
 static long positional(struct thread *t, uint64_t fd, int64_t off, struct file **f)
 {
+	*f = NULL;
+	if (off < 0)
+		return -EINVAL;
 	*f = file_of(t, fd);
 	if (!*f)
 		return -EBADF;
 	if (!(*f)->ops || !(*f)->ops->seekable)
 		return -ESPIPE;
-	return off < 0 ? -EINVAL : 0;
+	return 0;
 }
 
 SYSCALL(pread64)
@@ -258,9 +266,11 @@ SYSCALL(preadv)
 	uint64_t off = a[3];
 	long err = positional(t, a[0], (int64_t)off, &f);
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
+	if (err)
+		return err;
 	if ((int)a[2] < 0)
 		return -EINVAL;
-	return err ? err : do_read(t, f, &ps, &off);
+	return do_read(t, f, &ps, &off);
 }
 
 SYSCALL(pwritev)
@@ -269,9 +279,11 @@ SYSCALL(pwritev)
 	uint64_t off = a[3];
 	long err = positional(t, a[0], (int64_t)off, &f);
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
+	if (err)
+		return err;
 	if ((int)a[2] < 0)
 		return -EINVAL;
-	return err ? err : do_write(t, f, &ps, &off);
+	return do_write(t, f, &ps, &off);
 }
 
 /* Puts f on a new descriptor (its reference taken over): it, or -EMFILE. */
