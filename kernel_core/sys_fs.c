@@ -723,6 +723,8 @@ SYSCALL(truncate)
 
 SYSCALL(ftruncate)
 {
+	if ((int64_t)a[1] < 0)
+		return -EINVAL; /* before the descriptor, as Linux */
 	struct file *f = fd_get(t->proc->fds, (int64_t)(int)a[0]);
 	if (!f)
 		return -EBADF;
@@ -739,7 +741,12 @@ static long sync_node(struct thread *t, struct inode *ino)
 SYSCALL(fsync)
 {
 	struct file *f = fd_get(t->proc->fds, (int64_t)(int)a[0]);
-	return f ? sync_node(t, f->ino) : -EBADF;
+	if (!f)
+		return -EBADF;
+	/* Pipes, devices and the like have nothing to sync: Linux says EINVAL for them. */
+	if (!f->ino || !(S_ISREG(f->ino->mode) || S_ISDIR(f->ino->mode)))
+		return -EINVAL;
+	return sync_node(t, f->ino);
 }
 
 SYSCALL(fdatasync)
