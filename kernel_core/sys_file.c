@@ -420,6 +420,8 @@ SYSCALL(lseek)
 	int64_t off = (int64_t)a[1];
 	if (!f)
 		return -EBADF;
+	if (a[2] > SEEK_HOLE)
+		return -EINVAL; /* before ESPIPE, as Linux */
 	if (!f->ops || !f->ops->seekable)
 		return -ESPIPE;
 	int64_t base;

@@ -390,8 +390,15 @@ static long do_remove(struct thread *t, int dirfd, uint64_t upath, bool dir)
 		err = dir ? -ENOTEMPTY : -EISDIR;
 	else if (mount_point(w.ino, w.name))
 		err = -EBUSY;
-	else if (!dir && w.trailing)
-		err = -EISDIR;
+	else if (!dir && w.trailing) { /* "name/": ENOENT, EISDIR or ENOTDIR, as Linux */
+		struct inode *ino = NULL;
+		err = w.ino->fs->lookup ? w.ino->fs->lookup(t, w.ino, w.name, kstrlen(w.name), &ino)
+					: -ENOENT;
+		if (!err) {
+			err = S_ISDIR(ino->mode) ? -EISDIR : -ENOTDIR;
+			inode_put(ino);
+		}
+	}
 	else if (!(dir ? w.ino->fs->rmdir : w.ino->fs->unlink))
 		err = -EROFS;
 	else

@@ -53,12 +53,12 @@ SYSCALL(mmap)
 	uint64_t type = flags & MAP_TYPE;
 	if (off & PAGE_MASK)
 		return -EINVAL; /* Linux checks the offset first, anonymous mappings too */
-	if (len == 0)
-		return -EINVAL;
 	prot &= PROT_ALL; /* Linux ignores the bits it does not know here (mprotect does not) */
 	struct file *f = NULL;
 	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get(t->proc->fds, fd)))
 		return -EBADF;
+	if (len == 0)
+		return -EINVAL;
 	/* Linux's order: the descriptor, the length and the place, then what the file allows. */
 	if (len > USER_END)
 		return -ENOMEM;
