@@ -75,10 +75,15 @@ static long pieces_check(struct thread *t, struct pieces *ps)
 {
 	ps->total = 0;
 	if (!ps->vec) {
+		/* The whole of it must be user addresses (Linux's access_ok), then at most IO_MAX
+		 * moves. */
+		if (!user_range_ok(ps->buf, ps->len))
+			return -EFAULT;
 		ps->len = MIN(ps->len, IO_MAX);
 		ps->total = ps->len;
-		return user_range_ok(ps->buf, ps->len) ? 0 : -EFAULT;
+		return 0;
 	}
+	/* A negative count is a huge unsigned one: EINVAL, after the access mode (EBADF). */
 	if (ps->cnt > IOV_MAX)
 		return -EINVAL;
 	for (unsigned i = 0; i < ps->cnt; i++) {
@@ -211,8 +216,6 @@ SYSCALL(readv)
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
 	if (!f)
 		return -EBADF; /* Linux looks the descriptor up before the count */
-	if ((int)a[2] < 0)
-		return -EINVAL;
 	return do_read(t, f, &ps, NULL);
 }
 
@@ -222,8 +225,6 @@ SYSCALL(writev)
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
 	if (!f)
 		return -EBADF; /* Linux looks the descriptor up before the count */
-	if ((int)a[2] < 0)
-		return -EINVAL;
 	return do_write(t, f, &ps, NULL);
 }
 
@@ -268,8 +269,6 @@ SYSCALL(preadv)
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
 	if (err)
 		return err;
-	if ((int)a[2] < 0)
-		return -EINVAL;
 	return do_read(t, f, &ps, &off);
 }
 
@@ -281,8 +280,6 @@ SYSCALL(pwritev)
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
 	if (err)
 		return err;
-	if ((int)a[2] < 0)
-		return -EINVAL;
 	return do_write(t, f, &ps, &off);
 }
 
