@@ -60,13 +60,17 @@ SYSCALL(mmap)
 	if (len == 0)
 		return -EINVAL;
 	/* Linux's order: the descriptor, the length and the place, then what the file allows. */
-	if (len > USER_END)
+	/* As Linux's get_unmapped_area: a length past the address space, then a range past
+	 * it (ENOMEM), then an unaligned fixed address (EINVAL). */
+	if (len > TASK_END)
 		return -ENOMEM;
 	len = PAGE_UP(len);
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr >= TASK_END || len > TASK_END - addr)
+			return -ENOMEM;
 		if (addr & PAGE_MASK)
 			return -EINVAL;
-		if (addr < USER_MIN || addr >= TASK_END || len > TASK_END - addr)
+		if (addr < USER_MIN)
 			return -ENOMEM;
 		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && mm_overlaps(mm, addr, len))
 			return -EEXIST;
