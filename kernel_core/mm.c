@@ -291,6 +291,20 @@ struct vma *mm_find(const struct mm *mm, uint64_t va)
 	return v && va < v->end ? v : NULL;
 }
 
+struct vma *mm_next(const struct mm *mm, uint64_t va)
+{
+	struct vma *v = floor_vma(mm, va);
+	return v && va < v->end ? v : v ? v->next : mm->vmas;
+}
+
+bool mm_covers(const struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t at = start;
+	for (struct vma *v = mm_find(mm, start); v && v->start <= at && at < end; v = v->next)
+		at = v->end;
+	return at >= end;
+}
+
 bool mm_overlaps(const struct mm *mm, uint64_t start, uint64_t len)
 {
 	/* Of the regions starting below the end, the last one reaches highest. */

@@ -187,9 +187,11 @@ static void send(struct proc *p, struct thread *only, int sig, int code, int sen
 		for (struct thread *t = p->threads; t; t = t->sibling)
 			t->sig_pending &= ~BIT(SIGCONT);
 	}
-	if (discarded(p, sig)) {
-		traced(only ? only : proc_main_thread(p), sig, pack_info(code, sender, status),
-		       TRACE_SIG_TAKEN);
+	/* As Linux: a blocked signal is never thrown away on arrival, even an ignored one (the
+	 * action may change before it is unblocked); rt_sigpending shows it meanwhile. */
+	struct thread *main = only ? only : proc_main_thread(p);
+	if (discarded(p, sig) && !(main && (main->sig_blocked & BIT(sig)))) {
+		traced(main, sig, pack_info(code, sender, status), TRACE_SIG_TAKEN);
 		return;
 	}
 	struct thread *to = taker(p, only, sig);

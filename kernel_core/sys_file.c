@@ -75,10 +75,15 @@ static long pieces_check(struct thread *t, struct pieces *ps)
 {
 	ps->total = 0;
 	if (!ps->vec) {
+		/* The whole of it must be user addresses (Linux's access_ok), then at most IO_MAX
+		 * moves. */
+		if (!user_range_ok(ps->buf, ps->len))
+			return -EFAULT;
 		ps->len = MIN(ps->len, IO_MAX);
 		ps->total = ps->len;
-		return user_range_ok(ps->buf, ps->len) ? 0 : -EFAULT;
+		return 0;
 	}
+	/* A negative count is a huge unsigned one: EINVAL, after the access mode (EBADF). */
 	if (ps->cnt > IOV_MAX)
 		return -EINVAL;
 	for (unsigned i = 0; i < ps->cnt; i++) {
@@ -228,29 +233,33 @@ SYSCALL(readv)
 {
 	struct file *f = file_of(t, a[0]);
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
-	if ((int)a[2] < 0)
-		return -EINVAL;
-	return f ? do_read(t, f, &ps, NULL) : -EBADF;
+	if (!f)
+		return -EBADF; /* Linux looks the descriptor up before the count */
+	return do_read(t, f, &ps, NULL);
 }
 
 SYSCALL(writev)
 {
 	struct file *f = file_of(t, a[0]);
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
-	if ((int)a[2] < 0)
-		return -EINVAL;
-	return f ? do_write(t, f, &ps, NULL) : -EBADF;
+	if (!f)
+		return -EBADF; /* Linux looks the descriptor up before the count */
+	return do_write(t, f, &ps, NULL);
 }
 
-/* The file for a positional transfer at offset off. */
+/* The file for a positional transfer at offset off: as Linux checks, a negative offset
+ * (EINVAL) before the descriptor (EBADF), and that before whether it can seek (ESPIPE). */
 static long positional(struct thread *t, uint64_t fd, int64_t off, struct file **f)
 {
+	*f = NULL;
+	if (off < 0)
+		return -EINVAL;
 	*f = file_of(t, fd);
 	if (!*f)
 		return -EBADF;
 	if (!(*f)->ops || !(*f)->ops->seekable)
 		return -ESPIPE;
-	return off < 0 ? -EINVAL : 0;
+	return 0;
 }
 
 SYSCALL(pread64)
@@ -277,9 +286,9 @@ SYSCALL(preadv)
 	uint64_t off = a[3];
 	long err = positional(t, a[0], (int64_t)off, &f);
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
-	if ((int)a[2] < 0)
-		return -EINVAL;
-	return err ? err : do_read(t, f, &ps, &off);
+	if (err)
+		return err;
+	return do_read(t, f, &ps, &off);
 }
 
 SYSCALL(pwritev)
@@ -288,9 +297,9 @@ SYSCALL(pwritev)
 	uint64_t off = a[3];
 	long err = positional(t, a[0], (int64_t)off, &f);
 	struct pieces ps = {.vec = true, .iov = a[1], .cnt = (unsigned)(int)a[2]};
-	if ((int)a[2] < 0)
-		return -EINVAL;
-	return err ? err : do_write(t, f, &ps, &off);
+	if (err)
+		return err;
+	return do_write(t, f, &ps, &off);
 }
 
 /* Puts f on a new descriptor (its reference taken over): it, or -EMFILE. */
@@ -427,6 +436,8 @@ SYSCALL(lseek)
 	int64_t off = (int64_t)a[1];
 	if (!f)
 		return -EBADF;
+	if (a[2] > SEEK_HOLE)
+		return -EINVAL; /* before ESPIPE, as Linux */
 	if (!f->ops || !f->ops->seekable)
 		return -ESPIPE;
 	int64_t base;

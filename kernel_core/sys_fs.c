@@ -390,8 +390,15 @@ static long do_remove(struct thread *t, int dirfd, uint64_t upath, bool dir)
 		err = dir ? -ENOTEMPTY : -EISDIR;
 	else if (mount_point(w.ino, w.name))
 		err = -EBUSY;
-	else if (!dir && w.trailing)
-		err = -EISDIR;
+	else if (!dir && w.trailing) { /* "name/": ENOENT, EISDIR or ENOTDIR, as Linux */
+		struct inode *ino = NULL;
+		err = w.ino->fs->lookup ? w.ino->fs->lookup(t, w.ino, w.name, kstrlen(w.name), &ino)
+					: -ENOENT;
+		if (!err) {
+			err = S_ISDIR(ino->mode) ? -EISDIR : -ENOTDIR;
+			inode_put(ino);
+		}
+	}
 	else if (!(dir ? w.ino->fs->rmdir : w.ino->fs->unlink))
 		err = -EROFS;
 	else
@@ -723,6 +730,8 @@ SYSCALL(truncate)
 
 SYSCALL(ftruncate)
 {
+	if ((int64_t)a[1] < 0)
+		return -EINVAL; /* before the descriptor, as Linux */
 	struct file *f = fd_get(t->proc->fds, (int64_t)(int)a[0]);
 	if (!f)
 		return -EBADF;
@@ -739,7 +748,12 @@ static long sync_node(struct thread *t, struct inode *ino)
 SYSCALL(fsync)
 {
 	struct file *f = fd_get(t->proc->fds, (int64_t)(int)a[0]);
-	return f ? sync_node(t, f->ino) : -EBADF;
+	if (!f)
+		return -EBADF;
+	/* Pipes, devices and the like have nothing to sync: Linux says EINVAL for them. */
+	if (!f->ino || !(S_ISREG(f->ino->mode) || S_ISDIR(f->ino->mode)))
+		return -EINVAL;
+	return sync_node(t, f->ino);
 }
 
 SYSCALL(fdatasync)

@@ -51,45 +51,55 @@ SYSCALL(mmap)
 	uint64_t addr = a[0], len = a[1], prot = a[2], flags = a[3], off = a[5];
 	int64_t fd = (int64_t)(int)a[4];
 	uint64_t type = flags & MAP_TYPE;
-	if (len == 0 || (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
-		return -EINVAL;
+	if (off & PAGE_MASK)
+		return -EINVAL; /* Linux checks the offset first, anonymous mappings too */
 	prot &= PROT_ALL; /* Linux ignores the bits it does not know here (mprotect does not) */
 	struct file *f = NULL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		if (off & PAGE_MASK)
+	if (!(flags & MAP_ANONYMOUS) && !(f = fd_get(t->proc->fds, fd)))
+		return -EBADF;
+	if (len == 0)
+		return -EINVAL;
+	/* Linux's order: the descriptor, the length and the place, then what the file allows. */
+	/* As Linux's get_unmapped_area: a length past the address space, then a range past
+	 * it (ENOMEM), then an unaligned fixed address (EINVAL). */
+	if (len > TASK_END)
+		return -ENOMEM;
+	len = PAGE_UP(len);
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr >= TASK_END || len > TASK_END - addr)
+			return -ENOMEM;
+		if (addr & PAGE_MASK)
 			return -EINVAL;
-		if (!(f = fd_get(t->proc->fds, fd)))
-			return -EBADF;
-		if (!f->ops || !f->ops->read || !f->ops->seekable || S_ISDIR(f->ino->mode))
-			return -ENODEV;
+		if (addr < USER_MIN)
+			return -ENOMEM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && mm_overlaps(mm, addr, len))
+			return -EEXIST;
+	} else {
+		addr &= ~(uint64_t)PAGE_MASK; /* a hint: its page, if the range is free */
+		if (addr < USER_MIN || addr >= TASK_END || len > TASK_END - addr ||
+		    mm_overlaps(mm, addr, len)) {
+			addr = mm_find_free(mm, len);
+			if (!addr)
+				return -ENOMEM;
+		}
+	}
+	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (f) {
 		if ((f->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
+		if (!f->ops || !f->ops->read || !f->ops->seekable || S_ISDIR(f->ino->mode))
+			return -ENODEV;
 		/* Written pages are never written back: a shared writable mapping is refused. */
 		if (type != MAP_PRIVATE && (prot & PROT_WRITE))
 			return -ENODEV;
 	} else if (type != MAP_PRIVATE) {
 		return -ENODEV; /* memory shared between processes is not provided */
 	}
-	if (len > USER_END)
-		return -ENOMEM;
-	len = PAGE_UP(len);
 	/* Linux's default overcommit heuristic, as brk has it: a writable private mapping larger
 	 * than all of memory is refused now (malloc returns NULL), not paid for by an OOM later. */
 	if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && len / PAGE_SIZE > frame_total_count())
 		return -ENOMEM;
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (addr & PAGE_MASK)
-			return -EINVAL;
-		if (addr < USER_MIN || addr >= TASK_END || len > TASK_END - addr)
-			return -ENOMEM;
-		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && mm_overlaps(mm, addr, len))
-			return -EEXIST;
-	} else if ((addr & PAGE_MASK) || addr < USER_MIN || addr >= TASK_END ||
-		   len > TASK_END - addr || mm_overlaps(mm, addr, len)) {
-		addr = mm_find_free(mm, len);
-		if (!addr)
-			return -ENOMEM;
-	}
 	int err = mm_map(mm, addr, len, f ? PROT_READ | PROT_WRITE : (unsigned)prot);
 	if (err || !f)
 		return err ? err : (long)addr;
@@ -120,12 +130,29 @@ SYSCALL(munmap)
 SYSCALL(mprotect)
 {
 	uint64_t addr = a[0], len = a[1], prot = a[2];
-	if ((addr & PAGE_MASK) || (prot & ~(uint64_t)PROT_ALL))
+	uint64_t grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	prot &= ~grows;
+	/* Linux's order: the grow bits, the address, an empty range (0 whatever prot is), an
+	 * overflowing one, unknown bits (PROT_SEM is known), then the regions. */
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || (addr & PAGE_MASK))
 		return -EINVAL;
 	if (len == 0)
 		return 0;
+	if (PAGE_UP(len) == 0 || addr + PAGE_UP(len) <= addr)
+		return -ENOMEM;
+	if (prot & ~(uint64_t)(PROT_ALL | PROT_SEM))
+		return -EINVAL;
+	prot &= PROT_ALL;
 	if (addr < USER_MIN || addr >= TASK_END || len > TASK_END - addr)
 		return -ENOMEM;
+	if (grows) {
+		/* No region grows here: EINVAL for a mapped one, as Linux for one that does not. */
+		struct vma *v = mm_next(t->proc->mm, addr);
+		uint64_t end = addr + PAGE_UP(len);
+		if (!v || (grows == PROT_GROWSDOWN ? v->start >= end : v->start > addr))
+			return -ENOMEM;
+		return -EINVAL;
+	}
 	return mm_protect(t->proc->mm, addr, len, (unsigned)prot);
 }
 
@@ -194,23 +221,34 @@ SYSCALL(mremap)
 SYSCALL(madvise)
 {
 	struct mm *mm = t->proc->mm;
-	uint64_t addr = a[0], len = PAGE_UP(a[1]);
-	if (addr & PAGE_MASK)
+	uint64_t addr = a[0], len = PAGE_UP(a[1]), advice = a[2];
+	/* The advice Linux knows (its 5 to 7 are unused; 100 and up need privileges). */
+	if (advice > 25 || (advice >= 5 && advice <= 7) || (addr & PAGE_MASK) || (a[1] && !len) ||
+	    addr + len < addr)
 		return -EINVAL;
 	if (!len)
 		return 0;
 	if (addr >= TASK_END || len > TASK_END - addr)
 		return -ENOMEM;
 	/* Dropped anonymous pages read as zero again: the frames go now. */
-	if (a[2] == MADV_DONTNEED || a[2] == MADV_FREE)
+	if (advice == MADV_DONTNEED || advice == MADV_FREE)
 		vm_unmap_range(&mm->as, addr, addr + len);
-	return 0;
+	/* As Linux: the advice applies to what is mapped, and a gap is ENOMEM. */
+	return mm_covers(mm, addr, addr + len) ? 0 : -ENOMEM;
 }
 
 SYSCALL(msync)
 {
-	(void)t;
-	return a[0] & PAGE_MASK ? -EINVAL : 0;
+	uint64_t addr = a[0], len = PAGE_UP(a[1]), flags = a[2];
+	if ((flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || (addr & PAGE_MASK) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (addr + len < addr)
+		return -ENOMEM;
+	if (!len)
+		return 0;
+	/* Nothing is written back (no mapping is shared with a file), but a gap is ENOMEM. */
+	return mm_covers(t->proc->mm, addr, addr + len) ? 0 : -ENOMEM;
 }
 
 SYSCALL(mincore)

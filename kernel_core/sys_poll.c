@@ -81,7 +81,7 @@ SYSCALL(poll)
 {
 	int ms = (int)a[2];
 	uint64_t rel = ms < 0 ? UINT64_MAX : (uint64_t)ms * 1000000ull;
-	return do_poll(t, a[0], a[1], rel);
+	return do_poll(t, a[0], (unsigned)a[1], rel) /* nfds is an unsigned int */;
 }
 
 /* A relative timespec as nanoseconds (UINT64_MAX for none): 0 or -errno. */
@@ -122,7 +122,7 @@ SYSCALL(ppoll)
 	long err = timespec_in(t, a[2], &rel);
 	if (!err)
 		err = temp_mask(t, a[3], a[4]);
-	return err ? err : do_poll(t, a[0], a[1], rel);
+	return err ? err : do_poll(t, a[0], (unsigned)a[1], rel) /* nfds is an unsigned int */;
 }
 
 /* select's three sets, nfds bits each, read from and written to user memory. */

@@ -59,39 +59,45 @@ long sys_rt_sigaction(struct thread *t, const uint64_t *a)
 	struct proc *p = t->proc;
 	int sig = (int)a[0];
 	uint64_t act_at = a[1], old_at = a[2];
-	if (a[3] != sizeof(uint64_t) || sig < 1 || sig > PROC_NSIG ||
-	    (act_at && (sig == SIGKILL || sig == SIGSTOP)))
+	/* Linux's order: the size, reading the new action, the signal; the new action is set
+	 * even when the old one cannot be written back (EFAULT). */
+	if (a[3] != sizeof(uint64_t))
 		return -EINVAL;
-	struct linux_sigaction act;
+	struct linux_sigaction act, old;
 	if (act_at && copy_in(p->mm, &act, act_at, sizeof(act)))
 		return -EFAULT;
-	if (old_at && copy_out(p->mm, old_at, signal_action(p, sig), sizeof(act)))
-		return -EFAULT;
+	if (sig < 1 || sig > PROC_NSIG || (act_at && (sig == SIGKILL || sig == SIGSTOP)))
+		return -EINVAL;
+	old = *signal_action(p, sig);
 	if (act_at)
 		signal_set_action(p, sig, &act);
+	if (old_at && copy_out(p->mm, old_at, &old, sizeof(old)))
+		return -EFAULT;
 	return 0;
 }
 
 long sys_rt_sigprocmask(struct thread *t, const uint64_t *a)
 {
-	uint64_t how = a[0], set_at = a[1], old_at = a[2], set;
+	uint64_t how = a[0], set_at = a[1], old_at = a[2], set, old = t->sig_blocked;
+	/* Linux's order: the size, reading the set, how; the mask changes even when the old one
+	 * cannot be written back (EFAULT). */
 	if (a[3] != sizeof(uint64_t))
-		return -EINVAL;
-	if (set_at && how > SIG_SETMASK)
 		return -EINVAL;
 	if (set_at && copy_in(t->proc->mm, &set, set_at, sizeof(set)))
 		return -EFAULT;
-	if (old_at && copy_out(t->proc->mm, old_at, &t->sig_blocked, sizeof(t->sig_blocked)))
+	if (set_at && how > SIG_SETMASK)
+		return -EINVAL;
+	if (set_at) {
+		if (how == SIG_BLOCK)
+			t->sig_blocked |= set;
+		else if (how == SIG_UNBLOCK)
+			t->sig_blocked &= ~set;
+		else
+			t->sig_blocked = set;
+		t->sig_blocked = signal_blockable(t->sig_blocked);
+	}
+	if (old_at && copy_out(t->proc->mm, old_at, &old, sizeof(old)))
 		return -EFAULT;
-	if (!set_at)
-		return 0;
-	if (how == SIG_BLOCK)
-		t->sig_blocked |= set;
-	else if (how == SIG_UNBLOCK)
-		t->sig_blocked &= ~set;
-	else
-		t->sig_blocked = set;
-	t->sig_blocked = signal_blockable(t->sig_blocked);
 	return 0;
 }
 
@@ -171,33 +177,33 @@ long sys_sigaltstack(struct thread *t, const uint64_t *a)
 {
 	struct mm *mm = t->proc->mm;
 	uint64_t rsp = t->ctx.regs.rsp;
-	if (a[1]) {
-		struct linux_stack old = {t->altstack_sp, 0, 0, t->altstack_size};
-		old.ss_flags = !t->altstack_size || t->altstack_disabled ? SS_DISABLE
-			       : signal_on_altstack(t, rsp) ? SS_ONSTACK : 0;
-		if (copy_out(mm, a[1], &old, sizeof(old)))
+	/* Linux's order: the new stack is read and checked (and set) first; the old one is
+	 * written back only when that succeeded. */
+	struct linux_stack old = {t->altstack_sp, 0, 0, t->altstack_size};
+	old.ss_flags = !t->altstack_size || t->altstack_disabled ? SS_DISABLE
+		       : signal_on_altstack(t, rsp) ? SS_ONSTACK : 0;
+	if (a[0]) {
+		struct linux_stack ss;
+		if (copy_in(mm, &ss, a[0], sizeof(ss)))
 			return -EFAULT;
+		if (signal_on_altstack(t, rsp) && !t->altstack_disabled)
+			return -EPERM;
+		unsigned flags = (unsigned)ss.ss_flags & ~SS_AUTODISARM;
+		if (flags != 0 && flags != SS_DISABLE && flags != SS_ONSTACK)
+			return -EINVAL;
+		if (flags == SS_DISABLE) {
+			t->altstack_disabled = true;
+			t->altstack_sp = t->altstack_size = 0;
+		} else {
+			if (ss.ss_size < MINSIGSTKSZ)
+				return -ENOMEM;
+			t->altstack_sp = ss.ss_sp;
+			t->altstack_size = ss.ss_size;
+			t->altstack_disabled = false;
+		}
 	}
-	if (!a[0])
-		return 0;
-	struct linux_stack ss;
-	if (copy_in(mm, &ss, a[0], sizeof(ss)))
+	if (a[1] && copy_out(mm, a[1], &old, sizeof(old)))
 		return -EFAULT;
-	if (signal_on_altstack(t, rsp) && !t->altstack_disabled)
-		return -EPERM;
-	unsigned flags = (unsigned)ss.ss_flags & ~SS_AUTODISARM;
-	if (flags != 0 && flags != SS_DISABLE && flags != SS_ONSTACK)
-		return -EINVAL;
-	if (flags == SS_DISABLE) {
-		t->altstack_disabled = true;
-		t->altstack_sp = t->altstack_size = 0;
-		return 0;
-	}
-	if (ss.ss_size < MINSIGSTKSZ)
-		return -ENOMEM;
-	t->altstack_sp = ss.ss_sp;
-	t->altstack_size = ss.ss_size;
-	t->altstack_disabled = false;
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /*
- * Children killed by a CPU fault: the parent's wait4 reports WIFSIGNALED and the Linux signal.
+ * Children killed by a CPU fault: the parent's wait4 reports WIFSIGNALED and the Linux signal;
+ * then children that catch the same faults print the si_code their handler got.
  * (The simulator also prints a "killed by" line on stderr for each; only stdout is compared.)
  */
 #include "check.h"
@@ -89,6 +90,30 @@ static const struct {
 	{ "rdpmc", rdpmc, SIGSEGV },
 };
 
+/* The same faults caught: the handler prints the signal's si_code (Linux's: SEGV_MAPERR for
+ * the null write, ILL_ILLOPN for ud2, FPE_INTDIV, SI_KERNEL for int3, hlt, int $N and rdpmc,
+ * TRAP_BRKPT for icebp) and the child exits. */
+static const char *caught_name;
+
+static void on_fault(int sig, siginfo_t *info, void *context)
+{
+	(void)context;
+	printf("%s: caught signal %d, si_code %d\n", caught_name, sig, info->si_code);
+	fflush(stdout);
+	_exit(0);
+}
+
+static int caught(int i)
+{
+	struct sigaction sa = {.sa_sigaction = on_fault, .sa_flags = SA_SIGINFO};
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGTRAP, &sa, NULL);
+	caught_name = faults[i].name;
+	return faults[i].fault(0) + 100; /* not reached */
+}
+
 int main(void)
 {
 	/* Each line out before the next child faults: the kernel reports those faults on the same
@@ -106,6 +131,15 @@ int main(void)
 		snprintf(what, sizeof what, "%s: WIFSIGNALED %d, WTERMSIG %d", faults[i].name,
 			 WIFSIGNALED(status) ? 1 : 0, WTERMSIG(status));
 		check(WIFSIGNALED(status) && WTERMSIG(status) == faults[i].signal, what);
+	}
+	for (unsigned i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+		int status = 0;
+		pid_t child = spawn(caught, (int)i);
+		if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0) {
+			printf("%s: FAIL (the handler did not run)\n", faults[i].name);
+			check_failures++;
+		}
 	}
 	return check_status();
 }

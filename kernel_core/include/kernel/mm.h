@@ -55,6 +55,10 @@ uint64_t mm_find_free(const struct mm *mm, uint64_t len);
 bool mm_overlaps(const struct mm *mm, uint64_t start, uint64_t len);
 /* The region containing va, or NULL. */
 struct vma *mm_find(const struct mm *mm, uint64_t va);
+/* The first region that ends above va (it may start above it too), or NULL. */
+struct vma *mm_next(const struct mm *mm, uint64_t va);
+/* Whether [start, end) is mapped with no gap. */
+bool mm_covers(const struct mm *mm, uint64_t start, uint64_t end);
 
 /*
  * Resolves a fault at va: demand-allocates a page of a region, or copies a copy-on-write page.
