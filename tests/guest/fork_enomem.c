@@ -26,7 +26,9 @@ int main(void)
 {
 	struct sigaction sa = {.sa_handler = on_chld};
 	sigaction(SIGCHLD, &sa, NULL);
-	char *area = mmap(NULL, AREA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* MAP_NORESERVE: more than all of memory, which the overcommit rule refuses otherwise. */
+	char *area = mmap(NULL, AREA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			  -1, 0);
 	if (area == MAP_FAILED)
 		return 2;
 	/* Touch a page at a time, forking in between, until a fork fails. */
