@@ -115,6 +115,22 @@ static void piece(struct thread *t, const struct pieces *ps, unsigned i, uint64_
 	*len = v.iov_len;
 }
 
+/* Piece i of ps without the first *skip bytes still to skip (what a rerun of the call did
+ * already): false when the whole piece was done. */
+static bool piece_left(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *skip,
+		       uint64_t *buf, uint64_t *len)
+{
+	piece(t, ps, i, buf, len);
+	if (*skip >= *len) {
+		*skip -= *len;
+		return false;
+	}
+	*buf += *skip;
+	*len -= *skip;
+	*skip = 0;
+	return true;
+}
+
 /*
  * Reads into the pieces: from f's position (pos NULL) or from *pos. A piece that comes back
  * short ends the read; a later piece does not wait for data. It does wait for a file server's
@@ -135,14 +151,8 @@ static long do_read(struct thread *t, struct file *f, struct pieces *ps, uint64_
 	unsigned n = ps->vec ? ps->cnt : 1;
 	for (unsigned i = 0; i < n && done < ps->total; i++) {
 		uint64_t buf, len;
-		piece(t, ps, i, &buf, &len);
-		if (skip >= len) {
-			skip -= len;
+		if (!piece_left(t, ps, i, &skip, &buf, &len))
 			continue;
-		}
-		buf += skip;
-		len -= skip;
-		skip = 0;
 		len = MIN(len, ps->total - done);
 		if (!len)
 			continue;
@@ -187,14 +197,8 @@ static long do_write(struct thread *t, struct file *f, struct pieces *ps, uint64
 	unsigned n = ps->vec ? ps->cnt : 1;
 	for (unsigned i = 0; i < n && done < ps->total; i++) {
 		uint64_t buf, len;
-		piece(t, ps, i, &buf, &len);
-		if (skip >= len) {
-			skip -= len;
+		if (!piece_left(t, ps, i, &skip, &buf, &len))
 			continue;
-		}
-		buf += skip;
-		len -= skip;
-		skip = 0;
 		while (len && done < ps->total) {
 			uint64_t want = MIN(len, ps->total - done);
 			long r = write_at(t, f, buf, want, off, positional);

@@ -30,6 +30,8 @@
  * anywhere but at a real handler or an unmapped address, and the memory calls that would
  * unmap or change our own program image or stack (mmap MAP_FIXED, munmap, mprotect there).
  */
+#include "xorshift.h"
+
 #include <ecl/ipc.h>
 #include <ecl/time.h>
 #include <signal.h>
@@ -86,22 +88,9 @@ struct kernel_sigaction {
 
 /* The restorer sigaction() gives our handlers, which the random rt_sigactions give them too. */
 static uint64_t restorer;
-static uint64_t rng;
 static uint64_t first_brk;
 static volatile unsigned long signals_caught;
 
-static uint64_t next(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t below(uint64_t n)
-{
-	return n ? next() % n : 0;
-}
 
 /* Counts signals; a fault's own signal ends the worker instead, as returning would only run
  * the faulting instruction again (with a handler at an unmapped address, for ever). */

@@ -40,6 +40,8 @@
  * kills the process with SIGILL for 335). And MAP_SHARED, which Eclipse refuses by design.
  */
 
+#include "xorshift.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -77,7 +79,6 @@
 #define POOL_SIZE (1 << 20)
 #define NSYSCALLS 512
 
-static uint64_t rng;
 static unsigned char pool[POOL_SIZE] __attribute__((aligned(4096)));
 static const char ro[PAGE] __attribute__((aligned(4096))) = "read-only";
 static long first_brk, self;
@@ -86,18 +87,6 @@ static unsigned char used[NSYSCALLS];
 static unsigned long ncalls;
 static uint64_t restorer;
 
-static uint64_t next(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t below(uint64_t n)
-{
-	return n ? next() % n : 0;
-}
 
 #define PICK(array) (array)[below(sizeof(array) / sizeof((array)[0]))]
 
