@@ -176,17 +176,31 @@ else
 fi
 
 # A reader that goes away ends a writer with SIGPIPE, as natively: 128 + 13 from the pipeline's
-# first command, and at once (a writer that spun on EPIPE never ended).
-if command -v busybox >/dev/null; then
-	timeout 20 "$sim" "$(command -v busybox)" yes 2>"$tmp/err" | head -2 >"$tmp/out"
-	got=("${PIPESTATUS[@]}")
+# first command, and at once (a writer that spun on EPIPE never ended). Our own ticker, which
+# prints for ever, and busybox's yes when the host has it.
+sigpipe() {
+	timeout 20 "$sim" "$@" 2>"$tmp/err" | head -2 >"$tmp/out"
+	local got=("${PIPESTATUS[@]}")
 	if [[ ${got[0]} -ne 141 || $(wc -l <"$tmp/out") -ne 2 ]]; then
-		echo "FAIL sigpipe: eclipse-sim exited ${got[0]} (want 141), $(wc -l <"$tmp/out") lines"
+		echo "FAIL sigpipe $*: eclipse-sim exited ${got[0]} (want 141), $(wc -l <"$tmp/out") lines"
 		failures=$((failures + 1))
 	else
 		passes=$((passes + 1))
 	fi
+}
+sigpipe "$guests/ticker"
+if command -v busybox >/dev/null; then
+	sigpipe "$(command -v busybox)" yes
 fi
+# Dynamically linked programs, PIE or not, are refused the same way, naming what is missing.
+programs=(/bin/true)
+if printf 'int main(void) { return 0; }\n' | cc -x c -no-pie -o "$tmp/dynamic-no-pie" - 2>/dev/null; then
+	programs+=("$tmp/dynamic-no-pie")
+fi
+for program in "${programs[@]}"; do
+	[[ -e $program ]] || continue
+	expect "dynamic $program" 1 'a dynamically linked executable: it needs an interpreter \(a dynamic loader\), and only static executables run here \[ELF_ERR_INTERP\]' -- "$sim" "$program"
+done
 
 echo "$passes passed, $failures failed"
 [[ $failures -eq 0 ]]
