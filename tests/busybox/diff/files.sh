@@ -31,6 +31,14 @@ ls -l moved | awk '{print $1}'
 chmod u+x moved
 [ -x moved ] && echo "executable"
 touch empty
+touch empty; echo "touch existing: $?"
+touch -c absent; echo "touch -c absent: $?"; [ -e absent ] || echo "absent not made"
+printf '#!/bin/sh\necho "script $# $1"\nexit 6\n' >script.sh
+chmod +x script.sh
+./script.sh arg; echo "script status $?"
+printf '#!/bin/sh\ncat /proc/$$/comm\n' >named.sh
+chmod +x named.sh
+./named.sh
 [ -s empty ] || echo "empty is empty"
 [ -f empty ] && echo "regular"
 [ -d a/b ] && echo "directory"
