@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the busybox tests (README.md here): one root holding the default boot image's files,
 # booted in Eclipse OS on the simulator, and the same files as a chroot natively.
 #
@@ -56,11 +57,17 @@ bb_native_ok() {
 
 # The device nodes the sim's /dev has, that the tests use.
 bb_make_devices() {
-	local root=$1 spec
-	for spec in "null 1 3" "zero 1 5" "full 1 7" "random 1 8" "urandom 1 9" "tty 5 0"; do
-		set -- $spec
-		[[ -e $root/dev/$1 ]] || mknod -m 666 "$root/dev/$1" c "$2" "$3" || return 1
-	done
+	local root=$1 name major minor
+	while read -r name major minor; do
+		[[ -e $root/dev/$name ]] || mknod -m 666 "$root/dev/$name" c "$major" "$minor" || return 1
+	done <<-EOF
+		null 1 3
+		zero 1 5
+		full 1 7
+		random 1 8
+		urandom 1 9
+		tty 5 0
+	EOF
 }
 
 bb_native() {
