@@ -23,5 +23,8 @@ find top -name nothing; echo "status $?"
 find missing 2>/dev/null; echo "missing status $?"
 find top -type f | xargs -n 1 basename | sort
 find top -follow -name x.txt | sort
+# busybox's -newer compares whole seconds: x.txt goes back in time first.
+touch -t 202001010000 top/x.txt
 touch top/newer
 find top -newer top/x.txt -name newer
+find top -newer top/newer | wc -l
