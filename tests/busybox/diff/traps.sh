@@ -18,7 +18,6 @@ echo after-hup
 sh -c 'kill -TERM $$; echo not reached'; echo "killed child status $?"
 sh -c 'kill -KILL $$'; echo "killed child status $?"
 sh -c 'trap "echo child caught TERM; exit 3" TERM; kill -TERM $$; sleep 5'; echo "child status $?"
-( trap 'echo sub USR2' USR2; kill -USR2 $(sh -c 'echo $PPID'); sleep 0 ) 
 sleep 10 &
 pid=$!
 kill $pid
@@ -30,4 +29,5 @@ sh -c 'kill -USR1 $PPID'
 echo "after child signalled parent"
 trap
 (trap 'echo sub exit' EXIT; exit 5); echo "sub status $?"
+( trap "echo sub USR2" USR2; kill -USR2 $(exec sh -c 'echo $PPID'); echo after-usr2 )
 exit 3
