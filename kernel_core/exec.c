@@ -237,7 +237,7 @@ int exec_source(struct thread *t, const char *path, const struct elf_source *src
 	p->arg_end = st.arg_end;
 	p->env_start = st.env_start;
 	p->env_end = st.env_end;
-	kstrlcpy(p->name, basename_of(path), sizeof(p->name));
+	kstrlcpy(p->name, basename_of(args->name ? args->name : path), sizeof(p->name));
 	kstrlcpy(t->name, p->name, sizeof(t->name));
 	signal_exec(p);
 	t->altstack_sp = t->altstack_size = 0;
@@ -399,6 +399,8 @@ int exec_path(struct thread *t, int dirfd, const char *path, uint64_t uargv, uin
 		kargv[nk] = NULL;
 		args.kargv = kargv;
 		args.uargv_skip = 1;
+		if (!args.name)
+			args.name = path;
 		file = ip;
 		dirfd = AT_FDCWD;
 		follow = true;

@@ -31,6 +31,7 @@
 #define LOG_MAX (LOG_PAGES * LOG_PER_PAGE)
 #define LOAD_VA 0x10000000ull /* where exec's staging memory holds a file */
 #define LOAD_MAX (256ull << 20)
+#define LOAD_SLOTS 8 /* files exec may load in one call: a script, interpreters, the program */
 
 struct grant {
 	struct mm *mm;
@@ -58,7 +59,13 @@ struct server_call {
 	struct grant grant;
 	bool grant_faulted; /* the client's buffer faulted in a grant_copy of the request */
 	int server;        /* the thread it was sent to */
-	struct mm *staging; /* exec's copy of a file */
+	struct mm *staging; /* exec's copies of files */
+	/* Where each file exec loaded in this call lies in staging, in the order of the loads: a
+	 * script's, then its interpreter's. A run again finds its loads in the same order. */
+	struct {
+		uint64_t va, size;
+	} load[LOAD_SLOTS];
+	unsigned nload, load_pos;
 };
 
 /* Messages posted to a server without a waiting caller (VFS_OPEN, VFS_CLOSE). */
@@ -123,7 +130,7 @@ void srv_syscall_done(struct thread *t)
 void srv_syscall_begin(struct thread *t)
 {
 	if (t->srv)
-		t->srv->pos = 0;
+		t->srv->pos = t->srv->load_pos = 0;
 }
 
 void srv_thread_exit(struct thread *t)
@@ -649,16 +656,28 @@ static int srv_load(struct thread *t, struct inode *ino, struct elf_source *src)
 	if (!t->srv && !(t->srv = kmalloc(sizeof(*t->srv))))
 		return -ENOMEM;
 	struct server_call *sc = t->srv;
-	if (!sc->staging) {
-		if (!(sc->staging = mm_new()))
-			return -ENOMEM;
-		if (a.size && (err = mm_map(sc->staging, LOAD_VA, a.size, PROT_READ | PROT_WRITE)))
+	if (!sc->staging && !(sc->staging = mm_new()))
+		return -ENOMEM;
+	/* Each load of the call in a place of its own: a script's interpreter does not overwrite
+	 * the script, which the call reads again when it runs again. */
+	unsigned slot = sc->load_pos;
+	if (slot >= LOAD_SLOTS)
+		return -ELOOP;
+	if (slot == sc->nload) {
+		uint64_t va = slot ? PAGE_UP(sc->load[slot - 1].va + sc->load[slot - 1].size) + PAGE_SIZE
+				   : LOAD_VA;
+		if (a.size && (err = mm_map(sc->staging, va, a.size, PROT_READ | PROT_WRITE)))
 			return err;
+		sc->load[slot].va = va;
+		sc->load[slot].size = a.size;
+		sc->nload++;
 	}
+	sc->load_pos++;
+	uint64_t va = sc->load[slot].va, size = MIN(a.size, sc->load[slot].size);
 	REQUEST(ino, NULL, NULL);
 	req->offset = 0;
-	req->len = a.size;
-	struct grant g = {sc->staging, LOAD_VA, a.size, GRANT_TO_CLIENT};
+	req->len = size;
+	struct grant g = {sc->staging, va, size, GRANT_TO_CLIENT};
 	long r = call(t, ino->mnt, VFS_READ, req, req_len, &g, &rep, NULL, 0);
 	if (r < 0)
 		return (int)r;
@@ -667,7 +686,7 @@ static int srv_load(struct thread *t, struct inode *ino, struct elf_source *src)
 	id = hash_bytes(id, &a.gen, sizeof(a.gen));
 	id = hash_bytes(id, &a.mtime_ns, sizeof(a.mtime_ns));
 	id = hash_bytes(id, &a.size, sizeof(a.size));
-	*src = (struct elf_source){.mm = sc->staging, .uva = LOAD_VA, .len = (size_t)r,
+	*src = (struct elf_source){.mm = sc->staging, .uva = va, .len = (size_t)r,
 				   .cache_id = id | 1ull << 62};
 	return 0;
 }

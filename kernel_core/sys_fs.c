@@ -627,7 +627,11 @@ SYSCALL(fchownat)
 static long set_times(struct thread *t, int dirfd, uint64_t upath, unsigned flags,
 		      const struct linux_timespec *ts)
 {
-	long long now = (long long)(plat_boot_epoch_ns() + plat_clock_ns());
+	/* "Now" is the time of the call's first run: one that waits for the file server runs
+	 * again, and must ask the server the same, or it never finds the reply it waited for. */
+	long long now = wait_rerunning(t) ? (long long)t->wait.done
+					  : (long long)(plat_boot_epoch_ns() + plat_clock_ns());
+	t->wait.done = (uint64_t)now;
 	struct vfs_attr at = {.atime_ns = now, .mtime_ns = now};
 	unsigned what = VFS_SET_ATIME | VFS_SET_MTIME;
 	if (ts) {

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Installs the host packages the build needs and provides Unicorn >= 2.1.
+# Installs the host packages the build needs, provides Unicorn >= 2.1 and fetches busybox's
+# testsuite.
 #
 # Debian 12 ships libunicorn 2.0.1, which ignores x86 paging (docs/unicorn.md section 1).
 # When the system has no Unicorn >= 2.1, Debian 13's libunicorn2t64 and libunicorn-dev are
 # downloaded through a private apt configuration on the machine's own Debian mirror, verified
 # with the machine's debian-archive-keyring, and unpacked into .deps/unicorn/ (read by
 # cmake/Unicorn.cmake). The system's apt sources are never modified.
+#
+# busybox's own testsuite (tests/busybox/) comes from Debian's busybox source package, the version
+# the installed busybox-static was built from: apt-get source, through a second private apt
+# configuration whose deb-src entries are the machine's own Debian entries for this release, puts
+# testsuite/, the .config of the busybox-static flavour and a VERSION file in .deps/busybox/.
+# Without it (no network) setup only warns: the busybox tests then report SKIP.
 #
 # Idempotent: when everything is present it only checks, without touching the network.
 set -euo pipefail
@@ -24,6 +31,8 @@ readonly UNICORN_MIN_VERSION=2.1
 readonly UNICORN_SUITE=trixie
 readonly UNICORN_DEBS=(libunicorn2t64 libunicorn-dev)
 readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+readonly BUSYBOX_DIR="$DEPS/busybox"
+readonly BUSYBOX_APT_DIR="$DEPS/apt-src"
 readonly PACKAGES=(build-essential cmake pkg-config libelf-dev check qemu-user cpio gdb
                    python3 clang libclang-rt-14-dev file qemu-system-x86 busybox-static
                    musl-tools strace)
@@ -241,11 +250,168 @@ provide_unicorn() {
     exec 9>&-
 }
 
+# The machine's Debian entries for this release (its codename and codename-updates, -security,
+# ...) as deb-src lines, one a line: "URI SUITE COMPONENTS...". Read from the same files as
+# debian_mirror_uri; never stored in the project.
+debian_source_entries() {
+    local codename lists=() sources=() f
+    # shellcheck source=/dev/null
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    [[ -n $codename ]] || die "no VERSION_CODENAME in /etc/os-release"
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [[ -f $f ]] && lists+=("$f")
+    done
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [[ -f $f ]] && sources+=("$f")
+    done
+    {
+        if ((${#sources[@]} > 0)); then
+            awk -v release="$codename" '
+                BEGIN { RS = ""; FS = "\n" }
+                {
+                    delete field
+                    key = ""
+                    for (i = 1; i <= NF; i++) {
+                        line = $i
+                        if (line ~ /^#/) continue
+                        if (line ~ /^[ \t]/) {
+                            if (key != "") field[key] = field[key] " " line
+                            continue
+                        }
+                        colon = index(line, ":")
+                        if (colon == 0) continue
+                        key = tolower(substr(line, 1, colon - 1))
+                        field[key] = substr(line, colon + 1)
+                    }
+                    if (tolower(field["enabled"]) ~ /no/) next
+                    if (field["types"] !~ /(^|[ \t])deb(-src)?([ \t]|$)/) next
+                    comps = field["components"]
+                    gsub(/^[ \t]+|[ \t]+$/, "", comps)
+                    if (comps == "") next
+                    ns = split(field["suites"], suites, /[ \t]+/)
+                    nu = split(field["uris"], uris, /[ \t]+/)
+                    for (i = 1; i <= ns; i++) {
+                        if (suites[i] != release && index(suites[i], release "-") != 1) continue
+                        for (j = 1; j <= nu; j++) if (uris[j] != "") print uris[j], suites[i], comps
+                    }
+                }' "${sources[@]}"
+        fi
+        if ((${#lists[@]} > 0)); then
+            awk -v release="$codename" '
+                { sub(/#.*/, ""); gsub(/\[[^]]*\]/, "") }
+                ($1 == "deb" || $1 == "deb-src") && NF >= 4 &&
+                ($3 == release || index($3, release "-") == 1) {
+                    line = $2 " " $3
+                    for (i = 4; i <= NF; i++) line = line " " $i
+                    print line
+                }' "${lists[@]}"
+        fi
+    } | sed 's|/ | |' | sort -u
+}
+
+apt_source_private() {
+    apt-get -q \
+        -o "Dir::Etc::SourceList=$BUSYBOX_APT_DIR/sources.list" \
+        -o "Dir::Etc::SourceParts=$BUSYBOX_APT_DIR/sources.list.d" \
+        -o "Dir::State=$BUSYBOX_APT_DIR/state" \
+        -o "Dir::State::Lists=$BUSYBOX_APT_DIR/lists" \
+        -o "Dir::State::status=$BUSYBOX_APT_DIR/state/status" \
+        -o "Dir::Cache=$BUSYBOX_APT_DIR/cache" \
+        -o "Acquire::Languages=none" \
+        "$@"
+}
+
+# The source version of the installed busybox-static ("1:1.35.0-4+deb12u1"): a binNMU's
+# "+b1" belongs to the binary package alone.
+busybox_source_version() {
+    dpkg-query -W -f='${source:Version}' busybox-static 2>/dev/null
+}
+
+# Downloads Debian's busybox source package and keeps what the testsuite's runner needs.
+download_busybox_testsuite() {
+    local version=$1 entries line
+    [[ -r $KEYRING ]] || die "$KEYRING missing (package debian-archive-keyring)"
+    command -v dpkg-source >/dev/null || die "dpkg-source missing (package dpkg-dev)"
+    entries=$(debian_source_entries)
+    [[ -n $entries ]] || die "no apt source for this Debian release found in /etc/apt"
+    rm -rf "$BUSYBOX_APT_DIR"
+    mkdir -p "$BUSYBOX_APT_DIR/sources.list.d" "$BUSYBOX_APT_DIR/state" \
+             "$BUSYBOX_APT_DIR/lists/partial" "$BUSYBOX_APT_DIR/cache/archives/partial" \
+             "$BUSYBOX_APT_DIR/src"
+    : >"$BUSYBOX_APT_DIR/state/status"
+    while read -r line; do
+        echo "deb-src [signed-by=$KEYRING] $line"
+    done <<<"$entries" >"$BUSYBOX_APT_DIR/sources.list"
+    if ((EUID == 0)) && id _apt >/dev/null 2>&1; then
+        chown _apt "$BUSYBOX_APT_DIR/src"
+    fi
+    run_logged "$BUSYBOX_APT_DIR/update.log" apt_source_private update
+    # The version busybox-static was built from; when the mirror no longer has it, its newest.
+    if ! (cd "$BUSYBOX_APT_DIR/src" &&
+          apt_source_private source --download-only "busybox=$version" >"$BUSYBOX_APT_DIR/source.log" 2>&1); then
+        (cd "$BUSYBOX_APT_DIR/src" &&
+         run_logged "$BUSYBOX_APT_DIR/source.log" apt_source_private source --download-only busybox)
+    fi
+    local dsc
+    dsc=$(find "$BUSYBOX_APT_DIR/src" -maxdepth 1 -name 'busybox_*.dsc' -print -quit)
+    [[ -n $dsc ]] || die "apt-get source busybox left no .dsc"
+    # apt checked the files against the signed Sources index; dpkg-source checks them against
+    # the .dsc.
+    run_logged "$BUSYBOX_APT_DIR/extract.log" dpkg-source -x "$dsc" "$BUSYBOX_APT_DIR/src/tree"
+    local tree="$BUSYBOX_APT_DIR/src/tree" stage="$BUSYBOX_DIR.partial"
+    [[ -d $tree/testsuite && -f $tree/debian/config/pkg/static ]] \
+        || die "the busybox source package lacks testsuite/ or debian/config/pkg/static"
+    rm -rf "$stage"
+    mkdir -p "$stage"
+    cp -a "$tree/testsuite" "$stage/testsuite"
+    # As debian/rules does before it runs the suite: mdev's tests need a real /sys.
+    rm -f "$stage/testsuite/mdev.tests"
+    cp "$tree/debian/config/pkg/static" "$stage/.config"
+    cp "$tree/LICENSE" "$stage/LICENSE"
+    dpkg-parsechangelog -l "$tree/debian/changelog" -S Version >"$stage/VERSION" 2>/dev/null \
+        || basename "$dsc" .dsc | sed 's/^busybox_//' >"$stage/VERSION"
+    rm -rf "$BUSYBOX_DIR"
+    mv "$stage" "$BUSYBOX_DIR"
+    rm -rf "$BUSYBOX_APT_DIR"
+}
+
+# Provides .deps/busybox; says what it did, or warns and goes on when it cannot.
+provide_busybox_testsuite() {
+    local version
+    version=$(busybox_source_version)
+    if [[ -z $version ]]; then
+        echo "no busybox-static, no busybox testsuite"
+        return
+    fi
+    if [[ -d $BUSYBOX_DIR/testsuite && -f $BUSYBOX_DIR/.config && -f $BUSYBOX_DIR/VERSION ]]; then
+        echo "busybox testsuite $(cat "$BUSYBOX_DIR/VERSION") in .deps/busybox"
+        return
+    fi
+    mkdir -p "$DEPS"
+    exec 9>"$DEPS/setup.lock"
+    flock 9
+    # In a subshell: die only ends it, and the tests skip what is missing. Not as an if's
+    # condition, where bash would ignore set -e inside it.
+    local status=0
+    set +e
+    (set -e; download_busybox_testsuite "$version") >&2
+    status=$?
+    set -e
+    if ((status == 0)); then
+        echo "busybox testsuite $(cat "$BUSYBOX_DIR/VERSION") fetched into .deps/busybox"
+    else
+        echo "setup.sh: warning: busybox testsuite not fetched; the busybox tests will be skipped" >&2
+        echo "no busybox testsuite"
+    fi
+    exec 9>&-
+}
+
 main() {
-    local installed unicorn
+    local installed unicorn testsuite
     installed=$(install_packages)
     unicorn=$(provide_unicorn)
-    echo "setup.sh: ${installed:-packages present; }$unicorn"
+    testsuite=$(provide_busybox_testsuite)
+    echo "setup.sh: ${installed:-packages present; }$unicorn; $testsuite"
 }
 
 main "$@"

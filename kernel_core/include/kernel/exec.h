@@ -19,6 +19,9 @@ struct exec_args {
 	size_t uargv_skip;                       /* user argv entries left out (a script's argv[0]) */
 	const char *exe;                         /* the file's absolute path, for /proc/PID/exe */
 	struct inode *exe_ino;                   /* the file, when it has a node */
+	const char *name;                        /* the path execve named, when not path: the
+						    process's name is its base name (a script's,
+						    not its interpreter's, as on Linux) */
 };
 
 /*
