@@ -293,6 +293,20 @@ int vfs_path_in(struct thread *t, uint64_t upath, char *buf, bool empty_ok)
 
 /* Appends component name (len bytes) to the absolute path p (PATH_MAX bytes), or removes
  * its last component for "..". */
+/* Sets path (a page) to link's text when it is an absolute path: true then, else unchanged. */
+static bool path_from_link(struct thread *t, struct inode *link, char *path)
+{
+	char *text = kpage_alloc();
+	long n = text && link->fs->readlink ? link->fs->readlink(t, link, text, PATH_MAX - 1) : -1;
+	bool absolute = n > 0 && text[0] == '/';
+	if (absolute) {
+		text[n] = 0;
+		kstrlcpy(path, text, PATH_MAX);
+	}
+	kpage_free(text);
+	return absolute;
+}
+
 static void path_step(char *p, const char *name, size_t len)
 {
 	size_t n = kstrlen(p);
@@ -432,8 +446,13 @@ int vfs_walk(struct thread *t, int dirfd, const char *path, struct walk *w)
 			break;
 		bool follow = !last || (w->flags & WALK_FOLLOW) || slash;
 		struct inode *target;
+		bool jumped = false;
 		if (S_ISLNK(child->mode) && follow && child->fs->follow &&
 		    child->fs->follow(t, child, &target) == 0) {
+			/* A node behind a magic link (/proc/PID/exe): where it is, the path goes on
+			 * from the link's text when that is an absolute path, as Linux's d_path. */
+			if (w->path)
+				jumped = path_from_link(t, child, w->path);
 			inode_put(child);
 			child = target;
 		} else if (S_ISLNK(child->mode) && follow) {
@@ -470,7 +489,7 @@ int vfs_walk(struct thread *t, int dirfd, const char *path, struct walk *w)
 			}
 			continue;
 		}
-		if (w->path)
+		if (w->path && !jumped)
 			path_step(w->path, comp, clen);
 		inode_put(cur);
 		cur = child;

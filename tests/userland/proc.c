@@ -174,6 +174,37 @@ static void cloexec(void)
 	close(gone2);
 }
 
+/* Stage "exe": /proc/self/exe names the file, not the link the program was exec'd through. */
+static int stage_exe(const char *want)
+{
+	char got[4096];
+	ssize_t n = readlink("/proc/self/exe", got, sizeof got - 1);
+	if (n < 0)
+		return 2;
+	got[n] = 0;
+	return strcmp(got, want) ? 1 : 0;
+}
+
+/* busybox re-execs itself through /proc/self/exe: the new program's link is the file's path. */
+static void exec_through_proc(void)
+{
+	char want[4096];
+	ssize_t n = readlink("/proc/self/exe", want, sizeof want - 1);
+	check(n > 0 && want[0] == '/', "/proc/self/exe is an absolute path");
+	if (n <= 0)
+		return;
+	want[n] = 0;
+	char *args[] = {"/proc/self/exe", "exe", want, NULL};
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv("/proc/self/exe", args);
+		_exit(127);
+	}
+	int st = status_of(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "exec'd through /proc/self/exe, /proc/self/exe is still the file's path");
+}
+
 static void ignored_sigchld(void)
 {
 	signal(SIGCHLD, SIG_IGN);
@@ -207,12 +238,15 @@ int main(int argc, char **argv)
 		return stage_upper();
 	if (argc > 1 && !strcmp(argv[1], "count"))
 		return stage_count();
+	if (argc > 2 && !strcmp(argv[1], "exe"))
+		return stage_exe(argv[2]);
 	if (argc > 3 && !strcmp(argv[1], "fds"))
 		return stage_fds(atoi(argv[2]), atoi(argv[3]));
 	setvbuf(stdout, NULL, _IOLBF, 0); /* children must not print what the parent buffered */
 	statuses();
 	pipeline();
 	cloexec();
+	exec_through_proc();
 	ignored_sigchld();
 	return check_status();
 }
