@@ -276,7 +276,9 @@ static void proc_finish(struct proc *p, int wait_status)
 			proc_wake_waiter(c->parent);
 	}
 	struct proc *parent = p->parent;
-	if (parent && p->started && p->exit_signal) {
+	/* clone takes any exit signal up to 255; as Linux, only a valid one is sent (the parent's
+	 * wait4 still sees the child end). */
+	if (parent && p->started && p->exit_signal >= 1 && p->exit_signal <= PROC_NSIG) {
 		bool killed = (wait_status & 0x7f) != 0;
 		signal_send_proc(parent, p->exit_signal, killed ? CLD_KILLED : CLD_EXITED, p->pid,
 				 killed ? wait_status & 0x7f : (wait_status >> 8) & 0xff);

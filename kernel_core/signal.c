@@ -178,7 +178,7 @@ static void wake_for(struct thread *t, int sig)
 
 static void send(struct proc *p, struct thread *only, int sig, int code, int sender, int status)
 {
-	if (p->state == PROC_ZOMBIE || !p->sig_action || p->exiting)
+	if (sig < 1 || sig > PROC_NSIG || p->state == PROC_ZOMBIE || !p->sig_action || p->exiting)
 		return;
 	if (sig == SIGCONT || sig == SIGKILL)
 		group_continue(p);
