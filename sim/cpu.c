@@ -83,6 +83,7 @@ static struct {
 	bool rerun;              /* the run stopped only so that the next one starts afresh */
 	struct trap trap;
 	bool debug_stop;         /* the run stopped for the debugger (breakpoint, step, watch) */
+	bool interrupt;          /* an interrupt line fired: stop at the next block */
 	bool forget_after_run;   /* drop every translation once the next run is over */
 	uint64_t frames[3];      /* GDT, trampoline, iretq stack */
 	size_t own_frames;       /* frames the platform keeps for itself */
@@ -237,6 +238,13 @@ static void set_trap(enum trap_kind kind, unsigned vector, uint64_t addr)
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
 	(void)uc, (void)size, (void)data;
+	/* An interrupt stops the run before this block, which runs when the thread next does. */
+	if (cpu.interrupt) {
+		cpu.interrupt = false;
+		write_reg(UC_X86_REG_RIP, addr);
+		set_trap(TRAP_NONE, 0, 0);
+		return;
+	}
 	/* The slice is quantum blocks: the one after them is stopped before it runs (and is
 	 * counted when it does, in the next slice). A slice always gets at least one block, so
 	 * that every slice makes progress. */
@@ -248,6 +256,11 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 		return;
 	}
 	cpu.blocks++;
+}
+
+void sim_cpu_interrupt(void)
+{
+	cpu.interrupt = true;
 }
 
 void sim_cpu_debug_stop(void)
@@ -748,6 +761,7 @@ static bool run_once(struct uctx *u)
 	cpu.rerun = false;
 	cpu.fault_rip = 0;
 	cpu.debug_stop = false;
+	cpu.interrupt = sim_irq_pending();
 	if (debug_enabled)
 		debug_run_begin(u);
 	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_ADDR, 0, 0);

@@ -203,6 +203,7 @@ int sim_machine_init(const struct sim_options *opt)
 	m.host_t0 = host_ns(CLOCK_MONOTONIC);
 	m.epoch_ns = opt->host_clock ? host_ns(CLOCK_REALTIME) : VIRTUAL_EPOCH_NS;
 	console_init();
+	sim_irq_reset();
 	sim_pci_init();
 	return 0;
 }

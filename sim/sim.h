@@ -50,6 +50,13 @@ void sim_set_boot_image(void *image, size_t len);
 /* Ctrl-C and SIGTERM become stop requests (plat_stop_requests). */
 void sim_catch_stop_signals(void);
 
+/* The interrupt controller (irq.c): a device model asserts (level true) or deasserts line 1-15. */
+void sim_irq_set(unsigned line, bool level);
+/* Whether a line fired that the kernel has not taken yet (an idle wait ends). */
+bool sim_irq_pending(void);
+/* Every line deasserted and masked (boot). */
+void sim_irq_reset(void);
+
 /* The CPU (cpu.c). */
 int sim_cpu_open(const struct sim_options *opt);
 void sim_cpu_close(void);
@@ -63,6 +70,8 @@ void sim_cpu_debug_stop(void);
 /* Drops all translated code, now or once the next run is over. */
 void sim_cpu_forget_code(void);
 void sim_cpu_forget_code_after_run(void);
+/* An interrupt line fired (irq.c): a run in progress ends at the next block with TRAP_NONE. */
+void sim_cpu_interrupt(void);
 /* Deletes a code hook without leaving the CPU in a bad state (outside a run). */
 void sim_cpu_del_code_hook(uc_hook hook);
 

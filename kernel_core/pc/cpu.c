@@ -265,8 +265,11 @@ static bool classify(unsigned vector, struct trap *t)
 			return false;
 		*t = (struct trap){.kind = TRAP_TICK};
 		return true;
-	case PC_VEC_SPURIOUS:
-		return false;
+	case PC_VEC_IRQ0 + 1 ... PC_VEC_IRQ15:
+		if (!pc_irq_line(vector))
+			return false;
+		*t = (struct trap){.kind = TRAP_NONE}; /* the kernel takes it now */
+		return true;
 	case VEC_PAGE_FAULT:
 		*t = (struct trap){.kind = TRAP_PAGE_FAULT, .vector = vector, .fault_addr = read_cr2(),
 				   .access = (unsigned)pc_trap_error & PF_ERROR_BITS, .access_known = true};
@@ -387,7 +390,8 @@ void pc_kernel_interrupt(struct pc_frame *f)
 		pc_timer_tick();
 		pc_irq_done(PC_VEC_IRQ0);
 		return;
-	case PC_VEC_SPURIOUS:
+	case PC_VEC_IRQ0 + 1 ... PC_VEC_IRQ15:
+		pc_irq_line(f->vector);
 		return;
 	case VEC_DEBUG: /* single-stepping user code ran into syscall: the step trap lands here */
 		return;

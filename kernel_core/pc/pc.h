@@ -22,8 +22,8 @@
 
 /* Vectors: the PIC's IRQ 0-15 at 32-47; pc_enter_user returns PC_VEC_SYSCALL after syscall. */
 #define PC_VEC_IRQ0 32
-#define PC_VEC_SPURIOUS 39
 #define PC_VEC_SYSCALL 256
+#define PC_VEC_IRQ15 47
 
 /* The status a kernel panic ends the machine with: QEMU exits with 255 (pc_exit). */
 #define PC_EXIT_PANIC 127
@@ -119,6 +119,11 @@ void pc_timer_init(void);
 void pc_timer_tick(void);
 /* Acknowledges interrupt vector v at the interrupt controller. */
 void pc_irq_done(unsigned v);
+/* A device's interrupt at vector v (a PIC line above 0): masked and recorded for plat_irq_take,
+ * ended; false when it was spurious. */
+bool pc_irq_line(unsigned v);
+/* Whether a line fired that the kernel has not taken. */
+bool pc_irq_pending(void);
 
 /* cpu.c: GDT, TSS, IDT, syscall MSRs; the kernel-mode interrupt and fault handler. */
 void pc_cpu_init(void);

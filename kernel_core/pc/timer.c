@@ -50,6 +50,76 @@ void pc_irq_done(unsigned v)
 	outb(PIC1, PIC_EOI);
 }
 
+/*
+ * Device interrupts (plat.h): lines 1-15 of the PICs, masked until the kernel unmasks one for
+ * a driver. A line that fires is masked again before its end of interrupt, so a level-triggered
+ * line (the PCI lines, which the ELCR sets to level) does not fire again until the driver has
+ * quieted its device and the kernel unmasks it.
+ */
+#define ELCR 0x4d0
+static uint16_t irq_mask = 0xffff & ~0x0001u, irq_fired;
+
+static void write_masks(void)
+{
+	/* The slave's lines reach the CPU through line 2 of the master. */
+	uint16_t m = irq_mask;
+	if ((m & 0xff00) != 0xff00)
+		m &= (uint16_t)~0x0004u;
+	outb(PIC1 + 1, (uint8_t)m);
+	outb(PIC2 + 1, (uint8_t)(m >> 8));
+}
+
+bool pc_irq_line(unsigned v)
+{
+	unsigned line = v - PC_VEC_IRQ0;
+	if (line == 7 || line == 15) { /* spurious unless the PIC has it in service */
+		outb(line == 7 ? PIC1 : PIC2, 0x0b);
+		if (!(inb(line == 7 ? PIC1 : PIC2) & 0x80)) {
+			if (line == 15)
+				outb(PIC1, PIC_EOI);
+			return false;
+		}
+	}
+	irq_mask |= (uint16_t)(1u << line);
+	irq_fired |= (uint16_t)(1u << line);
+	write_masks();
+	pc_irq_done(v);
+	return true;
+}
+
+bool pc_irq_pending(void)
+{
+	return irq_fired != 0;
+}
+
+uint32_t plat_irq_take(void)
+{
+	uint32_t fired = irq_fired;
+	irq_fired = 0;
+	return fired;
+}
+
+void plat_irq_unmask(unsigned line)
+{
+	if (line == 0 || line == 2 || line >= 16)
+		return;
+	/* PCI lines are level-triggered: the ELCR says so (as firmware sets it). */
+	if (line != 1 && line != 8 && line != 13) {
+		uint16_t port = (uint16_t)(ELCR + line / 8);
+		outb(port, (uint8_t)(inb(port) | 1u << (line % 8)));
+	}
+	irq_mask &= (uint16_t)~(1u << line);
+	write_masks();
+}
+
+void plat_irq_mask(unsigned line)
+{
+	if (line == 0 || line == 2 || line >= 16)
+		return;
+	irq_mask |= (uint16_t)(1u << line);
+	write_masks();
+}
+
 /* TSC ticks in CALIBRATE_MS, measured by channel 2 counting down once (mode 0). */
 static uint64_t tsc_per_interval(void)
 {
@@ -149,7 +219,7 @@ void plat_idle_until(uint64_t deadline_ns)
 {
 	unsigned stops = plat_stop_requests();
 	while (plat_clock_ns() < deadline_ns && stops == plat_stop_requests() &&
-	       !pc_serial_pending())
+	       !pc_serial_pending() && !pc_irq_pending())
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 

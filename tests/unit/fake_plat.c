@@ -556,3 +556,41 @@ void plat_pci_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint3
 	uint32_t type = *r & 1 ? 3u : 0xfu;
 	*r = (value & (uint32_t)~(size - 1) & ~type) | (*r & type);
 }
+
+/* The interrupt controller: lines fire when a test says so (fake_irq_fire). */
+static struct {
+	uint16_t masked, fired;
+} fake_irq = {.masked = 0xffff};
+
+void fake_irq_fire(unsigned line)
+{
+	uint16_t bit = (uint16_t)(1u << line);
+	if (line < 16 && !(fake_irq.masked & bit)) {
+		fake_irq.masked |= bit;
+		fake_irq.fired |= bit;
+	}
+}
+
+bool fake_irq_masked(unsigned line)
+{
+	return (fake_irq.masked >> line) & 1;
+}
+
+uint32_t plat_irq_take(void)
+{
+	uint32_t fired = fake_irq.fired;
+	fake_irq.fired = 0;
+	return fired;
+}
+
+void plat_irq_unmask(unsigned line)
+{
+	if (line < 16)
+		fake_irq.masked &= (uint16_t)~(1u << line);
+}
+
+void plat_irq_mask(unsigned line)
+{
+	if (line < 16)
+		fake_irq.masked |= (uint16_t)(1u << line);
+}

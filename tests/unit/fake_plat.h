@@ -74,6 +74,9 @@ void fake_pci_add(unsigned bus, unsigned dev, unsigned fn, const uint32_t config
 		  const uint64_t bar_size[6]);
 /* The function's registers now (to see what the kernel left in them). */
 const uint32_t *fake_pci_config(unsigned bus, unsigned dev, unsigned fn);
+/* Interrupt line fires, as a device asserting it would: reported by plat_irq_take when unmasked. */
+void fake_irq_fire(unsigned line);
+bool fake_irq_masked(unsigned line);
 
 /* Adds a platform file (what the sim finds under --root) that plat_file_open will find. */
 void fake_file_add(const char *path, const void *data, size_t len);

@@ -134,6 +134,21 @@ void plat_file_close(const void *data, size_t len);
 uint32_t plat_pci_read(unsigned bus, unsigned dev, unsigned fn, unsigned off);
 void plat_pci_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t value);
 
+/*
+ * Interrupt lines 0-15 of the machine's interrupt controller (the two 8259s of a PC; the PCI
+ * functions' INTx lines as routed, pci_info.irq_line; line 0 is the timer's and never given).
+ * Lines are level-triggered and start masked. A line that is asserted while unmasked is masked
+ * by the platform and reported once by plat_irq_take; the kernel unmasks it once every driver
+ * on it has handled its device. An interrupt ends a run in user mode (TRAP_NONE) and an idle
+ * wait early, so that the kernel takes it at once.
+ */
+/* The lines that fired since the last call, bit n for line n; each is masked now. */
+uint32_t plat_irq_take(void);
+/* Line may interrupt again (at once, when its device still asserts it). */
+void plat_irq_unmask(unsigned line);
+/* Line may not interrupt (no driver waits for it). */
+void plat_irq_mask(unsigned line);
+
 /* The boot image (a cpio archive), or NULL with *len 0 when there is none. */
 const void *plat_boot_image(size_t *len);
 

@@ -1,0 +1,71 @@
+/*
+ * The simulated machine's interrupt controller: sixteen level-triggered lines, as the two 8259s
+ * of a PC with the PCI lines set level-triggered in the ELCR. Device models assert and deassert
+ * lines (sim_irq_set); the kernel takes the lines that fired (plat_irq_take), each masked from
+ * then on, and unmasks a line once its drivers have handled their devices. A line that fires
+ * while the CPU runs guest code ends the run at the next block (sim_cpu_interrupt), so the
+ * kernel hears of it at once; between runs the kernel looks before it picks a thread or idles.
+ */
+#include "sim.h"
+
+#include <kernel/plat.h>
+
+#define LINES 16
+
+static struct {
+	uint16_t level;  /* asserted by a device */
+	uint16_t masked; /* may not interrupt */
+	uint16_t fired;  /* to report to the kernel */
+} pic = {.masked = 0xffff};
+
+/* line fires when it is asserted and unmasked: masked now, reported once. */
+static void check(unsigned line)
+{
+	uint16_t bit = (uint16_t)(1u << line);
+	if ((pic.level & bit) && !(pic.masked & bit)) {
+		pic.masked |= bit;
+		pic.fired |= bit;
+		sim_cpu_interrupt();
+	}
+}
+
+void sim_irq_set(unsigned line, bool level)
+{
+	if (line == 0 || line >= LINES)
+		return;
+	uint16_t bit = (uint16_t)(1u << line);
+	pic.level = level ? pic.level | bit : pic.level & ~bit;
+	check(line);
+}
+
+bool sim_irq_pending(void)
+{
+	return pic.fired != 0;
+}
+
+void sim_irq_reset(void)
+{
+	pic.level = pic.fired = 0;
+	pic.masked = 0xffff;
+}
+
+uint32_t plat_irq_take(void)
+{
+	uint32_t fired = pic.fired;
+	pic.fired = 0;
+	return fired;
+}
+
+void plat_irq_unmask(unsigned line)
+{
+	if (line == 0 || line >= LINES)
+		return;
+	pic.masked &= (uint16_t)~(1u << line);
+	check(line);
+}
+
+void plat_irq_mask(unsigned line)
+{
+	if (line < LINES)
+		pic.masked |= (uint16_t)(1u << line);
+}
