@@ -109,6 +109,60 @@ uint64_t frame_alloc(void)
 	return pa;
 }
 
+/* n free frames in a row in range rg, from the free list or never used: their first, or 0. */
+static uint64_t find_run(const struct range *rg, size_t n)
+{
+	size_t run = 0;
+	for (uint64_t pa = rg->first; pa < rg->end; pa += PAGE_SIZE) {
+		if (pa >= rg->fresh) {
+			/* Everything from here on is free: enough room left? */
+			uint64_t start = pa - run * PAGE_SIZE;
+			return rg->end - start >= n * PAGE_SIZE ? start : 0;
+		}
+		run = rg->refs[(pa - rg->first) >> PAGE_SHIFT] ? 0 : run + 1;
+		if (run == n)
+			return pa - (n - 1) * PAGE_SIZE;
+	}
+	return 0;
+}
+
+uint64_t frame_alloc_contig(size_t n)
+{
+	if (!n || n > nfree)
+		return 0;
+	for (size_t i = 0; i < nranges; i++) {
+		struct range *rg = &ranges[i];
+		uint64_t start = find_run(rg, n), end = start + n * PAGE_SIZE;
+		if (!start)
+			continue;
+		/* Take the run's frames off the free list (one pass), then past the watermark. */
+		for (uint64_t *link = &free_head; *link;) {
+			uint64_t pa = *link;
+			if (pa >= start && pa < end)
+				*link = *(uint64_t *)plat_phys(pa);
+			else
+				link = plat_phys(pa);
+		}
+		if (rg->fresh < end)
+			rg->fresh = end;
+		for (uint64_t pa = start; pa < end; pa += PAGE_SIZE) {
+			rg->refs[(pa - rg->first) >> PAGE_SHIFT] = 1;
+			kmemset(plat_phys(pa), 0, PAGE_SIZE);
+		}
+		nfree -= n;
+		return start;
+	}
+	return 0;
+}
+
+bool frame_is_ram(uint64_t pa)
+{
+	for (size_t i = 0; i < nranges; i++)
+		if (pa >= ranges[i].first && pa < ranges[i].end)
+			return true;
+	return false;
+}
+
 void frame_get(uint64_t pa)
 {
 	uint16_t *ref = ref_of(pa);

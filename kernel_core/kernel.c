@@ -214,6 +214,7 @@ int kernel_run(void)
 			return -ETIMEDOUT;
 		}
 		signal_fire_alarms(now);
+		pci_irq_dispatch();
 		struct thread *t = sched_pick();
 		if (t) {
 			thread_current = t;

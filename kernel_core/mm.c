@@ -222,6 +222,8 @@ int mm_clone(struct mm *dst, struct mm *src)
 	dst->mmap_top = src->mmap_top;
 	struct vma *tail = NULL;
 	for (struct vma *v = src->vmas; v; v = v->next) {
+		if (v->device)
+			continue;
 		struct vma *copy = vma_new(v->start, v->end, v->prot);
 		if (!copy) {
 			mm_destroy(dst);
@@ -328,6 +330,7 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 			struct vma *tail = vma_new(end, v->end, v->prot);
 			if (!tail)
 				return -ENOMEM;
+			tail->device = v->device;
 			v->end = start;
 			vma_link(mm, v, tail);
 			break;
@@ -347,6 +350,14 @@ int mm_unmap(struct mm *mm, uint64_t start, uint64_t len)
 	}
 	vm_unmap_range(&mm->as, start, end);
 	return 0;
+}
+
+int mm_map_device(struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
+{
+	int err = mm_map(mm, start, len, prot);
+	if (!err)
+		mm_find(mm, start)->device = true;
+	return err;
 }
 
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
@@ -389,6 +400,7 @@ int mm_protect(struct mm *mm, uint64_t start, uint64_t len, unsigned prot)
 			struct vma *tail = vma_new(cut, v->end, v->prot);
 			if (!tail)
 				return -ENOMEM;
+			tail->device = v->device;
 			v->end = cut;
 			vma_link(mm, v, tail);
 			if (v->start < start)
@@ -436,6 +448,8 @@ int mm_fault(struct mm *mm, uint64_t va, unsigned access, bool access_known)
 	struct vma *v = mm_find(mm, va);
 	if (!v || v->prot == PROT_NONE)
 		return -EFAULT;
+	if (v->device) /* its pages are all there, or were taken away with the device */
+		return -EFAULT;
 	if (access_known && (access & PF_WRITE) && !(v->prot & PROT_WRITE))
 		return -EFAULT;
 	if (access_known && (access & PF_FETCH) && !(v->prot & PROT_EXEC))
@@ -476,6 +490,8 @@ int mm_poke(struct mm *mm, uint64_t va, const void *src, size_t len)
 	while (len) {
 		uint64_t page = PAGE_DOWN(va), pa;
 		unsigned flags;
+		if (vm_translate(&mm->as, page, &pa, &flags) == 0 && (flags & VM_MMIO))
+			return -EFAULT;
 		if (vm_translate(&mm->as, page, &pa, &flags) < 0 || (flags & VM_COW)) {
 			struct vma *v = mm_find(mm, va);
 			unsigned saved = v ? v->prot : 0;
@@ -512,6 +528,8 @@ int uaccess_prepare(struct mm *mm, uint64_t uva, size_t len, bool write)
 		unsigned flags;
 		bool ok = vm_translate(&mm->as, page, &pa, &flags) == 0 && (flags & VM_USER) &&
 			  (!write || (flags & VM_WRITE));
+		if (ok && (flags & VM_MMIO)) /* a device's registers: the kernel does not touch */
+			return -EFAULT;
 		if (ok)
 			continue;
 		if (mm_fault(mm, page, write ? PF_WRITE : 0, true) < 0)
@@ -528,7 +546,7 @@ int uaccess_each(struct mm *mm, uint64_t uva, size_t len,
 	while (len) {
 		uint64_t pa;
 		unsigned flags;
-		if (vm_translate(&mm->as, uva, &pa, &flags) < 0)
+		if (vm_translate(&mm->as, uva, &pa, &flags) < 0 || (flags & VM_MMIO))
 			return -EFAULT;
 		size_t off = uva & PAGE_MASK, n = MIN(len, PAGE_SIZE - off);
 		int err = fn((char *)plat_phys(pa) + off, n, arg);

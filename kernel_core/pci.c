@@ -4,8 +4,11 @@
  * with its base address registers sized the usual way: decoding off, all ones written, the
  * size read back from the bits that stuck, the register and decoding put back.
  */
+#include <kernel/frame.h>
+#include <kernel/ipc.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
+#include <kernel/mm.h>
 #include <kernel/pci.h>
 #include <kernel/syscall.h>
 #include <uapi/linux.h>
@@ -24,6 +27,11 @@
 #define REG_SUBSYS 0x2c
 #define REG_IRQ 0x3c
 #define COMMAND_DECODE 0x3u /* I/O and memory space */
+#define COMMAND_MASTER 0x4u
+#define COMMAND_DRIVER 0x407u /* what a driver may set: decoding, bus mastering, INTx off */
+#define REG_DEVICE_OWN 0x40 /* from here on the registers are the device's own */
+#define IRQ_LINES 16
+#define DMA_PINS 128
 
 static struct pci_info found[PCI_MAX_FUNCTIONS];
 static size_t nfound;
@@ -32,6 +40,17 @@ static int granted[PCI_MAX_FUNCTIONS];
 static struct proc *owner[PCI_MAX_FUNCTIONS];
 static bool overflowed;
 static uint8_t visited[PCI_BUSES / 8];
+/* Per function, while owned: the thread its interrupts go to (0: none), whether it was told of
+ * one it has not acknowledged, and where each memory BAR is mapped in the owner (0: not). */
+static int irq_tid[PCI_MAX_FUNCTIONS];
+static bool irq_waiting[PCI_MAX_FUNCTIONS];
+static uint64_t mapped_at[PCI_MAX_FUNCTIONS][PCI_BARS];
+/* DMA memory, reserved for the process that asked while it owns a device. */
+static struct dma_pin {
+	struct proc *proc;
+	uint64_t pa;
+	size_t pages;
+} pins[DMA_PINS];
 
 /* Sizes BAR i of the function (its command register's decoding is off); returns how many
  * registers it took (2 for a 64-bit memory BAR). */
@@ -166,8 +185,15 @@ const struct pci_info *pci_get(size_t index)
 
 void pci_reset(void)
 {
+	for (size_t i = 0; i < DMA_PINS; i++)
+		for (size_t k = 0; pins[i].proc && k < pins[i].pages; k++)
+			frame_put(pins[i].pa + k * PAGE_SIZE);
+	kmemset(pins, 0, sizeof(pins));
 	kmemset(granted, 0, sizeof(granted));
 	kmemset(owner, 0, sizeof(owner));
+	kmemset(irq_tid, 0, sizeof(irq_tid));
+	kmemset(irq_waiting, 0, sizeof(irq_waiting));
+	kmemset(mapped_at, 0, sizeof(mapped_at));
 	nfound = 0;
 	overflowed = false;
 	kmemset(visited, 0, sizeof(visited));
@@ -203,14 +229,114 @@ static void update_io(struct proc *p)
 		t->ctx.io = io->n ? io : NULL;
 }
 
+/* Function i's interrupt line, or -1 when it has none the kernel can take. */
+static int line_of(size_t i)
+{
+	const struct pci_info *f = &found[i];
+	return f->irq_pin && f->irq_line && f->irq_line < IRQ_LINES ? f->irq_line : -1;
+}
+
+/* A line interrupts while some driver waits for it and none has yet to handle its device. */
+static void line_update(int line)
+{
+	bool bound = false, waiting = false;
+	for (size_t i = 0; i < nfound; i++)
+		if (line_of(i) == line && owner[i] && irq_tid[i]) {
+			bound = true;
+			waiting |= irq_waiting[i];
+		}
+	if (bound && !waiting)
+		plat_irq_unmask((unsigned)line);
+	else
+		plat_irq_mask((unsigned)line);
+}
+
+void pci_irq_dispatch(void)
+{
+	uint32_t fired = plat_irq_take();
+	for (int line = 1; fired && line < IRQ_LINES; line++) {
+		if (!(fired & (1u << line)))
+			continue;
+		fired &= ~(1u << line);
+		for (size_t i = 0; i < nfound; i++) {
+			if (line_of(i) != line || !owner[i] || !irq_tid[i])
+				continue;
+			struct thread *t = thread_find(irq_tid[i]);
+			if (!t || t->proc != owner[i] || t->state == THREAD_DEAD) {
+				irq_tid[i] = 0; /* its thread ended: nobody waits */
+				continue;
+			}
+			t->notify |= 1ull << i;
+			irq_waiting[i] = true;
+			ipc_notify_ready(t);
+		}
+		line_update(line);
+	}
+}
+
+static bool owns_any(const struct proc *p)
+{
+	for (size_t i = 0; i < nfound; i++)
+		if (owner[i] == p)
+			return true;
+	return false;
+}
+
+/* p owns no device any more: its DMA memory may go back (with its mappings, if any). */
+static void unpin(struct proc *p)
+{
+	for (size_t i = 0; i < DMA_PINS; i++) {
+		if (pins[i].proc != p)
+			continue;
+		for (size_t k = 0; k < pins[i].pages; k++)
+			frame_put(pins[i].pa + k * PAGE_SIZE);
+		pins[i] = (struct dma_pin){0};
+	}
+}
+
+/* Whether BAR b of function i is still mapped in mm at va as dev_map left it. */
+static bool still_mapped(struct mm *mm, size_t i, unsigned b, uint64_t va)
+{
+	struct vma *v = va ? mm_find(mm, va) : NULL;
+	uint64_t pa;
+	unsigned flags;
+	return v && v->device && v->start == va &&
+	       vm_translate(&mm->as, va, &pa, &flags) == 0 && pa == found[i].bars[b].base &&
+	       (flags & VM_MMIO);
+}
+
+/* The owner of function i lets it go: no more bus mastering, interrupts or mappings (unmap:
+ * taken out of its memory, which is otherwise going away). */
+static void let_go(size_t i, bool unmap)
+{
+	struct proc *p = owner[i];
+	const struct pci_info *f = &found[i];
+	uint32_t cmd = plat_pci_read(f->bus, f->dev, f->fn, REG_COMMAND) & 0xffffu;
+	plat_pci_write(f->bus, f->dev, f->fn, REG_COMMAND, cmd & ~COMMAND_MASTER);
+	for (unsigned b = 0; b < PCI_BARS; b++) {
+		uint64_t va = mapped_at[i][b];
+		if (unmap && p->mm && still_mapped(p->mm, i, b, va))
+			mm_unmap(p->mm, va, PAGE_UP(f->bars[b].size));
+		mapped_at[i][b] = 0;
+	}
+	owner[i] = NULL;
+	irq_tid[i] = 0;
+	irq_waiting[i] = false;
+	if (line_of(i) >= 0)
+		line_update(line_of(i));
+	if (!owns_any(p))
+		unpin(p);
+}
+
 void pci_proc_gone(struct proc *p)
 {
 	for (size_t i = 0; i < nfound; i++) {
 		if (owner[i] == p)
-			owner[i] = NULL;
+			let_go(i, false);
 		if (granted[i] == p->pid)
 			granted[i] = 0;
 	}
+	unpin(p);
 	p->io.n = 0;
 }
 
@@ -219,9 +345,10 @@ void pci_proc_exec(struct proc *p)
 	bool had = false;
 	for (size_t i = 0; i < nfound; i++)
 		if (owner[i] == p) {
-			owner[i] = NULL;
+			let_go(i, false); /* the mappings went with the old memory */
 			had = true;
 		}
+	unpin(p);
 	if (had)
 		update_io(p);
 }
@@ -261,7 +388,160 @@ long sys_dev_release(struct thread *t, const uint64_t *a)
 		return -ENODEV;
 	if (owner[a[0]] != p)
 		return -EINVAL;
-	owner[a[0]] = NULL;
+	let_go(a[0], true);
 	update_io(p);
 	return 0;
+}
+
+/* The function a call names, owned by t's process: its index, or -errno. */
+static long owned(struct thread *t, uint64_t index)
+{
+	if (index >= nfound)
+		return -ENODEV;
+	return owner[index] == t->proc ? (long)index : -EPERM;
+}
+
+long sys_dev_map(struct thread *t, const uint64_t *a)
+{
+	long i = owned(t, a[0]);
+	if (i < 0)
+		return i;
+	if (a[1] >= PCI_BARS)
+		return -EINVAL;
+	unsigned b = (unsigned)a[1];
+	const struct pci_bar *bar = &found[i].bars[b];
+	struct mm *mm = t->proc->mm;
+	if (!bar->size || (bar->flags & PCI_BAR_IO) || (bar->base & PAGE_MASK) ||
+	    bar->size > (1ull << 32))
+		return -EINVAL;
+	if (mm->refs > 1) /* a vfork child's memory is its parent's */
+		return -EINVAL;
+	if (still_mapped(mm, (size_t)i, b, mapped_at[i][b]))
+		return (long)mapped_at[i][b];
+	uint64_t len = PAGE_UP(bar->size), va = mm_find_free(mm, len);
+	if (!va || mm_map_device(mm, va, len, PROT_READ | PROT_WRITE))
+		return -ENOMEM;
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE)
+		if (vm_map(&mm->as, va + off, bar->base + off, VM_WRITE | VM_DEVICE | VM_MMIO)) {
+			mm_unmap(mm, va, len);
+			return -ENOMEM;
+		}
+	mapped_at[i][b] = va;
+	return (long)va;
+}
+
+long sys_dev_config(struct thread *t, const uint64_t *a)
+{
+	long i = owned(t, a[0]);
+	if (i < 0)
+		return i;
+	uint64_t off = a[1], buf = a[2], len = a[3];
+	bool write = a[4] != 0;
+	if (!len || off >= PCI_CONFIG_SIZE || len > PCI_CONFIG_SIZE - off)
+		return -EINVAL;
+	const struct pci_info *f = &found[i];
+	uint8_t bytes[PCI_CONFIG_SIZE];
+	unsigned first = (unsigned)off & ~3u, end = ((unsigned)(off + len) + 3) & ~3u;
+	for (unsigned r = first; r < end; r += 4) {
+		uint32_t v = plat_pci_read(f->bus, f->dev, f->fn, r);
+		kmemcpy(&bytes[r], &v, 4);
+	}
+	if (!write)
+		return copy_out(t->proc->mm, buf, &bytes[off], len) ? -EFAULT : 0;
+	/* Only the device's own registers and the command register's low byte pair. */
+	for (uint64_t k = off; k < off + len; k++)
+		if (k < REG_DEVICE_OWN && k != REG_COMMAND && k != REG_COMMAND + 1)
+			return -EPERM;
+	uint8_t old_command[2] = {bytes[REG_COMMAND], bytes[REG_COMMAND + 1]};
+	if (copy_in(t->proc->mm, &bytes[off], buf, len))
+		return -EFAULT;
+	for (unsigned r = first; r < end; r += 4) {
+		uint32_t v;
+		kmemcpy(&v, &bytes[r], 4);
+		if (r == REG_COMMAND) {
+			uint32_t was = (uint32_t)old_command[0] | (uint32_t)old_command[1] << 8;
+			/* The status half as zeros: its bits clear when written with ones. */
+			v = (was & ~COMMAND_DRIVER) | (v & COMMAND_DRIVER);
+		}
+		plat_pci_write(f->bus, f->dev, f->fn, r, v);
+	}
+	return 0;
+}
+
+long sys_dev_irq(struct thread *t, const uint64_t *a)
+{
+	long i = owned(t, a[0]);
+	if (i < 0)
+		return i;
+	int line = line_of((size_t)i);
+	if (line < 0)
+		return -ENXIO;
+	switch (a[1]) {
+	case DEV_IRQ_BIND:
+		irq_tid[i] = t->tid;
+		break;
+	case DEV_IRQ_ACK:
+		irq_waiting[i] = false;
+		break;
+	case DEV_IRQ_UNBIND:
+		irq_tid[i] = 0;
+		irq_waiting[i] = false;
+		break;
+	default:
+		return -EINVAL;
+	}
+	line_update(line);
+	return 0;
+}
+
+long sys_dma_alloc(struct thread *t, const uint64_t *a)
+{
+	struct proc *p = t->proc;
+	struct mm *mm = p->mm;
+	uint64_t len = a[0], phys_at = a[1];
+	if (!owns_any(p))
+		return -EPERM;
+	if (!len || len > DMA_ALLOC_MAX || mm->refs > 1)
+		return -EINVAL;
+	size_t pages = PAGE_UP(len) >> PAGE_SHIFT, held = 0;
+	struct dma_pin *pin = NULL;
+	for (size_t k = 0; k < DMA_PINS; k++) {
+		if (pins[k].proc == p)
+			held += pins[k].pages;
+		else if (!pins[k].proc && !pin)
+			pin = &pins[k];
+	}
+	if (!pin || (held + pages) * PAGE_SIZE > DMA_PROC_MAX)
+		return -ENOMEM;
+	if (uaccess_prepare(mm, phys_at, sizeof(uint64_t), true))
+		return -EFAULT;
+	uint64_t va = mm_find_free(mm, pages * PAGE_SIZE);
+	uint64_t pa = va ? frame_alloc_contig(pages) : 0;
+	if (!pa)
+		return -ENOMEM;
+	if (mm_map_device(mm, va, pages * PAGE_SIZE, PROT_READ | PROT_WRITE)) {
+		for (size_t k = 0; k < pages; k++)
+			frame_put(pa + k * PAGE_SIZE);
+		return -ENOMEM;
+	}
+	/* Each frame: one reference for the mapping (dropped when it goes), one for the pin. */
+	bool mapped = true;
+	for (size_t k = 0; k < pages; k++) {
+		frame_get(pa + k * PAGE_SIZE);
+		if (mapped && vm_map(&mm->as, va + k * PAGE_SIZE, pa + k * PAGE_SIZE,
+				     VM_WRITE | VM_DEVICE)) {
+			frame_put(pa + k * PAGE_SIZE);
+			mapped = false;
+		} else if (!mapped) {
+			frame_put(pa + k * PAGE_SIZE);
+		}
+	}
+	if (!mapped || copy_out(mm, phys_at, &pa, sizeof(pa))) {
+		mm_unmap(mm, va, pages * PAGE_SIZE);
+		for (size_t k = 0; k < pages; k++)
+			frame_put(pa + k * PAGE_SIZE);
+		return mapped ? -EFAULT : -ENOMEM;
+	}
+	*pin = (struct dma_pin){p, pa, pages};
+	return (long)va;
 }

@@ -121,6 +121,36 @@ static void dequeue_sender(struct thread *s)
 	s->ipc.next = NULL;
 }
 
+/* Is q blocked receiving notifications (from 0 or IPC_FROM_NOTIFY)? */
+static bool receiving_notify(const struct thread *q)
+{
+	return q->wait.kind == WAIT_IPC && q->ipc.state == IPC_RECEIVING &&
+	       (q->ipc.peer == 0 || q->ipc.peer == IPC_FROM_NOTIFY);
+}
+
+/* Delivers t's notifications into buf_at: true when it had some. */
+static bool take_notify(struct thread *t, uint64_t buf_at, long *result)
+{
+	if (!t->notify)
+		return false;
+	struct ipc_msg hdr = {.sender = 0, .type = IPC_NOTIFY_IRQ, .len = sizeof(t->notify),
+			      .flags = IPC_KERNEL | IPC_NOTIFY};
+	*result = copy_out(t->proc->mm, buf_at, &hdr, IPC_HEADER_SIZE) ||
+			  copy_out(t->proc->mm, buf_at + IPC_HEADER_SIZE, &t->notify, sizeof(t->notify))
+		      ? -EFAULT
+		      : 0;
+	if (!*result)
+		t->notify = 0;
+	return true;
+}
+
+void ipc_notify_ready(struct thread *t)
+{
+	long result;
+	if (receiving_notify(t) && take_notify(t, t->ipc.buf_at, &result))
+		complete(t, result);
+}
+
 /* Is q blocked receiving, ready for a message from sender (NULL: a posted one)? */
 static bool receiving_from(const struct thread *q, const struct thread *sender)
 {
@@ -193,11 +223,13 @@ long sys_ipc_receive(struct thread *t, const uint64_t *a)
 	int64_t from = (int64_t)a[0];
 	uint64_t buf_at = a[1];
 	long err = 0;
-	if (from != 0 && !partner(t, from, &err))
+	if (from != 0 && from != IPC_FROM_NOTIFY && !partner(t, from, &err))
 		return err;
 	if ((err = check_buf(t, buf_at)))
 		return err;
 	long posted;
+	if ((from == 0 || from == IPC_FROM_NOTIFY) && take_notify(t, buf_at, &posted))
+		return posted;
 	if (from == 0 && take_posted(t, buf_at, &posted))
 		return posted;
 	for (struct thread **link = &t->ipc_senders; *link; link = &(*link)->ipc.next) {

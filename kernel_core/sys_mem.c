@@ -127,6 +127,15 @@ SYSCALL(munmap)
 	return mm_unmap(t->proc->mm, addr, len);
 }
 
+/* Whether any region in [start, start+len) is a device mapping (pci.c). */
+static bool device_in(const struct mm *mm, uint64_t start, uint64_t len)
+{
+	for (struct vma *v = mm_next(mm, start); v && v->start < start + len; v = v->next)
+		if (v->device)
+			return true;
+	return false;
+}
+
 SYSCALL(mprotect)
 {
 	uint64_t addr = a[0], len = a[1], prot = a[2];
@@ -153,6 +162,9 @@ SYSCALL(mprotect)
 			return -ENOMEM;
 		return -EINVAL;
 	}
+	/* A device's memory is never code: DMA into code would leave stale translations. */
+	if ((prot & PROT_EXEC) && device_in(t->proc->mm, addr, PAGE_UP(len)))
+		return -EACCES;
 	return mm_protect(t->proc->mm, addr, len, (unsigned)prot);
 }
 
@@ -185,7 +197,7 @@ SYSCALL(mremap)
 	if (!old_len || old < USER_MIN || old >= TASK_END || old_len > TASK_END - old)
 		return -EFAULT;
 	struct vma *v = mm_find(mm, old);
-	if (!v || v->end < old + old_len)
+	if (!v || v->end < old + old_len || v->device) /* device memory stays where it was put */
 		return -EFAULT;
 	unsigned prot = v->prot;
 	if (!(flags & MREMAP_FIXED)) {
@@ -231,6 +243,8 @@ SYSCALL(madvise)
 	if (addr >= TASK_END || len > TASK_END - addr)
 		return -ENOMEM;
 	/* Dropped anonymous pages read as zero again: the frames go now. */
+	if ((advice == MADV_DONTNEED || advice == MADV_FREE) && device_in(mm, addr, len))
+		return -EINVAL; /* as Linux for memory it cannot drop */
 	if (advice == MADV_DONTNEED || advice == MADV_FREE)
 		vm_unmap_range(&mm->as, addr, addr + len);
 	/* As Linux: the advice applies to what is mapped, and a gap is ENOMEM. */

@@ -223,6 +223,10 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	S(dev_grant, A_INT, A_UINT),
 	S(dev_claim, A_UINT),
 	S(dev_release, A_UINT),
+	SR(dev_map, R_HEX, A_UINT, A_UINT),
+	S(dev_config, A_UINT, A_HEX, A_ADDR, A_SIZE, A_INT),
+	S(dev_irq, A_UINT, A_UINT),
+	SR(dma_alloc, R_HEX, A_SIZE, A_ADDR),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)

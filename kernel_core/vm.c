@@ -9,7 +9,13 @@
 #define PTE_P 0x1ull
 #define PTE_W 0x2ull
 #define PTE_U 0x4ull
-#define PTE_COW 0x200ull /* software bit 9 */
+#define PTE_PWT 0x8ull
+#define PTE_PCD 0x10ull
+#define PTE_COW 0x200ull    /* software bit 9 */
+#define PTE_DEVICE 0x400ull /* software bit 10: VM_DEVICE */
+#define PTE_MMIO 0x800ull   /* software bit 11: VM_MMIO */
+/* What a change of protection keeps of a page. */
+#define PTE_KEEP (PTE_PWT | PTE_PCD | PTE_DEVICE | PTE_MMIO)
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 #define LEVELS 4
@@ -31,8 +37,14 @@ static unsigned index_at(uint64_t va, int level)
 static uint64_t pte_make(uint64_t pa, unsigned flags)
 {
 	uint64_t pte = pa | PTE_P;
-	if ((flags & (VM_EXEC | VM_USER)) == (VM_EXEC | VM_USER))
+	if ((flags & (VM_EXEC | VM_USER)) == (VM_EXEC | VM_USER) && !(flags & VM_MMIO))
 		frame_mark_code(pa);
+	if (flags & VM_DEVICE)
+		pte |= PTE_DEVICE;
+	if (flags & VM_MMIO)
+		pte |= PTE_MMIO;
+	if (flags & (VM_NOCACHE | VM_MMIO))
+		pte |= PTE_PCD | PTE_PWT;
 	if (flags & VM_WRITE)
 		pte |= PTE_W;
 	if ((flags & VM_USER) && !(flags & VM_NOACCESS))
@@ -57,7 +69,26 @@ static unsigned pte_flags(uint64_t pte)
 		f |= VM_COW;
 	if (!(pte & PTE_NX))
 		f |= VM_EXEC;
+	if (pte & PTE_DEVICE)
+		f |= VM_DEVICE;
+	if (pte & PTE_MMIO)
+		f |= VM_MMIO;
+	if (pte & PTE_PCD)
+		f |= VM_NOCACHE;
 	return f;
+}
+
+/* A leaf entry goes: the frame loses the mapping's reference (device registers have none). */
+static void drop_page(uint64_t pte)
+{
+	if (!(pte & PTE_MMIO))
+		frame_put(pte & PTE_ADDR);
+}
+
+/* The flags a page keeps across a change of protection, as VM_* bits. */
+static unsigned kept_flags(uint64_t pte)
+{
+	return pte_flags(pte & PTE_KEEP) & (VM_DEVICE | VM_MMIO | VM_NOCACHE);
 }
 
 /* The leaf entry for va, creating missing tables when create is set; NULL if absent or OOM. */
@@ -117,7 +148,7 @@ static void free_tables(uint64_t pa, int level, bool drop_frames)
 		if (level > 0)
 			free_tables(t[i] & PTE_ADDR, level - 1, drop_frames);
 		else if (drop_frames)
-			frame_put(t[i] & PTE_ADDR);
+			drop_page(t[i]);
 	}
 	frame_put(pa);
 }
@@ -194,10 +225,10 @@ int vm_unmap(struct addrspace *as, uint64_t va)
 	uint64_t *e = user_page(va) ? walk(as->root, va, false, NULL) : NULL;
 	if (!e || !(*e & PTE_P))
 		return -ENOENT;
-	uint64_t pa = *e & PTE_ADDR;
+	uint64_t old = *e;
 	*e = 0;
 	plat_tlb_flush(as->root, va);
-	frame_put(pa);
+	drop_page(old);
 	return 0;
 }
 
@@ -206,7 +237,7 @@ int vm_protect(struct addrspace *as, uint64_t va, unsigned flags)
 	uint64_t *e = user_page(va) ? walk(as->root, va, false, NULL) : NULL;
 	if (!e || !(*e & PTE_P))
 		return -ENOENT;
-	*e = pte_make(*e & PTE_ADDR, flags | VM_USER);
+	*e = pte_make(*e & PTE_ADDR, flags | kept_flags(*e) | VM_USER);
 	plat_tlb_flush(as->root, va);
 	return 0;
 }
@@ -248,10 +279,10 @@ int vm_remap(struct addrspace *as, uint64_t va, uint64_t pa, unsigned flags)
 	uint64_t *e = user_page(va) ? walk(as->root, va, false, NULL) : NULL;
 	if (!e || !(*e & PTE_P))
 		return -ENOENT;
-	uint64_t old = *e & PTE_ADDR;
+	uint64_t old = *e;
 	*e = pte_make(pa, flags | VM_USER);
 	plat_tlb_flush(as->root, va);
-	frame_put(old);
+	drop_page(old);
 	return 0;
 }
 
@@ -279,10 +310,10 @@ static void range_apply(uint64_t tpa, int level, uint64_t base, uint64_t start, 
 			continue;
 		}
 		if (op == RANGE_UNMAP) {
-			frame_put(t[i] & PTE_ADDR);
+			drop_page(t[i]);
 			t[i] = 0;
 		} else {
-			unsigned f = flags;
+			unsigned f = flags | kept_flags(t[i]);
 			if (t[i] & PTE_COW)
 				f = (f | VM_COW) & ~VM_WRITE;
 			t[i] = pte_make(t[i] & PTE_ADDR, f | VM_USER);
@@ -329,6 +360,8 @@ static int clone_level(uint64_t src_pa, uint64_t *dst_pa, int level, size_t *tab
 				return err;
 			continue;
 		}
+		if (src[i] & PTE_DEVICE) /* a device's registers or DMA memory stay the parent's */
+			continue;
 		/* Every page becomes copy-on-write in both, read-only ones too: mprotect may make
 		 * them writable later, and the copy must happen then. */
 		src[i] = (src[i] & ~PTE_W) | PTE_COW;

@@ -8,6 +8,11 @@
 int frame_init(void);
 /* A zero-filled frame with reference count 1, or 0 when memory is exhausted. */
 uint64_t frame_alloc(void);
+/* n physically contiguous zero-filled frames, each with reference count 1 (DMA memory): the
+ * first one's address, or 0 when no such run is free. */
+uint64_t frame_alloc_contig(size_t n);
+/* Whether pa lies in a frame the allocator manages (not device memory, not its own counts). */
+bool frame_is_ram(uint64_t pa);
 /* Adds a reference to an allocated frame. */
 void frame_get(uint64_t pa);
 /* Drops a reference; the frame is free again when the count reaches zero. */

@@ -19,6 +19,9 @@ bool ipc_kernel_delivered(const struct thread *client);
 /* A message was posted for server: a receive waiting for one takes it now. */
 void ipc_kernel_post_ready(struct thread *server);
 
+/* t has notifications (t->notify): a receive waiting for them takes them now. */
+void ipc_notify_ready(struct thread *t);
+
 /* Empties the registry (boot). */
 void ipc_reset(void);
 

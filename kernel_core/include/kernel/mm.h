@@ -9,6 +9,7 @@
 struct vma {
 	uint64_t start, end;
 	unsigned prot;
+	bool device;               /* a device's registers or DMA memory (pci.c): see mm_map_device */
 	int height;                /* of its subtree */
 	uint64_t max_gap;          /* the largest free gap below a region of its subtree */
 	struct vma *next, *prev;   /* sorted by start, never overlapping */
@@ -45,6 +46,10 @@ struct mm *mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
 /* Adds region [start, start+len) with prot, replacing what was there. 0, -EINVAL or -ENOMEM. */
 int mm_map(struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
+/* Adds region [start, start+len) for a device mapping (pci.c), whose pages the caller maps with
+ * VM_DEVICE: fork does not copy it, mremap and madvise refuse it, nothing is demand-allocated
+ * in it. 0, -EINVAL or -ENOMEM. */
+int mm_map_device(struct mm *mm, uint64_t start, uint64_t len, unsigned prot);
 /* Removes [start, start+len) and frees its pages. 0, -EINVAL or -ENOMEM (splitting a region). */
 int mm_unmap(struct mm *mm, uint64_t start, uint64_t len);
 /* Changes the protection of [start, start+len), all of which must be mapped. 0 or -errno. */

@@ -27,5 +27,12 @@ long sys_pci_device(struct thread *t, const uint64_t *a);
 long sys_dev_grant(struct thread *t, const uint64_t *a);
 long sys_dev_claim(struct thread *t, const uint64_t *a);
 long sys_dev_release(struct thread *t, const uint64_t *a);
+long sys_dev_map(struct thread *t, const uint64_t *a);
+long sys_dev_config(struct thread *t, const uint64_t *a);
+long sys_dev_irq(struct thread *t, const uint64_t *a);
+long sys_dma_alloc(struct thread *t, const uint64_t *a);
+
+/* Takes the interrupt lines that fired (plat_irq_take) and notifies their drivers. */
+void pci_irq_dispatch(void);
 
 #endif

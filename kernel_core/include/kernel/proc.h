@@ -38,6 +38,7 @@ struct thread {
 	struct wait wait;
 	struct ipc_wait ipc;            /* an IPC call in progress */
 	struct thread *ipc_senders;     /* threads blocked sending to this one, in order */
+	uint64_t notify;                /* notifications not yet received: bit i, PCI function i */
 	uint64_t sig_blocked;
 	uint64_t sig_pending;           /* directed at this thread (tgkill, faults); bit sig-1 */
 	uint64_t sig_info[PROC_NSIG];   /* per pending signal: see signal.c */

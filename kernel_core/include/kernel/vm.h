@@ -11,6 +11,12 @@
 #define VM_USER 0x4u
 #define VM_COW 0x8u
 #define VM_NOACCESS 0x10u
+/* Device mappings (pci.c): VM_DEVICE pages are not copied by fork (a child gets none, as with
+ * Linux's VM_DONTCOPY); VM_MMIO pages are a device's registers, not RAM: they hold no frame
+ * reference and the kernel never reads or writes them itself; VM_NOCACHE maps uncached. */
+#define VM_DEVICE 0x20u
+#define VM_MMIO 0x40u
+#define VM_NOCACHE 0x80u
 
 
 struct addrspace {

@@ -43,6 +43,11 @@ struct ipc_msg {
 #define IPC_HEADER_SIZE 16
 /* The message comes from the kernel on behalf of its sender (a file-server request). */
 #define IPC_KERNEL 0x1u
+/* The message is a notification from the kernel (sender 0): see dev_irq. */
+#define IPC_NOTIFY 0x2u
+#define IPC_NOTIFY_IRQ 1u
+/* ipc_receive's from: notifications only. */
+#define IPC_FROM_NOTIFY (-1)
 
 /*
  * File servers. A process serves a filesystem with fs_serve(path): from then on the kernel turns
@@ -143,6 +148,40 @@ struct vfs_rep {
 #define SYS_dev_grant 511  /* (pid, unsigned index) -> 0; EPERM unless process 1, ESRCH, ENODEV */
 #define SYS_dev_claim 512  /* (unsigned index) -> 0; EPERM not granted, EBUSY owned, ENODEV */
 #define SYS_dev_release 513 /* (unsigned index) -> 0; EINVAL when the caller does not own it */
+/*
+ * What an owner does with its device (docs/devices.md has the design):
+ * - dev_map(index, bar): maps memory BAR bar into the caller, read-write and uncached; returns
+ *   its address (the BAR's first byte). EPERM unless the caller owns the function, EINVAL for a
+ *   BAR that is not memory or not page aligned, ENOMEM. Gone with the device (release, exec,
+ *   exit); a forked child does not get it.
+ * - dev_config(index, offset, buf, len, write): reads or writes configuration space bytes
+ *   [offset, offset+len) of 256. Writes reach only the device's own registers (from 0x40) and
+ *   the command register's I/O, memory, bus-master and interrupt-disable bits. The kernel turns
+ *   bus mastering off when the owner lets go: a driver turns it on once its device is reset.
+ * - dev_irq(index, op): DEV_IRQ_BIND makes the calling thread the receiver of the function's
+ *   interrupts; DEV_IRQ_ACK says the device was handled (its line may interrupt again);
+ *   DEV_IRQ_UNBIND stops them. An interrupt reaches the thread as a notification: ipc_receive
+ *   (from 0, or IPC_FROM_NOTIFY for notifications only) returns 0 with a message flagged
+ *   IPC_KERNEL | IPC_NOTIFY, type IPC_NOTIFY_IRQ, and 8 bytes of data: bit i set for each
+ *   function index i that interrupted since the last one. Notifications never queue up: the
+ *   bits gather until the thread receives them. ENXIO when the function has no interrupt.
+ * - dma_alloc(len, unsigned long long *phys): len bytes (rounded up to pages, at most
+ *   DMA_ALLOC_MAX) of zeroed, physically contiguous memory mapped read-write into the caller;
+ *   returns its address and stores its physical address. Only an owner of a device may ask
+ *   (EPERM), up to DMA_PROC_MAX per process (ENOMEM). The frames stay reserved (never reused,
+ *   even when unmapped) while the process owns a device, so a device never writes into
+ *   memory that has gone to someone else.
+ */
+#define SYS_dev_map 514    /* (unsigned index, unsigned bar) -> address */
+#define SYS_dev_config 515 /* (unsigned index, unsigned offset, void *buf, size_t len, int write) */
+#define SYS_dev_irq 516    /* (unsigned index, unsigned op) -> 0 */
+#define SYS_dma_alloc 517  /* (size_t len, unsigned long long *phys) -> address */
+#define DEV_IRQ_BIND 0
+#define DEV_IRQ_ACK 1
+#define DEV_IRQ_UNBIND 2
+#define DMA_ALLOC_MAX (4ull << 20)
+#define DMA_PROC_MAX (16ull << 20)
+#define PCI_CONFIG_SIZE 256
 #define PCI_BARS 6
 #define PCI_BAR_IO 0x1u       /* I/O ports (else memory) */
 #define PCI_BAR_64 0x2u       /* a 64-bit memory BAR: the next BAR is its upper half, unused */
