@@ -1,5 +1,0 @@
-#include "ext2_test.h"
-
-
-
-void suite_corrupt(void) {}
