@@ -914,7 +914,7 @@ long ext2_readlink(uint64_t node, char *buf, size_t room)
 		bc_put(b);
 	}
 	buf[n] = '\0';
-	return (long)n;
+	return (long)strlen(buf); /* a NUL inside ends the target, as Linux reads it */
 }
 
 /* ---- Listing ---- */
