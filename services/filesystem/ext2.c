@@ -19,7 +19,8 @@
 #define CACHE_BYTES (4u << 20)
 #define LINK_MAX 65000u
 #define DAY_NS (86400ll * NS)
-#define WALK_UP_MAX 65536 /* ".." steps before a directory loop is called corrupt */
+#define WALK_UP_MAX 65536
+#define READ_AHEAD (256u * 1024u) /* bytes a read maps ahead to read in one transfer */ /* ".." steps before a directory loop is called corrupt */
 
 struct ext2_fs ext2_fs;
 
@@ -798,13 +799,13 @@ long ext2_read(uint64_t node, uint64_t off, uint64_t len, void *buf)
 	while (done < len) {
 		uint64_t pos = off + done, fb = pos >> ext2_fs.bshift;
 		uint32_t in = (uint32_t)(pos & (ext2_fs.bsize - 1));
-		uint64_t left_blocks = (len - done + in + ext2_fs.bsize - 1) >> ext2_fs.bshift;
 		uint32_t blk;
 		if ((r = bmap(ip, fb, false, &blk, NULL)))
 			return done ? (long)done : r;
 		uint32_t run = 1;
 		if (blk) {
-			run = contiguous(ip, fb, blk, left_blocks < 64 ? (uint32_t)left_blocks : 64);
+			/* Read ahead past the request too: sequential readers come back for it. */
+			run = contiguous(ip, fb, blk, READ_AHEAD >> ext2_fs.bshift);
 			if ((r = bc_prefetch(blk, run)))
 				return done ? (long)done : r;
 		}

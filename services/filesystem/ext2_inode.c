@@ -100,11 +100,6 @@ int icache_release_orphans(void)
 	return err;
 }
 
-void inode_dirty(struct inode *ip)
-{
-	ip->dirty = true;
-}
-
 /* Drops the cached inodes not used by this call and not open, writing dirty ones first, until
  * the cache is below its bound. */
 static int icache_shrink(void)

@@ -139,7 +139,6 @@ int inode_commit(struct inode *ip);
 int inode_commit_all(void);
 /* Frees the inodes that are open but have no links left (at unmount). */
 int icache_release_orphans(void);
-void inode_dirty(struct inode *ip);
 
 uint64_t inode_size(const struct inode *ip);
 void inode_set_size(struct inode *ip, uint64_t size);
