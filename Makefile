@@ -74,7 +74,7 @@ bench: build
 # corpora grow in $(BUILD_FUZZ)/fuzz-corpus/; a crashing input lands in $(BUILD_FUZZ)/fuzz-crashes/.
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= elf cpio config syscall gdb
+FUZZ_TARGETS ?= elf cpio config syscall gdb ext2
 
 .PHONY: fuzz
 fuzz: setup

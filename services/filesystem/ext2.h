@@ -18,8 +18,10 @@
 #include <stdint.h>
 
 /* Reads and checks the superblock and group descriptors of dev; 0, or -EUCLEAN (not ext2, a
- * feature it does not know, inconsistent geometry) / -EIO, with a reason in why. Read-write
- * mounts mark the filesystem not clean on the disk until ext2_unmount. */
+ * feature it does not know, inconsistent geometry) / -EIO, with a reason in why; -EROFS for a
+ * read-write mount of a filesystem with a read-only-compatible feature it does not know (it
+ * mounts read-only). Read-write mounts mark the filesystem not clean on the disk until
+ * ext2_unmount. */
 int ext2_mount(struct blockdev *dev, bool readonly, char *why, size_t why_len);
 /* Writes back everything, marks the filesystem clean, flushes the device. */
 int ext2_unmount(void);

@@ -11,9 +11,12 @@ usage: make_seeds.py --out DIR --objcopy OBJCOPY --mkimage MKIMAGE --status FILE
   DIR/config/    every *.conf of the --conf-dirs
   DIR/syscall/   scripts for fuzz_syscall.c in its input format (see the comment at its top)
   DIR/gdb/       debugger sessions for fuzz_gdb.c: a stop (two bytes), then framed packets
+  DIR/ext2/      tiny ext2 images made by --mke2fs (revision 0 and 1, 1 and 4 KiB blocks,
+                 128- and 256-byte inodes) from a tree with every kind of file
   DIR/stamp      written last
 """
 import argparse
+import os
 import pathlib
 import shutil
 import struct
@@ -218,6 +221,39 @@ def cpio_variants(archive):
     }
 
 
+# (name, mke2fs options, KiB) of the ext2 seed images.
+EXT2_IMAGES = [
+    ("1k-128", ["-b", "1024", "-I", "128"], 64),
+    ("1k-256", ["-b", "1024", "-I", "256"], 64),
+    ("4k-256", ["-b", "4096", "-I", "256", "-O", "^resize_inode"], 256),
+    ("rev0", ["-b", "1024", "-r", "0"], 64),
+]
+
+
+def ext2_seeds(mke2fs, tmp):
+    """Tiny ext2 images of a tree with files (one past the direct blocks), a directory, fast
+    and slow symbolic links, a hard link and a fifo, each padded to its full size."""
+    tree = pathlib.Path(tmp) / "ext2-tree"
+    (tree / "dir").mkdir(parents=True)
+    (tree / "small").write_bytes(b"ext2 seed\n")
+    (tree / "dir" / "blocks").write_bytes(bytes(range(256)) * 60)
+    (tree / "empty").write_bytes(b"")
+    (tree / "fast").symlink_to("small")
+    (tree / "slow").symlink_to("dir/" + "s" * 80)
+    (tree / "hard").hardlink_to(tree / "small")
+    os.mkfifo(tree / "fifo")
+    seeds = {}
+    for name, options, kib in EXT2_IMAGES:
+        image = pathlib.Path(tmp) / f"{name}.img"
+        subprocess.run([mke2fs, "-q", "-F", "-t", "ext2", "-N", "32", "-E", "root_owner=0:0"] +
+                       options + ["-d", str(tree), str(image), f"{kib}k"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(image, "r+b") as f:
+            f.truncate(kib * 1024)
+        seeds[name] = image.read_bytes()
+    return seeds
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True, type=pathlib.Path)
@@ -226,6 +262,7 @@ def main():
     ap.add_argument("--status", required=True)
     ap.add_argument("--elf", nargs="+", required=True)
     ap.add_argument("--conf-dir", nargs="+", required=True)
+    ap.add_argument("--mke2fs", help="e2fsprogs' mke2fs, for the ext2 seeds (none without it)")
     a = ap.parse_args()
 
     out = a.out
@@ -261,6 +298,13 @@ def main():
         write(out / "syscall" / name, data)
     for name, data in gdb_seeds().items():
         write(out / "gdb" / name, data)
+    (out / "ext2").mkdir(parents=True, exist_ok=True)
+    if a.mke2fs and shutil.which(a.mke2fs):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, data in ext2_seeds(a.mke2fs, tmp).items():
+                write(out / "ext2" / name, data)
+    else:
+        print("make_seeds.py: no mke2fs: no ext2 seeds", file=sys.stderr)
     (out / "stamp").write_text("seeds made by make_seeds.py\n")
     return 0
 

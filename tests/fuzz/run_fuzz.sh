@@ -2,7 +2,7 @@
 # Runs the libFuzzer targets of a fuzz build (ECLIPSE_FUZZ=ON) one after another.
 #
 # usage: run_fuzz.sh [--ci] BUILD_DIR SECONDS TARGET...
-#   Each TARGET (elf, cpio, config, syscall, gdb) fuzzes for SECONDS in one process, starting from
+#   Each TARGET (elf, cpio, config, syscall, gdb, ext2) fuzzes for SECONDS in one process, starting from
 #   its seeds (BUILD_DIR/tests/fuzz/seeds/TARGET) and its corpus (BUILD_DIR/fuzz-corpus/TARGET),
 #   which keeps the inputs that found new code. A crash, leak, hang (10 s), sanitizer report or
 #   broken invariant stops that target with the input saved in BUILD_DIR/fuzz-crashes/TARGET/:
