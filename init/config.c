@@ -209,7 +209,8 @@ static const struct {
 	{"ac97", 0x8086, 0x2415},       {"piix-ide", 0x8086, 0x7010},
 };
 
-static int add_device(struct parser *p, struct service_config *s, unsigned vendor, unsigned device)
+static int add_device(struct parser *p, struct service_config *s, unsigned vendor, unsigned device,
+		      unsigned word, bool optional)
 {
 	if (s->ndevices == SERVICE_DEVICES_MAX) {
 		error(p, p->line, "too many devices (expected at most %d)", SERVICE_DEVICES_MAX);
@@ -217,22 +218,32 @@ static int add_device(struct parser *p, struct service_config *s, unsigned vendo
 	}
 	s->devices[s->ndevices].vendor = (unsigned short)vendor;
 	s->devices[s->ndevices].device = (unsigned short)device;
+	s->devices[s->ndevices].word = (unsigned char)word;
+	s->devices[s->ndevices].optional = optional;
 	s->ndevices++;
 	return 0;
 }
 
-/* devices = NAME...: known names (virtio-blk, ...) or PCI identities VVVV:DDDD in hex. */
+/* devices = NAME...: known names (virtio-blk, ...) or PCI identities VVVV:DDDD in hex; a
+ * trailing '?' makes one optional (the service copes without it). */
 static int set_devices(struct parser *p, struct service_config *s, char *value)
 {
 	s->ndevices = 0;
-	for (char *w; (w = next_word(&value));) {
+	unsigned word = 0;
+	for (char *w; (w = next_word(&value)); word++) {
 		unsigned vendor, device;
 		char extra;
-		bool known = false;
+		bool known = false, optional = false;
+		size_t n = strlen(w);
+		if (n > 1 && w[n - 1] == '?') {
+			optional = true;
+			w[n - 1] = 0;
+		}
 		for (size_t i = 0; i < sizeof(device_names) / sizeof(device_names[0]); i++)
 			if (!strcmp(w, device_names[i].name)) {
 				known = true;
-				if (add_device(p, s, device_names[i].vendor, device_names[i].device))
+				if (add_device(p, s, device_names[i].vendor, device_names[i].device, word,
+					       optional))
 					return -1;
 			}
 		if (known)
@@ -243,7 +254,7 @@ static int set_devices(struct parser *p, struct service_config *s, char *value)
 			      " like 1af4:1001 for 'devices', got '%s'", w);
 			return -1;
 		}
-		if (add_device(p, s, vendor, device))
+		if (add_device(p, s, vendor, device, word, optional))
 			return -1;
 	}
 	return 0;

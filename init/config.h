@@ -2,6 +2,8 @@
 #ifndef INIT_CONFIG_H
 #define INIT_CONFIG_H
 
+#include <stdbool.h>
+
 #define SERVICES_MAX 32
 #define SERVICE_NAME_MAX 32 /* with its NUL */
 #define SERVICE_PATH_MAX 128
@@ -29,6 +31,8 @@ struct service_config {
 	char when[SERVICE_NAME_MAX];   /* started only if init's command line has this word */
 	struct {
 		unsigned short vendor, device;
+		unsigned char word;   /* which word of 'devices =' it came from (a name: several ids) */
+		bool optional;        /* the word ended in '?': no message when the machine lacks it */
 	} devices[SERVICE_DEVICES_MAX]; /* PCI functions granted to it (dev_grant) */
 	int ndevices;
 	int after[SERVICE_AFTER_MAX];  /* indices of the services this one starts after */

@@ -132,13 +132,17 @@ static void grant_devices(const struct service *s, int pid)
 	for (int d = 0; d < c->ndevices; d++) {
 		int granted = 0;
 		struct pci_info f;
-		for (unsigned i = 0; syscall(SYS_pci_device, i, &f) == 0; i++)
-			if (f.vendor == c->devices[d].vendor && f.device == c->devices[d].device &&
-			    syscall(SYS_dev_grant, pid, i) == 0)
-				granted++;
-		if (!granted && s->restarts == 0)
+		for (int e = d; e < c->ndevices && c->devices[e].word == c->devices[d].word; e++)
+			for (unsigned i = 0; syscall(SYS_pci_device, i, &f) == 0; i++)
+				if (f.vendor == c->devices[e].vendor && f.device == c->devices[e].device &&
+				    syscall(SYS_dev_grant, pid, i) == 0)
+					granted++;
+		/* A name stands for several identities: one message for the name. */
+		if (!granted && s->restarts == 0 && !c->devices[d].optional)
 			printf("init: %s: no PCI device %04x:%04x on this machine\n", c->name,
 			       c->devices[d].vendor, c->devices[d].device);
+		while (d + 1 < c->ndevices && c->devices[d + 1].word == c->devices[d].word)
+			d++;
 	}
 }
 

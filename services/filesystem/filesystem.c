@@ -5,7 +5,9 @@
  * between the caller's buffers and the tree with grant_copy. Between requests the receive's
  * timeout brings the next heartbeat; SIGTERM (or SIGINT) stops it with exit status 0.
  */
+#include "ext2.h"
 #include "tree.h"
+#include "virtio_blk.h"
 
 #include <dirent.h>
 #include <ecl/duration.h>
@@ -28,6 +30,7 @@
 #define HEARTBEAT_NS 5000000000ull
 #define BYTES_MAX_DEFAULT (128ull << 20)
 #define DIRENT_BUF (64u * 1024u)
+#define COPY_BUF (256u * 1024u) /* file data between a disk and a client, a piece at a time */
 
 static volatile sig_atomic_t stop_signal;
 static bool quiet;
@@ -65,6 +68,82 @@ static long grant_copy(int client, uint64_t off, void *buf, size_t len, unsigned
 {
 	return syscall(SYS_grant_copy, client, off, buf, len, dir);
 }
+
+/*
+ * Where the files are: the memory tree (no disk) or ext2 on the disk. Both answer the same
+ * calls; the tree hands out pointers into its own memory for READ and WRITE, the disk copies
+ * through a buffer of ours.
+ */
+struct backend {
+	const char *what;
+	int (*check)(uint64_t node, uint64_t gen);
+	int (*attr)(uint64_t node, struct vfs_attr *a);
+	long (*lookup)(uint64_t dir, const char *name, uint64_t *node);
+	long (*create)(uint64_t dir, const char *name, unsigned mode, const char *target,
+		       uint64_t *node);
+	long (*link)(uint64_t dir, const char *name, uint64_t node);
+	long (*unlink)(uint64_t dir, const char *name, bool want_dir);
+	long (*rename)(uint64_t dir, const char *name, uint64_t dir2, const char *name2,
+		       unsigned flags);
+	long (*setattr)(uint64_t node, unsigned what, const struct vfs_attr *a);
+	long (*read)(uint64_t node, uint64_t off, uint64_t len, void *buf);
+	long (*write)(uint64_t node, uint64_t off, uint64_t len, const void *buf, bool append,
+		      uint64_t *at);
+	long (*readlink)(uint64_t node, char *buf, size_t room);
+	uint64_t (*list)(uint64_t dir, uint64_t cookie,
+			 bool (*put)(const char *, uint64_t, unsigned, uint64_t, void *), void *arg);
+	void (*open)(uint64_t node);
+	void (*close)(uint64_t node);
+	int (*statfs)(struct vfs_statfs *s);
+	int (*sync)(uint64_t node);
+};
+
+static int tree_attr_of(uint64_t node, struct vfs_attr *a)
+{
+	tree_attr(node, a);
+	return 0;
+}
+
+static long tree_readlink_of(uint64_t node, char *buf, size_t room)
+{
+	const char *target = tree_target(node);
+	if (!target)
+		return -EINVAL;
+	size_t n = strlen(target);
+	n = n < room - 1 ? n : room - 1;
+	memcpy(buf, target, n);
+	buf[n] = 0;
+	return (long)n;
+}
+
+static int tree_statfs_of(struct vfs_statfs *st)
+{
+	size_t nodes, nodes_max, bytes, bytes_max;
+	tree_usage(&nodes, &nodes_max, &bytes, &bytes_max);
+	*st = (struct vfs_statfs){0x01021994, 4096, bytes_max / 4096, (bytes_max - bytes) / 4096,
+				  nodes_max, nodes_max - nodes, 255};
+	return 0;
+}
+
+static int tree_sync_of(uint64_t node)
+{
+	(void)node;
+	return 0; /* memory is as stable as it gets */
+}
+
+static const struct backend memory_backend = {
+	"memory", tree_check, tree_attr_of, tree_lookup, tree_create, tree_link, tree_unlink,
+	tree_rename, tree_setattr, NULL, NULL, tree_readlink_of, tree_list, tree_open, tree_close,
+	tree_statfs_of, tree_sync_of,
+};
+
+static const struct backend disk_backend = {
+	"disk", ext2_check, ext2_attr, ext2_lookup, ext2_create, ext2_link, ext2_unlink,
+	ext2_rename, ext2_setattr, ext2_read, ext2_write, ext2_readlink, ext2_list, ext2_open,
+	ext2_close, ext2_statfs, ext2_sync,
+};
+
+static const struct backend *be = &memory_backend;
 
 /* What the copy from the boot image found. */
 struct seeded {
@@ -167,9 +246,9 @@ static int standard_dirs(void)
 	} dirs[] = {{"boot", 0755}, {"dev", 0755}, {"proc", 0555}, {"tmp", 01777}};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		uint64_t node;
-		if (tree_lookup(VFS_ROOT_NODE, dirs[i].name, &node) == 0)
+		if (be->lookup(VFS_ROOT_NODE, dirs[i].name, &node) == 0)
 			continue;
-		long err = tree_create(VFS_ROOT_NODE, dirs[i].name, S_IFDIR | dirs[i].mode, NULL, &node);
+		long err = be->create(VFS_ROOT_NODE, dirs[i].name, S_IFDIR | dirs[i].mode, NULL, &node);
 		if (err)
 			return (int)err;
 	}
@@ -220,6 +299,52 @@ static bool put_dirent(const char *name, uint64_t node, unsigned mode, uint64_t 
 	return true;
 }
 
+/* READ from the disk: the file's bytes through our buffer to the client, a piece at a time. */
+static long read_through(const struct vfs_req *q, int client)
+{
+	static unsigned char buf[COPY_BUF];
+	uint64_t done = 0;
+	while (done < q->len) {
+		uint64_t want = q->len - done < COPY_BUF ? q->len - done : COPY_BUF;
+		long n = be->read(q->node, q->offset + done, want, buf);
+		if (n <= 0) {
+			if (n < 0 && !done)
+				return n;
+			break;
+		}
+		if (grant_copy(client, done, buf, (size_t)n, GRANT_TO_CLIENT) < 0)
+			return done ? (long)done : -errno;
+		done += (uint64_t)n;
+		if ((uint64_t)n < want)
+			break;
+	}
+	return (long)done;
+}
+
+/* WRITE to the disk: the client's bytes through our buffer to the file. */
+static long write_through(const struct vfs_req *q, int client)
+{
+	static unsigned char buf[COPY_BUF];
+	uint64_t done = 0;
+	bool append = q->flags & O_APPEND;
+	while (done < q->len) {
+		uint64_t want = q->len - done < COPY_BUF ? q->len - done : COPY_BUF;
+		if (grant_copy(client, done, buf, (size_t)want, GRANT_FROM_CLIENT) < 0)
+			return done ? (long)done : -errno;
+		uint64_t at;
+		long n = be->write(q->node, q->offset + done, want, buf, append, &at);
+		if (n <= 0) {
+			if (n < 0 && !done)
+				return n;
+			break;
+		}
+		done += (uint64_t)n;
+		if ((uint64_t)n < want)
+			break;
+	}
+	return (long)done;
+}
+
 /* Carries out request q (len bytes, operation op) of client; fills the reply. */
 static long serve(unsigned op, const struct vfs_req *q, size_t len, int client, struct vfs_rep *rep,
 		  size_t *rep_len)
@@ -229,7 +354,7 @@ static long serve(unsigned op, const struct vfs_req *q, size_t len, int client, 
 	if (len < sizeof(*q))
 		return -EINVAL;
 	if (op != VFS_STATFS && op != VFS_SYNC) {
-		int err = tree_check(q->node, q->gen);
+		int err = be->check(q->node, q->gen);
 		if (err)
 			return err;
 	}
@@ -240,16 +365,20 @@ static long serve(unsigned op, const struct vfs_req *q, size_t len, int client, 
 	long r = 0;
 	switch (op) {
 	case VFS_LOOKUP:
-		r = tree_lookup(q->node, name, &node);
+		r = be->lookup(q->node, name, &node);
 		break;
 	case VFS_GETATTR:
 		node = q->node;
 		break;
 	case VFS_SETATTR:
-		r = tree_setattr(q->node, q->flags, &q->attr);
+		r = be->setattr(q->node, q->flags, &q->attr);
 		node = q->node;
 		break;
 	case VFS_READ: {
+		if (be->read) {
+			r = read_through(q, client);
+			break;
+		}
 		const unsigned char *data;
 		size_t n = tree_read(q->node, q->offset, q->len, &data);
 		r = n ? grant_copy(client, 0, (void *)data, n, GRANT_TO_CLIENT) : 0;
@@ -257,6 +386,11 @@ static long serve(unsigned op, const struct vfs_req *q, size_t len, int client, 
 		break;
 	}
 	case VFS_WRITE: {
+		node = q->node;
+		if (be->write) {
+			r = write_through(q, client);
+			break;
+		}
 		unsigned char *dst;
 		uint64_t at;
 		r = tree_write_room(q->node, q->offset, q->len, q->flags & O_APPEND, &dst, &at);
@@ -269,38 +403,37 @@ static long serve(unsigned op, const struct vfs_req *q, size_t len, int client, 
 		}
 		tree_written(q->node, at, (uint64_t)n);
 		r = n;
-		node = q->node;
 		break;
 	}
 	case VFS_CREATE:
 		if (!S_ISREG(q->mode) && !S_ISFIFO(q->mode))
 			return -EINVAL;
-		r = tree_create(q->node, name, q->mode, NULL, &node);
+		r = be->create(q->node, name, q->mode, NULL, &node);
 		break;
 	case VFS_MKDIR:
-		r = tree_create(q->node, name, S_IFDIR | (q->mode & 07777), NULL, &node);
+		r = be->create(q->node, name, S_IFDIR | (q->mode & 07777), NULL, &node);
 		break;
 	case VFS_SYMLINK:
-		r = tree_create(q->node, name, S_IFLNK | 0777, name2, &node);
+		r = be->create(q->node, name, S_IFLNK | 0777, name2, &node);
 		break;
 	case VFS_LINK:
-		if ((r = tree_check(q->node2, q->gen2)))
+		if ((r = be->check(q->node2, q->gen2)))
 			break;
-		r = tree_link(q->node, name, q->node2);
+		r = be->link(q->node, name, q->node2);
 		node = q->node2;
 		break;
 	case VFS_UNLINK:
 	case VFS_RMDIR:
-		r = tree_unlink(q->node, name, op == VFS_RMDIR);
+		r = be->unlink(q->node, name, op == VFS_RMDIR);
 		break;
 	case VFS_RENAME:
-		if (!(r = tree_check(q->node2, q->gen2)))
-			r = tree_rename(q->node, name, q->node2, name2, q->flags);
+		if (!(r = be->check(q->node2, q->gen2)))
+			r = be->rename(q->node, name, q->node2, name2, q->flags);
 		break;
 	case VFS_READDIR: {
 		static unsigned char buf[DIRENT_BUF];
 		struct dirents d = {buf, 0, q->len < sizeof(buf) ? q->len : sizeof(buf), q->offset};
-		tree_list(q->node, q->offset, put_dirent, &d);
+		be->list(q->node, q->offset, put_dirent, &d);
 		if (!d.len && q->len && d.next < UINT64_MAX && q->len < 24)
 			return -EINVAL; /* not even one record fits */
 		r = d.len ? grant_copy(client, 0, buf, d.len, GRANT_TO_CLIENT) : 0;
@@ -311,38 +444,36 @@ static long serve(unsigned op, const struct vfs_req *q, size_t len, int client, 
 		break;
 	}
 	case VFS_READLINK: {
-		const char *target = tree_target(q->node);
-		if (!target)
-			return -EINVAL;
-		size_t n = strlen(target);
-		if (n > VFS_DATA_MAX)
-			n = VFS_DATA_MAX;
-		memcpy(rep->data, target, n);
-		*rep_len += n;
-		r = (long)n;
+		static char target[PATH_MAX];
+		r = be->readlink(q->node, target, sizeof(target));
+		if (r > (long)VFS_DATA_MAX)
+			r = VFS_DATA_MAX;
+		if (r >= 0) {
+			memcpy(rep->data, target, (size_t)r);
+			*rep_len += (size_t)r;
+		}
 		break;
 	}
-	case VFS_STATFS: {
-		size_t nodes, nodes_max, bytes, bytes_max;
-		tree_usage(&nodes, &nodes_max, &bytes, &bytes_max);
-		rep->statfs = (struct vfs_statfs){0x01021994, 4096, bytes_max / 4096,
-						  (bytes_max - bytes) / 4096, nodes_max,
-						  nodes_max - nodes, 255};
+	case VFS_STATFS:
+		r = be->statfs(&rep->statfs);
 		break;
-	}
 	case VFS_SYNC:
-		break; /* memory is as stable as it gets */
+		r = be->sync(q->node);
+		break;
 	case VFS_OPEN:
-		tree_open(q->node);
+		be->open(q->node);
 		break;
 	case VFS_CLOSE:
-		tree_close(q->node);
+		be->close(q->node);
 		break;
 	default:
 		return -ENOSYS;
 	}
-	if (r >= 0 && node)
-		tree_attr(node, &rep->attr);
+	if (r >= 0 && node) {
+		int e = be->attr(node, &rep->attr);
+		if (e < 0)
+			return e;
+	}
 	return r;
 }
 
@@ -390,6 +521,62 @@ static int serve_loop(uint64_t heartbeat_ns)
 	return 0;
 }
 
+/* The disk this service was granted (services.conf's devices = virtio-blk), when there is one. */
+static struct blockdev disk;
+static struct pci_info disk_fn;
+
+/* Mounts ext2 from the granted disk: true when / is to be served from it. A disk that is not
+ * ext2, or broken, is said so, and / is the memory tree as without a disk. */
+static bool mount_disk(void)
+{
+	int err = vblk_open(&disk, &disk_fn);
+	if (err == -ENODEV)
+		return false;
+	if (err) {
+		fprintf(stderr, NAME ": cannot drive the disk: %s: serving / from memory\n",
+			strerror(-err));
+		return false;
+	}
+	char why[128] = "";
+	err = ext2_mount(&disk, disk.readonly, why, sizeof(why));
+	if (err == -EROFS && !disk.readonly)
+		err = ext2_mount(&disk, true, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, NAME ": disk %02x:%02x.%x: cannot mount ext2: %s: serving / from memory\n",
+			disk_fn.bus, disk_fn.dev, disk_fn.fn, why[0] ? why : strerror(-err));
+		vblk_close();
+		return false;
+	}
+	be = &disk_backend;
+	return true;
+}
+
+/* Serves / from the mounted disk until a stop signal, then unmounts it clean. */
+static int serve_disk(uint64_t heartbeat_ns)
+{
+	int err = disk.readonly ? 0 : standard_dirs();
+	if (err)
+		fprintf(stderr, NAME ": cannot make the standard directories: %s\n", strerror(-err));
+	if (fs_serve("/") < 0) {
+		fprintf(stderr, NAME ": cannot serve /: %s\n", strerror(errno));
+		ext2_unmount();
+		vblk_close();
+		return 1;
+	}
+	say(NAME ": serving / from the disk at %02x:%02x.%x: ext2, %llu MiB%s\n", disk_fn.bus,
+	    disk_fn.dev, disk_fn.fn, (unsigned long long)(disk.sectors >> 11),
+	    disk.readonly ? ", read-only" : "");
+	say(NAME ": ready, heartbeat every %llu ms\n", (unsigned long long)(heartbeat_ns / 1000000));
+	int status = serve_loop(heartbeat_ns);
+	err = ext2_unmount();
+	if (err)
+		fprintf(stderr, NAME ": unmounting the disk: %s\n", strerror(-err));
+	else
+		say(NAME ": disk unmounted clean\n");
+	vblk_close();
+	return status || err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t heartbeat_ns = HEARTBEAT_NS, bytes_max = BYTES_MAX_DEFAULT;
@@ -412,6 +599,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	say(NAME ": started (pid %d)\n", getpid());
+	if (mount_disk())
+		return serve_disk(heartbeat_ns);
 	int err = tree_init((size_t)bytes_max);
 	struct seeded s = {0};
 	/* The kernel serves the boot image at /boot, and at / too until a server takes it: a
