@@ -4,7 +4,7 @@ BUILD_ASAN ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build quiet-build run run-metal shell shell-metal test test-fast test-asan bench clean
+.PHONY: all setup build quiet-build run run-metal shell shell-metal test test-fast test-asan bench clean disk
 
 all: build
 
@@ -25,14 +25,26 @@ quiet-build:
 	@$(MAKE) --no-print-directory build >$(BUILD)/build.log 2>&1 || \
 		{ cat $(BUILD)/build.log; echo "make: the build failed (log: $(BUILD)/build.log)" >&2; exit 1; }
 
+# The default disk: build/disk.img, ext2 with the boot image's files (scripts/make-disk.sh, with
+# e2fsprogs' mke2fs), DISK_MIB MiB. Made once: a disk keeps what the system wrote on it, so
+# `make disk` does not replace one that exists (remove it to start afresh). DISK=FILE boots
+# run, shell, run-metal and shell-metal with a disk: the filesystem service serves / from it.
+DISK_IMAGE ?= $(BUILD)/disk.img
+DISK_MIB ?= 64
+DISK ?=
+
+disk: quiet-build
+	@if [ -e $(DISK_IMAGE) ]; then echo "make: $(DISK_IMAGE) exists: kept (remove it for a new one)"; \
+	else bash scripts/make-disk.sh $(IMAGE) $(DISK_IMAGE) $(DISK_MIB); fi
+
 # Boots to a shell on the console (eclipse-sim --shell): busybox sh, with the services up and
 # their messages in the kernel log (dmesg). `exit` starts a new shell; `poweroff` ends the run,
 # Ctrl-A x stops it at once. shell-metal does the same on the pc kernel under QEMU.
 shell: quiet-build
-	@$(BUILD)/eclipse-sim --image=$(IMAGE) --shell
+	@$(BUILD)/eclipse-sim --image=$(IMAGE) $(if $(DISK),--disk=$(DISK)) --shell
 
 shell-metal: quiet-build
-	@bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) shell
+	@DISK=$(DISK) bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) shell
 
 # Boots Eclipse OS from the default image (build/boot.cpio) for 12 seconds of virtual time,
 # which take milliseconds: init's phases, the five services, two heartbeats with status
@@ -43,7 +55,7 @@ shell-metal: quiet-build
 RUN_FLAGS ?= --max-time=12s
 
 run: quiet-build
-	@$(BUILD)/eclipse-sim --image=$(IMAGE) $(RUN_FLAGS)
+	@$(BUILD)/eclipse-sim --image=$(IMAGE) $(if $(DISK),--disk=$(DISK)) $(RUN_FLAGS)
 
 # The same kernel on bare metal: QEMU boots build/eclipse-pc (multiboot) with the image as its
 # module, COM1 on this terminal, and nothing else on it (scripts/run-metal.sh). METAL_ARGS is
@@ -53,7 +65,7 @@ run: quiet-build
 METAL_ARGS ?= max-time=12s
 
 run-metal: quiet-build
-	@bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) "$(METAL_ARGS)"
+	@DISK=$(DISK) bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) "$(METAL_ARGS)"
 
 # The whole suite, then again with the simulator and the unit tests under ASan and UBSan.
 test: test-fast test-asan

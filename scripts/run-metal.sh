@@ -9,6 +9,8 @@
 #   IMAGE        the boot image (build/boot.cpio)
 #   KERNEL_ARGS  its command line: max-time=DURATION trace=LIST max-procs=N, and words for
 #                init ("shell")
+# DISK=FILE in the environment adds a virtio disk (-drive file=FILE,if=virtio,format=raw), the
+# same raw image eclipse-sim --disk=FILE takes.
 #
 # The kernel writes its status to QEMU's debug console port as its last act; QEMU's own exit
 # code (isa-debug-exit) holds only 7 bits of it. Without that byte (QEMU quit or failed, or the
@@ -16,7 +18,7 @@
 set -uo pipefail
 
 if [[ $# -lt 2 || $# -gt 3 ]]; then
-	sed -n '7,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '7,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 fi
 kernel=$1 image=$2 args=${3-}
@@ -25,11 +27,15 @@ trap 'rm -f "$status_file"' EXIT
 
 # -nodefaults: no VGA, network card or option ROMs to print banners; one serial port on stdio,
 # shared with QEMU's monitor (Ctrl-A c), Ctrl-C passed on to the system rather than to QEMU.
+disk=()
+if [[ -n ${DISK-} ]]; then
+	disk=(-drive "file=$DISK,if=virtio,format=raw")
+fi
 qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot -m 256M \
 	-chardev stdio,id=console,mux=on,signal=off -serial chardev:console \
 	-mon chardev=console,mode=readline \
 	-debugcon "file:$status_file" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$kernel" -initrd "$image" -append "$args"
+	-kernel "$kernel" -initrd "$image" -append "$args" "${disk[@]}"
 qemu=$?
 if [[ -s $status_file ]]; then
 	exit "$(od -An -tu1 -N1 "$status_file")"
