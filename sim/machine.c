@@ -3,6 +3,7 @@
 #include "sim.h"
 #include "debug.h"
 #include "pci.h"
+#include "virtio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -186,6 +187,7 @@ int sim_machine_init(const struct sim_options *opt)
 	if (err) {
 		free(m.root);
 		m.root = NULL;
+		sim_disk_close(opt->disk);
 		return err;
 	}
 	m.host_clock = opt->host_clock;
@@ -197,7 +199,9 @@ int sim_machine_init(const struct sim_options *opt)
 	sim_irq_reset();
 	sim_events_reset();
 	sim_pci_init();
-	sim_pci_firmware(); /* the fixed devices always fit */
+	if (opt->disk)
+		sim_virtio_blk_init(opt->disk);
+	sim_pci_firmware(); /* the fixed devices and one disk always fit */
 	return 0;
 }
 
@@ -209,6 +213,7 @@ void sim_machine_fini(void)
 	nidentities = 0;
 	free(m.root);
 	m.root = NULL;
+	sim_virtio_blk_fini();
 	sim_pci_fini();
 	sim_events_reset();
 	sim_ram_fini();

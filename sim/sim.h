@@ -27,6 +27,7 @@ struct sim_options {
 	int gdb_port;               /* --gdb: -1 for none, 0 for any free port */
 	bool gdb_wait;              /* stop before PID 1's first instruction */
 	const char *gdb_stop_at_exec; /* stop a program of this name when it is exec'd */
+	struct sim_disk *disk;      /* --disk: the virtio-blk disk's image, or NULL */
 };
 
 #define SIM_MEM_DEFAULT (256ull << 20)
