@@ -395,7 +395,7 @@ void sim_mmio_write(uint64_t pa, unsigned size, uint64_t value)
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
-	return a < b + blen && b < a + alen;
+	return alen && blen && a < b + blen && b < a + alen;
 }
 
 size_t sim_pci_mmio_windows(struct sim_mmio_window *out, size_t max)
@@ -414,7 +414,7 @@ size_t sim_pci_mmio_windows(struct sim_mmio_window *out, size_t max)
 			/* RAM wins over a BAR put on it (the chipset sends those addresses to DRAM). */
 			bool skip = base + size < base || overlaps(base, size, 0, sim_ram_low()) ||
 				    overlaps(base, size, SIM_RAM_HIGH_BASE,
-					     sim_ram_top() - SIM_RAM_HIGH_BASE);
+					     sim_ram_size() - sim_ram_low());
 			for (size_t j = 0; j < n && !skip; j++)
 				skip = overlaps(base, size, seen[j].base, seen[j].size);
 			if (skip)

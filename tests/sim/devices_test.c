@@ -219,6 +219,16 @@ static void test_bus(void)
 	size_t n = sim_pci_mmio_windows(w, 8);
 	CHECK(n == 2 && w[0].base == 0xfebff000 && w[0].size == 0x1000 && w[1].base == BAR4 &&
 	      w[1].size == 0x4000, "%zu MMIO windows", n);
+	/* BAR4 moved above 4 GiB (its upper half), then onto RAM, then back. */
+	cfg_write(2, 0, 0x24, 8);
+	n = sim_pci_mmio_windows(w, 8);
+	CHECK(n == 2 && w[1].base == 0x8febf8000ull, "BAR4 above 4 GiB: %#llx",
+	      (unsigned long long)w[1].base);
+	CHECK(sim_mmio_read(0x8febf8000ull + VIRTIO_COMMON_NUMQ, 2) == 1, "and reached there");
+	cfg_write(2, 0, 0x24, 0);
+	cfg_write(2, 0, 0x20, 0x100000);
+	CHECK(sim_pci_mmio_windows(w, 8) == 1, "a BAR on RAM is not mapped");
+	cfg_write(2, 0, 0x20, (uint32_t)BAR4);
 }
 
 static void test_mmio(void)
