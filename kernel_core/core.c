@@ -106,6 +106,30 @@ int core_poke(struct mm *mm, uint64_t va, const void *src, size_t len)
 	return mm_poke(mm, va, src, len);
 }
 
+/* Whether pa lies in a frame the allocator manages. This follows frame.c's layout: each RAM
+ * range starts with its reference counts, two bytes a frame, and the frames after them are
+ * managed; the counts themselves, page 0 and non-RAM are not. */
+static bool frame_managed(uint64_t pa)
+{
+	const struct plat_mem_range *r;
+	size_t n = plat_mem_ranges(&r);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t base = PAGE_UP(r[i].base), end = PAGE_DOWN(r[i].base + r[i].size);
+		if (base == 0)
+			base = PAGE_SIZE;
+		if (end <= base || pa < base || pa >= end)
+			continue;
+		uint64_t meta = PAGE_UP(((end - base) >> PAGE_SHIFT) * sizeof(uint16_t));
+		return meta < end - base && pa >= base + meta;
+	}
+	return false;
+}
+
+bool core_frame_held_code(uint64_t pa)
+{
+	return frame_managed(pa) && frame_held_code(PAGE_DOWN(pa));
+}
+
 uint64_t core_frame_alloc(void)
 {
 	return frame_alloc();

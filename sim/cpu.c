@@ -59,6 +59,7 @@
 #define VEC_DEVICE_NOT_AVAILABLE 7
 
 #define WATCH_MAX 64      /* code hooks slow every translation by their number */
+#define MMIO_WINDOWS 32   /* memory BARs mapped to the bus at once */
 #define WATCH_PER_BLOCK 8 /* more in one block: the whole block is one watch */
 
 static struct {
@@ -66,6 +67,12 @@ static struct {
 	uc_context *clean;       /* at CPL 3, no exception in flight (docs/unicorn.md 5) */
 	uc_hook hooks[7];
 	uint64_t quantum, slice_left, blocks;
+	uint64_t slice_rest;     /* blocks of the slice held back while slice_left counts to an event */
+	bool in_run;             /* inside uc_emu_start */
+	bool event_stop;         /* the run stopped because a device event is due */
+	uint64_t mmio_gen;       /* the bus's memory BARs as last mapped */
+	struct sim_mmio_window windows[MMIO_WINDOWS];
+	size_t nwindows;
 	uint64_t loaded_root;    /* CR3 in the CPU, 0 when unknown */
 	struct uctx *fpu_owner;  /* whose x87/SSE state is live in the CPU */
 	bool ts;                 /* CR0.TS set: the running thread is not the owner */
@@ -247,11 +254,19 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 	}
 	/* The slice is quantum blocks: the one after them is stopped before it runs (and is
 	 * counted when it does, in the next slice). A slice always gets at least one block, so
-	 * that every slice makes progress. */
+	 * that every slice makes progress. A device event due earlier cuts the count short, the
+	 * rest held in slice_rest: then the run stops for the event, and the slice goes on. */
 	if (cpu.slice_left-- == 0) {
 		/* Stopping here skips the block. Unicorn then puts rip back at the block only when
 		 * no code hook exists (the debugger's breakpoints are code hooks): say it. */
 		write_reg(UC_X86_REG_RIP, addr);
+		if (cpu.slice_rest) {
+			cpu.slice_left = cpu.slice_rest;
+			cpu.slice_rest = 0;
+			cpu.event_stop = true;
+			set_trap(TRAP_NONE, 0, 0);
+			return;
+		}
 		set_trap(TRAP_TICK, 0, 0);
 		return;
 	}
@@ -261,6 +276,28 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 void sim_cpu_interrupt(void)
 {
 	cpu.interrupt = true;
+}
+
+/* The slice's count stops at the block where the clock reaches when_ns, if that is sooner. */
+static void cut_slice_for(uint64_t when_ns)
+{
+	uint64_t blocks = sim_clock_blocks_until(when_ns);
+	if (blocks < cpu.slice_left) {
+		cpu.slice_rest += cpu.slice_left - blocks;
+		cpu.slice_left = blocks;
+	}
+}
+
+void sim_cpu_event_scheduled(uint64_t when_ns)
+{
+	if (cpu.in_run) /* from a device register in an MMIO callback: stop in time for it */
+		cut_slice_for(when_ns);
+}
+
+void sim_cpu_frame_written(uint64_t pa)
+{
+	if (core_frame_held_code(pa))
+		plat_code_frame_written(pa & ~(uint64_t)PAGE_MASK);
 }
 
 void sim_cpu_debug_stop(void)
@@ -338,7 +375,10 @@ static size_t read_code(uint64_t va, uint8_t *buf, size_t n)
 		size_t off = (va + done) & PAGE_MASK, chunk = PAGE_SIZE - off;
 		if (chunk > n - done)
 			chunk = n - done;
-		memcpy(buf + done, (uint8_t *)plat_phys(pa) + off, chunk);
+		const uint8_t *src = sim_ram_ptr(pa + off, chunk);
+		if (!src)
+			break; /* a device's memory mapped there: never read for code */
+		memcpy(buf + done, src, chunk);
 		done += chunk;
 	}
 	return done;
@@ -553,7 +593,7 @@ static void drop_stale_code(void)
 void sim_cpu_forget_code(void)
 {
 	write_reg(UC_X86_REG_CR3, cpu.window_root);
-	UC_CHECK(uc_ctl_remove_cache(cpu.uc, 0, sim_ram_size()));
+	UC_CHECK(uc_ctl_remove_cache(cpu.uc, 0, sim_ram_top()));
 	cpu.loaded_root = 0;
 }
 
@@ -578,10 +618,11 @@ void sim_cpu_del_code_hook(uc_hook hook)
 	recover_from_exception();
 }
 
-/* Builds the window: 2 MiB pages, so one page directory per GiB of RAM. */
+/* Builds the window: 2 MiB pages, so one page directory per GiB of physical addresses up to
+ * the end of RAM (the PCI hole is mapped too, and never used). */
 static int build_window(void)
 {
-	uint64_t gib = (sim_ram_size() + (1ull << 30) - 1) >> 30;
+	uint64_t gib = (sim_ram_top() + (1ull << 30) - 1) >> 30;
 	if (gib > 512 || !(cpu.window_root = own_frame()))
 		return -1;
 	uint64_t pdpt = own_frame();
@@ -659,7 +700,10 @@ int sim_cpu_open(const struct sim_options *opt)
 	}
 	/* Unicorn >= 2.1 walks the guest's page tables by default (UC_TLB_CPU); setting the mode
 	 * explicitly would leak an allocation inside Unicorn. */
-	UC_CHECK(uc_mem_map_ptr(cpu.uc, 0, sim_ram_size(), UC_PROT_ALL, sim_ram()));
+	UC_CHECK(uc_mem_map_ptr(cpu.uc, 0, sim_ram_low(), UC_PROT_ALL, sim_ram()));
+	if (sim_ram_size() > sim_ram_low())
+		UC_CHECK(uc_mem_map_ptr(cpu.uc, SIM_RAM_HIGH_BASE, sim_ram_size() - sim_ram_low(),
+					UC_PROT_ALL, sim_ram() + sim_ram_low()));
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[0], UC_HOOK_BLOCK, (void *)on_block, NULL, 1, 0));
 	UC_CHECK(uc_hook_add(cpu.uc, &cpu.hooks[1], UC_HOOK_INSN, (void *)on_syscall, NULL, 1, 0,
 			     UC_X86_INS_SYSCALL));
@@ -745,10 +789,56 @@ static void trap_from_error(uc_err err)
 	}
 }
 
+/* A guest access to a memory BAR: Unicorn gives the offset in the window (user is its base).
+ * The device finishes the access here; what it starts happens at a device event. */
+static uint64_t on_mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user)
+{
+	(void)uc;
+	return sim_mmio_read((uint64_t)(uintptr_t)user + off, size);
+}
+
+static void on_mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value, void *user)
+{
+	(void)uc;
+	sim_mmio_write((uint64_t)(uintptr_t)user + off, size, value);
+}
+
+/*
+ * Maps the bus's memory BARs as Unicorn MMIO regions (outside a run: unmapping inside one is
+ * not safe). A BAR the guest moved somewhere Unicorn refuses (past its physical address
+ * space) stays unmapped: accesses there fault, as to nothing.
+ */
+static void sync_mmio(void)
+{
+	for (size_t i = 0; i < cpu.nwindows; i++)
+		UC_CHECK(uc_mem_unmap(cpu.uc, cpu.windows[i].base, cpu.windows[i].size));
+	struct sim_mmio_window want[MMIO_WINDOWS];
+	size_t n = sim_pci_mmio_windows(want, MMIO_WINDOWS);
+	cpu.nwindows = 0;
+	for (size_t i = 0; i < n && i < MMIO_WINDOWS; i++) {
+		void *base = (void *)(uintptr_t)want[i].base;
+		if (uc_mmio_map(cpu.uc, want[i].base, want[i].size, on_mmio_read, base, on_mmio_write,
+				base) == UC_ERR_OK)
+			cpu.windows[cpu.nwindows++] = want[i];
+	}
+	cpu.mmio_gen = sim_pci_mmio_generation();
+}
+
+/* After a run that stopped for a device event: run what is due. True when an interrupt line
+ * fired for the kernel (the trap stays TRAP_NONE), false when the thread just goes on. */
+static bool after_event_stop(void)
+{
+	cpu.event_stop = false;
+	sim_events_run(plat_clock_ns());
+	return sim_irq_pending();
+}
+
 /* One run of u until a trap; false when it only stopped to come back (a #NM that asked for the
- * x87/SSE state, stale code to drop). */
+ * x87/SSE state, stale code to drop, a device event that interrupted nothing). */
 static bool run_once(struct uctx *u)
 {
+	if (sim_pci_mmio_generation() != cpu.mmio_gen)
+		sync_mmio();
 	if (cpu.nstale)
 		drop_stale_code();
 	if (cpu.loaded_root != u->root) {
@@ -762,9 +852,19 @@ static bool run_once(struct uctx *u)
 	cpu.fault_rip = 0;
 	cpu.debug_stop = false;
 	cpu.interrupt = sim_irq_pending();
+	cpu.event_stop = false;
+	if (cpu.slice_rest) {
+		cpu.slice_left += cpu.slice_rest;
+		cpu.slice_rest = 0;
+	}
+	uint64_t next_event = sim_event_next();
+	if (next_event != UINT64_MAX)
+		cut_slice_for(next_event);
 	if (debug_enabled)
 		debug_run_begin(u);
+	cpu.in_run = true;
 	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_ADDR, 0, 0);
+	cpu.in_run = false;
 	gprs_read(&u->regs);
 	if (cpu.forget_after_run) {
 		cpu.forget_after_run = false;
@@ -772,6 +872,8 @@ static bool run_once(struct uctx *u)
 	}
 	if (cpu.nunwatched)
 		add_watches();
+	if (cpu.event_stop && !err && !after_event_stop())
+		return false;
 	if (cpu.rerun && !err && !cpu.trap_set)
 		return false;
 	if (cpu.fault_rip)
@@ -820,8 +922,12 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 			return;
 		}
 	}
-	if (u != cpu.last_run || cpu.last_was_tick)
+	if (sim_event_next() != UINT64_MAX)
+		sim_events_run(plat_clock_ns());
+	if (u != cpu.last_run || cpu.last_was_tick) {
 		cpu.slice_left = cpu.quantum;
+		cpu.slice_rest = 0;
+	}
 	cpu.last_run = u;
 	if (debug_enabled)
 		run_debugged(u);

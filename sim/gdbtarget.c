@@ -110,6 +110,18 @@ unsigned gdb_reg_size(unsigned n)
 	return 4;
 }
 
+/* The RAM at physical pa, or NULL when pa is not RAM (a device's BAR mapped into the process):
+ * a debugger reads only memory, never a device's registers. */
+static const uint8_t *ram_at(uint64_t pa)
+{
+	const struct plat_mem_range *r;
+	size_t n = plat_mem_ranges(&r);
+	for (size_t i = 0; i < n; i++)
+		if (pa >= r[i].base && pa - r[i].base < r[i].size)
+			return plat_phys(pa);
+	return NULL;
+}
+
 size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len)
 {
 	uint8_t *d = dst;
@@ -120,12 +132,16 @@ size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len)
 		size_t n = MIN(len - done, PAGE_SIZE - (at & PAGE_MASK));
 		if (at < va || at >= USER_END)
 			break;
-		if (core_translate(mm, PAGE_DOWN(at), &pa, &flags) == 0)
-			memcpy(d + done, (uint8_t *)plat_phys(pa) + (at & PAGE_MASK), n);
-		else if (core_in_region(mm, at))
+		const uint8_t *page;
+		if (core_translate(mm, PAGE_DOWN(at), &pa, &flags) == 0) {
+			if (!(page = ram_at(pa)))
+				break;
+			memcpy(d + done, page + (at & PAGE_MASK), n);
+		} else if (core_in_region(mm, at)) {
 			memset(d + done, 0, n); /* never touched: a zero page once it is */
-		else
+		} else {
 			break;
+		}
 		done += n;
 	}
 	return done;

@@ -6,7 +6,7 @@
  * while the CPU runs guest code ends the run at the next block (sim_cpu_interrupt), so the
  * kernel hears of it at once; between runs the kernel looks before it picks a thread or idles.
  */
-#include "sim.h"
+#include "devices.h"
 
 #include <kernel/plat.h>
 
@@ -41,6 +41,11 @@ void sim_irq_set(unsigned line, bool level)
 bool sim_irq_pending(void)
 {
 	return pic.fired != 0;
+}
+
+bool sim_irq_level(unsigned line)
+{
+	return line < LINES && (pic.level >> line & 1);
 }
 
 void sim_irq_reset(void)

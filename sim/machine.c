@@ -1,7 +1,9 @@
-/* The simulated machine's RAM, console, clock and panic: plat.h services outside the CPU. */
+/* The simulated machine: its devices, console, clock and panic; plat.h services outside the CPU
+ * (guest RAM is ram.c's). */
 #include "sim.h"
 #include "debug.h"
 #include "pci.h"
+#include "virtio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -32,9 +33,6 @@ static struct file_identity *identities;
 static size_t nidentities;
 
 static struct {
-	uint8_t *ram;
-	uint64_t size;
-	struct plat_mem_range range;
 	bool host_clock;
 	bool paced;        /* idle jumps of the virtual clock wait as long in real time */
 	char *root;        /* resolved --root directory, or NULL */
@@ -183,20 +181,15 @@ static uint64_t host_ns(clockid_t clk)
 int sim_machine_init(const struct sim_options *opt)
 {
 	m.root = NULL;
-	if (opt->root && !(m.root = realpath(opt->root, NULL)))
-		return -errno;
-	m.size = opt->mem_bytes;
-	m.ram = mmap(NULL, m.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		     -1, 0);
-	if (m.ram == MAP_FAILED) {
-		int err = -errno;
-		m.ram = NULL;
+	int err = opt->root && !(m.root = realpath(opt->root, NULL)) ? -errno : 0;
+	if (!err)
+		err = sim_ram_init(opt->mem_bytes);
+	if (err) {
 		free(m.root);
 		m.root = NULL;
+		sim_disk_close(opt->disk);
 		return err;
 	}
-	/* Physical page 0 stays unused so that frame address 0 can mean "none". */
-	m.range = (struct plat_mem_range){4096, m.size - 4096};
 	m.host_clock = opt->host_clock;
 	m.paced = opt->paced;
 	m.idle_ns = 0;
@@ -204,7 +197,11 @@ int sim_machine_init(const struct sim_options *opt)
 	m.epoch_ns = opt->host_clock ? host_ns(CLOCK_REALTIME) : VIRTUAL_EPOCH_NS;
 	console_init();
 	sim_irq_reset();
+	sim_events_reset();
 	sim_pci_init();
+	if (opt->disk)
+		sim_virtio_blk_init(opt->disk);
+	sim_pci_firmware(); /* the fixed devices and one disk always fit */
 	return 0;
 }
 
@@ -216,37 +213,10 @@ void sim_machine_fini(void)
 	nidentities = 0;
 	free(m.root);
 	m.root = NULL;
-	if (m.ram)
-		munmap(m.ram, m.size);
-	m.ram = NULL;
-}
-
-uint8_t *sim_ram(void)
-{
-	return m.ram;
-}
-
-uint64_t sim_ram_size(void)
-{
-	return m.size;
-}
-
-size_t plat_mem_ranges(const struct plat_mem_range **ranges)
-{
-	*ranges = &m.range;
-	return 1;
-}
-
-void *plat_phys(uint64_t pa)
-{
-	if (pa >= m.size)
-		plat_panic("physical address outside RAM");
-	return m.ram + pa;
-}
-
-uint64_t plat_pa(const void *p)
-{
-	return (uint64_t)((const uint8_t *)p - m.ram);
+	sim_virtio_blk_fini();
+	sim_pci_fini();
+	sim_events_reset();
+	sim_ram_fini();
 }
 
 long plat_console_write(int stream, const void *buf, size_t len)
@@ -299,6 +269,12 @@ uint64_t plat_clock_ns(void)
 	return sim_blocks() * NS_PER_BLOCK + m.idle_ns;
 }
 
+uint64_t sim_clock_blocks_until(uint64_t when_ns)
+{
+	uint64_t now = plat_clock_ns();
+	return when_ns <= now ? 0 : (when_ns - now + NS_PER_BLOCK - 1) / NS_PER_BLOCK;
+}
+
 uint64_t plat_boot_epoch_ns(void)
 {
 	return m.epoch_ns;
@@ -313,35 +289,61 @@ static void sleep_real(uint64_t ns)
 		;
 }
 
-void plat_idle_until(uint64_t deadline_ns)
+/* Moves the clock from now to target, as idle time: false when it came back early (a person
+ * typed, or asked to stop), having moved the clock only as far as the wait lasted. */
+static bool idle_to(uint64_t now, uint64_t target)
 {
-	uint64_t now = plat_clock_ns();
-	if (deadline_ns <= now)
-		return;
-	if (deadline_ns == UINT64_MAX) {
+	if (target == UINT64_MAX) {
 		/* Nothing will ever run unless a person types (or stops us). */
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
 		wait_for_input(-1);
 		if (!m.host_clock)
 			m.idle_ns += host_ns(CLOCK_MONOTONIC) - start;
-		return;
+		return false;
 	}
 	/* Paced, the jump over idle time takes as long in real time, so that a person sees the
-	 * system's pace; it still lands on the deadline, so the virtual times, and everything the
+	 * system's pace; it still lands on the target, so the virtual times, and everything the
 	 * system prints, are those of a run that is not paced. What a person types ends it early:
 	 * the clock then moves as far as the wait lasted. */
-	uint64_t span = deadline_ns - now;
+	uint64_t span = target - now;
 	if (con.interactive && (m.host_clock || m.paced)) {
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
 		wait_for_input((int)MIN(span / 1000000ull + 1, (uint64_t)INT32_MAX));
+		uint64_t waited = host_ns(CLOCK_MONOTONIC) - start;
 		if (!m.host_clock)
-			m.idle_ns += MIN(host_ns(CLOCK_MONOTONIC) - start, span);
-		return;
+			m.idle_ns += MIN(waited, span);
+		return waited >= span;
 	}
 	if (m.host_clock || m.paced)
 		sleep_real(span);
 	if (!m.host_clock)
 		m.idle_ns += span;
+	return true;
+}
+
+/*
+ * Idling also waits for the devices: the clock jumps to the earlier of the deadline and the
+ * next device event, the events due then run, and the wait ends early once one of them fired
+ * an interrupt line, for the kernel to hear of it.
+ */
+void plat_idle_until(uint64_t deadline_ns)
+{
+	for (;;) {
+		uint64_t now = plat_clock_ns();
+		sim_events_run(now);
+		if (sim_irq_pending() || deadline_ns <= now)
+			return;
+		uint64_t next = sim_event_next();
+		if (next <= now)
+			continue; /* an event scheduled one for now */
+		uint64_t target = MIN(deadline_ns, next);
+		if (!idle_to(now, target))
+			return;
+		if (target == deadline_ns) {
+			sim_events_run(plat_clock_ns());
+			return;
+		}
+	}
 }
 
 uint64_t plat_random_seed(void)

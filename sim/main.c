@@ -2,6 +2,7 @@
 #include "sim.h"
 
 #include "debug.h"
+#include "virtio.h"
 
 #include <ecl/duration.h>
 #include <errno.h>
@@ -44,6 +45,10 @@ static void usage(FILE *out)
 		"  --quiet           no messages about a stop that was asked for (the time\n"
 		"                    limit, Ctrl-C); errors are still reported\n"
 		"  --mem=SIZE        guest RAM, with an optional K, M or G suffix (default 256M)\n"
+		"  --disk=FILE       a virtio-blk disk at PCI 00:02.0 over FILE, a raw image (as\n"
+		"                    QEMU's -drive file=FILE,if=virtio,format=raw); FILE,readonly\n"
+		"                    for a read-only disk; the file is locked while the machine\n"
+		"                    runs; writes are durable once the guest flushes\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
 		"                    execution and jumps when every process sleeps; 'host': the\n"
@@ -137,12 +142,39 @@ static unsigned parse_trace(const char *list, bool *stack)
 	return mask;
 }
 
+/* --disk=FILE[,readonly]: the image, opened and locked now, so that a bad one is a usage error
+ * before anything starts. */
+static struct sim_disk *open_disk(const char *arg)
+{
+	static const char suffix[] = ",readonly";
+	size_t len = strlen(arg), slen = sizeof(suffix) - 1;
+	bool readonly = len > slen && !strcmp(arg + len - slen, suffix);
+	char *path = strndup(arg, readonly ? len - slen : len);
+	if (!path || !*path)
+		usage_error("invalid --disk '%s' (expected FILE or FILE,readonly)", arg);
+	struct sim_disk *disk = NULL;
+	int err = sim_disk_open(path, readonly, &disk);
+	if (err == -EROFS)
+		fprintf(stderr, "eclipse-sim: --disk %s: the file is read-only (use --disk=%s,readonly)\n",
+			path, path);
+	else if (err == -EBUSY)
+		fprintf(stderr, "eclipse-sim: --disk %s: in use: another process holds its lock\n", path);
+	else if (err == -EINVAL)
+		fprintf(stderr, "eclipse-sim: --disk %s: not a regular file or block device\n", path);
+	else if (err)
+		fprintf(stderr, "eclipse-sim: --disk %s: %s\n", path, strerror(-err));
+	free(path);
+	if (err)
+		exit(EXIT_USAGE);
+	return disk;
+}
+
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
 	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
-	       OPT_GDB_STOP_AT_EXEC };
+	       OPT_GDB_STOP_AT_EXEC, OPT_DISK };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -161,6 +193,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"gdb", required_argument, NULL, OPT_GDB},
 		{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
 		{"gdb-stop-at-exec", required_argument, NULL, OPT_GDB_STOP_AT_EXEC},
+		{"disk", required_argument, NULL, OPT_DISK},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -252,6 +285,11 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			if (!*optarg || strchr(optarg, '/'))
 				usage_error("invalid --gdb-stop-at-exec '%s' (expected a program's file name)", optarg);
 			opt->gdb_stop_at_exec = optarg;
+			break;
+		case OPT_DISK:
+			if (opt->disk)
+				usage_error("%s", "only one --disk is modelled");
+			opt->disk = open_disk(optarg);
 			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -372,6 +410,7 @@ int main(int argc, char **argv)
 	if (opt.trace_file &&
 	    (trace_fd = open(opt.trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
 		fprintf(stderr, "eclipse-sim: --trace-file %s: %s\n", opt.trace_file, strerror(errno));
+		sim_disk_close(opt.disk);
 		return EXIT_RUNTIME;
 	}
 	bool boot = first >= argc;
@@ -387,6 +426,7 @@ int main(int argc, char **argv)
 	if ((!boot && !(program = read_program(path, &len))) ||
 	    load_image(&opt, boot, &image, &image_len)) {
 		free(program);
+		sim_disk_close(opt.disk);
 		return EXIT_RUNTIME;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -396,11 +436,12 @@ int main(int argc, char **argv)
 	int err = opt.gdb_port >= 0 ? debug_open(&opt) : 0;
 	if (err) {
 		fprintf(stderr, "eclipse-sim: --gdb %d: %s\n", opt.gdb_port, strerror(-err));
+		sim_disk_close(opt.disk);
 		free(program);
 		free(image);
 		return EXIT_RUNTIME;
 	}
-	err = sim_machine_init(&opt);
+	err = sim_machine_init(&opt); /* the disk is the machine's from now on */
 	if (err) {
 		if (err != -ENOMEM)
 			fprintf(stderr, "eclipse-sim: --root %s: %s\n", opt.root, strerror(-err));

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <unicorn/unicorn.h>
 
+#include "devices.h"
+
 struct sim_options {
 	uint64_t mem_bytes;
 	uint64_t quantum;   /* executed blocks per time slice */
@@ -25,6 +27,7 @@ struct sim_options {
 	int gdb_port;               /* --gdb: -1 for none, 0 for any free port */
 	bool gdb_wait;              /* stop before PID 1's first instruction */
 	const char *gdb_stop_at_exec; /* stop a program of this name when it is exec'd */
+	struct sim_disk *disk;      /* --disk: the virtio-blk disk's image, or NULL */
 };
 
 #define SIM_MEM_DEFAULT (256ull << 20)
@@ -36,11 +39,13 @@ struct sim_options {
 #define UC_CHECK(call) sim_uc_check((call), #call, __FILE__, __LINE__)
 void sim_uc_check(uc_err err, const char *what, const char *file, int line);
 
-/* Guest RAM and host services (machine.c). */
+/* Guest RAM (ram.c, devices.h), the devices and host services (machine.c). */
 int sim_machine_init(const struct sim_options *opt);
 void sim_machine_fini(void);
-uint8_t *sim_ram(void);
-uint64_t sim_ram_size(void);
+
+/* How many executed blocks move the clock to when_ns (0 when it is there): how far a run may go
+ * before a device event is due. With --clock=host, an estimate at the virtual clock's rate. */
+uint64_t sim_clock_blocks_until(uint64_t when_ns);
 
 /* Reads a whole host file of at most max bytes into malloc'd memory: 0 or -errno. */
 int sim_read_file(const char *path, uint64_t max, void **data, size_t *len);
@@ -49,13 +54,6 @@ int sim_read_file(const char *path, uint64_t max, void **data, size_t *len);
 void sim_set_boot_image(void *image, size_t len);
 /* Ctrl-C and SIGTERM become stop requests (plat_stop_requests). */
 void sim_catch_stop_signals(void);
-
-/* The interrupt controller (irq.c): a device model asserts (level true) or deasserts line 1-15. */
-void sim_irq_set(unsigned line, bool level);
-/* Whether a line fired that the kernel has not taken yet (an idle wait ends). */
-bool sim_irq_pending(void);
-/* Every line deasserted and masked (boot). */
-void sim_irq_reset(void);
 
 /* The CPU (cpu.c). */
 int sim_cpu_open(const struct sim_options *opt);
@@ -70,8 +68,6 @@ void sim_cpu_debug_stop(void);
 /* Drops all translated code, now or once the next run is over. */
 void sim_cpu_forget_code(void);
 void sim_cpu_forget_code_after_run(void);
-/* An interrupt line fired (irq.c): a run in progress ends at the next block with TRAP_NONE. */
-void sim_cpu_interrupt(void);
 /* Deletes a code hook without leaving the CPU in a bad state (outside a run). */
 void sim_cpu_del_code_hook(uc_hook hook);
 

@@ -13,6 +13,7 @@ usage: make_seeds.py --out DIR --objcopy OBJCOPY --mkimage MKIMAGE --status FILE
   DIR/gdb/       debugger sessions for fuzz_gdb.c: a stop (two bytes), then framed packets
   DIR/ext2/      tiny ext2 images made by --mke2fs (revision 0 and 1, 1 and 4 KiB blocks,
                  128- and 256-byte inodes) from a tree with every kind of file
+  DIR/virtio/    driver sessions for fuzz_virtio.c in its input format (see its top comment)
   DIR/stamp      written last
 """
 import argparse
@@ -181,6 +182,52 @@ def gdb_seeds():
     }
 
 
+# fuzz_virtio.c's ops.
+def v_mmio_write(off, size, value): return b"\x00" + struct.pack("<HBQ", off, size, value)
+def v_mmio_read(off, size): return b"\x01" + struct.pack("<HB", off, size)
+def v_ram(addr, data): return b"\x02" + struct.pack("<IB", addr, len(data)) + data
+def v_clock(ns): return b"\x03" + struct.pack("<I", ns)
+def v_cfg_write(reg, value): return b"\x04" + struct.pack("<BI", reg, value)
+def v_cfg_read(reg): return b"\x05" + struct.pack("<B", reg)
+def v_up(qlog, unknown=0): return b"\x06" + struct.pack("<BB", qlog, unknown)
+def v_desc(i, kind, addr, length, flags, nxt):
+    return b"\x07" + struct.pack("<BBQIBH", i, kind, addr, length, flags, nxt)
+def v_offer(head): return b"\x08" + struct.pack("<H", head)
+def v_notify(q=0): return b"\x09" + struct.pack("<H", q)
+def v_request(kind, sector, length, first): return b"\x0a" + struct.pack("<BIHB", kind, sector, length, first)
+def v_events(): return b"\x0d"
+def v_avail_idx(idx): return b"\x0e" + struct.pack("<H", idx)
+def v_ring(which, kind, addr): return b"\x0f" + struct.pack("<BBQ", which, kind, addr)
+
+IN, OUT, FLUSH, GET_ID = 0, 1, 2, 3
+NEXT, WRITE, INDIRECT = 1, 2, 4
+
+
+def virtio_seeds():
+    return {
+        "rw": v_up(4) + v_request(OUT, 1, 1024, 0) + v_events() + v_mmio_read(0x1000, 1) +
+              v_request(IN, 1, 1024, 3) + v_events() + v_request(FLUSH, 0, 0, 6) + v_events(),
+        "id": v_up(8) + v_request(GET_ID, 0, 20, 0) + v_clock(50000) + v_request(0xff, 0, 16, 3) +
+              v_events(),
+        "past_end": v_up(3) + v_request(IN, 200, 4096, 0) + v_events(),
+        "outside_ram": v_up(4) + v_desc(0, 0, 0x40000, 16, NEXT, 1) +
+                       v_desc(1, 3, 0, 512, NEXT | WRITE, 2) + v_desc(2, 0, 0x60000, 1, WRITE, 0) +
+                       v_offer(0) + v_notify() + v_events() + v_mmio_read(0x14, 1),
+        "loop": v_up(4) + v_desc(0, 0, 0x40000, 16, NEXT, 1) + v_desc(1, 0, 0x41000, 16, NEXT, 0) +
+                v_offer(0) + v_notify() + v_events(),
+        "indirect": v_up(4) + v_desc(0, 0, 0x40000, 16, INDIRECT, 0) + v_offer(0) + v_notify() +
+                    v_events(),
+        "ring_jump": v_up(4) + v_avail_idx(40000) + v_notify() + v_events(),
+        "rings_on_bar": v_up(4) + v_mmio_write(0x14, 1, 0) + v_ring(0, 2, 0) + v_ring(1, 3, 0) +
+                        v_mmio_write(0x1c, 2, 1) + v_mmio_write(0x14, 1, 15) + v_notify() + v_events(),
+        "config": v_cfg_read(0x34) + v_cfg_write(0x88, 4) + v_cfg_write(0x8c, 0x12) +
+                  v_cfg_write(0x90, 2) + v_cfg_read(0x94) + v_cfg_write(0x94, 0) +
+                  v_cfg_write(0x3c, 5) + v_up(4) + v_request(OUT, 0, 512, 0) + v_events() +
+                  v_cfg_write(0x04, 0x407) + v_cfg_write(0x04, 0x3) + v_events(),
+        "features": v_up(4, 1) + v_request(IN, 0, 512, 0) + v_events() + v_mmio_write(0x14, 1, 0),
+    }
+
+
 def write(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -305,6 +352,8 @@ def main():
                 write(out / "ext2" / name, data)
     else:
         print("make_seeds.py: no mke2fs: no ext2 seeds", file=sys.stderr)
+    for name, data in virtio_seeds().items():
+        write(out / "virtio" / name, data)
     (out / "stamp").write_text("seeds made by make_seeds.py\n")
     return 0
 

@@ -13,7 +13,8 @@ pc_require_qemu() {
 }
 
 # pc_boot KERNEL IMAGE CMDLINE OUT [LIMIT_SECONDS]: boots KERNEL with IMAGE as its multiboot
-# module under QEMU's software CPU (no KVM), COM1 into OUT. Sets PC_STATUS to the system's
+# module under QEMU's software CPU (no KVM), COM1 into OUT, with the QEMU arguments in the
+# array PC_QEMU_ARGS added (a disk, say). Sets PC_STATUS to the system's
 # status (isa-debug-exit: QEMU exits with 2 * status + 1), or to a description of what went
 # wrong (QEMU's own error, a reset, the time limit) and returns 1.
 pc_boot() {
@@ -22,7 +23,8 @@ pc_boot() {
 	# -nodefaults: the machine scripts/run-metal.sh boots and the sim models (no VGA, no NIC).
 	timeout -k 5 "$limit" "$PC_QEMU" -nodefaults -accel tcg -machine pc -m 256M -display none -no-reboot \
 		-monitor none -serial stdio -kernel "$kernel" -initrd "$image" -append "$cmdline" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$out" 2>"$out.qemu"
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 ${PC_QEMU_ARGS[@]+"${PC_QEMU_ARGS[@]}"} \
+		</dev/null >"$out" 2>"$out.qemu"
 	q=$?
 	set -e
 	if ((q == 124 || q == 137)); then

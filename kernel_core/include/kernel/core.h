@@ -140,6 +140,10 @@ int core_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
 
 /* What the platform maps for its own CPU (the sim's GDT and trampoline). */
 uint64_t core_frame_alloc(void); /* a zeroed frame, or 0 */
+/* Whether the frame holding physical address pa was mapped executable since it was allocated:
+ * false for anything the frame allocator does not manage (non-RAM, its own counts), so a
+ * device's DMA may ask about any address it wrote. */
+bool core_frame_held_code(uint64_t pa);
 void core_frame_put(uint64_t pa);
 /* Maps frame pa at kernel address va (CORE_PAGE_WRITE, CORE_PAGE_EXEC). 0 or -errno. */
 int core_kernel_map(uint64_t va, uint64_t pa, unsigned flags);

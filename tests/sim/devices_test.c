@@ -1,0 +1,487 @@
+/*
+ * The simulated machine's devices without a CPU: the PCI bus, memory BARs and their MMIO, DMA,
+ * device events and the virtio-blk disk, driven through sim_port_* and sim_mmio_* as a driver
+ * would drive them, over guest RAM and a temporary image file. The CPU is a fake: a clock the
+ * test moves, and counters for what the devices ask of it.
+ *
+ * usage: devices_test [TMPDIR]
+ */
+#include "devices.h"
+#include "pci.h"
+#include "virtio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <kernel/plat.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                         \
+	do {                                                                                     \
+		if (!(cond)) {                                                                   \
+			failures++;                                                              \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                   \
+			printf(__VA_ARGS__);                                                     \
+			printf("\n");                                                            \
+		}                                                                                \
+	} while (0)
+
+/* The fake CPU. */
+static uint64_t now_ns;
+static unsigned interrupts, frames_written;
+static uint64_t last_frame_written;
+
+uint64_t plat_clock_ns(void)
+{
+	return now_ns;
+}
+
+void plat_panic(const char *msg)
+{
+	fprintf(stderr, "panic: %s\n", msg);
+	abort();
+}
+
+void sim_cpu_interrupt(void)
+{
+	interrupts++;
+}
+
+void sim_cpu_event_scheduled(uint64_t when_ns)
+{
+	(void)when_ns;
+}
+
+void sim_cpu_frame_written(uint64_t pa)
+{
+	frames_written++;
+	last_frame_written = pa;
+}
+
+/* Runs the events in time order until none is left, the clock following them. */
+static void run_all_events(void)
+{
+	while (sim_event_next() != UINT64_MAX) {
+		now_ns = sim_event_next();
+		sim_events_run(now_ns);
+	}
+}
+
+static uint32_t cfg_read(unsigned slot, unsigned fn, unsigned reg)
+{
+	sim_port_out(0xcf8, 4, 0x80000000u | slot << 11 | fn << 8 | reg);
+	return sim_port_in(0xcfc, 4);
+}
+
+static void cfg_write(unsigned slot, unsigned fn, unsigned reg, uint32_t value)
+{
+	sim_port_out(0xcf8, 4, 0x80000000u | slot << 11 | fn << 8 | reg);
+	sim_port_out(0xcfc, 4, value);
+}
+
+/* The virtio-blk device's modern BAR as firmware placed it. */
+#define BAR4 0xfebf8000ull
+#define COMMON(off) (BAR4 + VIRTIO_COMMON_OFF + (off))
+
+/* Guest RAM layout of the test driver. */
+#define DESC 0x10000ull
+#define AVAIL 0x11000ull
+#define USED 0x12000ull
+#define HDR 0x20000ull
+#define DATA 0x21000ull
+#define STATUS 0x23000ull
+#define QSIZE 16
+
+static uint8_t *ram(uint64_t pa)
+{
+	return sim_ram_ptr(pa, 1);
+}
+
+static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint8_t *d = ram(DESC + 16 * i);
+	sim_put32(d, (uint32_t)addr);
+	sim_put32(d + 4, (uint32_t)(addr >> 32));
+	sim_put32(d + 8, len);
+	sim_put16(d + 12, flags);
+	sim_put16(d + 14, next);
+}
+
+static uint16_t avail_idx;
+
+/* Offers chain head and notifies queue 0. */
+static void offer(uint16_t head)
+{
+	sim_put16(ram(AVAIL + 4 + 2 * (avail_idx % QSIZE)), head);
+	sim_put16(ram(AVAIL + 2), ++avail_idx);
+	sim_mmio_write(BAR4 + VIRTIO_NOTIFY_OFF, 2, 0);
+}
+
+/* A request of type at sector with len data bytes at DATA (device-writable for reads):
+ * its status byte once the device completed it, or -1 when it did not. */
+static int request(uint32_t type, uint64_t sector, uint32_t len, bool data_in)
+{
+	sim_put32(ram(HDR), type);
+	sim_put32(ram(HDR + 4), 0);
+	sim_put32(ram(HDR + 8), (uint32_t)sector);
+	sim_put32(ram(HDR + 12), (uint32_t)(sector >> 32));
+	*ram(STATUS) = 0xee;
+	put_desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	if (len) {
+		put_desc(1, DATA, len, VIRTQ_DESC_F_NEXT | (data_in ? VIRTQ_DESC_F_WRITE : 0), 2);
+		put_desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	} else {
+		put_desc(1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	}
+	uint16_t used_before = sim_get16(ram(USED + 2));
+	offer(0);
+	run_all_events();
+	if (sim_get16(ram(USED + 2)) != (uint16_t)(used_before + 1))
+		return -1;
+	return *ram(STATUS);
+}
+
+static uint8_t status(void)
+{
+	return (uint8_t)sim_mmio_read(COMMON(VIRTIO_COMMON_STATUS), 1);
+}
+
+/* Resets the device and brings it up with queue 0 of QSIZE entries; driver_features given. */
+static void bring_up(uint64_t features)
+{
+	sim_mmio_write(COMMON(VIRTIO_COMMON_STATUS), 1, 0);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_STATUS), 1,
+		       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	for (unsigned sel = 0; sel < 2; sel++) {
+		sim_mmio_write(COMMON(VIRTIO_COMMON_GFSELECT), 4, sel);
+		sim_mmio_write(COMMON(VIRTIO_COMMON_GF), 4, (uint32_t)(features >> (32 * sel)));
+	}
+	sim_mmio_write(COMMON(VIRTIO_COMMON_STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE |
+		       VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_Q_SELECT), 2, 0);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_Q_SIZE), 2, QSIZE);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_Q_DESC), 8, DESC);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_Q_AVAIL), 4, (uint32_t)AVAIL);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_Q_AVAIL) + 4, 4, 0);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_Q_USED), 8, USED);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_Q_ENABLE), 2, 1);
+	memset(ram(AVAIL), 0, 4096);
+	memset(ram(USED), 0, 4096);
+	avail_idx = 0;
+	sim_mmio_write(COMMON(VIRTIO_COMMON_STATUS), 1, status() | VIRTIO_STATUS_DRIVER_OK);
+}
+
+#define FEATURES_OK_SET (VIRTIO_F_VERSION_1 | (1u << 9))
+
+static void test_bus(void)
+{
+	/* What QEMU's firmware gives the same devices: I/O BARs sorted by size from 0xc000,
+	 * memory BARs below 0xfec00000, virtio's INTA# in slot 2 on line 10. */
+	CHECK(cfg_read(2, 0, 0x00) == 0x10011af4, "identity %#x", cfg_read(2, 0, 0x00));
+	CHECK(cfg_read(2, 0, 0x08) == 0x01000000, "class %#x", cfg_read(2, 0, 0x08));
+	CHECK(cfg_read(2, 0, 0x2c) == 0x00021af4, "subsystem %#x", cfg_read(2, 0, 0x2c));
+	CHECK(cfg_read(2, 0, 0x10) == 0xc001, "BAR0 %#x", cfg_read(2, 0, 0x10));
+	CHECK(cfg_read(2, 0, 0x14) == 0xfebff000, "BAR1 %#x", cfg_read(2, 0, 0x14));
+	CHECK(cfg_read(2, 0, 0x20) == 0xfebf800c, "BAR4 %#x", cfg_read(2, 0, 0x20));
+	CHECK(cfg_read(2, 0, 0x24) == 0, "BAR5 %#x", cfg_read(2, 0, 0x24));
+	CHECK(cfg_read(1, 1, 0x20) == 0xc081, "IDE BAR4 %#x", cfg_read(1, 1, 0x20));
+	CHECK((cfg_read(2, 0, 0x3c) & 0xffff) == 0x010a, "pin/line %#x", cfg_read(2, 0, 0x3c));
+	CHECK((cfg_read(2, 0, 0x04) & 7) == 3, "command %#x", cfg_read(2, 0, 0x04));
+	CHECK(cfg_read(2, 0, 0x04) >> 16 & 0x10, "status has the capability list");
+	/* The capability list at QEMU's offsets. */
+	static const unsigned at[] = {0x98, 0x84, 0x70, 0x60, 0x50, 0x40};
+	static const unsigned type[] = {0, 5, 2, 4, 3, 1};
+	unsigned cap = cfg_read(2, 0, 0x34) & 0xff;
+	for (unsigned i = 0; i < 6; i++) {
+		uint32_t head = cfg_read(2, 0, cap);
+		CHECK(cap == at[i], "capability %u at %#x, expected %#x", i, cap, at[i]);
+		CHECK((head & 0xff) == (i ? 0x09u : 0x11u), "capability id %#x", head & 0xff);
+		if (i)
+			CHECK((head >> 24) == type[i], "cfg_type %u", head >> 24);
+		cap = head >> 8 & 0xff;
+	}
+	CHECK(cap == 0, "the list ends, at %#x", cap);
+	/* A driver turns bus mastering on before it gives the device buffers. */
+	cfg_write(2, 0, 0x04, cfg_read(2, 0, 0x04) | SIM_PCI_COMMAND_MASTER);
+	CHECK(cfg_read(2, 0, 0x78) == 0x3000 && cfg_read(2, 0, 0x80) == 4,
+	      "notify at 0x3000, multiplier 4");
+	/* Sizing BAR1 the firmware's way, then putting it back. */
+	cfg_write(2, 0, 0x14, 0xffffffff);
+	CHECK(cfg_read(2, 0, 0x14) == 0xfffff000, "BAR1 size mask %#x", cfg_read(2, 0, 0x14));
+	cfg_write(2, 0, 0x14, 0xfebff000);
+	struct sim_mmio_window w[8];
+	size_t n = sim_pci_mmio_windows(w, 8);
+	CHECK(n == 2 && w[0].base == 0xfebff000 && w[0].size == 0x1000 && w[1].base == BAR4 &&
+	      w[1].size == 0x4000, "%zu MMIO windows", n);
+	/* BAR4 moved above 4 GiB (its upper half), then onto RAM, then back. */
+	cfg_write(2, 0, 0x24, 8);
+	n = sim_pci_mmio_windows(w, 8);
+	CHECK(n == 2 && w[1].base == 0x8febf8000ull, "BAR4 above 4 GiB: %#llx",
+	      (unsigned long long)w[1].base);
+	CHECK(sim_mmio_read(0x8febf8000ull + VIRTIO_COMMON_NUMQ, 2) == 1, "and reached there");
+	cfg_write(2, 0, 0x24, 0);
+	cfg_write(2, 0, 0x20, 0x100000);
+	CHECK(sim_pci_mmio_windows(w, 8) == 1, "a BAR on RAM is not mapped");
+	cfg_write(2, 0, 0x20, (uint32_t)BAR4);
+}
+
+static void test_mmio(void)
+{
+	CHECK(sim_mmio_read(COMMON(VIRTIO_COMMON_NUMQ), 2) == 1, "one queue");
+	CHECK(sim_mmio_read(BAR4 + 0x4000, 4) == 0xffffffff, "past the BAR: nothing answers");
+	CHECK(sim_mmio_read(0xfebff000 + 12, 4) == 1, "MSI-X vector 0 masked");
+	uint64_t gen = sim_pci_mmio_generation();
+	uint32_t cmd = cfg_read(2, 0, 0x04);
+	cfg_write(2, 0, 0x04, cmd & ~SIM_PCI_COMMAND_MEMORY);
+	CHECK(sim_mmio_read(COMMON(VIRTIO_COMMON_NUMQ), 2) == 0xffff, "decoding off: ones");
+	CHECK(sim_pci_mmio_windows(NULL, 0) == 0, "no windows with decoding off");
+	CHECK(sim_pci_mmio_generation() != gen, "the CPU hears of it");
+	cfg_write(2, 0, 0x04, cmd);
+	CHECK(sim_mmio_read(COMMON(VIRTIO_COMMON_NUMQ), 2) == 1, "decoding on again");
+	/* The device configuration: capacity (64 KiB and a bit: 128 sectors), blk_size. */
+	CHECK(sim_mmio_read(BAR4 + VIRTIO_DEVICE_OFF, 8) == 128, "capacity %llu",
+	      (unsigned long long)sim_mmio_read(BAR4 + VIRTIO_DEVICE_OFF, 8));
+	CHECK(sim_mmio_read(BAR4 + VIRTIO_DEVICE_OFF + 20, 4) == 512, "blk_size");
+	/* The PCI configuration access capability reaches the same registers. */
+	cfg_write(2, 0, 0x88, VIRTIO_BAR_MODERN);
+	cfg_write(2, 0, 0x8c, VIRTIO_COMMON_NUMQ);
+	cfg_write(2, 0, 0x90, 2);
+	CHECK(cfg_read(2, 0, 0x94) == 1, "num_queues through configuration space");
+}
+
+static void test_handshake(void)
+{
+	sim_mmio_write(COMMON(VIRTIO_COMMON_STATUS), 1, 0);
+	CHECK(status() == 0, "reset");
+	sim_mmio_write(COMMON(VIRTIO_COMMON_DFSELECT), 4, 0);
+	uint32_t low = (uint32_t)sim_mmio_read(COMMON(VIRTIO_COMMON_DF), 4);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_DFSELECT), 4, 1);
+	uint32_t high = (uint32_t)sim_mmio_read(COMMON(VIRTIO_COMMON_DF), 4);
+	CHECK(low == ((1u << 2) | (1u << 6) | (1u << 9)), "features %#x", low);
+	CHECK(high == 1, "VERSION_1: %#x", high);
+	bring_up(FEATURES_OK_SET | (1ull << 40));
+	CHECK(!(status() & VIRTIO_STATUS_FEATURES_OK), "unknown feature: FEATURES_OK refused");
+	bring_up(1u << 9);
+	CHECK(!(status() & VIRTIO_STATUS_FEATURES_OK), "no VERSION_1: FEATURES_OK refused");
+	bring_up(FEATURES_OK_SET);
+	CHECK(status() == 0x0f, "status %#x", status());
+	CHECK(sim_mmio_read(COMMON(VIRTIO_COMMON_Q_SIZE), 2) == QSIZE, "queue size");
+	CHECK(sim_mmio_read(COMMON(VIRTIO_COMMON_Q_DESC), 4) == DESC, "queue desc");
+}
+
+static void test_requests(int image)
+{
+	uint8_t pattern[1024], back[1024];
+	for (unsigned i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)(i * 7 + 1);
+	memcpy(ram(DATA), pattern, sizeof(pattern));
+	uint64_t t0 = now_ns;
+	interrupts = 0;
+	CHECK(request(1, 1, 1024, false) == 0, "write: OK");
+	CHECK(now_ns == t0 + VIRTIO_BLK_SUBMIT_NS + VIRTIO_BLK_REQUEST_NS + 1024 * VIRTIO_BLK_BYTE_NS,
+	      "the write took %llu ns", (unsigned long long)(now_ns - t0));
+	CHECK(pread(image, back, sizeof(back), 512) == (ssize_t)sizeof(back) &&
+	      !memcmp(back, pattern, sizeof(back)), "the image holds what was written");
+	CHECK(sim_get32(ram(USED + 4)) == 0 && sim_get32(ram(USED + 8)) == 1,
+	      "used: head 0, 1 byte written");
+	CHECK(sim_irq_level(10) && interrupts == 1, "line 10 asserted on completion");
+	CHECK(sim_mmio_read(BAR4 + VIRTIO_ISR_OFF, 1) == VIRTIO_ISR_QUEUE, "ISR: a queue interrupt");
+	CHECK(!sim_irq_level(10), "reading the ISR deasserts the line");
+	CHECK(sim_mmio_read(BAR4 + VIRTIO_ISR_OFF, 1) == 0, "and clears it");
+	memset(ram(DATA), 0, sizeof(pattern));
+	CHECK(request(0, 1, 1024, true) == 0, "read: OK");
+	CHECK(!memcmp(ram(DATA), pattern, sizeof(pattern)), "the read brings the data back");
+	CHECK(sim_get32(ram(USED + 16)) == 1025, "used length: the buffers' writable bytes");
+	CHECK(request(4, 0, 0, false) == 0, "flush: OK");
+	memset(ram(DATA), 0x55, 20);
+	CHECK(request(8, 0, 20, true) == 0 && *ram(DATA) == 0 && *ram(DATA + 1) == 0x55,
+	      "GET_ID: an empty serial");
+	CHECK(request(0, 128, 512, true) == 1, "a read past the end: IOERR");
+	CHECK(request(0, 127, 1024, true) == 1, "a read over the end: IOERR");
+	CHECK(request(0, 127, 512, true) == 0, "the last sector: OK");
+	CHECK(request(1, 0, 100, false) == 1, "a partial sector: IOERR");
+	CHECK(request(99, 0, 0, false) == 2, "an unknown type: UNSUPP");
+	/* INTx disabled in the command register: the ISR is set, the line stays low. */
+	uint32_t cmd = cfg_read(2, 0, 0x04);
+	cfg_write(2, 0, 0x04, cmd | SIM_PCI_COMMAND_INTX_OFF);
+	CHECK(request(4, 0, 0, false) == 0 && !sim_irq_level(10), "INTx off: no interrupt");
+	cfg_write(2, 0, 0x04, cmd);
+	CHECK(sim_irq_level(10), "INTx on again: the pending ISR asserts it");
+	sim_mmio_read(BAR4 + VIRTIO_ISR_OFF, 1);
+}
+
+/* A bad chain: a device error, never a crash; a reset brings the device back. */
+static void test_device_error(const char *what, void (*make)(void))
+{
+	bring_up(FEATURES_OK_SET);
+	make();
+	offer(0);
+	run_all_events();
+	CHECK(status() & VIRTIO_STATUS_NEEDS_RESET, "%s: DEVICE_NEEDS_RESET (status %#x)", what,
+	      status());
+	CHECK(sim_mmio_read(BAR4 + VIRTIO_ISR_OFF, 1) == VIRTIO_ISR_CONFIG,
+	      "%s: a configuration interrupt", what);
+	offer(0);
+	run_all_events();
+	CHECK(sim_get16(ram(USED + 2)) == 0, "%s: nothing is processed after it", what);
+	sim_mmio_write(COMMON(VIRTIO_COMMON_STATUS), 1, 0);
+	CHECK(status() == 0 && !sim_irq_level(10), "%s: reset", what);
+}
+
+static void outside_ram(void)
+{
+	put_desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, 0x7ffff000, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	put_desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+}
+
+static void on_a_bar(void)
+{
+	put_desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, BAR4, 16, VIRTQ_DESC_F_WRITE, 0);
+}
+
+static void loop(void)
+{
+	put_desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, DATA, 512, VIRTQ_DESC_F_NEXT, 0);
+}
+
+static void next_out_of_queue(void)
+{
+	put_desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, QSIZE);
+}
+
+static void no_status(void)
+{
+	put_desc(0, HDR, 16, 0, 0);
+}
+
+static void huge_length(void)
+{
+	put_desc(0, HDR, 0xffffffff, 0, 0);
+}
+
+static void bad_head(void)
+{
+	put_desc(0, HDR, 16, 0, 0);
+	sim_put16(ram(AVAIL + 4), QSIZE + 3);
+	sim_put16(ram(AVAIL + 2), ++avail_idx);
+	sim_mmio_write(BAR4 + VIRTIO_NOTIFY_OFF, 2, 0);
+	avail_idx--; /* offer() puts a good head after it */
+}
+
+/* Events in time order, equal times in the order they were scheduled; cancelled ones never. */
+static char order[8];
+static size_t norder;
+
+static void note(void *arg)
+{
+	order[norder++] = *(const char *)arg;
+}
+
+static void test_events(void)
+{
+	sim_events_reset();
+	norder = 0;
+	now_ns = 1000;
+	sim_event_at(1030, note, "d");
+	sim_event_at(1010, note, "a");
+	uint64_t c = sim_event_at(1020, note, "x");
+	sim_event_at(1010, note, "b");
+	sim_event_at(1020, note, "c");
+	sim_event_cancel(c);
+	CHECK(sim_event_next() == 1010, "next at 1010");
+	CHECK(sim_events_run(1009) == 0, "none due yet");
+	CHECK(sim_events_run(1020) == 3, "three due at 1020");
+	CHECK(sim_events_run(2000) == 1 && sim_event_next() == UINT64_MAX, "then the last");
+	order[norder] = 0;
+	CHECK(!strcmp(order, "abcd"), "order %s", order);
+}
+
+static void test_dma(void)
+{
+	struct sim_pci_device *d = &sim_virtio_blk()->pci;
+	uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	frames_written = 0;
+	CHECK(sim_dma_write(d, 0x30ffc, buf, 8) == 0 && frames_written == 2 &&
+	      last_frame_written == 0x31000, "a write over two frames tells of both");
+	CHECK(sim_dma_read(d, sim_ram_size() - 4, buf, 8) == -EFAULT, "past the end: EFAULT");
+	CHECK(sim_dma_write(d, BAR4, buf, 8) == -EFAULT, "a BAR is not RAM");
+	CHECK(sim_dma_read(d, ~0ull - 3, buf, 8) == -EFAULT, "wrapping: EFAULT");
+	uint32_t cmd = cfg_read(2, 0, 0x04);
+	cfg_write(2, 0, 0x04, cmd & ~SIM_PCI_COMMAND_MASTER);
+	CHECK(sim_dma_read(d, 0x30000, buf, 8) == -EPERM, "bus master off: EPERM");
+	cfg_write(2, 0, 0x04, cmd);
+}
+
+static void test_ram_split(void)
+{
+	sim_ram_fini();
+	CHECK(sim_ram_init(4ull << 30) == 0, "4 GiB of RAM");
+	const struct plat_mem_range *r;
+	size_t n = plat_mem_ranges(&r);
+	CHECK(n == 2 && r[0].base == 4096 && r[0].size == (3ull << 30) - 4096 &&
+	      r[1].base == 4ull << 30 && r[1].size == 1ull << 30, "split around the hole");
+	CHECK(!sim_ram_ptr(3ull << 30, 1) && !sim_ram_ptr(BAR4, 1), "the hole is not RAM");
+	CHECK(sim_ram_ptr(4ull << 30, 1) == sim_ram() + (3ull << 30), "4 GiB is RAM");
+	CHECK(!sim_ram_ptr((3ull << 30) - 4, 8), "a range into the hole");
+	CHECK(plat_pa(sim_ram() + (3ull << 30) + 5) == (4ull << 30) + 5, "plat_pa above the hole");
+	CHECK(sim_ram_top() == 5ull << 30, "the top");
+	sim_ram_fini();
+}
+
+int main(int argc, char **argv)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/devices_test.XXXXXX", argc > 1 ? argv[1] : "/tmp");
+	int image = mkstemp(path);
+	if (image < 0 || ftruncate(image, 64 * 1024 + 100)) {
+		perror(path);
+		return 2;
+	}
+	struct sim_disk *disk, *again;
+	CHECK(sim_disk_open(path, false, &disk) == 0, "open the image");
+	CHECK(sim_disk_open(path, false, &again) == -EBUSY, "a second writer: EBUSY");
+	CHECK(sim_disk_open(path, true, &again) == -EBUSY, "a reader beside a writer: EBUSY");
+	CHECK(sim_disk_sectors(disk) == 128, "the partial sector is left out");
+	CHECK(sim_ram_init(16ull << 20) == 0, "RAM");
+	sim_irq_reset();
+	sim_events_reset();
+	sim_pci_init();
+	sim_virtio_blk_init(disk);
+	CHECK(sim_pci_firmware() == 0, "firmware");
+	plat_irq_unmask(10);
+
+	test_bus();
+	test_mmio();
+	test_handshake();
+	test_requests(image);
+	test_device_error("a buffer outside RAM", outside_ram);
+	test_device_error("a buffer on a BAR", on_a_bar);
+	test_device_error("a chain that loops", loop);
+	test_device_error("a next index past the queue", next_out_of_queue);
+	test_device_error("no status byte", no_status);
+	test_device_error("a length past RAM", huge_length);
+	test_device_error("a head past the queue", bad_head);
+	test_dma();
+	sim_virtio_blk_fini();
+	sim_pci_fini();
+	test_events();
+	sim_events_reset();
+	test_ram_split();
+	unlink(path);
+	close(image);
+	if (failures) {
+		printf("%d checks failed\n", failures);
+		return 1;
+	}
+	printf("PASS: bus, MMIO, DMA, events and virtio-blk\n");
+	return 0;
+}
