@@ -19,8 +19,8 @@
 #define CACHE_BYTES (4u << 20)
 #define LINK_MAX 65000u
 #define DAY_NS (86400ll * NS)
-#define WALK_UP_MAX 65536
-#define READ_AHEAD (256u * 1024u) /* bytes a read maps ahead to read in one transfer */ /* ".." steps before a directory loop is called corrupt */
+#define WALK_UP_MAX 65536 /* ".." steps before a directory loop is called corrupt */
+#define READ_AHEAD (256u * 1024u) /* bytes a read maps ahead to read in one transfer */
 
 struct ext2_fs ext2_fs;
 

@@ -57,6 +57,15 @@ static void lru_front(struct buf *b)
 	c.lru.next = b;
 }
 
+/* To the cold end: the next victim. */
+static void lru_back(struct buf *b)
+{
+	b->prev = c.lru.prev;
+	b->next = &c.lru;
+	c.lru.prev->next = b;
+	c.lru.prev = b;
+}
+
 static struct buf *lookup(uint32_t blk)
 {
 	for (struct buf *b = c.hash[hash_of(blk)]; b; b = b->hnext)
@@ -179,10 +188,7 @@ int bc_get(uint32_t blk, bool fill, struct buf **out)
 		b->kind = BUF_META;
 		if (fill && (r = ext2_dev_read(blk, 1, b->data))) {
 			lru_unlink(b);
-			c.lru.prev->next = b; /* back to the cold end, unnamed */
-			b->prev = c.lru.prev;
-			b->next = &c.lru;
-			c.lru.prev = b;
+			lru_back(b); /* unnamed */
 			return r;
 		}
 		hash_insert(b, blk);
@@ -236,10 +242,7 @@ void bc_forget(uint32_t blk)
 	hash_remove(b);
 	b->dirty = false;
 	lru_unlink(b);
-	b->prev = c.lru.prev;
-	b->next = &c.lru;
-	c.lru.prev->next = b;
-	c.lru.prev = b;
+	lru_back(b);
 }
 
 int bc_prefetch(uint32_t blk, uint32_t n)
@@ -253,20 +256,32 @@ int bc_prefetch(uint32_t blk, uint32_t n)
 		count++;
 	if (count < 2)
 		return 0; /* bc_get reads a single block itself */
-	int r = ext2_dev_read(blk, count, c.run);
-	if (r)
-		return r;
+	/* The buffers first: taking one may write back a dirty run, and that goes through c.run,
+	 * so the read into c.run comes after. Each is moved to the hot end unnamed, so the next
+	 * victim is another. */
+	struct buf *taken[RUN_MAX_BYTES / 1024];
 	for (uint32_t i = 0; i < count; i++) {
-		struct buf *b;
-		if ((r = victim(&b)))
+		int r = victim(&taken[i]);
+		if (r)
 			return r;
+		lru_unlink(taken[i]);
+		lru_front(taken[i]);
+	}
+	int r = ext2_dev_read(blk, count, c.run);
+	if (r) {
+		for (uint32_t i = 0; i < count; i++) { /* unnamed */
+			lru_unlink(taken[i]);
+			lru_back(taken[i]);
+		}
+		return r;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		struct buf *b = taken[i];
 		memcpy(b->data, c.run + (size_t)i * ext2_fs.bsize, ext2_fs.bsize);
 		b->dirty = false;
 		b->owner = 0;
 		b->kind = BUF_META;
 		hash_insert(b, blk + i);
-		lru_unlink(b);
-		lru_front(b);
 	}
 	return 0;
 }
