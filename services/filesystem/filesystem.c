@@ -500,6 +500,13 @@ static int serve_loop(uint64_t heartbeat_ns)
 			fprintf(stderr, NAME ": receive failed: %s: stopping\n", strerror(errno));
 			return 1;
 		}
+		if ((in.msg.flags & IPC_KERNEL) && (in.msg.flags & IPC_NOTIFY)) {
+			/* The disk's interrupt for a request that request() saw complete before it
+			 * came: acknowledge it, or the line stays masked and the next request waits
+			 * in vain. */
+			vblk_interrupted();
+			continue;
+		}
 		if (!(in.msg.flags & IPC_KERNEL)) {
 			/* Only the kernel speaks the vfs protocol; anyone else gets EINVAL. */
 			out.msg.type = in.msg.type;

@@ -170,6 +170,12 @@ fail:
 	return err;
 }
 
+void vblk_interrupted(void)
+{
+	if (vb.dma)
+		virtio_interrupted(&vb.dev);
+}
+
 void vblk_close(void)
 {
 	virtio_close(&vb.dev);
