@@ -188,6 +188,7 @@ int ext2_mount(struct blockdev *dev, bool readonly, char *why, size_t why_len)
 	ext2_fs.next_gen = (uint32_t)(now ^ (now >> 32));
 	ext2_fs.ro = readonly;
 	ext2_fs.mounted = true;
+	ext2_fs.was_clean = (ext2_fs.sb.state & (EXT2_VALID_FS | EXT2_ERROR_FS)) == EXT2_VALID_FS;
 	if (!readonly) {
 		ext2_fs.sb.state &= (uint16_t)~EXT2_VALID_FS;
 		ext2_fs.sb.mnt_count++;
@@ -223,7 +224,7 @@ int ext2_unmount(void)
 		int w = write_all();
 		if (!r)
 			r = w;
-		if (!r) {
+		if (!r && ext2_fs.was_clean) {
 			ext2_fs.sb.state |= EXT2_VALID_FS;
 			r = ext2_write_super();
 		}
@@ -233,6 +234,11 @@ int ext2_unmount(void)
 	}
 	mount_fail(0);
 	return r;
+}
+
+bool ext2_was_clean(void)
+{
+	return ext2_fs.mounted && ext2_fs.was_clean;
 }
 
 /* ---- Nodes ---- */

@@ -23,8 +23,12 @@
  * mounts read-only). Read-write mounts mark the filesystem not clean on the disk until
  * ext2_unmount. */
 int ext2_mount(struct blockdev *dev, bool readonly, char *why, size_t why_len);
-/* Writes back everything, marks the filesystem clean, flushes the device. */
+/* Writes back everything, marks the filesystem clean (if it was clean when mounted: as Linux,
+ * a filesystem left unclean by a crash stays marked so until e2fsck checks it), flushes the
+ * device. */
 int ext2_unmount(void);
+/* Whether the mounted filesystem was marked clean and without errors when it was mounted. */
+bool ext2_was_clean(void);
 
 int ext2_check(uint64_t node, uint64_t gen);
 int ext2_attr(uint64_t node, struct vfs_attr *a);

@@ -26,6 +26,7 @@
 struct ext2_fs {
 	struct blockdev *dev;
 	bool mounted, ro;
+	bool was_clean;            /* VALID and not ERROR when mounted: unmount may mark it clean */
 	uint32_t bsize, bshift;    /* block size and its log2 */
 	uint32_t ptrs, ptr_shift;  /* block numbers in an indirect block, and its log2 */
 	uint32_t blocks, first_data_block, blocks_per_group, inodes_per_group, inodes, groups;

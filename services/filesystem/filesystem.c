@@ -573,13 +573,17 @@ static int serve_disk(uint64_t heartbeat_ns)
 	say(NAME ": serving / from the disk at %02x:%02x.%x: ext2, %llu MiB%s\n", disk_fn.bus,
 	    disk_fn.dev, disk_fn.fn, (unsigned long long)(disk.sectors >> 11),
 	    disk.readonly ? ", read-only" : "");
+	if (!ext2_was_clean())
+		fprintf(stderr, NAME ": warning: the filesystem was not unmounted clean (or has "
+				"errors): it stays marked so until e2fsck checks it\n");
 	say(NAME ": ready, heartbeat every %llu ms\n", (unsigned long long)(heartbeat_ns / 1000000));
 	int status = serve_loop(heartbeat_ns);
+	bool clean = ext2_was_clean();
 	err = ext2_unmount();
 	if (err)
 		fprintf(stderr, NAME ": unmounting the disk: %s\n", strerror(-err));
 	else
-		say(NAME ": disk unmounted clean\n");
+		say(NAME ": disk unmounted%s\n", clean ? " clean" : ", still marked unchecked");
 	vblk_close();
 	return status || err ? 1 : 0;
 }
