@@ -348,21 +348,37 @@ void trace_reset(void)
 	tr.held_by = NULL;
 }
 
+/* A line of its own: "[KIND S.US] " and the text. Not a line of strace's: it does not cut a
+ * held line, which goes out whole later. */
+static void note(const char *kind, const char *fmt, va_list ap)
+{
+	struct trace_line *l = &tr.line;
+	uint64_t now = plat_clock_ns();
+	l->len = 0;
+	tput(l, "[%s %llu.%06llu] ", kind, (unsigned long long)(now / 1000000000ull),
+	     (unsigned long long)(now / 1000 % 1000000));
+	size_t room = sizeof(l->buf) - l->len;
+	int n = kvsnprintf(l->buf + l->len, room, fmt, ap);
+	l->len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
+	emit(l);
+}
+
 void trace_sched(const char *fmt, ...)
 {
 	if (!(kernel_cfg.trace & TRACE_SCHED))
 		return;
-	/* Not a line of strace's: it does not cut a held line, which goes out whole later. */
-	struct trace_line *l = &tr.line;
-	uint64_t now = plat_clock_ns();
-	l->len = 0;
-	tput(l, "[sched %llu.%06llu] ", (unsigned long long)(now / 1000000000ull),
-	     (unsigned long long)(now / 1000 % 1000000));
 	va_list ap;
 	va_start(ap, fmt);
-	size_t room = sizeof(l->buf) - l->len;
-	int n = kvsnprintf(l->buf + l->len, room, fmt, ap);
+	note("sched", fmt, ap);
 	va_end(ap);
-	l->len += n < 0 ? 0 : (size_t)n >= room ? room - 1 : (size_t)n;
-	emit(l);
+}
+
+void trace_device(const char *fmt, ...)
+{
+	if (!(kernel_cfg.trace & TRACE_DEVICE))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	note("dev", fmt, ap);
+	va_end(ap);
 }

@@ -62,6 +62,12 @@ bool sim_irq_level(unsigned line);
 /* Every line deasserted and masked (boot). */
 void sim_irq_reset(void);
 
+/* The device trace (eclipse-sim --trace=dev): a device model's printf-formatted line, handed to
+ * sim_dev_trace_line when the machine set it (else dropped). */
+extern void (*sim_dev_trace_line)(const char *line);
+void sim_dev_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define SIM_DEV_TRACING() (sim_dev_trace_line != NULL)
+
 /* What the CPU does for the devices (cpu.c; a test's fake CPU otherwise). */
 /* An interrupt line fired: a run in progress ends at the next block with TRAP_NONE. */
 void sim_cpu_interrupt(void);

@@ -3,10 +3,13 @@
  * in a binary heap ordered by (time, sequence number), so that events of equal time run in the
  * order they were scheduled and a run is the same every time. They run only between runs of
  * the CPU (cpu.c stops a run at the block where the clock reaches the next one; machine.c's
- * idle jumps to it), so a device model never acts in the middle of a guest instruction.
+ * idle jumps to it), so a device model never acts in the middle of a guest instruction. And the
+ * device trace's outlet.
  */
 #include "devices.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 struct event {
@@ -115,4 +118,18 @@ void sim_events_reset(void)
 	ev.heap = NULL;
 	ev.n = ev.cap = 0;
 	ev.seq = 0;
+}
+
+void (*sim_dev_trace_line)(const char *line);
+
+void sim_dev_trace(const char *fmt, ...)
+{
+	if (!sim_dev_trace_line)
+		return;
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	sim_dev_trace_line(line);
 }

@@ -34,6 +34,8 @@ void sim_irq_set(unsigned line, bool level)
 	if (line == 0 || line >= LINES)
 		return;
 	uint16_t bit = (uint16_t)(1u << line);
+	if (level != ((pic.level & bit) != 0))
+		sim_dev_trace("irq %u %s", line, level ? "raised" : "lowered");
 	pic.level = level ? pic.level | bit : pic.level & ~bit;
 	check(line);
 }

@@ -59,8 +59,10 @@ static void usage(FILE *out)
 		"                    times and the output are the same either way\n"
 		"  --trace=LIST      comma-separated: syscall (each call as strace prints it),\n"
 		"                    stack (syscall, with the code that made each call below\n"
-		"                    it, as strace -k), sched (process events), all (syscall\n"
-		"                    and sched), none; on stderr unless --trace-file\n"
+		"                    it, as strace -k), sched (process events), dev (device\n"
+		"                    requests, resets, refused DMA, interrupt lines), all\n"
+		"                    (syscall, sched and dev), none; on stderr unless\n"
+		"                    --trace-file\n"
 		"  --trace-file=FILE\n"
 		"                    write the trace to FILE instead of stderr (as strace -o);\n"
 		"                    without --trace, trace syscalls\n"
@@ -129,11 +131,13 @@ static unsigned parse_trace(const char *list, bool *stack)
 		} else if (!strcmp(w, "stack")) {
 			mask |= TRACE_SYSCALL;
 			*stack = true;
+		} else if (!strcmp(w, "dev")) {
+			mask |= TRACE_DEVICE;
 		} else if (!strcmp(w, "all")) {
-			mask |= TRACE_SYSCALL | TRACE_SCHED;
+			mask |= TRACE_SYSCALL | TRACE_SCHED | TRACE_DEVICE;
 		} else if (strcmp(w, "none")) {
 			fprintf(stderr, "eclipse-sim: unknown trace category '%s' (expected syscall, "
-					"stack, sched, all or none)\n", w);
+					"stack, sched, dev, all or none)\n", w);
 			free(copy);
 			exit(EXIT_USAGE);
 		}
@@ -338,6 +342,12 @@ static bool leak_free(void)
 	return !frames && !objects;
 }
 
+/* The device models' trace lines, into the kernel's trace. */
+static void trace_device_line(const char *line)
+{
+	trace_device("%s", line);
+}
+
 /* The kernel's exec observer: program symbols for --trace=stack, exec stops for the debugger. */
 static void on_exec(struct thread *t, const char *path, const struct core_image *src)
 {
@@ -468,6 +478,8 @@ int main(int argc, char **argv)
 		.on_fault = debug_enabled ? on_fault : NULL,
 		.trace_stack = stack ? symbols_trace_stack : NULL,
 		.trace_write = trace_fd >= 0 ? trace_to_file : NULL};
+	if (opt.trace & TRACE_DEVICE)
+		sim_dev_trace_line = trace_device_line;
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
 		int elf_err = 0;
 		/* /proc/self/exe names the program by its absolute path, as Linux does (glibc's

@@ -433,13 +433,22 @@ uint64_t sim_pci_mmio_generation(void)
 	return bus.mmio_gen;
 }
 
+static int dma_refused(const struct sim_pci_device *d, const char *what, uint64_t pa, size_t len,
+		       int err)
+{
+	sim_dev_trace("%s: DMA %s of %zu bytes at %#llx refused: %s", d->name ? d->name : "device",
+		      what, len, (unsigned long long)pa,
+		      err == -EPERM ? "bus mastering is off" : "not RAM");
+	return err;
+}
+
 int sim_dma_read(struct sim_pci_device *d, uint64_t pa, void *buf, size_t len)
 {
 	if (!(sim_get16(d->config + 0x04) & SIM_PCI_COMMAND_MASTER))
-		return -EPERM;
+		return dma_refused(d, "read", pa, len, -EPERM);
 	const void *src = sim_ram_ptr(pa, len);
 	if (!src)
-		return -EFAULT;
+		return dma_refused(d, "read", pa, len, -EFAULT);
 	memcpy(buf, src, len);
 	return 0;
 }
@@ -447,10 +456,10 @@ int sim_dma_read(struct sim_pci_device *d, uint64_t pa, void *buf, size_t len)
 int sim_dma_write(struct sim_pci_device *d, uint64_t pa, const void *buf, size_t len)
 {
 	if (!(sim_get16(d->config + 0x04) & SIM_PCI_COMMAND_MASTER))
-		return -EPERM;
+		return dma_refused(d, "write", pa, len, -EPERM);
 	void *dst = sim_ram_ptr(pa, len);
 	if (!dst)
-		return -EFAULT;
+		return dma_refused(d, "write", pa, len, -EFAULT);
 	memcpy(dst, buf, len);
 	for (uint64_t frame = pa & ~0xfffull; len && frame < pa + len; frame += 0x1000)
 		sim_cpu_frame_written(frame);

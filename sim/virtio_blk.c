@@ -217,8 +217,12 @@ static void on_done(void *arg)
 	(void)arg;
 	blk->done = 0;
 	int status = execute();
-	if (status < 0)
+	if (status < 0) {
+		sim_dev_trace("virtio-blk: request %u abandoned", blk->req.head);
 		return;
+	}
+	sim_dev_trace("virtio-blk: request %u done: %s", blk->req.head,
+		      status == S_OK ? "ok" : status == S_IOERR ? "I/O error" : "unsupported");
 	uint8_t byte = (uint8_t)status;
 	if (sim_virtq_write(&blk->v, &blk->req, blk->req.in_len - 1, &byte, 1) ||
 	    sim_virtq_push(&blk->v, 0, blk->req.head, (uint32_t)blk->req.in_len))
@@ -226,11 +230,16 @@ static void on_done(void *arg)
 	take_next();
 }
 
+/* The data bytes of the request just taken. */
+static uint64_t data_bytes(void)
+{
+	return blk->type == T_IN ? blk->req.in_len - 1 : blk->type == T_OUT ? blk->req.out_len - 16 : 0;
+}
+
 /* How long the request just taken takes. */
 static uint64_t service_ns(void)
 {
-	uint64_t bytes = blk->type == T_IN ? blk->req.in_len - 1 :
-			 blk->type == T_OUT ? blk->req.out_len - 16 : 0;
+	uint64_t bytes = data_bytes();
 	if (blk->type == T_FLUSH)
 		return VIRTIO_BLK_FLUSH_NS;
 	/* A request past the end is answered at once, but for its fixed cost. */
@@ -253,6 +262,14 @@ static void take_next(void)
 	}
 	blk->type = sim_get32(hdr);
 	blk->sector = (uint64_t)sim_get32(hdr + 8) | (uint64_t)sim_get32(hdr + 12) << 32;
+	if (SIM_DEV_TRACING()) {
+		static const char *const names[] = {[T_IN] = "read", [T_OUT] = "write",
+						    [T_FLUSH] = "flush", [T_GET_ID] = "get-id"};
+		const char *name = blk->type < sizeof(names) / sizeof(names[0]) && names[blk->type]
+					   ? names[blk->type] : "unknown";
+		sim_dev_trace("virtio-blk: request %u: %s, sector %llu, %llu bytes", blk->req.head,
+			      name, (unsigned long long)blk->sector, (unsigned long long)data_bytes());
+	}
 	blk->done = sim_event_at(plat_clock_ns() + service_ns(), on_done, NULL);
 }
 

@@ -104,6 +104,7 @@ void sim_virtio_error(struct sim_virtio *v)
 	if (v->status & VIRTIO_STATUS_NEEDS_RESET)
 		return;
 	v->status |= VIRTIO_STATUS_NEEDS_RESET;
+	sim_dev_trace("%s: device error: it needs a reset", v->pci.name);
 	raise_isr(v, VIRTIO_ISR_CONFIG);
 }
 
@@ -117,6 +118,7 @@ static struct sim_virtq *selected(struct sim_virtio *v)
 static void write_status(struct sim_virtio *v, uint8_t val)
 {
 	if (!val) {
+		sim_dev_trace("%s: reset", v->pci.name);
 		reset(v);
 		return;
 	}
@@ -126,6 +128,9 @@ static void write_status(struct sim_virtio *v, uint8_t val)
 		val &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
 	v->status = (uint8_t)((val & ~VIRTIO_STATUS_NEEDS_RESET) |
 			      (v->status & VIRTIO_STATUS_NEEDS_RESET));
+	if (!was_ready && sim_virtio_ready(v))
+		sim_dev_trace("%s: driver ready, features %#llx", v->pci.name,
+			      (unsigned long long)v->driver_features);
 	if (!was_ready && sim_virtio_ready(v))
 		for (unsigned q = 0; q < v->ops->nqueues; q++)
 			if (v->q[q].enabled)

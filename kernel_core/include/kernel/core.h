@@ -14,6 +14,7 @@
 
 #define TRACE_SYSCALL 0x1u
 #define TRACE_SCHED 0x2u
+#define TRACE_DEVICE 0x4u /* the platform's devices: trace_device lines */
 
 struct thread;
 struct mm;
@@ -51,6 +52,10 @@ struct kernel_config {
 	const char *root_server;
 	const char *const *root_server_argv;
 };
+
+/* A line of the trace from the platform's devices, "[dev S.US] " and the formatted text, when
+ * TRACE_DEVICE is on (the sim's device models: requests, resets, refused DMA, lines). */
+void trace_device(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* How long PID 1 has to shut down after SIGTERM before the machine stops anyway. */
 #define SHUTDOWN_GRACE_NS (30ull * 1000000000ull)
