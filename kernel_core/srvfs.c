@@ -637,9 +637,11 @@ static int srv_statfs(struct thread *t, struct inode *ino, struct vfs_statfs *s)
 	return 0;
 }
 
-static int srv_sync(struct thread *t, struct inode *ino)
+static int srv_sync(struct thread *t, struct inode *ino, bool all)
 {
 	REQUEST(ino, NULL, NULL);
+	if (all)
+		req->node = 0; /* the protocol's "everything" */
 	long r = call(t, ino->mnt, VFS_SYNC, req, req_len, NULL, &rep, NULL, 0);
 	return r < 0 ? (int)r : 0;
 }

@@ -744,9 +744,9 @@ SYSCALL(ftruncate)
 	return truncate_node(t, f->ino, (int64_t)a[1]);
 }
 
-static long sync_node(struct thread *t, struct inode *ino)
+static long sync_node(struct thread *t, struct inode *ino, bool all)
 {
-	return ino->fs->sync ? ino->fs->sync(t, ino) : 0;
+	return ino->fs->sync ? ino->fs->sync(t, ino, all) : 0;
 }
 
 SYSCALL(fsync)
@@ -757,7 +757,7 @@ SYSCALL(fsync)
 	/* Pipes, devices and the like have nothing to sync: Linux says EINVAL for them. */
 	if (!f->ino || !(S_ISREG(f->ino->mode) || S_ISDIR(f->ino->mode)))
 		return -EINVAL;
-	return sync_node(t, f->ino);
+	return sync_node(t, f->ino, false);
 }
 
 SYSCALL(fdatasync)
@@ -768,7 +768,7 @@ SYSCALL(fdatasync)
 SYSCALL(syncfs)
 {
 	struct file *f = fd_get(t->proc->fds, (int64_t)(int)a[0]);
-	return f ? (f->ino->mnt ? sync_node(t, f->ino->mnt->root) : 0) : -EBADF;
+	return f ? (f->ino->mnt ? sync_node(t, f->ino->mnt->root, true) : 0) : -EBADF;
 }
 
 SYSCALL(sync)
@@ -776,7 +776,7 @@ SYSCALL(sync)
 	(void)a;
 	unsigned cursor = 0;
 	for (struct mount *m; (m = vfs_mount_next(&cursor));) {
-		long err = sync_node(t, m->root);
+		long err = sync_node(t, m->root, true);
 		if (err == -EBLOCKED)
 			return err;
 	}

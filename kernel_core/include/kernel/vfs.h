@@ -52,7 +52,8 @@ struct fs_type {
 		      const char *name2, unsigned flags);
 	int (*setattr)(struct thread *t, struct inode *ino, unsigned what, const struct vfs_attr *a);
 	int (*statfs)(struct thread *t, struct inode *ino, struct vfs_statfs *s);
-	int (*sync)(struct thread *t, struct inode *ino);
+	/* ino's data and attributes on stable storage; with all, everything of its filesystem. */
+	int (*sync)(struct thread *t, struct inode *ino, bool all);
 	/* A link that leads to a node rather than a path (/proc/self/fd/N): 0 and *out, or
 	 * -ENOENT to follow its text. */
 	int (*follow)(struct thread *t, struct inode *ino, struct inode **out);
