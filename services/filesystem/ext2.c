@@ -20,7 +20,7 @@
 #define LINK_MAX 65000u
 #define DAY_NS (86400ll * NS)
 #define WALK_UP_MAX 65536 /* ".." steps before a directory loop is called corrupt */
-#define READ_AHEAD (256u * 1024u) /* bytes a read maps ahead to read in one transfer */
+#define READ_AHEAD (256u * 1024u) /* bytes a sequential read maps ahead to read in one transfer */
 
 struct ext2_fs ext2_fs;
 
@@ -801,7 +801,12 @@ long ext2_read(uint64_t node, uint64_t off, uint64_t len, void *buf)
 	if (len > LONG_MAX)
 		len = LONG_MAX;
 	unsigned char *out = buf;
-	uint64_t done = 0;
+	uint64_t done = 0, last = (off + len - 1) >> ext2_fs.bshift;
+	/* A read that starts where the last one ended (or at the start) is sequential and reads
+	 * ahead past the request: its reader comes back for the rest. Any other reads only the
+	 * blocks it asks for, so that a random 4 KiB read is one 4 KiB transfer. */
+	uint64_t first = off >> ext2_fs.bshift;
+	bool sequential = first == 0 || first == ip->read_next;
 	while (done < len) {
 		uint64_t pos = off + done, fb = pos >> ext2_fs.bshift;
 		uint32_t in = (uint32_t)(pos & (ext2_fs.bsize - 1));
@@ -810,8 +815,10 @@ long ext2_read(uint64_t node, uint64_t off, uint64_t len, void *buf)
 			return done ? (long)done : r;
 		uint32_t run = 1;
 		if (blk) {
-			/* Read ahead past the request too: sequential readers come back for it. */
-			run = contiguous(ip, fb, blk, READ_AHEAD >> ext2_fs.bshift);
+			uint32_t want = READ_AHEAD >> ext2_fs.bshift;
+			if (!sequential && last - fb + 1 < want)
+				want = (uint32_t)(last - fb + 1);
+			run = contiguous(ip, fb, blk, want);
 			if ((r = bc_prefetch(blk, run)))
 				return done ? (long)done : r;
 		}
@@ -832,6 +839,7 @@ long ext2_read(uint64_t node, uint64_t off, uint64_t len, void *buf)
 			in = 0;
 		}
 	}
+	ip->read_next = (off + done) >> ext2_fs.bshift;
 	return (long)done;
 }
 

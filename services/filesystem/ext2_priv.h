@@ -122,6 +122,8 @@ struct inode {
 	bool dirty;         /* d differs from the disk in what may wait (size, times, growth) */
 	uint32_t goal;      /* where the next block allocated for it should go */
 	bool fresh;         /* new: the whole of its place in the inode table is rewritten */
+	uint64_t read_next; /* the file block where the last read ended: a read from there on is
+			     * sequential, and reads ahead */
 	struct inode *hnext;
 	struct ext2_inode d;
 };

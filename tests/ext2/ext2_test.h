@@ -38,6 +38,7 @@ struct filedev {
 	struct blockdev dev;
 	int fd;
 	uint64_t writes, reads;   /* device calls */
+	uint64_t read_bytes;      /* bytes the reads asked for */
 	int64_t writes_left;      /* -1: no limit */
 };
 

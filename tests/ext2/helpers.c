@@ -30,6 +30,7 @@ static int fd_read(void *ctx, uint64_t sector, void *buf, uint32_t count)
 	struct filedev *f = ctx;
 	size_t len = (size_t)count * BLOCKDEV_SECTOR;
 	f->reads++;
+	f->read_bytes += len;
 	if (sector + count > f->dev.sectors)
 		return -EIO;
 	return pread(f->fd, buf, len, (off_t)(sector * BLOCKDEV_SECTOR)) == (ssize_t)len ? 0 : -EIO;
