@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Times each benchmark guest natively, under qemu-x86_64 and under eclipse-sim, checks that the
 # three give the same output, and prints medians, ratios and targets; then measures what a sleeping
-# process costs eclipse-sim in guest RAM (procmem). See bench/README.md.
+# process costs eclipse-sim in guest RAM (procmem); then times the disk through the filesystem
+# natively, on eclipse-sim and on the pc kernel under qemu-system-x86_64 (disk). See
+# bench/README.md.
 #
 #   bash bench/run.sh [BUILD_DIR]      (default: build)
 #   BENCH_RUNS=N     runs per benchmark and machine (default 5)
 #   BENCH_SCALE=F    multiplies every work count by F, e.g. 0.05 for a quick smoke run
+#   BENCH_ONLY=LIST  only these parts, comma-separated, e.g. disk or getpid,memory (names:
+#                    $ALL_PARTS below)
 #
 # Exits 0 when every run succeeded and every output agreed, whether or not targets were met;
 # non-zero when a run failed or the outputs differed.
@@ -18,6 +22,9 @@ SIM="$BUILD/eclipse-sim"
 GUESTS="$BUILD/guest"
 MACHINES=(native qemu sim)
 QEMU=$(command -v qemu-x86_64 || true)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+ONLY=${BENCH_ONLY:-}
+ALL_PARTS="getpid compute memory forkexec ctxswitch threads pipe shell procmem disk ipc boot"
 
 die() {
 	echo "bench: $*" >&2
@@ -28,6 +35,14 @@ die() {
 [[ $SCALE =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] || die "BENCH_SCALE must be a positive number, not '$SCALE'"
 [[ -x $SIM ]] || die "no simulator at $SIM (build first: make build)"
 [[ -d $GUESTS ]] || die "no guest programs in $GUESTS (build first: make build)"
+for part in ${ONLY//,/ }; do
+	[[ " $ALL_PARTS " == *" $part "* ]] || die "BENCH_ONLY: no part '$part' (parts: $ALL_PARTS)"
+done
+
+# wanted PART: is PART to run (BENCH_ONLY empty, or naming it)?
+wanted() {
+	[[ -z $ONLY || ",$ONLY," == *",$1,"* ]]
+}
 # Absolute, for guests that execve another program: a path that means the same file natively,
 # under qemu-x86_64 and under eclipse-sim --root=/.
 GUESTS_ABS=$(cd "$GUESTS" && pwd -P)
@@ -96,6 +111,7 @@ ROW_NAMES=() ROW_NATIVE=() ROW_QEMU=() ROW_SIM=() ROW_TARGET=() ROW_OPS=()
 bench() {
 	local name=$1 binary=$2 one
 	shift 2
+	wanted "$name" || return 0
 	[[ $binary == /* ]] || binary="$GUESTS/$binary"
 	[[ -x $binary ]] || die "$name: no guest program at $binary (build first: make build)"
 	[[ -z ${ops:-} || $ops =~ ^[1-9][0-9]*$ ]] || die "$name: bad ops '$ops'"
@@ -185,6 +201,7 @@ PROCMEM_CHILDREN=() PROCMEM_FRAMES=()
 # First checks that bench_procmem prints the same natively, under qemu and on eclipse-sim.
 procmem() {
 	local k1=$1 k2=$2 machine
+	wanted procmem || return 0
 	local dir="$WORK/procmem"
 	mkdir -p "$dir"
 	printf 'running %-10s' procmem >&2
@@ -243,7 +260,8 @@ ops_row() {
 	printf '%-10s %10s %11s %11s %11s %12s %12s %12s\n' "$@"
 }
 
-report() {
+# The timed benchmarks' two tables.
+report_rows() {
 	local i one targets
 	echo
 	time_row benchmark native_s qemu_s sim_s sim/qemu sim/native target met
@@ -276,6 +294,11 @@ report() {
 			"$(per_second "${ROW_QEMU[i]}" "${ROW_OPS[i]}")" \
 			"$(per_second "${ROW_SIM[i]}" "${ROW_OPS[i]}")"
 	done
+}
+
+report() {
+	local i
+	((${#ROW_NAMES[@]} == 0)) || report_rows
 	((${#PROCMEM_FRAMES[@]})) || return 0
 	echo
 	echo "procmem: smallest eclipse-sim --mem with which bench_procmem CHILDREN succeeds"
@@ -290,6 +313,218 @@ report() {
 		printf "per sleeping child: %.2f frames = %.1f KiB; --mem extrapolated to no child: %.0f KiB\n",
 			per, per * 4, (f1 - per * k1) * 4
 	}'
+}
+
+# ---- The disk (bench_disk): natively, on eclipse-sim and on the pc kernel under QEMU ----
+# Not through bench(): on Eclipse the program runs from a disk image in a booted system (the
+# filesystem service must serve / from the disk), and its three phases are timed apart. Each run
+# boots a copy of one fresh image; the console's lines are stamped with the host's clock as they
+# arrive, and a phase's host time is from its "start" line to its "done" line (README.md, "The
+# disk").
+
+DISK_MACHINES=(native sim pc)
+DISK_PHASES=(write read random)
+DISK_TIMEOUT=600 # seconds one boot may take before it counts as failed
+
+# scaled_min N MIN: scaled N, at least MIN.
+scaled_min() {
+	local v
+	v=$(scaled "$1")
+	echo $((v < $2 ? $2 : v))
+}
+
+# stamp: each line of stdin, its CR dropped, after the host's wall clock in nanoseconds when it
+# arrived.
+stamp() {
+	local line
+	while IFS= read -r line || [[ -n $line ]]; do
+		now_ns
+		printf '%s %s\n' "$REPLY" "${line%$'\r'}"
+	done
+}
+
+# disk_can MACHINE: can bench_disk run there? (DISK_WHY_SIM, DISK_WHY_PC: why not)
+disk_can() {
+	case $1 in
+	native) true ;;
+	sim) [[ -z $DISK_WHY_SIM ]] ;;
+	pc) [[ -z $DISK_WHY_SIM && -z $DISK_WHY_PC ]] ;;
+	esac
+}
+
+# disk_run MACHINE STAMPED ERR: one run of bench_disk on MACHINE, its output stamped into
+# STAMPED (on Eclipse, the console's whole transcript). The status is the machine's: natively
+# bench_disk's, else the simulator's or QEMU's (the shell's line "bench_disk: exit N" carries
+# bench_disk's).
+disk_run() {
+	local machine=$1 stamped=$2 err=$3 dir=$WORK/disk
+	local cmd="bench_disk /bench $DISK_MIB $DISK_READS; echo bench_disk: exit \$?"
+	case $machine in
+	native)
+		mkdir -p "$dir/native"
+		{
+			local status=0
+			"$GUESTS/bench_disk" "$dir/native" "$DISK_MIB" "$DISK_READS" 2>"$err" || status=$?
+			echo "bench_disk: exit $status"
+		} | stamp >"$stamped"
+		;;
+	sim)
+		cp --sparse=always "$dir/template.img" "$dir/run.img"
+		printf '%s\n' "$cmd" poweroff |
+			timeout -k 5 "$DISK_TIMEOUT" "$SIM" --image="$BUILD/boot.cpio" --disk="$dir/run.img" \
+				--shell 2>"$err" | stamp >"$stamped"
+		;;
+	pc)
+		# The pc's console may drop what comes before the shell reads: a first empty line.
+		cp --sparse=always "$dir/template.img" "$dir/run.img"
+		{ printf '\n'; printf '%s\n' "$cmd" poweroff; } |
+			timeout -k 5 "$DISK_TIMEOUT" env DISK="$dir/run.img" bash "$SRC/scripts/run-metal.sh" \
+				"$BUILD/eclipse-pc" "$BUILD/boot.cpio" shell 2>"$err" | stamp >"$stamped"
+		;;
+	esac
+}
+
+# disk_parse STAMPED: from a stamped transcript, one line for each phase, "phase NAME HOST_S
+# GUEST_S AMOUNT", then "exit N" and "out LINE" (bench_disk's last line, the same everywhere).
+# Lines are found wherever "bench_disk: " starts in them; a shell's echo of the command
+# ("... echo bench_disk: exit $?") does not match, its status is not a number.
+disk_parse() {
+	awk '{
+		t = $1
+		line = substr($0, length($1) + 2)
+		if (index(line, "disk: ") == 1) { print "out " line; next }
+		i = index(line, "bench_disk: ")
+		if (!i) next
+		n = split(substr(line, i + 12), f, " ")
+		if (n == 2 && f[2] == "start")
+			start[f[1]] = t
+		else if (n == 4 && f[2] == "done" && f[1] in start)
+			printf "phase %s %.6f %s %s\n", f[1], (t - start[f[1]]) / 1e9, f[4], f[3]
+		else if (n == 2 && f[1] == "exit" && f[2] ~ /^[0-9]+$/)
+			print "exit " f[2]
+	}' "$1"
+}
+
+# disk_bench: BENCH_RUNS runs of bench_disk on each machine that can, interleaved; the per-phase
+# seconds go to $WORK/disk/MACHINE.PHASE.host and .guest, one line a run.
+disk_bench() {
+	wanted disk || return 0
+	local dir=$WORK/disk run machine phase
+	mkdir -p "$dir"
+	DISK_MIB=$(scaled_min 64 8) # at least twice the filesystem service's 4 MiB block cache
+	DISK_READS=$(scaled_min 2000 100)
+	DISK_IMAGE_MIB=$((2 * DISK_MIB + 32 > 64 ? 2 * DISK_MIB + 32 : 64))
+	[[ -x $GUESTS/bench_disk ]] || die "disk: no guest program at $GUESTS/bench_disk (build first: make build)"
+	DISK_WHY_SIM='' DISK_WHY_PC=''
+	local tool
+	for tool in mke2fs debugfs; do
+		PATH=$PATH:/sbin:/usr/sbin command -v "$tool" >/dev/null ||
+			DISK_WHY_SIM="no $tool (e2fsprogs) to make the disk image"
+	done
+	[[ -n $DISK_WHY_SIM || -f $BUILD/boot.cpio ]] || DISK_WHY_SIM="no $BUILD/boot.cpio"
+	command -v qemu-system-x86_64 >/dev/null || DISK_WHY_PC="no qemu-system-x86_64"
+	[[ -n $DISK_WHY_PC || -f $BUILD/eclipse-pc ]] || DISK_WHY_PC="no $BUILD/eclipse-pc"
+	[[ -z $DISK_WHY_SIM ]] || echo "bench: disk: sim and qemu-system columns n/a: $DISK_WHY_SIM" >&2
+	[[ -n $DISK_WHY_SIM || -z $DISK_WHY_PC ]] || echo "bench: disk: qemu-system column n/a: $DISK_WHY_PC" >&2
+	if [[ -z $DISK_WHY_SIM ]]; then
+		# The image every Eclipse run boots a copy of: the boot image's files, /bin/bench_disk
+		# and an empty /bench, on ext2.
+		bash "$SRC/scripts/make-disk.sh" "$BUILD/boot.cpio" "$dir/template.img" "$DISK_IMAGE_MIB" \
+			>/dev/null || die "disk: make-disk.sh failed"
+		printf '%s\n' "write $GUESTS/bench_disk /bin/bench_disk" "mkdir /bench" |
+			PATH=$PATH:/sbin:/usr/sbin debugfs -w -f - "$dir/template.img" >"$dir/debugfs.txt" 2>&1 ||
+			{ cat "$dir/debugfs.txt" >&2; die "disk: debugfs could not put bench_disk on the image"; }
+	fi
+	printf 'running %-10s' disk >&2
+	for ((run = 1; run <= RUNS; run++)); do
+		for machine in "${DISK_MACHINES[@]}"; do
+			disk_can "$machine" || continue
+			local stamped="$dir/$machine.$run.txt" err="$dir/$machine.$run.err" status=0
+			disk_run "$machine" "$stamped" "$err" || status=$?
+			local word name host guest amount exit='' out
+			local -A seen=()
+			while read -r word name host guest amount; do
+				case $word in
+				phase)
+					seen[$name]=1
+					echo "$host" >>"$dir/$machine.$name.host"
+					echo "$guest" >>"$dir/$machine.$name.guest"
+					;;
+				exit) exit=$name ;;
+				esac
+			done < <(disk_parse "$stamped")
+			out=$(disk_parse "$stamped" | sed -n 's/^out //p')
+			if ((status != 0)) || [[ $exit != 0 ]] || ((${#seen[@]} != ${#DISK_PHASES[@]})); then
+				echo >&2
+				tail -n 30 "$stamped" | cut -d' ' -f2- >&2
+				cat "$err" >&2
+				die "disk: run $run on $machine failed (status $status, bench_disk's exit ${exit:-unknown})"
+			fi
+			echo "$out" >"$dir/$machine.$run.out"
+			if ! cmp -s "$dir/native.1.out" "$dir/$machine.$run.out"; then
+				echo >&2
+				die "disk: $machine's result differs from native's: '$out' vs '$(cat "$dir/native.1.out")'"
+			fi
+		done
+		printf '.' >&2
+	done
+	echo >&2
+	DISK_DONE=1
+}
+
+# disk_median MACHINE PHASE CLOCK: the median seconds, or n/a.
+disk_median() {
+	local f=$WORK/disk/$1.$2.$3
+	if [[ -s $f ]]; then median "$f" | awk '{ printf "%.4f", $1 }'; else echo n/a; fi
+}
+
+# disk_rate PHASE SECONDS: MB/s (10^6 bytes) for write and read, operations a second for random.
+disk_rate() {
+	local amount=$((DISK_MIB * 1048576))
+	[[ $1 != random ]] || amount=$DISK_READS
+	awk -v a="$amount" -v s="$2" -v r="$([[ $1 == random ]] && echo 1 || echo 0)" 'BEGIN {
+		if (s == "n/a" || s <= 0) print "n/a"; else printf (r ? "%.0f" : "%.1f"), r ? a / s : a / s / 1e6
+	}'
+}
+
+disk_row() {
+	printf '%-7s %9s %9s %10s  %-5s %9s %9s %9s %12s  %-18s %s\n' "$@"
+}
+
+disk_report() {
+	[[ -n ${DISK_DONE:-} ]] || return 0
+	local clock phase machine
+	echo
+	echo "disk: bench_disk DIR $DISK_MIB $DISK_READS: one file of $DISK_MIB MiB written in 64 KiB writes + fsync, read" \
+		"back in 64 KiB reads, then $DISK_READS random 4 KiB preads; median of $RUNS runs"
+	echo "native: a directory on the host's $(df --output=fstype "$WORK" | tail -n 1) (its page cache included);" \
+		"sim: eclipse-sim --disk; qemu_sys: the pc kernel under qemu-system-x86_64 (TCG); both a fresh" \
+		"$DISK_IMAGE_MIB MiB ext2 image"
+	[[ -z $DISK_WHY_SIM ]] || echo "sim and qemu_sys: n/a ($DISK_WHY_SIM)"
+	[[ -n $DISK_WHY_SIM || -z $DISK_WHY_PC ]] || echo "qemu_sys: n/a ($DISK_WHY_PC)"
+	for clock in host guest; do
+		echo
+		if [[ $clock == host ]]; then
+			echo "host wall clock, from a phase's start line to its done line (the sim against QEMU is judged on this):"
+		else
+			echo "guest clock (CLOCK_MONOTONIC in the guest; the sim's is its virtual clock, not the host's time):"
+		fi
+		disk_row phase native_s sim_s qemu_sys_s unit native sim qemu_sys qemu_sys/sim target met
+		for phase in "${DISK_PHASES[@]}"; do
+			local s=() r=()
+			for machine in "${DISK_MACHINES[@]}"; do
+				s+=("$(disk_median "$machine" "$phase" "$clock")")
+				r+=("$(disk_rate "$phase" "${s[-1]}")")
+			done
+			local unit=MB/s target=- met=-
+			[[ $phase != random ]] || unit=IOPS
+			if [[ $clock == host ]]; then
+				target='qemu_sys/sim >= 2'
+				met=$(verdict 'qemu/sim >= 2' "${s[0]}" "${s[2]}" "${s[1]}" '')
+			fi
+			disk_row "$phase" "${s[@]}" "$unit" "${r[@]}" "$(ratio "${s[2]}" "${s[1]}")" "$target" "$met"
+		done
+	done
 }
 
 echo "bench: $RUNS runs each, scale $SCALE, $(nproc) cores; sim $SIM; qemu ${QEMU:-absent (n/a)}" >&2
@@ -321,26 +556,32 @@ done
 echo ran $i'
 	target='qemu/sim >= 5' ops=$shell_iters sim_opts=--root=/ \
 		bench shell /bin/busybox sh -c "$shell_script" sh "$shell_iters" @exec
-else
+elif wanted pipe || wanted shell; then
 	echo "bench: no /bin/busybox (Debian's busybox-static): pipe and shell not measured" >&2
 fi
 # Not timed, and not scaled: below about 100 children, 4 MiB (the smallest --mem) is enough.
 procmem 200 1200
+disk_bench
 
 report
+disk_report
 
 # Eclipse-only figures: no native or qemu column exists for them.
+wanted ipc || wanted boot || exit 0
 echo
 echo "eclipse only:"
-ipc_rounds=$(scaled 100000)
-now_ns
-ipc_start=$REPLY
-"$SIM" "$GUESTS/ipc_bench" "$ipc_rounds" >/dev/null || die "ipc_bench failed"
-now_ns
-awk -v ns=$((REPLY - ipc_start)) -v n="$ipc_rounds" 'BEGIN {
-	printf "ipc: %d call/reply round trips, %.2f us each (target: under 1 us; includes the sim'"'"'s start)\n",
-		n, ns / n / 1000
-}'
+if wanted ipc; then
+	ipc_rounds=$(scaled 100000)
+	now_ns
+	ipc_start=$REPLY
+	"$SIM" "$GUESTS/ipc_bench" "$ipc_rounds" >/dev/null || die "ipc_bench failed"
+	now_ns
+	awk -v ns=$((REPLY - ipc_start)) -v n="$ipc_rounds" 'BEGIN {
+		printf "ipc: %d call/reply round trips, %.2f us each (target: under 1 us; includes the sim'"'"'s start)\n",
+			n, ns / n / 1000
+	}'
+fi
+wanted boot || exit 0
 bash "$(dirname "$0")/../tests/system/boot_time.sh" "$BUILD"
 if command -v qemu-system-x86_64 >/dev/null && [[ -f $BUILD/eclipse-pc ]]; then
 	bash "$(dirname "$0")/../tests/pc/boot_time.sh" "$BUILD"
