@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Crashes: the simulator SIGKILLed while disk_writer (writer.c) writes and fsyncs file after
-# file with unsynced churn between them, at a point drawn from a seed (printed, and given by
-# CRASH_SEED to repeat a run; CRASH_RUNS runs, 8 by default). Nothing shuts down: the image
+# file with unsynced churn between them, at a point drawn from a seed: after K files were
+# reported synced, D ms later (the seed is printed; CRASH_SEED draws the same K and D again,
+# though how far the guest gets in D ms is the host's business; CRASH_RUNS runs, 8 by default). Nothing shuts down: the image
 # holds what the device had completed. After each crash e2fsck -p repairs the image alone (exit
 # 0 or 1), e2fsck -fn then finds it clean, and every file the writer reported synced reads back
 # with its size and hash; the next boot mounts the repaired image and writes on.
@@ -43,4 +44,4 @@ e2fsck -p "$disk" >/dev/null 2>&1
 sim_shell "$work/again.txt" "$disk" 'disk_writer /data/more 5 | tail -1' 'ls /data | wc -l' || finish
 grep -q '^done$' "$work/again.txt" || fail "disk_writer after a crash and a repair: $(tail -5 "$work/again.txt")"
 fs_clean "$disk" "after writing on a repaired image"
-finish "$runs crashes from seed $seed (CRASH_SEED=$seed repeats them); e2fsck -p had more to say than the forced check after $repaired"
+finish "$runs crashes from seed $seed (CRASH_SEED=$seed draws the same kill points); e2fsck -p had more to say than the forced check after $repaired"
