@@ -2,7 +2,8 @@
 # A person's disk on the sim: files the shell writes (small, large with indirect blocks,
 # sparse, a directory, links, modes) are on the image after a clean poweroff, e2fsck -fn finds
 # it clean, debugfs reads the same bytes, and a second boot finds them. Then a small disk
-# filled to the last block: ENOSPC for the writer, and the filesystem still clean.
+# filled to the last block: ENOSPC for the writer, and the filesystem still clean. And the
+# services come from the disk's /sbin.
 #
 # usage: persist.sh SOURCE_DIR BUILD_DIR
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -48,4 +49,10 @@ grep -q "No space left on device" "$work/full.txt" || fail "filling the disk did
 fs_clean "$small" "after a full disk"
 check "a file written after the space came back" fine "$(disk_cat "$small" /etc/after-rm)"
 debugfs -R 'stat /fill' "$small" 2>&1 | grep -q 'File not found' || fail "/fill is still there"
+# With a disk, / is the disk and init starts the services from its /sbin: one removed from the
+# disk (it is still in the boot image) does not start.
+debugfs -w -R 'rm /sbin/audio' "$small" >/dev/null 2>&1
+sim_shell "$work/nosvc.txt" "$small" 'dmesg | grep "audio: cannot execute"' || finish
+grep -q "init: audio: cannot execute /sbin/audio: No such file or directory" "$work/nosvc.txt" ||
+	fail "a service removed from the disk still started: $(grep audio "$work/nosvc.txt")"
 finish "files written on the sim's disk are there after a reboot, and e2fsck finds it clean"
