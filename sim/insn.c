@@ -60,7 +60,9 @@ static bool has_modrm2(uint8_t op)
 	case 0xa0: case 0xa1: case 0xa2: case 0xa8: case 0xa9: case 0xaa:
 		return false;
 	}
-	return !(op >= 0x30 && op <= 0x37) && !(op >= 0x80 && op <= 0x8f) && !(op >= 0xc8 && op <= 0xcf);
+	/* No ModRM: rdtsc and its row, the jcc rel32s, bswap. Everything from 0f d0 on has one. */
+	return !(op >= 0x30 && op <= 0x37) && !(op >= 0x80 && op <= 0x8f) &&
+	       !(op >= 0xc8 && op <= 0xcf);
 }
 
 static enum imm imm2(uint8_t op)

@@ -128,13 +128,13 @@ static void write_status(struct sim_virtio *v, uint8_t val)
 		val &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
 	v->status = (uint8_t)((val & ~VIRTIO_STATUS_NEEDS_RESET) |
 			      (v->status & VIRTIO_STATUS_NEEDS_RESET));
-	if (!was_ready && sim_virtio_ready(v))
-		sim_dev_trace("%s: driver ready, features %#llx", v->pci.name,
-			      (unsigned long long)v->driver_features);
-	if (!was_ready && sim_virtio_ready(v))
-		for (unsigned q = 0; q < v->ops->nqueues; q++)
-			if (v->q[q].enabled)
-				v->ops->notify(v, q);
+	if (was_ready || !sim_virtio_ready(v))
+		return;
+	sim_dev_trace("%s: driver ready, features %#llx", v->pci.name,
+		      (unsigned long long)v->driver_features);
+	for (unsigned q = 0; q < v->ops->nqueues; q++)
+		if (v->q[q].enabled)
+			v->ops->notify(v, q);
 }
 
 static uint64_t common_read(struct sim_virtio *v, uint64_t off, unsigned size)
