@@ -245,11 +245,12 @@ int kernel_run(void)
 		tty_poll_console();
 		if (sched_pick())
 			continue;
-		if (wake == UINT64_MAX && !plat_console_interactive() && stop_requests() == stops_seen) {
+		bool input = tty_console_wanted();
+		if (wake == UINT64_MAX && !input && stop_requests() == stops_seen) {
 			kprintf(2, "%s: every process is blocked: stopping\n", plat_name);
 			return -EDEADLK;
 		}
-		plat_idle_until(wake);
+		plat_idle_until(wake, input);
 		tty_poll_console();
 	}
 	thread_current = NULL;

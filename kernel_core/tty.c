@@ -18,6 +18,20 @@
 
 static struct tty console;
 
+/*
+ * The console's input as a stream (a pipe or a file, not a terminal): the bytes the platform
+ * gave that no read took yet. It is filled only when somebody reads or polls it, never ahead,
+ * so a system that does not read its input leaves it unread. A reader that finds it empty
+ * waits as a thread (the machine goes on); `wanted` says so, for the idle loop to wait for
+ * the platform's input rather than call the system deadlocked.
+ */
+static struct {
+	char buf[4096];
+	size_t head, len;
+	bool ended;  /* the platform said the input ended: reads give 0 once it is empty */
+	bool wanted; /* a read or poll found it empty since the last bytes came */
+} stream_in;
+
 /* Marks of end-of-file characters in the input ring (they end a read, and are not read). */
 static uint8_t eof_mark[TTY_BUF / 8];
 
@@ -53,6 +67,7 @@ void tty_init(void)
 {
 	kmemset(&console, 0, sizeof(console));
 	kmemset(eof_mark, 0, sizeof(eof_mark));
+	kmemset(&stream_in, 0, sizeof(stream_in));
 	termios_defaults(&console.termios);
 	unsigned rows = CONSOLE_ROWS, cols = CONSOLE_COLS;
 	if (plat_console_interactive())
@@ -263,10 +278,50 @@ void tty_input(struct tty *tty, const char *buf, size_t len)
 	}
 }
 
+/* Takes what the platform has of a stream console's input, as far as the buffer has room. */
+static void stream_fill(void)
+{
+	bool got = false;
+	while (!stream_in.ended && stream_in.len < sizeof(stream_in.buf)) {
+		size_t tail = (stream_in.head + stream_in.len) % sizeof(stream_in.buf);
+		size_t room = MIN(sizeof(stream_in.buf) - stream_in.len, sizeof(stream_in.buf) - tail);
+		long n = plat_console_poll(stream_in.buf + tail, room);
+		if (n == 0)
+			break;
+		if (n < 0)
+			stream_in.ended = true;
+		else
+			stream_in.len += (size_t)n;
+		got = true;
+	}
+	if (got) {
+		stream_in.wanted = false;
+		wait_wake(WAIT_KEY(&stream_in));
+	}
+}
+
+bool tty_console_wanted(void)
+{
+	if (plat_console_interactive())
+		return true;
+	if (!stream_in.wanted)
+		return false;
+	/* Somebody still waits for it: a reader, or a poll (which may be polling it). */
+	unsigned cursor = 0;
+	for (struct thread *t; (t = thread_next(&cursor));)
+		if ((t->wait.kind == WAIT_TTY && t->wait.key == WAIT_KEY(&stream_in)) ||
+		    t->wait.kind == WAIT_POLL)
+			return true;
+	return false;
+}
+
 void tty_poll_console(void)
 {
-	if (!plat_console_interactive())
+	if (!plat_console_interactive()) {
+		if (stream_in.wanted)
+			stream_fill();
 		return;
+	}
 	unsigned rows, cols;
 	if (plat_console_size(&rows, &cols)) {
 		console.winsize.ws_row = (unsigned short)rows;
@@ -580,22 +635,34 @@ void tty_proc_exit(struct proc *p)
 	tty->pgrp = 0;
 }
 
-/* The console as byte streams: reads take what the platform gives, writes go to stream n. */
+/* The console as byte streams: reads take the platform's input, writes go to stream n. */
 static long stream_read(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
 {
-	(void)f, (void)off;
-	char chunk[4096];
-	len = MIN(len, sizeof(chunk));
+	(void)off;
 	if (len == 0)
 		return 0;
 	if (uaccess_prepare(t->proc->mm, buf, len, true))
 		return -EFAULT;
-	long n = plat_console_read(chunk, len);
-	if (n == -EAGAIN)
-		return -ERESTARTSYS; /* a debugger wants the machine: the read starts over */
-	if (n > 0 && copy_out(t->proc->mm, buf, chunk, (size_t)n))
+	if (!stream_in.len)
+		stream_fill();
+	if (!stream_in.len) {
+		if (stream_in.ended)
+			return 0;
+		stream_in.wanted = true;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		return wait_block(t, WAIT_TTY, WAIT_KEY(&stream_in), UINT64_MAX,
+				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+	}
+	/* As from a pipe: what is there, up to the end of the ring (the rest on the next read). */
+	size_t n = MIN((size_t)len, MIN(stream_in.len, sizeof(stream_in.buf) - stream_in.head));
+	if (copy_out(t->proc->mm, buf, stream_in.buf + stream_in.head, n))
 		return -EFAULT;
-	return n;
+	stream_in.head = (stream_in.head + n) % sizeof(stream_in.buf);
+	stream_in.len -= n;
+	if (!stream_in.len)
+		stream_in.head = 0;
+	return (long)n;
 }
 
 static int stream_piece(void *piece, size_t n, void *arg)
@@ -618,8 +685,14 @@ static long stream_write(struct thread *t, struct file *f, uint64_t buf, uint64_
 
 static unsigned stream_poll(struct file *f)
 {
-	(void)f;
-	return POLLIN | POLLOUT;
+	if (!(f->flags & O_ACCMODE) || (f->flags & O_ACCMODE) == O_RDWR) {
+		if (!stream_in.len)
+			stream_fill();
+		if (stream_in.len || stream_in.ended)
+			return POLLIN | POLLOUT;
+		stream_in.wanted = true;
+	}
+	return POLLOUT;
 }
 
 static const struct file_ops stream_ops = {.read = stream_read, .write = stream_write,

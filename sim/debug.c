@@ -83,6 +83,7 @@ static struct {
 	enum debug_action fallback; /* for threads the last resume did not name */
 	size_t steppers;            /* threads the last resume made step */
 	uint64_t next_poll_ns;
+	int last_tid; /* the thread that ran last: the one a stop while idle reports */
 	struct dbg_thread threads[CORE_THREADS_MAX];
 	struct {
 		bool stepping, range, started;
@@ -345,7 +346,7 @@ static enum debug_verdict hold(struct thread *held)
 	if (!any)
 		return stop(held, DEBUG_GONE, 0, false);
 	if (wake != UINT64_MAX) {
-		plat_idle_until(wake);
+		plat_idle_until(wake, false);
 	} else {
 		gdbstub_wait_input(IDLE_WAIT_MS);
 		dbg.next_poll_ns = 0;
@@ -358,6 +359,7 @@ enum debug_verdict debug_before_run(struct uctx *u)
 	struct thread *p = core_current();
 	if (dbg.killed)
 		return DEBUG_KILL;
+	dbg.last_tid = core_tid(p);
 	apply();
 	uint64_t now = coarse_ns();
 	if (now >= dbg.next_poll_ns) {
@@ -453,8 +455,23 @@ int debug_console_watch_fd(void)
 	return debug_enabled && !dbg.killed ? gdbwire_fd() : -1;
 }
 
-void debug_attention(void)
+void debug_idle(void)
 {
+	if (!debug_enabled || dbg.killed)
+		return;
+	enum debug_reason reason;
+	if (!gdbstub_poll(&reason)) {
+		apply(); /* the debugger may have gone */
+		return;
+	}
+	struct thread *p = core_thread(gdbstub_thread());
+	if (!p)
+		p = core_thread(dbg.last_tid);
+	unsigned cursor = 0;
+	if (!p)
+		p = core_thread_next(&cursor);
+	if (p)
+		stop(p, reason, 0, false);
 	dbg.next_poll_ns = 0;
 }
 

@@ -84,10 +84,13 @@ int debug_fault(struct thread *p, int sig, uint64_t addr);
 /* The first process spawned ended with Linux wait status (negative: the machine stopped). */
 void debug_machine_ended(int status);
 bool debug_killed(void);
-/* While the kernel waits for console input: the file descriptor on which the debugger may
- * speak (or connect), else -1. debug_attention() then makes the next run ask it first. */
+/* While the machine idles: the file descriptor on which the debugger may speak (or connect),
+ * else -1. Once it is readable, debug_idle() hears the debugger: a Ctrl-C (or a debugger that
+ * connects) stops the system there, at the thread the debugger looks at (else the one that ran
+ * last: all of them wait), until the debugger resumes
+ * it; debug_killed() then says whether it killed it. */
 int debug_console_watch_fd(void);
-void debug_attention(void);
+void debug_idle(void);
 
 /* Used by the stub while the system is stopped. 0 or -errno. */
 int debug_break_insert(uint64_t addr, bool hw);
@@ -107,6 +110,8 @@ void gdbstub_close(void);
 bool gdbstub_connected(void);
 /* While the system runs: true when the debugger wants it stopped (*reason set). */
 bool gdbstub_poll(enum debug_reason *reason);
+/* The thread the debugger looks at (its Hg), or 0 for none in particular. */
+int gdbstub_thread(void);
 /* Waits at most timeout_ms for the debugger to say something (0: just look). */
 void gdbstub_wait_input(int timeout_ms);
 /* The system stopped for s: report it to the debugger when it waits for a stop, wait for one

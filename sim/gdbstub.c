@@ -664,6 +664,11 @@ bool gdbstub_poll(enum debug_reason *reason)
 	return interrupt;
 }
 
+int gdbstub_thread(void)
+{
+	return gs.gthread > 0 ? gs.gthread : 0;
+}
+
 void gdbstub_wait_input(int timeout_ms)
 {
 	gdbwire_wait_input(timeout_ms);

@@ -115,8 +115,28 @@ bool plat_console_interactive(void)
 	return con.interactive;
 }
 
+/* A stream's input: what has come, never waiting for more. */
+static long stream_poll(void *buf, size_t len)
+{
+	struct pollfd pfd = {0, POLLIN, 0};
+	if (poll(&pfd, 1, 0) < 0)
+		return 0;
+	if (pfd.revents & POLLNVAL)
+		return -EBADF; /* no standard input at all: as if it were empty */
+	if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+		return 0;
+	ssize_t n = read(0, buf, len);
+	if (n > 0)
+		return n;
+	if (n == 0)
+		return -EPIPE; /* its end */
+	return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+}
+
 long plat_console_poll(void *buf, size_t len)
 {
+	if (!con.interactive)
+		return stream_poll(buf, len);
 	struct pollfd pfd = {0, POLLIN, 0};
 	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 		return 0;
@@ -161,14 +181,21 @@ bool plat_console_size(unsigned *rows, unsigned *cols)
 	return true;
 }
 
-/* Waits until input comes, a stop request, or timeout_ms (-1: no limit). */
-static void wait_for_input(int timeout_ms)
+/* Waits until the console's input comes (when input is set), a stop request, a debugger's
+ * attention (it is served here: the system stops if it asks), or timeout_ms (-1: no limit). */
+static void wait_for_input(bool input, int timeout_ms)
 {
 	unsigned stops = (unsigned)stop_requests;
-	struct pollfd pfd = {0, POLLIN, 0};
-	while (poll(&pfd, 1, timeout_ms) < 0 && errno == EINTR && stops == (unsigned)stop_requests &&
-	       !resized)
-		;
+	for (;;) {
+		struct pollfd pfd[2] = {{input ? 0 : -1, POLLIN, 0},
+					{debug_console_watch_fd(), POLLIN, 0}};
+		int n = poll(pfd, 2, timeout_ms);
+		if (n < 0 && errno == EINTR && stops == (unsigned)stop_requests && !resized)
+			continue;
+		if (n > 0 && pfd[1].revents)
+			debug_idle();
+		return;
+	}
 }
 
 static uint64_t host_ns(clockid_t clk)
@@ -235,33 +262,6 @@ long plat_console_write(int stream, const void *buf, size_t len)
 	return (long)len;
 }
 
-long plat_console_read(void *buf, size_t len)
-{
-	unsigned stops = (unsigned)stop_requests;
-	for (;;) {
-		/* A debugger must be heard while the console waits (gdb's Ctrl-C, or one connecting):
-		 * -EAGAIN gives the CPU back without reading, and the read starts over. */
-		int dfd = debug_console_watch_fd();
-		if (dfd >= 0) {
-			struct pollfd pfd[2] = {{0, POLLIN, 0}, {dfd, POLLIN, 0}};
-			if (poll(pfd, 2, -1) < 0) {
-				if (errno != EINTR || stops != (unsigned)stop_requests)
-					return -errno;
-				continue;
-			}
-			if (pfd[1].revents && !pfd[0].revents) {
-				debug_attention();
-				return -EAGAIN;
-			}
-		}
-		ssize_t n = read(0, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno != EINTR || stops != (unsigned)stop_requests)
-			return -errno;
-	}
-}
-
 uint64_t plat_clock_ns(void)
 {
 	if (m.host_clock)
@@ -280,24 +280,21 @@ uint64_t plat_boot_epoch_ns(void)
 	return m.epoch_ns;
 }
 
-/* Sleeps ns nanoseconds of real time, or until the user asks the machine to stop. */
-static void sleep_real(uint64_t ns)
+/* Moves the clock from now to target, as idle time: false when it came back early (input the
+ * kernel wants came, or a stop request), having moved the clock only as far as the wait
+ * lasted. */
+static bool idle_to(uint64_t now, uint64_t target, bool input)
 {
-	struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
-	unsigned stops = (unsigned)stop_requests;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && stops == (unsigned)stop_requests)
-		;
-}
-
-/* Moves the clock from now to target, as idle time: false when it came back early (a person
- * typed, or asked to stop), having moved the clock only as far as the wait lasted. */
-static bool idle_to(uint64_t now, uint64_t target)
-{
-	if (target == UINT64_MAX) {
-		/* Nothing will ever run unless a person types (or stops us). */
+	/* A stream's input takes no virtual time: while a reader waits for it, the virtual clock
+	 * waits too, so that a run is the same however fast its pipe is fed. */
+	bool frozen = input && !con.interactive && !m.host_clock;
+	if (target == UINT64_MAX || frozen) {
+		if (!input && debug_console_watch_fd() < 0)
+			return false; /* nothing to wait for: a stop request is on its way */
+		/* Nothing will run before the input (or a person typing, or a stop request). */
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
-		wait_for_input(-1);
-		if (!m.host_clock)
+		wait_for_input(input, -1);
+		if (!m.host_clock && !frozen)
 			m.idle_ns += host_ns(CLOCK_MONOTONIC) - start;
 		return false;
 	}
@@ -306,18 +303,15 @@ static bool idle_to(uint64_t now, uint64_t target)
 	 * system prints, are those of a run that is not paced. What a person types ends it early:
 	 * the clock then moves as far as the wait lasted. */
 	uint64_t span = target - now;
-	if (con.interactive && (m.host_clock || m.paced)) {
+	if (m.host_clock || m.paced) {
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
-		wait_for_input((int)MIN(span / 1000000ull + 1, (uint64_t)INT32_MAX));
+		wait_for_input(input, (int)MIN(span / 1000000ull + 1, (uint64_t)INT32_MAX));
 		uint64_t waited = host_ns(CLOCK_MONOTONIC) - start;
 		if (!m.host_clock)
 			m.idle_ns += MIN(waited, span);
 		return waited >= span;
 	}
-	if (m.host_clock || m.paced)
-		sleep_real(span);
-	if (!m.host_clock)
-		m.idle_ns += span;
+	m.idle_ns += span;
 	return true;
 }
 
@@ -326,7 +320,7 @@ static bool idle_to(uint64_t now, uint64_t target)
  * next device event, the events due then run, and the wait ends early once one of them fired
  * an interrupt line, for the kernel to hear of it.
  */
-void plat_idle_until(uint64_t deadline_ns)
+void plat_idle_until(uint64_t deadline_ns, bool input)
 {
 	for (;;) {
 		uint64_t now = plat_clock_ns();
@@ -337,7 +331,7 @@ void plat_idle_until(uint64_t deadline_ns)
 		if (next <= now)
 			continue; /* an event scheduled one for now */
 		uint64_t target = MIN(deadline_ns, next);
-		if (!idle_to(now, target))
+		if (!idle_to(now, target, input))
 			return;
 		if (target == deadline_ns) {
 			sim_events_run(plat_clock_ns());
@@ -457,7 +451,8 @@ void sim_set_boot_image(void *image, size_t len)
 
 unsigned plat_stop_requests(void)
 {
-	return (unsigned)stop_requests;
+	/* A debugger that killed the system while it idled stops it as a second Ctrl-C would. */
+	return (unsigned)stop_requests + (debug_enabled && debug_killed() ? 2u : 0u);
 }
 
 void sim_catch_stop_signals(void)

@@ -83,13 +83,6 @@ long plat_console_poll(void *buf, size_t len)
 	return (long)n;
 }
 
-/* Never asked of an interactive console: nothing to read as a stream. */
-long plat_console_read(void *buf, size_t len)
-{
-	(void)buf, (void)len;
-	return 0;
-}
-
 bool plat_console_size(unsigned *rows, unsigned *cols)
 {
 	(void)rows, (void)cols;

@@ -214,12 +214,13 @@ uint64_t plat_boot_epoch_ns(void)
 	return clk.epoch_ns;
 }
 
-/* Sleeps until the deadline, a timer tick at a time; input or a stop request ends it early. */
-void plat_idle_until(uint64_t deadline_ns)
+/* Sleeps until the deadline, a timer tick at a time; wanted input, a device's interrupt or a
+ * stop request ends it early. */
+void plat_idle_until(uint64_t deadline_ns, bool input)
 {
 	unsigned stops = plat_stop_requests();
 	while (plat_clock_ns() < deadline_ns && stops == plat_stop_requests() &&
-	       !pc_serial_pending() && !pc_irq_pending())
+	       !(input && pc_serial_pending()) && !pc_irq_pending())
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 

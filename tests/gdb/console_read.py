@@ -1,10 +1,11 @@
 # Ctrl-C reaches the stub while the guest waits for console input (run by run_gdb_test.sh):
-# the read is interrupted without taking input and starts over when the guest runs again, so
-# the stop shows the guest on its syscall instruction.
+# the guest's thread waits in the kernel and the machine idles, waiting for the input, yet
+# the debugger is heard. The stop shows the guest where Linux shows a process in a blocking
+# call: just past its syscall instruction.
 #stdin-open
 #expect ^continue: \+$
 #expect ^interrupt: T02thread:1;
-#expect ^at the syscall: 0f05$
+#expect ^past the syscall: 0f05$
 #expect ^kill: \+$
 #expect ^closed
 #sim-exit 137
@@ -25,9 +26,9 @@ def main():
     print("interrupt: %s" % stop)
     rip = next(f[3:] for f in stop.split(";") if f.startswith("10:"))
     rip = int.from_bytes(bytes.fromhex(rip), "little")
-    stub.send("m%x,2" % rip)
+    stub.send("m%x,2" % (rip - 2))
     stub.ack()
-    print("at the syscall: %s" % stub.reply())
+    print("past the syscall: %s" % stub.reply())
     stub.kill()
 
 

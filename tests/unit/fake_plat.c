@@ -390,7 +390,8 @@ long plat_console_write(int stream, const void *buf, size_t len)
 	return (long)len;
 }
 
-long plat_console_read(void *buf, size_t len)
+/* The input comes all at once; a stream's then ends (a terminal's never does). */
+long plat_console_poll(void *buf, size_t len)
 {
 	size_t n = m.input_len - m.input_at;
 	if (n > len)
@@ -398,18 +399,12 @@ long plat_console_read(void *buf, size_t len)
 	if (n)
 		memcpy(buf, m.input + m.input_at, n);
 	m.input_at += n;
-	return (long)n;
+	return n || m.interactive ? (long)n : -EPIPE;
 }
 
 bool plat_console_interactive(void)
 {
 	return m.interactive;
-}
-
-/* An interactive console has typed all its input at once. */
-long plat_console_poll(void *buf, size_t len)
-{
-	return plat_console_read(buf, len);
 }
 
 bool plat_console_size(unsigned *rows, unsigned *cols)
@@ -439,8 +434,9 @@ uint64_t plat_boot_epoch_ns(void)
 	return m.epoch_ns;
 }
 
-void plat_idle_until(uint64_t deadline_ns)
+void plat_idle_until(uint64_t deadline_ns, bool input)
 {
+	(void)input;
 	fake_counts.idle_calls++;
 	fake_counts.last_idle_deadline = deadline_ns;
 	if (deadline_ns > m.clock_ns)

@@ -51,7 +51,7 @@ size_t fake_ram_size(void);
 const char *fake_console_output(int stream, size_t *len);
 /* Forgets the captured output of both streams. */
 void fake_console_clear(void);
-/* What plat_console_read will return, in order (then end of input). */
+/* The console's input, which plat_console_poll gives at once (a stream's then ends). */
 void fake_console_set_input(const void *buf, size_t len);
 /* The console is interactive (a terminal of rows x cols, 0 for unknown): the kernel runs its
  * tty over it, and plat_console_poll gives the input at once. */

@@ -85,17 +85,13 @@ void plat_tlb_flush(uint64_t root, uint64_t va);
 
 /* Console: stream 1 is standard output, 2 standard error. Returns bytes written or -errno. */
 long plat_console_write(int stream, const void *buf, size_t len);
-/* True when a person types at the console (a terminal): the kernel runs a tty over it, takes
- * input with plat_console_poll as it comes, and plat_idle_until returns when some comes.
- * Otherwise the input is a stream (a pipe, a file) read as the guests ask: plat_console_read. */
+/* True when a person types at the console (a terminal): the kernel runs a tty over it and
+ * takes the input as it comes. Otherwise the input is a stream (a pipe, a file) the kernel
+ * takes only when a guest reads it. */
 bool plat_console_interactive(void);
-/* Interactive console: up to len bytes typed since the last call, 0 for none, or -errno when
- * the terminal went away. */
+/* The console's input that has come: up to len bytes, 0 when none has (it never waits), or
+ * -errno once the input has ended for good (-EIO: the terminal went away; a stream's end). */
 long plat_console_poll(void *buf, size_t len);
-/* Stream console: a blocking read; 0 at end of input, or -errno; -EAGAIN when the platform
- * needs the CPU back first (a debugger wants to stop the machine): nothing was read, and the
- * caller's syscall starts over once its thread runs again. */
-long plat_console_read(void *buf, size_t len);
 /* The console's size in characters: true with *rows, *cols when it is known and changed since
  * the last call (the first call: when it is known). */
 bool plat_console_size(unsigned *rows, unsigned *cols);
@@ -105,8 +101,9 @@ uint64_t plat_clock_ns(void);
 /* Wall-clock time at boot, in nanoseconds since the Unix epoch. */
 uint64_t plat_boot_epoch_ns(void);
 /* Nothing can run before monotonic time deadline (UINT64_MAX: none): wait (or jump the clock)
- * until then; an interactive console's input or a stop request ends the wait early. */
-void plat_idle_until(uint64_t deadline_ns);
+ * until then; a stop request ends the wait early, and so does the console's input when the
+ * kernel wants it (input: tty_console_wanted). */
+void plat_idle_until(uint64_t deadline_ns, bool input);
 /* How many times the user asked the machine to stop so far (Ctrl-C): the first asks PID 1 to
  * shut down, the next stops at once. */
 unsigned plat_stop_requests(void);

@@ -37,8 +37,12 @@ struct tty *tty_console(void);
 void tty_init(void);
 /* Bytes from the device: the line discipline takes them (echo, signals, editing). */
 void tty_input(struct tty *tty, const char *buf, size_t len);
-/* Takes what the platform's interactive console has typed since the last look. */
+/* Takes what the platform's console has for the kernel since the last look: what a person
+ * typed at an interactive one; a stream's input when a reader waits for it. */
 void tty_poll_console(void);
+/* Whether the kernel waits for the console's input now: always when a person types at it;
+ * for a stream (a pipe, a file), while a reader or poll waits for bytes it does not have. */
+bool tty_console_wanted(void);
 /* Opens tty on f (/dev/console), or the process's controlling terminal (/dev/tty). */
 int tty_open(struct thread *t, struct tty *tty, struct file *f);
 int tty_open_controlling(struct thread *t, struct file *f);
