@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The crash tests' two halves (crash.sh runs them).
 
-crash.py run SIM IMAGE DISK SEED SYNCED
-    Boots SIM with DISK; its shell runs disk_writer /data. After a number of "synced" lines
-    and a delay, both drawn from SEED, SIGKILLs the simulator (nothing shuts down: the image
-    holds what the device had written). Writes the synced lines to SYNCED and prints where the
-    kill landed.
+crash.py run MACHINE BUILD IMAGE DISK SEED SYNCED
+    Boots MACHINE (sim: BUILD/eclipse-sim; pc: BUILD/eclipse-pc under QEMU, through
+    scripts/run-metal.sh) with boot image IMAGE and DISK; its shell runs disk_writer /data.
+    After a number of "synced" lines and a delay, both drawn from SEED, SIGKILLs the machine
+    (the simulator, or QEMU: nothing shuts down, the image holds what the device had written).
+    Writes the synced lines to SYNCED and prints where the kill landed.
 
 crash.py verify DISK SYNCED
     Reads each synced file off DISK with debugfs and checks its size and FNV-1a hash.
@@ -20,17 +21,33 @@ import tempfile
 import time
 
 
-def run(sim, image, disk, seed, synced_path):
+def start(machine, build, image, disk):
+    """The machine booting to its shell, in a process group of its own (QEMU is a child)."""
+    if machine == "sim":
+        cmd, env = [f"{build}/eclipse-sim", f"--image={image}", f"--disk={disk}", "--shell"], None
+    else:
+        here = os.path.dirname(os.path.abspath(__file__))
+        metal = os.path.join(here, "..", "..", "scripts", "run-metal.sh")
+        cmd = ["bash", metal, f"{build}/eclipse-pc", image, "shell"]
+        env = dict(os.environ, DISK=disk)
+    return subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def run(machine, build, image, disk, seed, synced_path):
     rng = random.Random(seed)
     want = rng.randint(1, 200)
     delay = rng.uniform(0, 0.005)
-    proc = subprocess.Popen([sim, f"--image={image}", f"--disk={disk}", "--shell"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    proc.stdin.write(b"disk_writer /data\n")
-    proc.stdin.flush()
+    proc = start(machine, build, image, disk)
+    # The pc's serial console is a terminal: what is typed before the shell set it up may be
+    # flushed, so the command waits for the prompt there. The sim's is a stream, read in order.
+    command = b"disk_writer /data\n"
+    if machine == "sim":
+        proc.stdin.write(command)
+        proc.stdin.flush()
+        command = None
     synced, buf, transcript = [], b"", []
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     kill_at = None
     while proc.poll() is None and time.monotonic() < deadline:
         if kill_at is not None and time.monotonic() >= kill_at:
@@ -42,6 +59,10 @@ def run(sim, image, disk, seed, synced_path):
         if not chunk:
             break
         buf += chunk
+        if command and b"# " in buf:
+            proc.stdin.write(command)
+            proc.stdin.flush()
+            command = None
         *lines, buf = buf.split(b"\n")
         for line in lines:
             text = line.decode(errors="replace").strip()
@@ -52,7 +73,7 @@ def run(sim, image, disk, seed, synced_path):
                     kill_at = time.monotonic() + delay
     alive = proc.poll() is None
     if alive:
-        proc.send_signal(signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     # Every file named before the kill was synced before it: read what is left in the pipe.
     rest = proc.stdout.read()
@@ -66,7 +87,7 @@ def run(sim, image, disk, seed, synced_path):
     with open(synced_path, "w") as f:
         f.write("".join(s + "\n" for s in synced))
     if not alive or len(synced) < want:
-        print(f"FAIL: the simulator ended before the kill ({len(synced)} files synced); "
+        print(f"FAIL: the {machine} ended before the kill ({len(synced)} files synced); "
               "its last lines:")
         print("\n".join("    " + t for t in transcript[-15:]))
         return 1
@@ -110,8 +131,8 @@ def verify(disk, synced_path):
 
 
 def main(argv):
-    if len(argv) == 7 and argv[1] == "run":
-        return run(argv[2], argv[3], argv[4], int(argv[5]), argv[6])
+    if len(argv) == 8 and argv[1] == "run" and argv[2] in ("sim", "pc"):
+        return run(argv[2], argv[3], argv[4], argv[5], int(argv[6]), argv[7])
     if len(argv) == 4 and argv[1] == "verify":
         return verify(argv[2], argv[3])
     print(__doc__, file=sys.stderr)
