@@ -9,25 +9,8 @@ set -uo pipefail
 sim=$1
 lspci=$2
 expected=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-
-# expect NAME STATUS PATTERN -- COMMAND...: as cli_test.sh's.
-expect() {
-	local name=$1 want=$2 pattern=$3
-	shift 4
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	local got=$?
-	if [[ $got -ne $want ]] || { [[ -n $pattern ]] && ! grep -Eq -- "$pattern" "$tmp/out" "$tmp/err"; }; then
-		echo "FAIL $name: exit $got (want $want), output:"
-		sed 's/^/    /' "$tmp/out" "$tmp/err" | head -20
-		failures=$((failures + 1))
-	else
-		passes=$((passes + 1))
-	fi
-}
+# shellcheck source=expect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 img=$tmp/disk.img
 truncate -s $((1024 * 1024 + 100)) "$img"
