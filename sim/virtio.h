@@ -1,7 +1,7 @@
 /*
  * Virtio devices of the simulated machine: the virtio 1.x PCI transport with split virtqueues
- * (virtio_pci.c), as QEMU's transitional virtio-*-pci devices show it, and the block device
- * behind --disk (virtio_blk.c).
+ * (virtio_pci.c), as QEMU's transitional virtio-*-pci devices show it, the block device
+ * behind --disk (virtio_blk.c) and the network card (virtio_net.c).
  */
 #ifndef SIM_VIRTIO_H
 #define SIM_VIRTIO_H
@@ -9,10 +9,11 @@
 #include "pci.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VIRTIO_QUEUE_MAX 256 /* a queue's size at most, as QEMU's virtio-blk offers it */
-#define VIRTIO_QUEUES 1      /* queues a device may have here */
+#define VIRTIO_QUEUES 2      /* queues a device may have here (virtio-net: receive, transmit) */
 
 /* Device status bits (virtio 1.x, 2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x01u
@@ -158,5 +159,28 @@ struct sim_virtio *sim_virtio_blk(void);
 #define VIRTIO_BLK_FLUSH_NS 100000ull
 /* ns per byte moved: 1 GB/s */
 #define VIRTIO_BLK_BYTE_NS 1ull
+
+/* The network card (virtio_net.c) and the wire it is on. */
+struct sim_net_backend {
+	/* A frame the guest sent (Ethernet, without its FCS), for the wire to carry. */
+	void (*transmit)(void *ctx, const uint8_t *frame, size_t len);
+	void *ctx;
+};
+/* The card at 00:03.0 with address mac, on backend's wire. Before sim_pci_firmware. */
+void sim_virtio_net_init(const uint8_t mac[6], const struct sim_net_backend *backend);
+void sim_virtio_net_fini(void);
+/* The device (tests), or NULL without a card. */
+struct sim_virtio *sim_virtio_net(void);
+/* A frame from the wire for the guest: queued now, delivered on the virtual clock. False when
+ * it was dropped (no card set up by its driver, the queue full, not an Ethernet frame). */
+bool sim_virtio_net_receive(const void *frame, size_t len);
+/* Frames dropped so far, both ways. */
+uint64_t sim_virtio_net_dropped(void);
+
+/* virtio-net's timing (virtio_net.c): from a notify to the device taking the transmit queue,
+ * and from a frame's arrival to its delivery; frames waiting for the guest at most. */
+#define VIRTIO_NET_SUBMIT_NS 1000ull
+#define VIRTIO_NET_DELIVER_NS 1000ull
+#define VIRTIO_NET_RX_FRAMES 256u
 
 #endif

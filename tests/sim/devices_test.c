@@ -437,6 +437,186 @@ static void test_ram_split(void)
 	sim_ram_fini();
 }
 
+/*
+ * The network card, alone on a bus, on a wire that records what it is given: its identity and
+ * configuration, frames both ways with their headers, frames waiting for receive buffers, and
+ * what it drops.
+ */
+static uint64_t nbar;
+#define NCOMMON(off) (nbar + VIRTIO_COMMON_OFF + (off))
+#define NQ 8
+static uint8_t wire_frame[2048];
+static size_t wire_len;
+static unsigned wire_frames;
+static uint16_t navail[2];
+
+static void wire(void *ctx, const uint8_t *frame, size_t len)
+{
+	(void)ctx;
+	memcpy(wire_frame, frame, len);
+	wire_len = len;
+	wire_frames++;
+}
+
+/* Queue q's rings and buffers: descriptors, then the available and used rings a page apart,
+ * buffer i at 0x800 * i from the fourth page. */
+static uint64_t qbase(unsigned q)
+{
+	return 0x40000ull + 0x10000ull * q;
+}
+
+static uint64_t nbuf(unsigned q, unsigned i)
+{
+	return qbase(q) + 0x4000 + 0x800ull * i;
+}
+
+static void net_bring_up(void)
+{
+	sim_mmio_write(NCOMMON(VIRTIO_COMMON_STATUS), 1, 0);
+	sim_mmio_write(NCOMMON(VIRTIO_COMMON_STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	sim_mmio_write(NCOMMON(VIRTIO_COMMON_GFSELECT), 4, 0);
+	sim_mmio_write(NCOMMON(VIRTIO_COMMON_GF), 4, (1u << 5) | (1u << 16));
+	sim_mmio_write(NCOMMON(VIRTIO_COMMON_GFSELECT), 4, 1);
+	sim_mmio_write(NCOMMON(VIRTIO_COMMON_GF), 4, 1);
+	sim_mmio_write(NCOMMON(VIRTIO_COMMON_STATUS), 1, VIRTIO_STATUS_ACKNOWLEDGE |
+		       VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	for (unsigned q = 0; q < 2; q++) {
+		sim_mmio_write(NCOMMON(VIRTIO_COMMON_Q_SELECT), 2, q);
+		sim_mmio_write(NCOMMON(VIRTIO_COMMON_Q_SIZE), 2, NQ);
+		sim_mmio_write(NCOMMON(VIRTIO_COMMON_Q_DESC), 8, qbase(q));
+		sim_mmio_write(NCOMMON(VIRTIO_COMMON_Q_AVAIL), 8, qbase(q) + 0x1000);
+		sim_mmio_write(NCOMMON(VIRTIO_COMMON_Q_USED), 8, qbase(q) + 0x2000);
+		sim_mmio_write(NCOMMON(VIRTIO_COMMON_Q_ENABLE), 2, 1);
+		memset(ram(qbase(q)), 0, 0x3000);
+		navail[q] = 0;
+	}
+	uint8_t st = (uint8_t)sim_mmio_read(NCOMMON(VIRTIO_COMMON_STATUS), 1);
+	sim_mmio_write(NCOMMON(VIRTIO_COMMON_STATUS), 1, st | VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* Offers one buffer of len bytes at buffer slot i of queue q (device-writable when
+ * writable) and notifies the queue. */
+static void net_offer(unsigned q, unsigned i, uint32_t len, bool writable)
+{
+	uint8_t *d = ram(qbase(q) + 16 * i);
+	uint64_t addr = nbuf(q, i);
+	sim_put32(d, (uint32_t)addr);
+	sim_put32(d + 4, (uint32_t)(addr >> 32));
+	sim_put32(d + 8, len);
+	sim_put16(d + 12, writable ? VIRTQ_DESC_F_WRITE : 0);
+	sim_put16(d + 14, 0);
+	sim_put16(ram(qbase(q) + 0x1000 + 4 + 2 * (navail[q] % NQ)), (uint16_t)i);
+	sim_put16(ram(qbase(q) + 0x1000 + 2), ++navail[q]);
+	sim_mmio_write(nbar + VIRTIO_NOTIFY_OFF + q * VIRTIO_NOTIFY_MULTIPLIER, 2, q);
+}
+
+static uint16_t net_used(unsigned q)
+{
+	return sim_get16(ram(qbase(q) + 0x2000 + 2));
+}
+
+/* The length the device wrote for used entry n of queue q. */
+static uint32_t net_used_len(unsigned q, unsigned n)
+{
+	return sim_get32(ram(qbase(q) + 0x2000 + 4 + 8 * (n % NQ) + 4));
+}
+
+/* A frame of len bytes: broadcast destination, the card's source, then bytes counting from b. */
+static void make_frame(uint8_t *f, size_t len, uint8_t b)
+{
+	memset(f, 0xff, 6);
+	memcpy(f + 6, "\x52\x54\x00\x12\x34\x56", 6);
+	for (size_t i = 12; i < len; i++)
+		f[i] = (uint8_t)(b + i);
+}
+
+static void test_net(void)
+{
+	static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+	sim_pci_init();
+	sim_virtio_net_init(mac, &(struct sim_net_backend){.transmit = wire});
+	CHECK(sim_pci_firmware() == 0, "firmware with the card");
+	CHECK(cfg_read(3, 0, 0) == 0x10001af4u, "the card is 1af4:1000 at 00:03.0");
+	CHECK(cfg_read(3, 0, 8) >> 8 == 0x020000u, "class 0200 (Ethernet)");
+	CHECK(cfg_read(3, 0, 0x2c) == 0x00011af4u, "subsystem 1af4:0001");
+	nbar = cfg_read(3, 0, 0x20) & ~0xfull;
+	nbar |= (uint64_t)cfg_read(3, 0, 0x24) << 32;
+	cfg_write(3, 0, 4, cfg_read(3, 0, 4) | 0x6); /* memory decoding, bus mastering */
+	CHECK(sim_mmio_read(NCOMMON(VIRTIO_COMMON_DF), 4) == ((1u << 5) | (1u << 16)),
+	      "features offered: MAC and STATUS");
+	CHECK(sim_mmio_read(NCOMMON(VIRTIO_COMMON_NUMQ), 2) == 2, "two queues");
+	uint8_t got_mac[6];
+	for (unsigned i = 0; i < 6; i++)
+		got_mac[i] = (uint8_t)sim_mmio_read(nbar + VIRTIO_DEVICE_OFF + i, 1);
+	CHECK(!memcmp(got_mac, mac, 6), "the MAC in the configuration");
+	CHECK(sim_mmio_read(nbar + VIRTIO_DEVICE_OFF + 6, 2) == 1, "link up");
+	uint8_t f[1518];
+	make_frame(f, 60, 1);
+	CHECK(!sim_virtio_net_receive(f, 60), "a frame before the driver set the card up: dropped");
+
+	net_bring_up();
+	/* Transmit: the header is skipped, the frame reaches the wire whole. */
+	uint8_t *tx = ram(nbuf(1, 0));
+	memset(tx, 0x77, 12);
+	make_frame(tx + 12, 100, 7);
+	net_offer(1, 0, 112, false);
+	CHECK(wire_frames == 0, "nothing sent before the device's time");
+	run_all_events();
+	CHECK(wire_frames == 1 && wire_len == 100 && !memcmp(wire_frame, tx + 12, 100), "a frame sent");
+	CHECK(net_used(1) == 1, "its buffer returned");
+	CHECK(sim_irq_level(cfg_read(3, 0, 0x3c) & 0xff), "and the interrupt raised");
+	sim_mmio_read(nbar + VIRTIO_ISR_OFF, 1); /* reading the ISR lowers it */
+
+	/* Receive: frames wait until buffers come, then each fills one, header first. */
+	make_frame(f, 60, 2);
+	CHECK(sim_virtio_net_receive(f, 60), "a frame from the wire");
+	make_frame(f, 1514, 3);
+	CHECK(sim_virtio_net_receive(f, 1514), "a full-sized one");
+	run_all_events();
+	CHECK(net_used(0) == 0, "no receive buffer yet: the frames wait");
+	net_offer(0, 0, 1526, true);
+	net_offer(0, 1, 1526, true);
+	run_all_events();
+	CHECK(net_used(0) == 2, "two frames received");
+	CHECK(net_used_len(0, 0) == 72 && net_used_len(0, 1) == 1526, "each with its header");
+	uint8_t *rx = ram(nbuf(0, 0));
+	CHECK(sim_get16(rx + 10) == 1 && rx[0] == 0 && rx[1] == 0, "the header: num_buffers 1");
+	make_frame(f, 60, 2);
+	CHECK(!memcmp(rx + 12, f, 60), "the first frame's bytes");
+	make_frame(f, 1514, 3);
+	CHECK(!memcmp(ram(nbuf(0, 1)) + 12, f, 1514), "the second's");
+
+	/* Dropped: a frame longer than its buffer, frames past the queue's room, bad sizes. */
+	uint64_t dropped = sim_virtio_net_dropped();
+	net_offer(0, 2, 100, true);
+	CHECK(sim_virtio_net_receive(f, 1514), "a frame too long for the buffer waiting");
+	run_all_events();
+	CHECK(net_used(0) == 3 && net_used_len(0, 2) == 0, "its buffer returned empty");
+	unsigned taken = 0;
+	for (unsigned i = 0; i < VIRTIO_NET_RX_FRAMES + 5; i++)
+		taken += sim_virtio_net_receive(f, 60);
+	CHECK(taken == VIRTIO_NET_RX_FRAMES, "the queue holds 256 frames");
+	CHECK(!sim_virtio_net_receive(f, 13) && !sim_virtio_net_receive(f, 1519), "bad sizes refused");
+	memset(tx, 0, 12);
+	net_offer(1, 1, 12 + 10, false);
+	run_all_events();
+	CHECK(wire_frames == 1 && net_used(1) == 2, "a runt frame not sent, its buffer returned");
+	CHECK(sim_virtio_net_dropped() == dropped + 1 + 5 + 2 + 1, "every drop counted");
+
+	/* A transmit chain with a device-writable buffer is a device error; a reset clears it
+	 * and forgets the frames waiting. */
+	net_offer(1, 2, 100, true);
+	run_all_events();
+	CHECK(sim_mmio_read(NCOMMON(VIRTIO_COMMON_STATUS), 1) & VIRTIO_STATUS_NEEDS_RESET,
+	      "a writable transmit buffer: DEVICE_NEEDS_RESET");
+	net_bring_up();
+	net_offer(0, 0, 1526, true);
+	run_all_events();
+	CHECK(net_used(0) == 0, "after a reset, nothing of before is delivered");
+	sim_virtio_net_fini();
+	sim_pci_fini();
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -473,6 +653,7 @@ int main(int argc, char **argv)
 	test_dma();
 	sim_virtio_blk_fini();
 	sim_pci_fini();
+	test_net();
 	test_events();
 	sim_events_reset();
 	test_ram_split();
@@ -482,6 +663,6 @@ int main(int argc, char **argv)
 		printf("%d checks failed\n", failures);
 		return 1;
 	}
-	printf("PASS: bus, MMIO, DMA, events and virtio-blk\n");
+	printf("PASS: bus, MMIO, DMA, events, virtio-blk and virtio-net\n");
 	return 0;
 }
