@@ -35,7 +35,7 @@ readonly BUSYBOX_DIR="$DEPS/busybox"
 readonly BUSYBOX_APT_DIR="$DEPS/apt-src"
 readonly PACKAGES=(build-essential cmake pkg-config libelf-dev check qemu-user cpio gdb
                    python3 clang libclang-rt-14-dev file qemu-system-x86 busybox-static
-                   musl-tools strace e2fsprogs)
+                   musl-tools strace e2fsprogs libslirp-dev)
 
 die() {
     echo "setup.sh: error: $*" >&2

@@ -8,8 +8,10 @@
  */
 #include "devices.h"
 #include "pci.h"
+#include "net.h"
 #include "virtio.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <kernel/plat.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int failures;
@@ -617,6 +620,185 @@ static void test_net(void)
 	sim_pci_fini();
 }
 
+/* The card on slirp's wire, as eclipse-sim --net=user has it (restricted). */
+static unsigned rx_seen, tx_slot;
+
+/* Sends frame through the card's transmit queue, and lets the device take it. */
+static void net_send(const uint8_t *frame, size_t len)
+{
+	unsigned i = tx_slot++ % NQ;
+	memset(ram(nbuf(1, i)), 0, 12);
+	memcpy(ram(nbuf(1, i)) + 12, frame, len);
+	net_offer(1, i, (uint32_t)(12 + len), false);
+	run_all_events();
+}
+
+/* The next frame the guest received (its length in *len), after a receive buffer is posted
+ * again in its place; NULL when none came. */
+static const uint8_t *net_next(size_t *len)
+{
+	if (net_used(0) == (uint16_t)rx_seen)
+		return NULL;
+	unsigned i = rx_seen % NQ;
+	*len = net_used_len(0, rx_seen) - 12;
+	rx_seen++;
+	static uint8_t copy[1518];
+	memcpy(copy, ram(nbuf(0, i)) + 12, *len);
+	net_offer(0, i, 1526, true);
+	return copy;
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t inet_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += be16(p + i);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static const uint8_t guest_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+static const uint8_t guest_ip[4] = {10, 0, 2, 15}, gateway_ip[4] = {10, 0, 2, 2};
+
+/* An IPv4 frame to the gateway (its MAC learned) of protocol proto carrying len bytes. */
+static size_t ip_frame(uint8_t *f, const uint8_t *gw_mac, uint8_t proto, const uint8_t *payload,
+		       size_t len)
+{
+	memcpy(f, gw_mac, 6);
+	memcpy(f + 6, guest_mac, 6);
+	put_be16(f + 12, 0x0800);
+	uint8_t *ip = f + 14;
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	put_be16(ip + 2, (uint16_t)(20 + len));
+	ip[8] = 64;
+	ip[9] = proto;
+	memcpy(ip + 12, guest_ip, 4);
+	memcpy(ip + 16, gateway_ip, 4);
+	put_be16(ip + 10, inet_sum(ip, 20, 0));
+	memcpy(ip + 20, payload, len);
+	return 14 + 20 + len;
+}
+
+/* A port on the host's loopback nobody listens on now (bound once, then let go). */
+static uint16_t free_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || getsockname(s, (struct sockaddr *)&a, &alen))
+		a.sin_port = 0;
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static void test_slirp(void)
+{
+	uint16_t port = free_port();
+	struct sim_net_options opt = {.nhostfwd = 1};
+	opt.hostfwd[0] = (struct sim_hostfwd){false, htonl(INADDR_LOOPBACK), 0, port, 80};
+	char why[256] = "";
+	CHECK(port && sim_slirp_open(&opt, why, sizeof(why)) == 0, "slirp starts with a hostfwd rule");
+	/* The rule's port is taken now: a second slirp cannot have it, and says why. */
+	int busy = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	CHECK(bind(busy, (struct sockaddr *)&a, sizeof(a)) != 0, "the rule holds its host port");
+	close(busy);
+
+	sim_pci_init();
+	struct sim_net_backend wire_slirp = sim_slirp_backend();
+	sim_virtio_net_init(guest_mac, &wire_slirp);
+	CHECK(sim_pci_firmware() == 0, "firmware with the card");
+	nbar = cfg_read(3, 0, 0x20) & ~0xfull;
+	nbar |= (uint64_t)cfg_read(3, 0, 0x24) << 32;
+	cfg_write(3, 0, 4, cfg_read(3, 0, 4) | 0x6);
+	net_bring_up();
+	rx_seen = tx_slot = 0;
+	for (unsigned i = 0; i < NQ; i++)
+		net_offer(0, i, 1526, true);
+
+	/* ARP: who has 10.0.2.2? slirp answers, with its own MAC. */
+	uint8_t f[1518] = {0}, gw_mac[6] = {0};
+	memset(f, 0xff, 6);
+	memcpy(f + 6, guest_mac, 6);
+	put_be16(f + 12, 0x0806);
+	static const uint8_t arp_head[8] = {0, 1, 8, 0, 6, 4, 0, 1};
+	memcpy(f + 14, arp_head, 8);
+	memcpy(f + 22, guest_mac, 6);
+	memcpy(f + 28, guest_ip, 4);
+	memcpy(f + 38, gateway_ip, 4);
+	net_send(f, 60);
+	size_t len = 0;
+	const uint8_t *r = net_next(&len);
+	CHECK(r && len >= 42 && be16(r + 12) == 0x0806 && be16(r + 20) == 2 &&
+	      !memcmp(r + 28, gateway_ip, 4) && !memcmp(r, guest_mac, 6), "an ARP reply for 10.0.2.2");
+	if (r)
+		memcpy(gw_mac, r + 22, 6);
+
+	/* Ping the gateway: slirp itself answers, in restricted mode too. */
+	uint8_t icmp[16] = {8, 0, 0, 0, 0x12, 0x34, 0, 1, 'e', 'c', 'l', 'i', 'p', 's', 'e', '!'};
+	put_be16(icmp + 2, inet_sum(icmp, sizeof(icmp), 0));
+	net_send(f, ip_frame(f, gw_mac, 1, icmp, sizeof(icmp)));
+	r = net_next(&len);
+	CHECK(r && be16(r + 12) == 0x0800 && r[14 + 9] == 1 && !memcmp(r + 14 + 12, gateway_ip, 4) &&
+	      r[34] == 0 && !memcmp(r + 34 + 4, icmp + 4, 12), "an echo reply from 10.0.2.2");
+
+	/* Restricted: a connection to the gateway's port 22 is refused at once (RST), and no
+	 * host socket is opened for it. */
+	uint8_t tcp[20] = {0};
+	put_be16(tcp, 40000);
+	put_be16(tcp + 2, 22);
+	tcp[7] = 1; /* sequence 1 */
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02; /* SYN */
+	put_be16(tcp + 14, 8192);
+	uint8_t pseudo[12];
+	memcpy(pseudo, guest_ip, 4);
+	memcpy(pseudo + 4, gateway_ip, 4);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	put_be16(pseudo + 10, sizeof(tcp));
+	uint32_t partial = 0;
+	for (unsigned i = 0; i < sizeof(pseudo); i += 2)
+		partial += be16(pseudo + i);
+	put_be16(tcp + 16, inet_sum(tcp, sizeof(tcp), partial));
+	net_send(f, ip_frame(f, gw_mac, 6, tcp, sizeof(tcp)));
+	r = net_next(&len);
+	CHECK(r && r[14 + 9] == 6 && be16(r + 34 + 2) == 40000 && (r[34 + 13] & 0x04),
+	      "restricted: a SYN to 10.0.2.2:22 gets a reset");
+
+	/* hostfwd: a host connection to 127.0.0.1:port becomes a SYN to the guest's port 80. */
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int rc = connect(c, (struct sockaddr *)&a, sizeof(a));
+	CHECK(rc == 0 || errno == EINPROGRESS, "the host connects to the forwarded port");
+	r = NULL;
+	for (unsigned tries = 0; tries < 100 && !r; tries++) {
+		sim_slirp_poll(20);
+		run_all_events();
+		r = net_next(&len);
+	}
+	CHECK(r && r[14 + 9] == 6 && !memcmp(r + 14 + 16, guest_ip, 4) && be16(r + 34 + 2) == 80 &&
+	      (r[34 + 13] & 0x12) == 0x02, "a SYN to 10.0.2.15:80 from the host's connection");
+	close(c);
+	sim_virtio_net_fini();
+	sim_pci_fini();
+	sim_slirp_close();
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -654,6 +836,7 @@ int main(int argc, char **argv)
 	sim_virtio_blk_fini();
 	sim_pci_fini();
 	test_net();
+	test_slirp();
 	test_events();
 	sim_events_reset();
 	test_ram_split();
@@ -663,6 +846,6 @@ int main(int argc, char **argv)
 		printf("%d checks failed\n", failures);
 		return 1;
 	}
-	printf("PASS: bus, MMIO, DMA, events, virtio-blk and virtio-net\n");
+	printf("PASS: bus, MMIO, DMA, events, virtio-blk, virtio-net and slirp\n");
 	return 0;
 }
