@@ -32,7 +32,8 @@ void pc_serial_init(void)
 	outb(COM1 + REG_DATA, 0x01);
 	outb(COM1 + REG_IER, 0x00);
 	outb(COM1 + REG_LCR, 0x03); /* 8N1 */
-	outb(COM1 + REG_FCR, 0xc7); /* FIFOs on, cleared */
+	pc_serial_poll(); /* what came before: enabling the FIFOs clears them */
+	outb(COM1 + REG_FCR, 0xc1); /* FIFOs on */
 	outb(COM1 + REG_MCR, 0x03); /* DTR, RTS */
 }
 

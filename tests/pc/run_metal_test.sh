@@ -47,11 +47,19 @@ if LC_ALL=C grep -q $'\e' "$tmp/make.raw"; then
 	fail "make run-metal printed escape codes"
 fi
 
+# Typed ahead: a command piped in at once, before the kernel set up COM1, reaches the shell
+# whole (the FIFOs enabled at boot once dropped what the UART already held).
+printf 'echo type""ahead\npoweroff\n' |
+	timeout -k 5 120 bash "$src/scripts/run-metal.sh" "$build/eclipse-pc" "$build/boot.cpio" shell \
+	>"$tmp/ahead.raw" 2>&1
+pc_plain "$tmp/ahead.raw" | grep -qx typeahead ||
+	fail "a command typed ahead did not reach the shell"
+
 if ((failures)); then
-	for f in pc.raw make.raw; do
+	for f in pc.raw make.raw ahead.raw; do
 		echo "--- $f:"
 		head -n 20 "$tmp/$f"
 	done
 	exit 1
 fi
-echo "PASS: run-metal shows the system's output alone and ends with its status"
+echo "PASS: run-metal shows the system's output alone, takes input typed ahead, and ends with its status"
