@@ -115,6 +115,9 @@ struct sim_virtio {
  * for a device of subsystem id subsys (2: block) at slot; the caller sets class and adds it. */
 void sim_virtio_pci_setup(struct sim_virtio *v, const struct sim_virtio_ops *ops, void *dev,
 			  unsigned slot, uint16_t pci_device, uint16_t subsys);
+/* The device goes away (its model's fini): what it had in flight is dropped (ops->reset), its
+ * interrupt line lowered. */
+void sim_virtio_remove(struct sim_virtio *v);
 /* Whether the device may process requests: DRIVER_OK and FEATURES_OK, no error. */
 bool sim_virtio_ready(const struct sim_virtio *v);
 /* A device error (a bad descriptor, ring or header): DEVICE_NEEDS_RESET, a configuration

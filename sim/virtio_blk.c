@@ -302,9 +302,7 @@ void sim_virtio_blk_fini(void)
 {
 	if (!blk)
 		return;
-	reset(&blk->v);
-	if (blk->v.irq_asserted)
-		sim_irq_set(blk->v.irq_asserted, false);
+	sim_virtio_remove(&blk->v);
 	sim_disk_close(blk->disk);
 	free(blk);
 	blk = NULL;

@@ -195,9 +195,7 @@ void sim_virtio_net_fini(void)
 {
 	if (!net)
 		return;
-	reset(&net->v);
-	if (net->v.irq_asserted)
-		sim_irq_set(net->v.irq_asserted, false);
+	sim_virtio_remove(&net->v);
 	free(net);
 	net = NULL;
 }

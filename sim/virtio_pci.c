@@ -93,6 +93,14 @@ static void reset(struct sim_virtio *v)
 	update_irq(v);
 }
 
+void sim_virtio_remove(struct sim_virtio *v)
+{
+	v->ops->reset(v);
+	if (v->irq_asserted)
+		sim_irq_set(v->irq_asserted, false);
+	v->irq_asserted = 0;
+}
+
 bool sim_virtio_ready(const struct sim_virtio *v)
 {
 	uint8_t want = VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK;
