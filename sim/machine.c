@@ -115,37 +115,31 @@ bool plat_console_interactive(void)
 	return con.interactive;
 }
 
-/* A stream's input: what has come, never waiting for more. */
-static long stream_poll(void *buf, size_t len)
+/* What standard input holds now, never waiting for more: bytes, 0 for none, or -errno at its
+ * end (-EPIPE: read gave 0; -EBADF: there is no standard input). */
+static long read_now(void *buf, size_t len)
 {
 	struct pollfd pfd = {0, POLLIN, 0};
-	if (poll(&pfd, 1, 0) < 0)
+	if (poll(&pfd, 1, 0) <= 0)
 		return 0;
 	if (pfd.revents & POLLNVAL)
-		return -EBADF; /* no standard input at all: as if it were empty */
+		return -EBADF;
 	if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 		return 0;
 	ssize_t n = read(0, buf, len);
-	if (n > 0)
-		return n;
-	if (n == 0)
-		return -EPIPE; /* its end */
+	if (n >= 0)
+		return n ? n : -EPIPE;
 	return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 }
 
 long plat_console_poll(void *buf, size_t len)
 {
-	if (!con.interactive)
-		return stream_poll(buf, len);
-	struct pollfd pfd = {0, POLLIN, 0};
-	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-		return 0;
-	char *out = buf;
-	ssize_t n = read(0, out, len);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-		return -EIO; /* the terminal went away */
+	long n = read_now(buf, len);
+	if (!con.interactive || n == 0)
+		return n; /* a stream ends with its input */
 	if (n < 0)
-		return 0;
+		return -EIO; /* the terminal went away */
+	char *out = buf;
 	size_t kept = 0;
 	for (ssize_t i = 0; i < n; i++) {
 		char c = out[i];
@@ -182,8 +176,9 @@ bool plat_console_size(unsigned *rows, unsigned *cols)
 }
 
 /* Waits until the console's input comes (when input is set), a stop request, a debugger's
- * attention (it is served here: the system stops if it asks), or timeout_ms (-1: no limit). */
-static void wait_for_input(bool input, int timeout_ms)
+ * attention (it is served here: the system stops if it asks), or timeout_ms (-1: no limit).
+ * True when something ended it before its time. */
+static bool wait_for_input(bool input, int timeout_ms)
 {
 	unsigned stops = (unsigned)stop_requests;
 	for (;;) {
@@ -194,7 +189,7 @@ static void wait_for_input(bool input, int timeout_ms)
 			continue;
 		if (n > 0 && pfd[1].revents)
 			debug_idle();
-		return;
+		return n != 0;
 	}
 }
 
@@ -285,31 +280,34 @@ uint64_t plat_boot_epoch_ns(void)
  * lasted. */
 static bool idle_to(uint64_t now, uint64_t target, bool input)
 {
-	/* A stream's input takes no virtual time: while a reader waits for it, the virtual clock
-	 * waits too, so that a run is the same however fast its pipe is fed. */
-	bool frozen = input && !con.interactive && !m.host_clock;
-	if (target == UINT64_MAX || frozen) {
+	bool stream = input && !con.interactive;
+	if (target == UINT64_MAX) {
 		if (!input && debug_console_watch_fd() < 0)
 			return false; /* nothing to wait for: a stop request is on its way */
-		/* Nothing will run before the input (or a person typing, or a stop request). */
+		/* Nothing will run before input comes (or a stop request). A person's typing takes
+		 * the time it takes; a stream's input takes none, so that a run that only waits for
+		 * its pipe is the same however fast the pipe is fed. */
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
 		wait_for_input(input, -1);
-		if (!m.host_clock && !frozen)
+		if (!m.host_clock && !stream)
 			m.idle_ns += host_ns(CLOCK_MONOTONIC) - start;
 		return false;
 	}
 	/* Paced, the jump over idle time takes as long in real time, so that a person sees the
 	 * system's pace; it still lands on the target, so the virtual times, and everything the
 	 * system prints, are those of a run that is not paced. What a person types ends it early:
-	 * the clock then moves as far as the wait lasted. */
+	 * the clock then moves as far as the wait lasted. A reader waiting for a stream paces the
+	 * jump too (whole milliseconds of it), so that timers and devices go on at real time's
+	 * pace while a slow pipe is awaited, neither racing ahead nor waiting for it. */
 	uint64_t span = target - now;
-	if (m.host_clock || m.paced) {
+	if (m.host_clock || m.paced || stream) {
+		uint64_t ms = span / 1000000ull + (m.host_clock || m.paced);
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
-		wait_for_input(input, (int)MIN(span / 1000000ull + 1, (uint64_t)INT32_MAX));
-		uint64_t waited = host_ns(CLOCK_MONOTONIC) - start;
+		bool early = wait_for_input(input, (int)MIN(ms, (uint64_t)INT32_MAX));
+		uint64_t waited = early ? MIN(host_ns(CLOCK_MONOTONIC) - start, span) : span;
 		if (!m.host_clock)
-			m.idle_ns += MIN(waited, span);
-		return waited >= span;
+			m.idle_ns += waited;
+		return !early;
 	}
 	m.idle_ns += span;
 	return true;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The console's input as a stream, fed late through a FIFO (stream_input.c says what each step
-# shows). The simulator must go on while its guest waits for the pipe: each line is written
-# only once the guest says it waits, and the child's line must come before the first one is.
+# shows). The simulator must go on while its guest waits for the pipe, timers included: each
+# line is written only once the guest says it waits, and the child's line (after its sleep)
+# must come before the first one is.
 # Usage: stream_input_test.sh ECLIPSE_SIM GUEST
 set -u
 readonly sim=$1 guest=$2
@@ -27,10 +28,10 @@ mkfifo "$work/in"
 pid=$!
 exec 3>"$work/in"
 wait_for "waiting for input"
-wait_for "child: computed while its parent waits"
+wait_for "child: slept and computed while its parent waits"
 echo hello >&3
 wait_for "polling"
-sleep 0.3 # real time that the virtual clock does not count
+sleep 0.3 # real time the idle machine keeps pace with
 echo world >&3
 wait_for "reading to the end"
 exec 3>&-
@@ -41,11 +42,11 @@ cat >"$work/want" <<'WANT'
 nonblocking read: -1 EAGAIN
 poll now: 0
 waiting for input
-child: computed while its parent waits
+child: slept and computed while its parent waits
 read: 6 "hello"
 polling
 poll: 1 POLLIN
-the clock stood still: yes
+the clock went on with real time: yes
 read: 6 "world"
 reading to the end
 read: 0
