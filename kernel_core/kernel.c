@@ -246,7 +246,8 @@ int kernel_run(void)
 		if (sched_pick())
 			continue;
 		bool input = tty_console_wanted();
-		if (wake == UINT64_MAX && !input && stop_requests() == stops_seen) {
+		if (wake == UINT64_MAX && !input && stop_requests() == stops_seen &&
+		    !plat_devices_pending()) {
 			kprintf(2, "%s: every process is blocked: stopping\n", plat_name);
 			return -EDEADLK;
 		}

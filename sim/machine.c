@@ -175,20 +175,29 @@ bool plat_console_size(unsigned *rows, unsigned *cols)
 	return true;
 }
 
+#define NET_FDS 256 /* slirp's host sockets an idle wait watches at most */
+
 /* Waits until the console's input comes (when input is set), a stop request, a debugger's
- * attention (it is served here: the system stops if it asks), or timeout_ms (-1: no limit).
- * True when something ended it before its time. */
-static bool wait_for_input(bool input, int timeout_ms)
+ * attention (it is served here: the system stops if it asks), one of the network's host
+ * sockets is ready (*net is set), or timeout_ns (UINT64_MAX: no limit). True when something
+ * ended it before its time. */
+static bool wait_for_input(bool input, uint64_t timeout_ns, bool *net)
 {
+	struct timespec ts = {(time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull)};
 	unsigned stops = (unsigned)stop_requests;
+	static struct pollfd pfd[2 + NET_FDS];
+	*net = false;
 	for (;;) {
-		struct pollfd pfd[2] = {{input ? 0 : -1, POLLIN, 0},
-					{debug_console_watch_fd(), POLLIN, 0}};
-		int n = poll(pfd, 2, timeout_ms);
+		pfd[0] = (struct pollfd){input ? 0 : -1, POLLIN, 0};
+		pfd[1] = (struct pollfd){debug_console_watch_fd(), POLLIN, 0};
+		unsigned nfds = 2 + sim_net_pollfds(pfd + 2, NET_FDS);
+		int n = ppoll(pfd, nfds, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
 		if (n < 0 && errno == EINTR && stops == (unsigned)stop_requests && !resized)
 			continue;
 		if (n > 0 && pfd[1].revents)
 			debug_idle();
+		for (unsigned i = 2; n > 0 && i < nfds; i++)
+			*net |= pfd[i].revents != 0;
 		return n != 0;
 	}
 }
@@ -223,7 +232,13 @@ int sim_machine_init(const struct sim_options *opt)
 	sim_pci_init();
 	if (opt->disk)
 		sim_virtio_blk_init(opt->disk);
-	sim_pci_firmware(); /* the fixed devices and one disk always fit */
+	char why[300];
+	if (opt->net && (err = sim_net_start(&opt->net_opt, why, sizeof(why)))) {
+		fprintf(stderr, "eclipse-sim: --net: %s\n", why);
+		sim_machine_fini();
+		return -ENETDOWN;
+	}
+	sim_pci_firmware(); /* the fixed devices, one disk and one card always fit */
 	return 0;
 }
 
@@ -235,6 +250,7 @@ void sim_machine_fini(void)
 	nidentities = 0;
 	free(m.root);
 	m.root = NULL;
+	sim_net_stop();
 	sim_virtio_blk_fini();
 	sim_pci_fini();
 	sim_events_reset();
@@ -288,7 +304,8 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 		 * the time it takes; a stream's input takes none, so that a run that only waits for
 		 * its pipe is the same however fast the pipe is fed. */
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
-		wait_for_input(input, -1);
+		bool net;
+		wait_for_input(input, UINT64_MAX, &net);
 		if (!m.host_clock && !stream)
 			m.idle_ns += host_ns(CLOCK_MONOTONIC) - start;
 		return false;
@@ -297,17 +314,21 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 	 * system's pace; it still lands on the target, so the virtual times, and everything the
 	 * system prints, are those of a run that is not paced. What a person types ends it early:
 	 * the clock then moves as far as the wait lasted. A reader waiting for a stream paces the
-	 * jump too (whole milliseconds of it), so that timers and devices go on at real time's
-	 * pace while a slow pipe is awaited, neither racing ahead nor waiting for it. */
+	 * jump too, so that timers and devices go on at real time's pace while a slow pipe is
+	 * awaited, neither racing ahead nor waiting for it. So does a machine on a network: the
+	 * host's side of a connection keeps real time, and a host socket that becomes ready ends
+	 * the wait there, slirp being polled at that point of the virtual clock. */
 	uint64_t span = target - now;
-	if (m.host_clock || m.paced || stream) {
-		uint64_t ms = span / 1000000ull + (m.host_clock || m.paced);
+	if (m.host_clock || m.paced || stream || sim_net_active()) {
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
-		bool early = wait_for_input(input, (int)MIN(ms, (uint64_t)INT32_MAX));
+		bool net;
+		bool early = wait_for_input(input, span, &net);
 		uint64_t waited = early ? MIN(host_ns(CLOCK_MONOTONIC) - start, span) : span;
 		if (!m.host_clock)
 			m.idle_ns += waited;
-		return !early;
+		if (net)
+			sim_net_ready();
+		return !early || net; /* the network's frames are the machine's own events */
 	}
 	m.idle_ns += span;
 	return true;
@@ -336,6 +357,11 @@ void plat_idle_until(uint64_t deadline_ns, bool input)
 			return;
 		}
 	}
+}
+
+bool plat_devices_pending(void)
+{
+	return sim_irq_pending() || sim_event_next() != UINT64_MAX;
 }
 
 uint64_t plat_random_seed(void)

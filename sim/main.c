@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <kernel/core.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,6 +50,16 @@ static void usage(FILE *out)
 		"                    QEMU's -drive file=FILE,if=virtio,format=raw); FILE,readonly\n"
 		"                    for a read-only disk; the file is locked while the machine\n"
 		"                    runs; writes are durable once the guest flushes\n"
+		"  --net=NETWORK     'none' (default): no network card; 'user[,RULE]...': a\n"
+		"                    virtio-net card at PCI 00:03.0 on QEMU's user-mode network\n"
+		"                    (slirp: the guest 10.0.2.15, the gateway 10.0.2.2),\n"
+		"                    restricted: the guest reaches only what a rule forwards.\n"
+		"                    Rules: hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT\n"
+		"                    listens on the host (HOSTADDR 127.0.0.1 unless given) and\n"
+		"                    forwards into the guest; guestfwd=tcp:GUESTADDR:GUESTPORT-\n"
+		"                    tcp:HOSTADDR:HOSTPORT connects a guest's connections to\n"
+		"                    GUESTADDR to the host's server; restrict=off opens the\n"
+		"                    guest to whatever the host reaches\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
 		"                    execution and jumps when every process sleeps; 'host': the\n"
@@ -89,6 +100,22 @@ static void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry 'eclipse-sim --help' for more information.\n");
 	exit(EXIT_USAGE);
+}
+
+/* How slirp runs this program to relay a guestfwd connection: "'PATH' --net-relay=", or NULL
+ * when its path is unknown (or needs quoting beyond single quotes). */
+static const char *relay_command(void)
+{
+	static char cmd[PATH_MAX + 32];
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = 0;
+	if (strchr(self, '\''))
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "'%s' --net-relay=", self);
+	return cmd;
 }
 
 static bool parse_u64(const char *s, uint64_t *out, bool size_suffix)
@@ -178,7 +205,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
 	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
-	       OPT_GDB_STOP_AT_EXEC, OPT_DISK };
+	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -198,6 +225,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"gdb-wait", no_argument, NULL, OPT_GDB_WAIT},
 		{"gdb-stop-at-exec", required_argument, NULL, OPT_GDB_STOP_AT_EXEC},
 		{"disk", required_argument, NULL, OPT_DISK},
+		{"net", required_argument, NULL, OPT_NET},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -295,6 +323,18 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 				usage_error("%s", "only one --disk is modelled");
 			opt->disk = open_disk(optarg);
 			break;
+		case OPT_NET: {
+			char why[300];
+			int r = sim_net_parse(optarg, &opt->net_opt, why, sizeof(why));
+			if (r < 0) {
+				fprintf(stderr, "eclipse-sim: invalid --net '%s': %s\n"
+					"Try 'eclipse-sim --help' for more information.\n", optarg, why);
+				exit(EXIT_USAGE);
+			}
+			opt->net = r > 0;
+			opt->net_opt.relay = relay_command();
+			break;
+		}
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 			break;
@@ -415,6 +455,8 @@ static int load_image(const struct sim_options *opt, bool needed, void **image, 
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strncmp(argv[1], "--net-relay=", 12))
+		return sim_net_relay(argv[1] + 12); /* slirp runs this for a guestfwd connection */
 	struct sim_options opt;
 	int first = parse_args(argc, argv, &opt);
 	if (opt.trace_file &&
@@ -453,7 +495,9 @@ int main(int argc, char **argv)
 	}
 	err = sim_machine_init(&opt); /* the disk is the machine's from now on */
 	if (err) {
-		if (err != -ENOMEM)
+		if (err == -ENETDOWN)
+			; /* --net: said already */
+		else if (err != -ENOMEM)
 			fprintf(stderr, "eclipse-sim: --root %s: %s\n", opt.root, strerror(-err));
 		else
 			fprintf(stderr, "eclipse-sim: cannot allocate %llu bytes of guest RAM\n",

@@ -1,8 +1,11 @@
 /*
  * The wire behind the network card: libslirp, the user-mode network that QEMU's -netdev user
  * is, with QEMU's addressing (the guest 10.0.2.15 by DHCP, the gateway 10.0.2.2, DNS 10.0.2.3)
- * and always in its restricted mode: the guest reaches nothing outside the simulator but the
- * gateway itself (ping, DHCP) and what a forwarding rule opens. No IPv6 (slirp's only timer,
+ * and in its restricted mode unless asked (restrict=off): the guest reaches nothing outside the
+ * simulator but the gateway itself (ping, DHCP) and what a forwarding rule opens. A guestfwd
+ * rule runs the relay command (sim_net_relay) for each connection, its standard input and
+ * output the connection: slirp's exec rule, the one that gives each connection its own host
+ * socket. No IPv6 (slirp's only timer,
  * for router advertisements, goes with it).
  *
  * slirp is not deterministic by itself: its host sockets bring data when the host does. It is
@@ -15,6 +18,7 @@
 #include "virtio.h"
 #include "devices.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <kernel/plat.h>
 #include <libslirp.h>
@@ -106,7 +110,7 @@ int sim_slirp_open(const struct sim_net_options *opt, char *why, size_t why_len)
 {
 	SlirpConfig cfg = {
 		.version = 4,
-		.restricted = 1,
+		.restricted = !opt->open,
 		.in_enabled = true,
 		.vnetwork = ip4(SIM_NET_NETWORK),
 		.vnetmask = ip4(0xffffff00u),
@@ -130,6 +134,22 @@ int sim_slirp_open(const struct sim_net_options *opt, char *why, size_t why_len)
 				 strerror(errno));
 			sim_slirp_close();
 			return err ? err : -EINVAL;
+		}
+	}
+	for (unsigned i = 0; i < opt->nguestfwd; i++) {
+		const struct sim_guestfwd *g = &opt->guestfwd[i];
+		char cmd[4096];
+		struct in_addr guest = {g->guest_addr}, host = {g->host_addr};
+		char host_text[INET_ADDRSTRLEN] = "";
+		inet_ntop(AF_INET, &host, host_text, sizeof(host_text));
+		if (!opt->relay || (size_t)snprintf(cmd, sizeof(cmd), "%s%s:%u", opt->relay, host_text,
+						    g->host_port) >= sizeof(cmd) ||
+		    slirp_add_exec(sl.slirp, cmd, &guest, g->guest_port)) {
+			snprintf(why, why_len, "guestfwd to %s:%u: %s", host_text, g->host_port,
+				 opt->relay ? "slirp refused the rule (a guest address outside "
+					      "10.0.2.0/24, or one used twice)" : "no relay");
+			sim_slirp_close();
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -169,13 +189,29 @@ static int get_revents(int idx, void *opaque)
 	       (r & POLLHUP ? SLIRP_POLL_HUP : 0);
 }
 
+static uint32_t fill(void)
+{
+	uint32_t want = UINT32_MAX;
+	sl.nfds = 0;
+	slirp_pollfds_fill(sl.slirp, &want, add_poll, NULL);
+	return want;
+}
+
+unsigned sim_slirp_pollfds(struct pollfd *fds, unsigned max)
+{
+	if (!sl.slirp)
+		return 0;
+	fill();
+	unsigned n = MIN(max, sl.nfds);
+	memcpy(fds, sl.fds, n * sizeof(*fds));
+	return n;
+}
+
 uint32_t sim_slirp_poll(int timeout_ms)
 {
 	if (!sl.slirp)
 		return UINT32_MAX;
-	uint32_t want = UINT32_MAX;
-	sl.nfds = 0;
-	slirp_pollfds_fill(sl.slirp, &want, add_poll, NULL);
+	uint32_t want = fill();
 	int n = poll(sl.fds, sl.nfds, timeout_ms);
 	slirp_pollfds_poll(sl.slirp, n < 0, get_revents, NULL);
 	return want;

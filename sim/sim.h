@@ -2,6 +2,7 @@
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
+#include "net.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,8 @@ struct sim_options {
 	bool gdb_wait;              /* stop before PID 1's first instruction */
 	const char *gdb_stop_at_exec; /* stop a program of this name when it is exec'd */
 	struct sim_disk *disk;      /* --disk: the virtio-blk disk's image, or NULL */
+	bool net;                   /* --net=user: a virtio-net card on a slirp wire */
+	struct sim_net_options net_opt;
 };
 
 #define SIM_MEM_DEFAULT (256ull << 20)

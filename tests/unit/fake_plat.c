@@ -434,6 +434,11 @@ uint64_t plat_boot_epoch_ns(void)
 	return m.epoch_ns;
 }
 
+bool plat_devices_pending(void)
+{
+	return false;
+}
+
 void plat_idle_until(uint64_t deadline_ns, bool input)
 {
 	(void)input;

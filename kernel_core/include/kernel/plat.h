@@ -104,6 +104,10 @@ uint64_t plat_boot_epoch_ns(void);
  * until then; a stop request ends the wait early, and so does the console's input when the
  * kernel wants it (input: tty_console_wanted). */
 void plat_idle_until(uint64_t deadline_ns, bool input);
+/* Whether a device may still interrupt when nothing in the system acts again: a request in
+ * flight, a network card whose wire brings frames when the outside world sends them. While so,
+ * a system whose every process waits without a deadline is waiting for its devices, not stuck. */
+bool plat_devices_pending(void);
 /* How many times the user asked the machine to stop so far (Ctrl-C): the first asks PID 1 to
  * shut down, the next stops at once. */
 unsigned plat_stop_requests(void);

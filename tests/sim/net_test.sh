@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# --net: the virtio-net card on slirp from the command line, driven by tests/guest/vnet.c with
+# hand-built frames. The gateway answers ARP and ping and resets a closed port; a host client
+# connecting to a hostfwd port arrives in the guest as a SYN; a guest connection to a guestfwd
+# address reaches a host HTTP server (python3's http.server on 127.0.0.1) and brings its page
+# back; a guest connection to the host's loopback or an outside address without a rule is
+# refused and the host's listener sees nothing; bad --net options are usage errors, a hostfwd
+# port in use a clear error; lspci shows the card where QEMU puts it. All traffic is on this
+# machine's loopback; every wait is bounded.
+# Usage: net_test.sh ECLIPSE_SIM TEST_VNET LSPCI
+set -uo pipefail
+sim=$1
+vnet=$2
+lspci=$3
+# shellcheck source=expect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
+
+# A free port on 127.0.0.1 (nothing listens there once this returns).
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+expect gateway 0 "a SYN to a closed port of the gateway is reset: ok" -- \
+	timeout 60 "$sim" --net=user "$vnet"
+expect lspci 0 "^00:03.0 Ethernet controller \[0200\]: 1af4:1000$" -- \
+	"$sim" --net=user "$lspci"
+expect no-card 1 "a virtio network card is there: FAIL" -- "$sim" "$vnet"
+expect bad-kind 2 "invalid --net 'tap': expected none or user" -- "$sim" --net=tap "$vnet"
+expect bad-hostfwd 2 "invalid hostfwd 'tcp::70000-:80'" -- \
+	"$sim" --net=user,hostfwd=tcp::70000-:80 "$vnet"
+expect udp-hostfwd 2 "udp is not forwarded" -- "$sim" --net=user,hostfwd=udp::5555-:53 "$vnet"
+expect bad-guestfwd 2 "invalid guestfwd" -- \
+	"$sim" --net=user,guestfwd=tcp:10.0.2.100:80-cmd:cat "$vnet"
+expect bad-option 2 "unknown --net=user option 'smb=/tmp'" -- "$sim" --net=user,smb=/tmp "$vnet"
+expect guestfwd-outside 1 "^eclipse-sim: --net: guestfwd to 127.0.0.1:1: slirp refused" -- \
+	"$sim" --net=user,guestfwd=tcp:192.168.0.1:80-tcp:127.0.0.1:1 "$vnet"
+
+# A hostfwd port another socket holds.
+python3 -c '
+import socket, subprocess, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+r = subprocess.run([sys.argv[1], "--net=user,hostfwd=tcp::%d-:80" % s.getsockname()[1], sys.argv[2]],
+                   capture_output=True, text=True, timeout=60)
+ok = r.returncode == 1 and "Address already in use" in r.stderr
+print("PASS" if ok else "FAIL port-in-use: exit %d: %s" % (r.returncode, r.stderr))
+' "$sim" "$vnet" >"$tmp/inuse" 2>&1
+if grep -q '^PASS' "$tmp/inuse"; then passes=$((passes + 1)); else cat "$tmp/inuse"; failures=$((failures + 1)); fi
+
+# hostfwd: the guest says it waits, a host client connects, the guest sees the SYN.
+port=$(free_port)
+timeout 60 "$sim" --net=user,hostfwd=tcp:127.0.0.1:"$port"-:80 "$vnet" hostfwd >"$tmp/hostfwd" 2>&1 &
+guest=$!
+for _ in $(seq 300); do
+	grep -q "waiting for a host connection" "$tmp/hostfwd" && break
+	sleep 0.1
+done
+python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.close()' "$port" 2>>"$tmp/hostfwd"
+if wait "$guest" && grep -q "arrives as a SYN to 10.0.2.15:80: ok" "$tmp/hostfwd"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL hostfwd:"; sed 's/^/    /' "$tmp/hostfwd"; failures=$((failures + 1))
+fi
+
+# guestfwd: a host HTTP server on a port of its own choosing, its page fetched by the guest.
+mkdir "$tmp/www"
+echo "a page on the host" >"$tmp/www/page.txt"
+python3 -c '
+import functools, http.server, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+print(server.server_address[1], flush=True)
+server.timeout = 60
+server.handle_request()' "$tmp/www" >"$tmp/port" 2>"$tmp/server.log" &
+server=$!
+for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.1; done
+port=$(cat "$tmp/port")
+expect guestfwd 0 "^guestfwd body: a page on the host$" -- timeout 60 \
+	"$sim" --net=user,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:"$port" "$vnet" guestfwd
+grep -q "^guestfwd reply: HTTP/1.0 200 OK" "$tmp/out" || { echo "FAIL guestfwd reply:"; cat "$tmp/out"; failures=$((failures + 1)); }
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+
+# Contained: no rule, no host connection, even to a port that listens on the host's loopback.
+python3 -c '
+import select, socket, subprocess, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+r = subprocess.run([sys.argv[1], "--net=user", sys.argv[2], "contained", str(s.getsockname()[1])],
+                   capture_output=True, text=True, timeout=60)
+seen = bool(select.select([s], [], [], 0)[0])
+ok = r.returncode == 0 and not seen
+print("PASS" if ok else "FAIL contained: exit %d, host connection seen: %s\n%s" % (r.returncode, seen, r.stdout))
+' "$sim" "$vnet" >"$tmp/contained" 2>&1
+if grep -q '^PASS' "$tmp/contained"; then passes=$((passes + 1)); else cat "$tmp/contained"; failures=$((failures + 1)); fi
+
+echo "$passes passed, $failures failed"
+((failures == 0))
