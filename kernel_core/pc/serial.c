@@ -11,7 +11,6 @@
 #define COM1 0x3f8
 #define REG_DATA 0
 #define REG_IER 1
-#define REG_FCR 2
 #define REG_LCR 3
 #define REG_MCR 4
 #define REG_LSR 5
@@ -32,8 +31,11 @@ void pc_serial_init(void)
 	outb(COM1 + REG_DATA, 0x01);
 	outb(COM1 + REG_IER, 0x00);
 	outb(COM1 + REG_LCR, 0x03); /* 8N1 */
-	pc_serial_poll(); /* what came before: enabling the FIFOs clears them */
-	outb(COM1 + REG_FCR, 0xc1); /* FIFOs on */
+	/* The FIFOs stay as firmware left them (off, on QEMU): turning them on clears them, and a
+	 * byte that comes between the last read and that write is lost, however fast the kernel
+	 * is (QEMU's console hands a piped stdin over a byte at a time, as the guest reads). Off,
+	 * QEMU's serial port holds one byte and its console the rest, until the guest takes them:
+	 * nothing is lost. A UART on real hardware would need them on for fast input. */
 	outb(COM1 + REG_MCR, 0x03); /* DTR, RTS */
 }
 

@@ -21,12 +21,12 @@ trap 'rm -rf "$work"' EXIT
 disk=$work/disk.img
 bash "$src/scripts/make-disk.sh" "$image" "$disk" 32 >/dev/null
 
-# boot OUT COMMANDS...: the console shell runs the commands (a first empty line: the console
-# may drop what comes before the shell reads), then powers off.
+# boot OUT COMMANDS...: the console shell runs the commands, piped in at once (typed ahead of
+# the boot: none may be lost), then powers off.
 boot() {
 	local out=$1
 	shift
-	{ printf '\n'; printf '%s\n' "$@" poweroff; } |
+	printf '%s\n' "$@" poweroff |
 		timeout -k 5 240 env DISK="$disk" bash "$src/scripts/run-metal.sh" "$kernel" "$image" shell \
 			>"$out" 2>&1 || { echo "FAIL: the boot did not end well:"; tail -20 "$out"; exit 1; }
 }
@@ -55,5 +55,8 @@ boot "$work/second.txt" 'cat /etc/note' 'md5sum /data/link'
 check "/etc/note after a reboot" 1 "$(grep -c '^written-on-disk' "$work/second.txt" || true)"
 check "/data/seq after a reboot" 1 "$(grep -c "^$(seq 1 20000 | md5sum | cut -d' ' -f1)  /data/link" "$work/second.txt" || true)"
 e2fsck -fn "$disk" >"$work/fsck2.txt" 2>&1 || { echo "FAIL: e2fsck -fn after the second boot:"; cat "$work/fsck2.txt"; fail=1; }
+if ((fail)); then # what the consoles showed, to tell a lost command from a lost write
+	for f in first second; do echo "--- the $f boot's console:"; cat "$work/$f.txt"; done
+fi
 ((fail == 0)) && echo "PASS: the disk keeps its files across reboots, and e2fsck finds it clean"
 exit "$fail"
