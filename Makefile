@@ -32,6 +32,9 @@ quiet-build:
 DISK_IMAGE ?= $(BUILD)/disk.img
 DISK_MIB ?= 64
 DISK ?=
+# NET=user[,RULE]... gives run, shell, run-metal and shell-metal a network card (eclipse-sim
+# --net, QEMU's -netdev user through scripts/run-metal.sh): NET=user,hostfwd=tcp::8080-:80.
+NET ?=
 
 disk: quiet-build
 	@if [ -e $(DISK_IMAGE) ]; then echo "make: $(DISK_IMAGE) exists: kept (remove it for a new one)"; \
@@ -41,10 +44,10 @@ disk: quiet-build
 # their messages in the kernel log (dmesg). `exit` starts a new shell; `poweroff` ends the run,
 # Ctrl-A x stops it at once. shell-metal does the same on the pc kernel under QEMU.
 shell: quiet-build
-	@$(BUILD)/eclipse-sim --image=$(IMAGE) $(if $(DISK),--disk=$(DISK)) --shell
+	@$(BUILD)/eclipse-sim --image=$(IMAGE) $(if $(DISK),--disk=$(DISK)) $(if $(NET),--net=$(NET)) --shell
 
 shell-metal: quiet-build
-	@DISK=$(DISK) bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) shell
+	@DISK=$(DISK) NET=$(NET) bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) shell
 
 # Boots Eclipse OS from the default image (build/boot.cpio) for 12 seconds of virtual time,
 # which take milliseconds: init's phases, the five services, two heartbeats with status
@@ -55,7 +58,7 @@ shell-metal: quiet-build
 RUN_FLAGS ?= --max-time=12s
 
 run: quiet-build
-	@$(BUILD)/eclipse-sim --image=$(IMAGE) $(if $(DISK),--disk=$(DISK)) $(RUN_FLAGS)
+	@$(BUILD)/eclipse-sim --image=$(IMAGE) $(if $(DISK),--disk=$(DISK)) $(if $(NET),--net=$(NET)) $(RUN_FLAGS)
 
 # The same kernel on bare metal: QEMU boots build/eclipse-pc (multiboot) with the image as its
 # module, COM1 on this terminal, and nothing else on it (scripts/run-metal.sh). METAL_ARGS is
@@ -65,7 +68,7 @@ run: quiet-build
 METAL_ARGS ?= max-time=12s
 
 run-metal: quiet-build
-	@DISK=$(DISK) bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) "$(METAL_ARGS)"
+	@DISK=$(DISK) NET=$(NET) bash scripts/run-metal.sh $(BUILD)/eclipse-pc $(IMAGE) "$(METAL_ARGS)"
 
 # The whole suite, then again with the simulator and the unit tests under ASan and UBSan.
 test: test-fast test-asan

@@ -10,7 +10,10 @@
 #   KERNEL_ARGS  its command line: max-time=DURATION trace=LIST max-procs=N, and words for
 #                init ("shell")
 # DISK=FILE in the environment adds a virtio disk (-drive file=FILE,if=virtio,format=raw), the
-# same raw image eclipse-sim --disk=FILE takes.
+# same raw image eclipse-sim --disk=FILE takes. NET=user[,RULE]... adds a virtio-net card at
+# 00:03.0 on QEMU's user-mode network, restricted, with eclipse-sim --net's rules: hostfwd
+# listens on 127.0.0.1 unless it names an address; guestfwd=tcp:GA:GP-tcp:HOST:PORT runs
+# eclipse-sim --net-relay=HOST:PORT (next to KERNEL, or $ECLIPSE_SIM) for each connection.
 #
 # The kernel writes its status to QEMU's debug console port as its last act; QEMU's own exit
 # code (isa-debug-exit) holds only 7 bits of it. Without that byte (QEMU quit or failed, or the
@@ -31,11 +34,29 @@ disk=()
 if [[ -n ${DISK-} ]]; then
 	disk=(-drive "file=$DISK,if=virtio,format=raw")
 fi
+net=()
+if [[ -n ${NET-} && $NET != none ]]; then
+	relay=${ECLIPSE_SIM:-$(dirname "$kernel")/eclipse-sim}
+	netdev=user,id=net0,restrict=on
+	IFS=, read -ra rules <<<"$NET"
+	[[ ${rules[0]} == user ]] || { echo "run-metal.sh: NET=$NET: expected none or user[,RULE]..." >&2; exit 2; }
+	for rule in "${rules[@]:1}"; do
+		case $rule in
+		hostfwd=tcp::*) netdev+=",hostfwd=tcp:127.0.0.1:${rule#hostfwd=tcp::}" ;;
+		hostfwd=:*) netdev+=",hostfwd=tcp:127.0.0.1${rule#hostfwd=}" ;;
+		hostfwd=tcp:*) netdev+=",$rule" ;;
+		guestfwd=*-tcp:*:*) netdev+=",${rule%%-tcp:*}-cmd:$relay --net-relay=${rule##*-tcp:}" ;;
+		restrict=on | restrict=off) netdev=${netdev/restrict=on/$rule} ;;
+		*) echo "run-metal.sh: NET: unknown rule '$rule'" >&2; exit 2 ;;
+		esac
+	done
+	net=(-netdev "$netdev" -device virtio-net-pci,netdev=net0,addr=03.0)
+fi
 qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot -m 256M \
 	-chardev stdio,id=console,mux=on,signal=off -serial chardev:console \
 	-mon chardev=console,mode=readline \
 	-debugcon "file:$status_file" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$kernel" -initrd "$image" -append "$args" "${disk[@]}"
+	-kernel "$kernel" -initrd "$image" -append "$args" "${disk[@]}" "${net[@]}"
 qemu=$?
 if [[ -s $status_file ]]; then
 	exit "$(od -An -tu1 -N1 "$status_file")"

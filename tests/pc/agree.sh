@@ -2,7 +2,7 @@
 # Boots one boot image on eclipse-sim and on the pc kernel under QEMU, and compares the two
 # console transcripts and the two system statuses (README.md has the rules).
 #
-# usage: agree.sh [--by-speaker] [--status N] [--disk] KERNEL SIM IMAGE MAX_TIME
+# usage: agree.sh [--by-speaker] [--status N] [--disk] [--net] KERNEL SIM IMAGE MAX_TIME
 #   KERNEL        the pc kernel image (build/eclipse-pc)
 #   SIM           eclipse-sim
 #   IMAGE         the boot image both boot
@@ -13,6 +13,8 @@
 #   --status N    both must end with status N (default 0)
 #   --disk        both machines get a virtio disk over a fresh 1 MiB image (eclipse-sim
 #                 --disk=IMG, QEMU -drive file=IMG,if=virtio,format=raw)
+#   --net         both machines get a virtio-net card on a restricted user-mode network
+#                 (eclipse-sim --net=user, QEMU -netdev user,restrict=on at 00:03.0)
 # Exits 0 when they agree, 1 with a diff when not, 77 when there is no QEMU.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,18 +22,20 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib.sh"
 
 usage() {
-	sed -n '5,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '5,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
 by_speaker=0
 want=0
 disk=0
+net=0
 while [[ $# -gt 0 && $1 == --* ]]; do
 	case $1 in
 	--by-speaker) by_speaker=1; shift ;;
 	--status) [[ $# -ge 2 ]] || usage; want=$2; shift 2 ;;
 	--disk) disk=1; shift ;;
+	--net) net=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -53,6 +57,10 @@ if ((disk)); then
 	truncate -s 1M "$work/disk.img"
 	sim_args=(--disk="$work/disk.img")
 	PC_QEMU_ARGS=(-drive "file=$work/disk.img,if=virtio,format=raw")
+fi
+if ((net)); then
+	sim_args+=(--net=user)
+	PC_QEMU_ARGS+=(-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0,addr=03.0)
 fi
 
 set +e
