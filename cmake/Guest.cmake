@@ -105,9 +105,9 @@ function(eclipse_guest_target target)
 endfunction()
 
 function(add_guest_program name)
-  cmake_parse_arguments(PARSE_ARGV 1 GUEST "PIE" "" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 GUEST "PIE" "" "SOURCES;LIBS")
   if(NOT GUEST_SOURCES OR GUEST_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "usage: add_guest_program(NAME [PIE] SOURCES src...)")
+    message(FATAL_ERROR "usage: add_guest_program(NAME [PIE] SOURCES src... [LIBS guest-lib...])")
   endif()
   set(pie)
   if(GUEST_PIE)
@@ -115,9 +115,9 @@ function(add_guest_program name)
   endif()
   add_executable(${name} ${GUEST_SOURCES})
   eclipse_guest_target(${name} ${pie})
-  # libecl, then musl's libc and the compiler's helpers, which may need each other; crtn.o ends
+  # LIBS and libecl, then musl's libc and the compiler's helpers, which may need each other; crtn.o ends
   # the .init and .fini sections that crti.o began.
-  target_link_libraries(${name} PRIVATE ecl
+  target_link_libraries(${name} PRIVATE ${GUEST_LIBS} ecl
     -Wl,--start-group "${ECLIPSE_MUSL_LIB}/libc.a" "${ECLIPSE_GUEST_LIBGCC}" -Wl,--end-group
     "${ECLIPSE_MUSL_LIB}/crtn.o")
   set_target_properties(${name} PROPERTIES

@@ -12,7 +12,9 @@
 # the installed busybox-static was built from: apt-get source, through a second private apt
 # configuration whose deb-src entries are the machine's own Debian entries for this release, puts
 # testsuite/, the .config of the busybox-static flavour and a VERSION file in .deps/busybox/.
-# Without it (no network) setup only warns: the busybox tests then report SKIP.
+# Without it (no network) setup only warns: the busybox tests then report SKIP. lwIP, the network
+# service's TCP/IP stack, comes the same way from Debian's lwip source package: its src/ tree
+# and COPYING in .deps/lwip/, built for the guest by cmake/Lwip.cmake; without it setup fails.
 #
 # Idempotent: when everything is present it only checks, without touching the network.
 set -euo pipefail
@@ -32,7 +34,8 @@ readonly UNICORN_SUITE=trixie
 readonly UNICORN_DEBS=(libunicorn2t64 libunicorn-dev)
 readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 readonly BUSYBOX_DIR="$DEPS/busybox"
-readonly BUSYBOX_APT_DIR="$DEPS/apt-src"
+readonly SRC_APT_DIR="$DEPS/apt-src"
+readonly LWIP_DIR="$DEPS/lwip"
 readonly PACKAGES=(build-essential cmake pkg-config libelf-dev check qemu-user cpio gdb
                    python3 clang libclang-rt-14-dev file qemu-system-x86 busybox-static
                    musl-tools strace e2fsprogs libslirp-dev)
@@ -311,12 +314,12 @@ debian_source_entries() {
 
 apt_source_private() {
     apt-get -q \
-        -o "Dir::Etc::SourceList=$BUSYBOX_APT_DIR/sources.list" \
-        -o "Dir::Etc::SourceParts=$BUSYBOX_APT_DIR/sources.list.d" \
-        -o "Dir::State=$BUSYBOX_APT_DIR/state" \
-        -o "Dir::State::Lists=$BUSYBOX_APT_DIR/lists" \
-        -o "Dir::State::status=$BUSYBOX_APT_DIR/state/status" \
-        -o "Dir::Cache=$BUSYBOX_APT_DIR/cache" \
+        -o "Dir::Etc::SourceList=$SRC_APT_DIR/sources.list" \
+        -o "Dir::Etc::SourceParts=$SRC_APT_DIR/sources.list.d" \
+        -o "Dir::State=$SRC_APT_DIR/state" \
+        -o "Dir::State::Lists=$SRC_APT_DIR/lists" \
+        -o "Dir::State::status=$SRC_APT_DIR/state/status" \
+        -o "Dir::Cache=$SRC_APT_DIR/cache" \
         -o "Acquire::Languages=none" \
         "$@"
 }
@@ -327,38 +330,48 @@ busybox_source_version() {
     dpkg-query -W -f='${source:Version}' busybox-static 2>/dev/null
 }
 
-# Downloads Debian's busybox source package and keeps what the testsuite's runner needs.
-download_busybox_testsuite() {
-    local version=$1 entries line
+# Downloads Debian's source package $1 (version $2 if the mirror has it, else its newest)
+# through the private deb-src configuration and unpacks it at $SRC_APT_DIR/src/tree; the caller
+# keeps what it needs and removes $SRC_APT_DIR.
+fetch_source_package() {
+    local package=$1 version=${2-} entries line
     [[ -r $KEYRING ]] || die "$KEYRING missing (package debian-archive-keyring)"
     command -v dpkg-source >/dev/null || die "dpkg-source missing (package dpkg-dev)"
     entries=$(debian_source_entries)
     [[ -n $entries ]] || die "no apt source for this Debian release found in /etc/apt"
-    rm -rf "$BUSYBOX_APT_DIR"
-    mkdir -p "$BUSYBOX_APT_DIR/sources.list.d" "$BUSYBOX_APT_DIR/state" \
-             "$BUSYBOX_APT_DIR/lists/partial" "$BUSYBOX_APT_DIR/cache/archives/partial" \
-             "$BUSYBOX_APT_DIR/src"
-    : >"$BUSYBOX_APT_DIR/state/status"
+    rm -rf "$SRC_APT_DIR"
+    mkdir -p "$SRC_APT_DIR/sources.list.d" "$SRC_APT_DIR/state" \
+             "$SRC_APT_DIR/lists/partial" "$SRC_APT_DIR/cache/archives/partial" \
+             "$SRC_APT_DIR/src"
+    : >"$SRC_APT_DIR/state/status"
     while read -r line; do
         echo "deb-src [signed-by=$KEYRING] $line"
-    done <<<"$entries" >"$BUSYBOX_APT_DIR/sources.list"
+    done <<<"$entries" >"$SRC_APT_DIR/sources.list"
     if ((EUID == 0)) && id _apt >/dev/null 2>&1; then
-        chown _apt "$BUSYBOX_APT_DIR/src"
+        chown _apt "$SRC_APT_DIR/src"
     fi
-    run_logged "$BUSYBOX_APT_DIR/update.log" apt_source_private update
-    # The version busybox-static was built from; when the mirror no longer has it, its newest.
-    if ! (cd "$BUSYBOX_APT_DIR/src" &&
-          apt_source_private source --download-only "busybox=$version" >"$BUSYBOX_APT_DIR/source.log" 2>&1); then
-        (cd "$BUSYBOX_APT_DIR/src" &&
-         run_logged "$BUSYBOX_APT_DIR/source.log" apt_source_private source --download-only busybox)
+    run_logged "$SRC_APT_DIR/update.log" apt_source_private update
+    if [[ -z $version ]] || ! (cd "$SRC_APT_DIR/src" &&
+          apt_source_private source --download-only "$package=$version" >"$SRC_APT_DIR/source.log" 2>&1); then
+        (cd "$SRC_APT_DIR/src" &&
+         run_logged "$SRC_APT_DIR/source.log" apt_source_private source --download-only "$package")
     fi
     local dsc
-    dsc=$(find "$BUSYBOX_APT_DIR/src" -maxdepth 1 -name 'busybox_*.dsc' -print -quit)
-    [[ -n $dsc ]] || die "apt-get source busybox left no .dsc"
+    dsc=$(find "$SRC_APT_DIR/src" -maxdepth 1 -name "${package}_*.dsc" -print -quit)
+    [[ -n $dsc ]] || die "apt-get source $package left no .dsc"
     # apt checked the files against the signed Sources index; dpkg-source checks them against
     # the .dsc.
-    run_logged "$BUSYBOX_APT_DIR/extract.log" dpkg-source -x "$dsc" "$BUSYBOX_APT_DIR/src/tree"
-    local tree="$BUSYBOX_APT_DIR/src/tree" stage="$BUSYBOX_DIR.partial"
+    run_logged "$SRC_APT_DIR/extract.log" dpkg-source -x "$dsc" "$SRC_APT_DIR/src/tree"
+    dpkg-parsechangelog -l "$SRC_APT_DIR/src/tree/debian/changelog" -S Version \
+        >"$SRC_APT_DIR/src/VERSION" 2>/dev/null ||
+        basename "$dsc" .dsc | sed "s/^${package}_//" >"$SRC_APT_DIR/src/VERSION"
+}
+
+# Downloads Debian's busybox source package and keeps what the testsuite's runner needs.
+download_busybox_testsuite() {
+    local version=$1
+    fetch_source_package busybox "$version"
+    local tree="$SRC_APT_DIR/src/tree" stage="$BUSYBOX_DIR.partial"
     [[ -d $tree/testsuite && -f $tree/debian/config/pkg/static ]] \
         || die "the busybox source package lacks testsuite/ or debian/config/pkg/static"
     rm -rf "$stage"
@@ -368,11 +381,41 @@ download_busybox_testsuite() {
     rm -f "$stage/testsuite/mdev.tests"
     cp "$tree/debian/config/pkg/static" "$stage/.config"
     cp "$tree/LICENSE" "$stage/LICENSE"
-    dpkg-parsechangelog -l "$tree/debian/changelog" -S Version >"$stage/VERSION" 2>/dev/null \
-        || basename "$dsc" .dsc | sed 's/^busybox_//' >"$stage/VERSION"
+    cp "$SRC_APT_DIR/src/VERSION" "$stage/VERSION"
     rm -rf "$BUSYBOX_DIR"
     mv "$stage" "$BUSYBOX_DIR"
-    rm -rf "$BUSYBOX_APT_DIR"
+    rm -rf "$SRC_APT_DIR"
+}
+
+# Downloads Debian's lwip source package and keeps its stack (src/: core, IPv4, the Ethernet
+# layer, headers) for the network service, which builds it for the guest (cmake/Lwip.cmake).
+download_lwip() {
+    fetch_source_package lwip
+    local tree="$SRC_APT_DIR/src/tree" stage="$LWIP_DIR.partial"
+    [[ -d $tree/src/core/ipv4 && -f $tree/src/include/lwip/init.h ]] \
+        || die "the lwip source package lacks src/core/ipv4 or src/include/lwip/init.h"
+    rm -rf "$stage"
+    mkdir -p "$stage"
+    cp -a "$tree/src" "$stage/src"
+    cp "$tree/COPYING" "$stage/COPYING"
+    cp "$SRC_APT_DIR/src/VERSION" "$stage/VERSION"
+    rm -rf "$LWIP_DIR"
+    mv "$stage" "$LWIP_DIR"
+    rm -rf "$SRC_APT_DIR"
+}
+
+# Provides .deps/lwip: the network service needs it, so setup fails without it.
+provide_lwip() {
+    if [[ -f $LWIP_DIR/src/include/lwip/init.h && -f $LWIP_DIR/VERSION ]]; then
+        echo "lwip $(cat "$LWIP_DIR/VERSION") in .deps/lwip"
+        return
+    fi
+    mkdir -p "$DEPS"
+    exec 9>"$DEPS/setup.lock"
+    flock 9
+    download_lwip >&2
+    exec 9>&-
+    echo "lwip $(cat "$LWIP_DIR/VERSION") fetched into .deps/lwip"
 }
 
 # Provides .deps/busybox; says what it did, or warns and goes on when it cannot.
@@ -407,11 +450,12 @@ provide_busybox_testsuite() {
 }
 
 main() {
-    local installed unicorn testsuite
+    local installed unicorn testsuite lwip
     installed=$(install_packages)
     unicorn=$(provide_unicorn)
+    lwip=$(provide_lwip)
     testsuite=$(provide_busybox_testsuite)
-    echo "setup.sh: ${installed:-packages present; }$unicorn; $testsuite"
+    echo "setup.sh: ${installed:-packages present; }$unicorn; $lwip; $testsuite"
 }
 
 main "$@"

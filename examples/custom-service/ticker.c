@@ -31,6 +31,6 @@ int main(int argc, char **argv)
 {
 	static char line[128];
 	const char *const setup[] = {"counting the seconds", read_greeting(line, sizeof line), NULL};
-	const struct service_info svc = {"ticker", setup, 1000};
+	const struct service_info svc = {.name = "ticker", .setup = setup, .heartbeat_ms = 1000};
 	return service_main(&svc, argc, argv);
 }

@@ -42,6 +42,6 @@ int main(int argc, char **argv)
 		snprintf(status, sizeof status, "no status line: " STATUS_PATH " unreadable: %s",
 			 strerror(errno));
 	const char *const setup[] = {"console output on the serial line, 80x25 text", status, NULL};
-	const struct service_info svc = {"display", setup, 5000};
+	const struct service_info svc = {.name = "display", .setup = setup, .heartbeat_ms = 5000};
 	return service_main(&svc, argc, argv);
 }

@@ -49,6 +49,9 @@ int service_main(const struct service_info *svc, int argc, char **argv)
 	printf("%s: started (pid %d)\n", svc->name, getpid());
 	for (const char *const *step = svc->setup; *step; step++)
 		printf("%s: %s\n", svc->name, *step);
+	int status = svc->start ? svc->start() : 0;
+	if (status)
+		return status;
 	printf("%s: ready, heartbeat every %lld ms\n", svc->name, heartbeat_ms);
 
 	unsigned long beats = 0;
@@ -56,7 +59,10 @@ int service_main(const struct service_info *svc, int argc, char **argv)
 	while (!stop_signal) {
 		long long now = monotonic_ms();
 		if (now < next) {
-			sleep_ms(next - now);
+			if (svc->wait)
+				svc->wait(next - now);
+			else
+				sleep_ms(next - now);
 			continue;
 		}
 		printf("%s: heartbeat %lu\n", svc->name, ++beats);
@@ -64,5 +70,7 @@ int service_main(const struct service_info *svc, int argc, char **argv)
 		next = next + heartbeat_ms > now ? next + heartbeat_ms : now + heartbeat_ms;
 	}
 	printf("%s: %s received, stopping\n", svc->name, signal_name(stop_signal));
+	if (svc->stop)
+		svc->stop();
 	return 0;
 }

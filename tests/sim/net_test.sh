@@ -4,7 +4,8 @@
 # connecting to a hostfwd port arrives in the guest as a SYN; a guest connection to a guestfwd
 # address reaches a host HTTP server (python3's http.server on 127.0.0.1) and brings its page
 # back; a guest connection to the host's loopback or an outside address without a rule is
-# refused and the host's listener sees nothing; bad --net options are usage errors, a hostfwd
+# refused and the host's listener sees nothing; booted, the network service gets its address by
+# DHCP; bad --net options are usage errors, a hostfwd
 # port in use a clear error; lspci shows the card where QEMU puts it. All traffic is on this
 # machine's loopback; every wait is bounded.
 # On pc the same guest boots under QEMU (scripts/run-metal.sh NET=...) for the rules' tests.
@@ -39,6 +40,9 @@ free_port() {
 
 if [[ $machine == sim ]]; then
 expect gateway 0 "a SYN to a closed port of the gateway is reset: ok" -- guest user
+# The system's network service drives the card: lwIP gets the guest's address by DHCP.
+expect dhcp 0 "^network: eth0: 10.0.2.15/24 by DHCP from 10.0.2.2, gateway none$" -- \
+	"$sim" --net=user --max-time=3s
 expect lspci 0 "^00:03.0 Ethernet controller \[0200\]: 1af4:1000$" -- \
 	"$sim" --net=user "$lspci"
 expect no-card 1 "a virtio network card is there: FAIL" -- "$sim" "$vnet"

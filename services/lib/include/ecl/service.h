@@ -14,6 +14,13 @@ struct service_info {
 	const char *name;
 	const char *const *setup;
 	long long heartbeat_ms;
+	/* Optional: a service with work of its own. start runs after the setup lines (nonzero:
+	 * the service ends with that status); wait replaces the sleep between heartbeats, doing
+	 * the work that comes within ms (it returns early on a signal); stop runs once a stop
+	 * signal came. */
+	int (*start)(void);
+	void (*wait)(long long ms);
+	void (*stop)(void);
 };
 
 /* Runs the service described by svc with the command line argc/argv; returns main's status:
