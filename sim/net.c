@@ -133,44 +133,47 @@ static bool parse_endpoint(const char *s, size_t len, uint32_t dflt, uint32_t *a
 	       parse_port(colon + 1, len - alen - 1, port);
 }
 
-/* What follows "hostfwd=": [tcp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT. */
-static bool parse_hostfwd(const char *s, size_t len, struct sim_hostfwd *h)
+/* A rule's "[tcp]:FROM-TO" (udp is refused: restricted slirp drops the guest's UDP replies):
+ * FROM and TO, without the protocol and the dash. */
+static bool split_rule(const char *s, size_t len, const char **from, size_t *from_len,
+		       const char **to, size_t *to_len)
 {
-	*h = (struct sim_hostfwd){0};
 	if (len >= 4 && !memcmp(s, "tcp:", 4))
 		s += 3, len -= 3;
-	else if (len >= 4 && !memcmp(s, "udp:", 4))
-		return false; /* restricted slirp drops the guest's UDP replies */
 	if (!len || *s != ':')
 		return false;
 	s++, len--;
 	const char *dash = memchr(s, '-', len);
 	if (!dash)
 		return false;
-	size_t hlen = (size_t)(dash - s);
-	return parse_endpoint(s, hlen, 0x7f000001u, &h->host_addr, &h->host_port) &&
-	       parse_endpoint(dash + 1, len - hlen - 1, SIM_NET_GUEST, &h->guest_addr, &h->guest_port);
+	*from = s;
+	*from_len = (size_t)(dash - s);
+	*to = dash + 1;
+	*to_len = len - *from_len - 1;
+	return true;
+}
+
+/* What follows "hostfwd=": [tcp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT. */
+static bool parse_hostfwd(const char *s, size_t len, struct sim_hostfwd *h)
+{
+	*h = (struct sim_hostfwd){0};
+	const char *host, *guest;
+	size_t hlen, glen;
+	return split_rule(s, len, &host, &hlen, &guest, &glen) &&
+	       parse_endpoint(host, hlen, 0x7f000001u, &h->host_addr, &h->host_port) &&
+	       parse_endpoint(guest, glen, SIM_NET_GUEST, &h->guest_addr, &h->guest_port);
 }
 
 /* What follows "guestfwd=": [tcp]:GUESTADDR:GUESTPORT-tcp:HOSTADDR:HOSTPORT. */
 static bool parse_guestfwd(const char *s, size_t len, struct sim_guestfwd *g)
 {
 	*g = (struct sim_guestfwd){0};
-	if (len >= 4 && !memcmp(s, "tcp:", 4))
-		s += 3, len -= 3;
-	if (!len || *s != ':')
+	const char *guest, *host;
+	size_t glen, hlen;
+	if (!split_rule(s, len, &guest, &glen, &host, &hlen) || hlen < 5 || memcmp(host, "tcp:", 4))
 		return false;
-	s++, len--;
-	const char *dash = memchr(s, '-', len);
-	if (!dash)
-		return false;
-	size_t glen = (size_t)(dash - s);
-	const char *host = dash + 1;
-	size_t hlen = len - glen - 1;
-	if (hlen < 4 || memcmp(host, "tcp:", 4))
-		return false;
-	return glen && *s != ':' && parse_endpoint(s, glen, 0, &g->guest_addr, &g->guest_port) &&
-	       hlen > 4 && host[4] != ':' &&
+	return glen && *guest != ':' &&
+	       parse_endpoint(guest, glen, 0, &g->guest_addr, &g->guest_port) && host[4] != ':' &&
 	       parse_endpoint(host + 4, hlen - 4, 0, &g->host_addr, &g->host_port);
 }
 

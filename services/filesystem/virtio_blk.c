@@ -124,19 +124,7 @@ static int vblk_flush(void *ctx)
 
 int vblk_open(struct blockdev *dev, struct pci_info *info)
 {
-	struct pci_info f;
-	int err = -ENODEV;
-	for (unsigned i = 0; pci_device(i, &f) == 0; i++) {
-		if (f.vendor != VIRTIO_VENDOR ||
-		    (f.device != VIRTIO_BLK_DEVICE_LEGACY && f.device != VIRTIO_BLK_DEVICE))
-			continue;
-		err = virtio_open(&vb.dev, i);
-		if (err == -EPERM || err == -EBUSY) {
-			err = -ENODEV; /* not ours */
-			continue;
-		}
-		break;
-	}
+	int err = virtio_open_first(&vb.dev, VIRTIO_BLK_DEVICE_LEGACY, VIRTIO_BLK_DEVICE);
 	if (err)
 		return err;
 	*info = vb.dev.info;

@@ -174,6 +174,20 @@ fail:
 	return err;
 }
 
+int virtio_open_first(struct virtio_dev *d, uint16_t legacy, uint16_t modern)
+{
+	struct pci_info f;
+	for (unsigned i = 0; pci_device(i, &f) == 0; i++) {
+		if (f.vendor != VIRTIO_VENDOR || (f.device != legacy && f.device != modern))
+			continue;
+		int err = virtio_open(d, i);
+		if (err != -EPERM && err != -EBUSY)
+			return err;
+		/* not ours: another's grant, or another driver's */
+	}
+	return -ENODEV;
+}
+
 int virtio_negotiate(struct virtio_dev *d, uint64_t want)
 {
 	w8(d->common, COMMON_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);

@@ -93,18 +93,7 @@ static err_t netif_setup(struct netif *netif)
 
 int netdev_open(struct netif *netif, struct pci_info *info)
 {
-	struct pci_info f;
-	int err = -ENODEV;
-	for (unsigned i = 0; pci_device(i, &f) == 0; i++) {
-		if (f.vendor != VIRTIO_VENDOR || (f.device != VIRTIO_NET_LEGACY && f.device != VIRTIO_NET))
-			continue;
-		err = virtio_open(&nd.dev, i);
-		if (err == -EPERM || err == -EBUSY) {
-			err = -ENODEV; /* not ours */
-			continue;
-		}
-		break;
-	}
+	int err = virtio_open_first(&nd.dev, VIRTIO_NET_LEGACY, VIRTIO_NET);
 	if (err)
 		return err;
 	*info = nd.dev.info;

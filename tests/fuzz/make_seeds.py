@@ -228,6 +228,60 @@ def virtio_seeds():
     }
 
 
+def n_frame(data): return b"\x00" + struct.pack(">H", len(data)) + data
+def n_wait(ms): return b"\x01" + struct.pack(">H", ms)
+
+
+def inet_sum(data):
+    if len(data) % 2:
+        data += b"\x00"
+    s = sum(struct.unpack(">%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+GUEST_MAC = bytes([0x52, 0x54, 0x00, 0x12, 0x34, 0x56])
+GW_MAC = bytes([0x52, 0x55, 0x0a, 0x00, 0x02, 0x02])
+GUEST_IP, GW_IP = bytes([10, 0, 2, 15]), bytes([10, 0, 2, 2])
+
+
+def ipv4(proto, payload, src=GW_IP, dst=GUEST_IP):
+    h = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0, src, dst)
+    h = h[:10] + struct.pack(">H", inet_sum(h)) + h[12:]
+    return GUEST_MAC + GW_MAC + b"\x08\x00" + h + payload
+
+
+def tcp(sport, dport, seq, ack, flags, data=b""):
+    h = struct.pack(">HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    pseudo = GW_IP + GUEST_IP + struct.pack(">BBH", 0, 6, len(h) + len(data))
+    c = inet_sum(pseudo + h + data)
+    return ipv4(6, h[:16] + struct.pack(">H", c) + h[18:] + data)
+
+
+def udp(sport, dport, data):
+    h = struct.pack(">HHHH", sport, dport, 8 + len(data), 0)
+    return ipv4(17, h + data)
+
+
+def net_seeds():
+    arp = (b"\xff" * 6 + GW_MAC + b"\x08\x06" +
+           struct.pack(">HHBBH", 1, 0x0800, 6, 4, 1) + GW_MAC + GW_IP + b"\x00" * 6 + GUEST_IP)
+    icmp = struct.pack(">BBHHH", 8, 0, 0, 0x1234, 1) + b"eclipse ping"
+    icmp = icmp[:2] + struct.pack(">H", inet_sum(icmp)) + icmp[4:]
+    syn, ack, psh, fin = 0x02, 0x10, 0x08, 0x01
+    return {
+        "arp": n_frame(arp),
+        "ping": n_frame(ipv4(1, icmp)),
+        "udp_echo": n_frame(udp(5000, 7, b"hello")),
+        "tcp_echo": n_frame(tcp(40000, 80, 100, 0, syn)) + n_wait(10) +
+                    n_frame(tcp(40000, 80, 101, 6510 + 1, ack | psh, b"GET / HTTP/1.0\r\n\r\n")) +
+                    n_wait(300) + n_frame(tcp(40000, 80, 119, 6510 + 1, ack | fin)) + n_wait(1000),
+        "tcp_closed": n_frame(tcp(40001, 81, 1, 0, syn)),
+        "fragment": n_frame(ipv4(17, b"\x00" * 40)[:14] + struct.pack(">BBHHHBBH4s4s", 0x45, 0, 60, 7, 0x2000, 64, 17, 0, GW_IP, GUEST_IP) + b"\x00" * 40),
+    }
+
+
 def write(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -354,6 +408,8 @@ def main():
         print("make_seeds.py: no mke2fs: no ext2 seeds", file=sys.stderr)
     for name, data in virtio_seeds().items():
         write(out / "virtio" / name, data)
+    for name, data in net_seeds().items():
+        write(out / "net" / name, data)
     (out / "stamp").write_text("seeds made by make_seeds.py\n")
     return 0
 

@@ -53,6 +53,9 @@ struct virtio_dev {
 /* Claims PCI function index (the caller was granted it), finds and maps the virtio structures,
  * resets the device, turns bus mastering on and binds its interrupt to the calling thread. */
 int virtio_open(struct virtio_dev *d, unsigned index);
+/* virtio_open on the first function of device id legacy or modern (the transitional and the
+ * virtio 1.x ids of one kind) that this process may claim: -ENODEV when there is none. */
+int virtio_open_first(struct virtio_dev *d, uint16_t legacy, uint16_t modern);
 /* Acknowledges the device and agrees on features: those of want the device offers (VERSION_1
  * required: -ENODEV without it); 0 once FEATURES_OK holds, or -EIO. */
 int virtio_negotiate(struct virtio_dev *d, uint64_t want);
