@@ -9,8 +9,10 @@
 # port in use a clear error; lspci shows the card where QEMU puts it. All traffic is on this
 # machine's loopback; every wait is bounded.
 # On pc the same guest boots under QEMU (scripts/run-metal.sh NET=...) for the rules' tests.
+# Both machines boot the system too: the network service, killed, is restarted by init and
+# claims the card and its address again.
 # Usage: net_test.sh sim ECLIPSE_SIM TEST_VNET LSPCI
-#        net_test.sh pc SOURCE_DIR KERNEL VNET_IMAGE
+#        net_test.sh pc SOURCE_DIR KERNEL VNET_IMAGE BOOT_IMAGE
 set -uo pipefail
 machine=$1
 # shellcheck source=expect.sh
@@ -18,7 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 if [[ $machine == sim ]]; then
 	sim=$2 vnet=$3 lspci=$4
 else
-	src=$2 kernel=$3 image=$4
+	src=$2 kernel=$3 image=$4 boot_image=$5
 	command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"; exit 77; }
 fi
 
@@ -66,6 +68,28 @@ ok = r.returncode == 1 and "Address already in use" in r.stderr
 print("PASS" if ok else "FAIL port-in-use: exit %d: %s" % (r.returncode, r.stderr))
 ' "$sim" "$vnet" >"$tmp/inuse" 2>&1
 if grep -q '^PASS' "$tmp/inuse"; then passes=$((passes + 1)); else cat "$tmp/inuse"; failures=$((failures + 1)); fi
+fi
+
+# The system booted to a shell that kills the network service: init restarts it, and the new
+# one drives the card and gets the address again.
+commands='sleep 1
+kill -9 $(pidof network)
+sleep 4
+dmesg | grep -E "network"
+poweroff'
+if [[ $machine == sim ]]; then
+	timeout 60 "$sim" --net=user --shell <<<"$commands" >"$tmp/restart" 2>&1
+else
+	NET=user timeout -k 5 120 bash "$src/scripts/run-metal.sh" "$kernel" "$boot_image" shell \
+		<<<"$commands" >"$tmp/restart" 2>&1
+fi
+leases=$(grep -c "network: eth0: 10.0.2.15/24 by DHCP from 10.0.2.2" "$tmp/restart")
+if [[ $leases == 2 ]] && grep -q "init: network (pid 3) killed by SIGKILL" "$tmp/restart" &&
+	grep -q "init: network: restarted" "$tmp/restart"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL restart: $leases DHCP leases (want 2), console:"; sed 's/^/    /' "$tmp/restart" | tail -40
+	failures=$((failures + 1))
 fi
 
 # hostfwd: the guest says it waits, a host client connects, the guest sees the SYN.
