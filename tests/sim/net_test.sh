@@ -9,7 +9,8 @@
 # port in use a clear error; lspci shows the card where QEMU puts it. All traffic is on this
 # machine's loopback; every wait is bounded.
 # On pc the same guest boots under QEMU (scripts/run-metal.sh NET=...) for the rules' tests.
-# Both machines boot the system too: the network service, killed, is restarted by init and
+# Two traced boots with the network are the same byte for byte. Both machines boot the system
+# too: the network service, killed, is restarted by init and
 # claims the card and its address again.
 # Usage: net_test.sh sim ECLIPSE_SIM TEST_VNET LSPCI
 #        net_test.sh pc SOURCE_DIR KERNEL VNET_IMAGE BOOT_IMAGE
@@ -45,6 +46,17 @@ expect gateway 0 "a SYN to a closed port of the gateway is reset: ok" -- guest u
 # The system's network service drives the card: lwIP gets the guest's address by DHCP.
 expect dhcp 0 "^network: eth0: 10.0.2.15/24 by DHCP from 10.0.2.2, gateway none$" -- \
 	"$sim" --net=user --max-time=3s
+# Deterministic: frames enter at points on the virtual clock, so two boots with the network,
+# traced, are the same byte for byte.
+"$sim" --net=user --max-time=3s --trace=dev,sched >"$tmp/run1" 2>&1
+"$sim" --net=user --max-time=3s --trace=dev,sched >"$tmp/run2" 2>&1
+if grep -q "virtio-net: received" "$tmp/run1" && cmp -s "$tmp/run1" "$tmp/run2"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL deterministic: two traced boots differ (or received nothing):"
+	diff "$tmp/run1" "$tmp/run2" | head -20
+	failures=$((failures + 1))
+fi
 expect lspci 0 "^00:03.0 Ethernet controller \[0200\]: 1af4:1000$" -- \
 	"$sim" --net=user "$lspci"
 expect no-card 1 "a virtio network card is there: FAIL" -- "$sim" "$vnet"
