@@ -587,22 +587,15 @@ SYSCALL(ioctl)
 	return -ENOTTY;
 }
 
-static long do_pipe(struct thread *t, uint64_t at, uint64_t flags)
+/* Installs two new files and writes their descriptors at at (pipe, socketpair). */
+static long install_pair(struct thread *t, struct file *rd, struct file *wr, uint64_t at, bool cloexec)
 {
-	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
-		return -EINVAL;
-	if (uaccess_prepare(t->proc->mm, at, 2 * sizeof(int), true))
-		return -EFAULT;
-	struct file *rd, *wr;
-	long err = pipe_create((unsigned)flags, &rd, &wr);
-	if (err)
-		return err;
-	long r = install(t, rd, 0, flags & O_CLOEXEC);
+	long r = install(t, rd, 0, cloexec);
 	if (r < 0) {
 		file_put(wr);
 		return r;
 	}
-	long w = install(t, wr, 0, flags & O_CLOEXEC);
+	long w = install(t, wr, 0, cloexec);
 	if (w < 0) {
 		fd_close(t->proc->fds, r);
 		return w;
@@ -614,6 +607,199 @@ static long do_pipe(struct thread *t, uint64_t at, uint64_t flags)
 		return -EFAULT;
 	}
 	return 0;
+}
+
+static long do_pipe(struct thread *t, uint64_t at, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (uaccess_prepare(t->proc->mm, at, 2 * sizeof(int), true))
+		return -EFAULT;
+	struct file *rd, *wr;
+	long err = pipe_create((unsigned)flags, &rd, &wr);
+	if (err)
+		return err;
+	return install_pair(t, rd, wr, at, flags & O_CLOEXEC);
+}
+
+/*
+ * Sockets. Connected AF_UNIX stream pairs are the kernel's own (pipe.c); socket() for the
+ * Internet families is to come from the network service. The send and receive calls are
+ * writes and reads of the socket with the call's MSG_DONTWAIT and MSG_NOSIGNAL.
+ */
+SYSCALL(socketpair)
+{
+	int domain = (int)a[0], type = (int)a[1] & SOCK_TYPE_MASK, proto = (int)a[2];
+	unsigned flags = (unsigned)a[1] & ~(unsigned)SOCK_TYPE_MASK;
+	if (flags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if (domain != AF_UNIX)
+		return domain == AF_INET || domain == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+	if (type != SOCK_STREAM)
+		return type == SOCK_DGRAM || type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
+	if (proto != 0 && proto != AF_UNIX)
+		return -EPROTONOSUPPORT;
+	if (uaccess_prepare(t->proc->mm, a[3], 2 * sizeof(int), true))
+		return -EFAULT;
+	struct file *x, *y;
+	long err = unix_pair_create(flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &x, &y);
+	if (err)
+		return err;
+	return install_pair(t, x, y, a[3], flags & SOCK_CLOEXEC);
+}
+
+/* The socket at descriptor fd: NULL with *err -EBADF or -ENOTSOCK. */
+static struct file *socket_of(struct thread *t, uint64_t fd, long *err)
+{
+	struct file *f = file_of(t, fd);
+	*err = !f ? -EBADF : !file_is_socket(f) ? -ENOTSOCK : 0;
+	return *err ? NULL : f;
+}
+
+#define SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
+#define RECV_FLAGS (MSG_DONTWAIT | MSG_CMSG_CLOEXEC)
+
+/* A send or receive of ps on the socket at fd with flags (a connected socket: no address). */
+static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned flags, bool out)
+{
+	long err;
+	struct file *f = socket_of(t, fd, &err);
+	if (!f)
+		return err;
+	if (flags & ~(unsigned)(out ? SEND_FLAGS : RECV_FLAGS))
+		return -EOPNOTSUPP; /* MSG_PEEK, MSG_WAITALL, MSG_OOB...: not yet */
+	t->msg_flags = flags;
+	long r = out ? do_write(t, f, ps, NULL) : do_read(t, f, ps, NULL);
+	t->msg_flags = 0;
+	return r;
+}
+
+SYSCALL(sendto)
+{
+	if (a[4] && a[5])
+		return -EISCONN; /* an address for a connected stream socket */
+	struct pieces ps = {.buf = a[1], .len = a[2]};
+	return transfer(t, a[0], &ps, (unsigned)a[3], true);
+}
+
+SYSCALL(recvfrom)
+{
+	struct pieces ps = {.buf = a[1], .len = a[2]};
+	long r = transfer(t, a[0], &ps, (unsigned)a[3], false);
+	if (r >= 0 && a[4] && a[5]) {
+		unsigned len = 0; /* a connected pair's peer has no name */
+		if (copy_out(t->proc->mm, a[5], &len, sizeof(len)))
+			return -EFAULT;
+	}
+	return r;
+}
+
+static long msg_transfer(struct thread *t, const uint64_t *a, bool out)
+{
+	struct linux_msghdr m;
+	if (copy_in(t->proc->mm, &m, a[1], sizeof(m)))
+		return -EFAULT;
+	if (m.msg_iovlen > 1024)
+		return -EMSGSIZE;
+	if (out && m.msg_controllen)
+		return -EOPNOTSUPP; /* no ancillary data (SCM_RIGHTS) yet */
+	struct pieces ps = {.vec = true, .iov = m.msg_iov, .cnt = (unsigned)m.msg_iovlen};
+	long r = transfer(t, a[0], &ps, (unsigned)a[2], out);
+	if (r >= 0 && !out) {
+		m.msg_namelen = 0;
+		m.msg_controllen = 0;
+		m.msg_flags = 0;
+		if (copy_out(t->proc->mm, a[1], &m, sizeof(m)))
+			return -EFAULT;
+	}
+	return r;
+}
+
+SYSCALL(sendmsg)
+{
+	return msg_transfer(t, a, true);
+}
+
+SYSCALL(recvmsg)
+{
+	return msg_transfer(t, a, false);
+}
+
+SYSCALL(shutdown)
+{
+	long err;
+	struct file *f = socket_of(t, a[0], &err);
+	return f ? unix_shutdown(f, (int)a[1]) : err;
+}
+
+/* A connected pair's own and peer address: the family alone, as Linux gives an unbound one. */
+static long unix_name(struct thread *t, const uint64_t *a)
+{
+	long err;
+	if (!socket_of(t, a[0], &err))
+		return err;
+	unsigned len;
+	if (copy_in(t->proc->mm, &len, a[2], sizeof(len)))
+		return -EFAULT;
+	if ((int)len < 0)
+		return -EINVAL;
+	uint16_t family = AF_UNIX;
+	if (copy_out(t->proc->mm, a[1], &family, MIN(len, sizeof(family))))
+		return -EFAULT;
+	len = sizeof(family);
+	return copy_out(t->proc->mm, a[2], &len, sizeof(len));
+}
+
+SYSCALL(getsockname)
+{
+	return unix_name(t, a);
+}
+
+SYSCALL(getpeername)
+{
+	return unix_name(t, a);
+}
+
+SYSCALL(getsockopt)
+{
+	long err;
+	if (!socket_of(t, a[0], &err))
+		return err;
+	if ((int)a[1] != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	int v;
+	switch ((int)a[2]) {
+	case SO_TYPE: v = SOCK_STREAM; break;
+	case SO_DOMAIN: v = AF_UNIX; break;
+	case SO_ERROR: v = 0; break;
+	case SO_ACCEPTCONN: v = 0; break;
+	case SO_SNDBUF: case SO_RCVBUF: v = 64 * 1024; break;
+	default: return -ENOPROTOOPT;
+	}
+	unsigned len;
+	if (copy_in(t->proc->mm, &len, a[4], sizeof(len)))
+		return -EFAULT;
+	if ((int)len < 0)
+		return -EINVAL;
+	len = MIN(len, (unsigned)sizeof(v));
+	if (copy_out(t->proc->mm, a[3], &v, len) || copy_out(t->proc->mm, a[4], &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(setsockopt)
+{
+	long err;
+	if (!socket_of(t, a[0], &err))
+		return err;
+	if ((int)a[1] != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	if ((int)a[2] != SO_SNDBUF && (int)a[2] != SO_RCVBUF)
+		return -ENOPROTOOPT;
+	int v;
+	if (a[4] < sizeof(v))
+		return -EINVAL;
+	return copy_in(t->proc->mm, &v, a[3], sizeof(v)) ? -EFAULT : 0; /* the ring's size stays */
 }
 
 SYSCALL(pipe)

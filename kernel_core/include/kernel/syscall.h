@@ -55,6 +55,9 @@ SYSCALL(read); SYSCALL(write); SYSCALL(readv); SYSCALL(writev); SYSCALL(pread64)
 SYSCALL(pwrite64); SYSCALL(preadv); SYSCALL(pwritev); SYSCALL(open); SYSCALL(openat);
 SYSCALL(creat); SYSCALL(close); SYSCALL(close_range); SYSCALL(lseek); SYSCALL(dup);
 SYSCALL(dup2); SYSCALL(dup3); SYSCALL(fcntl); SYSCALL(ioctl); SYSCALL(pipe); SYSCALL(pipe2);
+SYSCALL(socketpair); SYSCALL(sendto); SYSCALL(recvfrom); SYSCALL(sendmsg); SYSCALL(recvmsg);
+SYSCALL(shutdown); SYSCALL(getsockname); SYSCALL(getpeername); SYSCALL(getsockopt);
+SYSCALL(setsockopt);
 SYSCALL(sendfile); SYSCALL(flock); SYSCALL(fadvise64);
 SYSCALL(stat); SYSCALL(lstat); SYSCALL(fstat); SYSCALL(newfstatat); SYSCALL(statx);
 SYSCALL(getdents); SYSCALL(getdents64); SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(fchdir);

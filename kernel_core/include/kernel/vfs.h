@@ -217,6 +217,11 @@ int hostfs_open(const char *path, unsigned flags, struct file **out);
 
 /* Pipes: a pair of open files (read end, write end). 0 or -errno. */
 int pipe_create(unsigned flags, struct file **rd, struct file **wr);
+/* A connected pair of AF_UNIX stream sockets (socketpair; flags: O_NONBLOCK), in pipe.c. */
+int unix_pair_create(unsigned flags, struct file **a, struct file **b);
+bool file_is_socket(const struct file *f);
+/* shutdown(2) of a socket: SHUT_RD, SHUT_WR or SHUT_RDWR; 0 or -EINVAL. */
+int unix_shutdown(struct file *f, int how);
 /* Opening a FIFO node: an end of the pipe shared by everyone who opens it. */
 int pipe_open_fifo(struct thread *t, struct inode *ino, struct file *f);
 

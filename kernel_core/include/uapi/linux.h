@@ -46,6 +46,20 @@
 #define SYS_getpid 39
 #define SYS_sendfile 40
 #define SYS_socket 41
+#define SYS_connect 42
+#define SYS_accept 43
+#define SYS_sendto 44
+#define SYS_recvfrom 45
+#define SYS_sendmsg 46
+#define SYS_recvmsg 47
+#define SYS_shutdown 48
+#define SYS_bind 49
+#define SYS_listen 50
+#define SYS_getsockname 51
+#define SYS_getpeername 52
+#define SYS_socketpair 53
+#define SYS_setsockopt 54
+#define SYS_getsockopt 55
 #define SYS_clone 56
 #define SYS_fork 57
 #define SYS_vfork 58
@@ -243,6 +257,7 @@
 #define EPROTOTYPE 91
 #define ENOPROTOOPT 92
 #define EPROTONOSUPPORT 93
+#define ESOCKTNOSUPPORT 94
 #define EOPNOTSUPP 95
 #define EAFNOSUPPORT 97
 #define EADDRINUSE 98
@@ -453,6 +468,42 @@ struct linux_stat {
 struct linux_iovec {
 	unsigned long long iov_base;
 	unsigned long long iov_len;
+};
+
+/* Sockets. */
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_RAW 3
+#define SOCK_SEQPACKET 5
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_NONBLOCK 04000
+#define SOCK_CLOEXEC 02000000
+#define MSG_PEEK 0x2
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_CMSG_CLOEXEC 0x40000000
+#define SHUT_RD 0
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+#define SOL_SOCKET 1
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_ACCEPTCONN 30
+#define SO_DOMAIN 39
+
+struct linux_msghdr {
+	unsigned long long msg_name;
+	unsigned int msg_namelen, pad0;
+	unsigned long long msg_iov, msg_iovlen;
+	unsigned long long msg_control, msg_controllen;
+	int msg_flags, pad1;
 };
 
 #define LINUX_UTSNAME_LEN 65
@@ -1011,6 +1062,7 @@ struct linux_flock {
 #define DEVFS_MAGIC 0x1373
 #define EXT2_SUPER_MAGIC 0xef53
 #define PIPEFS_MAGIC 0x50495045
+#define SOCKFS_MAGIC 0x534f434b
 #define DEVPTS_SUPER_MAGIC 0x1cd1
 #define SYSFS_MAGIC 0x62656572
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
