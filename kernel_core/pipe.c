@@ -2,41 +2,27 @@
  * Pipes and FIFOs: a 64 KiB ring of pages allocated as they fill. Writes of up to PIPE_BUF bytes
  * are atomic; longer ones go in as room appears (sys_file.c keeps their progress across waits,
  * and a signal ends them with what was written). A write with no reader is EPIPE and SIGPIPE.
- *
- * And connected AF_UNIX stream sockets (socketpair): two pipes crossed, each end reading one and
- * writing the other, so that a socket is a pipe each way, with shutdown closing one direction.
- * A send or receive call's MSG_DONTWAIT and MSG_NOSIGNAL (t->msg_flags) apply to that call.
+ * AF_UNIX stream sockets (unix.c) are two of these rings crossed (kernel/pipe_ring.h); a send
+ * or receive call's MSG_DONTWAIT and MSG_NOSIGNAL (t->msg_flags) apply to that call.
  */
 #include <kernel/klib.h>
+#include <kernel/pipe_ring.h>
 #include <kernel/kmalloc.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/vfs.h>
 #include <uapi/linux.h>
 
-#define PIPE_PAGES 16
-#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
-#define PIPE_BUF 4096
 #define FIFO_MAX 32
-
-struct pipe {
-	unsigned readers, writers;
-	unsigned rgen, wgen; /* opens of each end so far: a FIFO open waits for the other's */
-	char *page[PIPE_PAGES];
-	size_t head, len;
-	struct mount *mnt;   /* a FIFO's node, or NULL for an anonymous pipe */
-	uint64_t ino;
-	unsigned refs;       /* open files (FIFOs: and the table's lookups in progress) */
-};
 
 static struct pipe *fifos[FIFO_MAX];
 
-static struct pipe *pipe_new(void)
+struct pipe *pipe_new(void)
 {
 	return kmalloc(sizeof(struct pipe));
 }
 
-static void pipe_free(struct pipe *p)
+void pipe_free(struct pipe *p)
 {
 	for (int i = 0; i < PIPE_PAGES; i++)
 		kpage_free(p->page[i]);
@@ -75,7 +61,7 @@ static bool nonblocking(struct thread *t, struct file *f)
 	return (f->flags & O_NONBLOCK) || (t->msg_flags & MSG_DONTWAIT);
 }
 
-static long ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len)
+long pipe_ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len)
 {
 	if (len == 0)
 		return 0;
@@ -100,12 +86,12 @@ static long ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t
 static long pipe_read(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
 {
 	(void)off;
-	return ring_read(t, f, f->priv, buf, len);
+	return pipe_ring_read(t, f, f->priv, buf, len);
 }
 
 /* Writes what fits now; waits only when nothing can go in (up to PIPE_BUF bytes go in whole
  * or not at all). The syscall keeps the progress of a long write across its waits. */
-static long ring_write(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len)
+long pipe_ring_write(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len)
 {
 	if (!p->readers) {
 		if (!(t->msg_flags & MSG_NOSIGNAL))
@@ -133,7 +119,7 @@ static long ring_write(struct thread *t, struct file *f, struct pipe *p, uint64_
 static long pipe_write(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
 {
 	(void)off;
-	return ring_write(t, f, f->priv, buf, len);
+	return pipe_ring_write(t, f, f->priv, buf, len);
 }
 
 static unsigned pipe_poll(struct file *f)
@@ -294,145 +280,3 @@ int pipe_open_fifo(struct thread *t, struct inode *ino, struct file *f)
 	return 0;
 }
 
-/* One end of a connected AF_UNIX stream socket: it reads rx and writes tx, which the other end
- * writes and reads. shut_rd, shut_wr: the directions shutdown closed (or release). */
-struct unix_end {
-	struct pipe *rx, *tx;
-	bool shut_rd, shut_wr;
-};
-
-static long unix_read(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
-{
-	(void)off;
-	struct unix_end *e = f->priv;
-	if (e->shut_rd && !e->rx->len)
-		return 0;
-	return ring_read(t, f, e->rx, buf, len);
-}
-
-static long unix_write(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
-{
-	(void)off;
-	struct unix_end *e = f->priv;
-	if (e->shut_wr) {
-		if (!(t->msg_flags & MSG_NOSIGNAL))
-			signal_send_thread(t, SIGPIPE, SI_USER, t->proc->pid, 0);
-		return -EPIPE;
-	}
-	return ring_write(t, f, e->tx, buf, len);
-}
-
-static unsigned unix_poll(struct file *f)
-{
-	struct unix_end *e = f->priv;
-	unsigned r = 0;
-	bool rd_end = !e->rx->writers || e->shut_rd; /* nothing more will come */
-	if (e->rx->len || rd_end)
-		r |= POLLIN | POLLRDNORM;
-	if (rd_end)
-		r |= POLLRDHUP;
-	if (!e->shut_wr && e->tx->readers && PIPE_SIZE - e->tx->len >= PIPE_BUF)
-		r |= POLLOUT | POLLWRNORM;
-	if (rd_end && (e->shut_wr || !e->tx->readers))
-		r |= POLLHUP; /* both directions are over */
-	return r;
-}
-
-static long unix_ioctl(struct thread *t, struct file *f, uint64_t cmd, uint64_t arg)
-{
-	struct unix_end *e = f->priv;
-	if (cmd != FIONREAD)
-		return -ENOTTY;
-	int n = (int)e->rx->len;
-	return copy_out(t->proc->mm, arg, &n, sizeof(n));
-}
-
-int unix_shutdown(struct file *f, int how)
-{
-	struct unix_end *e = f->priv;
-	if (how < SHUT_RD || how > SHUT_RDWR)
-		return -EINVAL;
-	if (how != SHUT_WR && !e->shut_rd) {
-		e->shut_rd = true;
-		e->rx->readers--; /* the other end's writes fail now */
-	}
-	if (how != SHUT_RD && !e->shut_wr) {
-		e->shut_wr = true;
-		e->tx->writers--; /* the other end reads to the end of what was sent */
-	}
-	wait_wake(WAIT_KEY(e->rx));
-	wait_wake(WAIT_KEY(e->tx));
-	return 0;
-}
-
-static void unix_release(struct file *f)
-{
-	struct unix_end *e = f->priv;
-	unix_shutdown(f, SHUT_RDWR);
-	struct pipe *pipes[2] = {e->rx, e->tx};
-	for (int i = 0; i < 2; i++)
-		if (--pipes[i]->refs == 0)
-			pipe_free(pipes[i]);
-	kfree(e);
-}
-
-static const struct file_ops unix_ops = {.read = unix_read, .write = unix_write,
-					 .ioctl = unix_ioctl, .poll = unix_poll,
-					 .release = unix_release};
-
-bool file_is_socket(const struct file *f)
-{
-	return f->ops == &unix_ops;
-}
-
-static int sockfs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a)
-{
-	(void)t;
-	a->ino = ino->ino;
-	a->mode = ino->mode;
-	a->nlink = 1;
-	a->blksize = PAGE_SIZE;
-	return 0;
-}
-
-const struct fs_type sockfs_type = {
-	.name = "sockfs",
-	.magic = SOCKFS_MAGIC,
-	.getattr = sockfs_getattr,
-};
-
-static unsigned long long next_sock_ino = 1;
-
-int unix_pair_create(unsigned flags, struct file **a, struct file **b)
-{
-	unsigned nb = flags & O_NONBLOCK;
-	struct pipe *p1 = pipe_new(), *p2 = p1 ? pipe_new() : NULL;
-	struct unix_end *ea = p2 ? kmalloc(sizeof(*ea)) : NULL, *eb = ea ? kmalloc(sizeof(*eb)) : NULL;
-	struct inode *ia = eb ? inode_new(&sockfs_type, NULL, next_sock_ino++, S_IFSOCK | 0777) : NULL;
-	struct inode *ib = ia ? inode_new(&sockfs_type, NULL, next_sock_ino++, S_IFSOCK | 0777) : NULL;
-	struct file *fa = ib ? file_alloc(inode_get(ia), NULL, O_RDWR | nb) : NULL;
-	struct file *fb = fa ? file_alloc(inode_get(ib), NULL, O_RDWR | nb) : NULL;
-	inode_put(ia);
-	inode_put(ib);
-	if (!fb) {
-		if (fa) {
-			fa->ops = NULL;
-			file_put(fa);
-		}
-		kfree(eb);
-		kfree(ea);
-		kfree(p2);
-		kfree(p1);
-		return -ENOMEM;
-	}
-	p1->readers = p1->writers = p2->readers = p2->writers = 1;
-	p1->refs = p2->refs = 2;
-	*ea = (struct unix_end){.rx = p1, .tx = p2};
-	*eb = (struct unix_end){.rx = p2, .tx = p1};
-	fa->ops = fb->ops = &unix_ops;
-	fa->priv = ea;
-	fb->priv = eb;
-	*a = fa;
-	*b = fb;
-	return 0;
-}

@@ -732,74 +732,40 @@ SYSCALL(shutdown)
 	return f ? unix_shutdown(f, (int)a[1]) : err;
 }
 
-/* A connected pair's own and peer address: the family alone, as Linux gives an unbound one. */
-static long unix_name(struct thread *t, const uint64_t *a)
+SYSCALL(socket)
 {
-	long err;
-	if (!socket_of(t, a[0], &err))
-		return err;
-	unsigned len;
-	if (copy_in(t->proc->mm, &len, a[2], sizeof(len)))
-		return -EFAULT;
-	if ((int)len < 0)
+	int domain = (int)a[0], type = (int)a[1] & SOCK_TYPE_MASK, proto = (int)a[2];
+	unsigned flags = (unsigned)a[1] & ~(unsigned)SOCK_TYPE_MASK;
+	if (flags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	uint16_t family = AF_UNIX;
-	if (copy_out(t->proc->mm, a[1], &family, MIN(len, sizeof(family))))
-		return -EFAULT;
-	len = sizeof(family);
-	return copy_out(t->proc->mm, a[2], &len, sizeof(len));
+	if (domain != AF_UNIX)
+		return -EAFNOSUPPORT; /* the Internet families: the network service's, to come */
+	if (type != SOCK_STREAM)
+		return type == SOCK_DGRAM || type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
+	if (proto != 0 && proto != AF_UNIX)
+		return -EPROTONOSUPPORT;
+	struct file *f;
+	long err = unix_socket_create(flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f);
+	return err ? err : install(t, f, 0, flags & SOCK_CLOEXEC);
 }
 
-SYSCALL(getsockname)
+static long do_accept(struct thread *t, const uint64_t *a, uint64_t flags)
 {
-	return unix_name(t, a);
-}
-
-SYSCALL(getpeername)
-{
-	return unix_name(t, a);
-}
-
-SYSCALL(getsockopt)
-{
-	long err;
-	if (!socket_of(t, a[0], &err))
-		return err;
-	if ((int)a[1] != SOL_SOCKET)
-		return -ENOPROTOOPT;
-	int v;
-	switch ((int)a[2]) {
-	case SO_TYPE: v = SOCK_STREAM; break;
-	case SO_DOMAIN: v = AF_UNIX; break;
-	case SO_ERROR: v = 0; break;
-	case SO_ACCEPTCONN: v = 0; break;
-	case SO_SNDBUF: case SO_RCVBUF: v = 64 * 1024; break;
-	default: return -ENOPROTOOPT;
-	}
-	unsigned len;
-	if (copy_in(t->proc->mm, &len, a[4], sizeof(len)))
-		return -EFAULT;
-	if ((int)len < 0)
+	if (flags & ~(uint64_t)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	len = MIN(len, (unsigned)sizeof(v));
-	if (copy_out(t->proc->mm, a[3], &v, len) || copy_out(t->proc->mm, a[4], &len, sizeof(len)))
-		return -EFAULT;
-	return 0;
+	struct file *f;
+	long err = unix_accept(t, a[0], flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, a[1], a[2], &f);
+	return err ? err : install(t, f, 0, flags & SOCK_CLOEXEC);
 }
 
-SYSCALL(setsockopt)
+SYSCALL(accept)
 {
-	long err;
-	if (!socket_of(t, a[0], &err))
-		return err;
-	if ((int)a[1] != SOL_SOCKET)
-		return -ENOPROTOOPT;
-	if ((int)a[2] != SO_SNDBUF && (int)a[2] != SO_RCVBUF)
-		return -ENOPROTOOPT;
-	int v;
-	if (a[4] < sizeof(v))
-		return -EINVAL;
-	return copy_in(t->proc->mm, &v, a[3], sizeof(v)) ? -EFAULT : 0; /* the ring's size stays */
+	return do_accept(t, a, 0);
+}
+
+SYSCALL(accept4)
+{
+	return do_accept(t, a, a[3]);
 }
 
 SYSCALL(pipe)

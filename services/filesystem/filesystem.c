@@ -406,7 +406,7 @@ static long serve(unsigned op, const struct vfs_req *q, size_t len, int client, 
 		break;
 	}
 	case VFS_CREATE:
-		if (!S_ISREG(q->mode) && !S_ISFIFO(q->mode))
+		if (!S_ISREG(q->mode) && !S_ISFIFO(q->mode) && !S_ISSOCK(q->mode))
 			return -EINVAL;
 		r = be->create(q->node, name, q->mode, NULL, &node);
 		break;

@@ -57,7 +57,8 @@ SYSCALL(creat); SYSCALL(close); SYSCALL(close_range); SYSCALL(lseek); SYSCALL(du
 SYSCALL(dup2); SYSCALL(dup3); SYSCALL(fcntl); SYSCALL(ioctl); SYSCALL(pipe); SYSCALL(pipe2);
 SYSCALL(socketpair); SYSCALL(sendto); SYSCALL(recvfrom); SYSCALL(sendmsg); SYSCALL(recvmsg);
 SYSCALL(shutdown); SYSCALL(getsockname); SYSCALL(getpeername); SYSCALL(getsockopt);
-SYSCALL(setsockopt);
+SYSCALL(setsockopt); SYSCALL(socket); SYSCALL(bind); SYSCALL(listen); SYSCALL(connect);
+SYSCALL(accept); SYSCALL(accept4);
 SYSCALL(sendfile); SYSCALL(flock); SYSCALL(fadvise64);
 SYSCALL(stat); SYSCALL(lstat); SYSCALL(fstat); SYSCALL(newfstatat); SYSCALL(statx);
 SYSCALL(getdents); SYSCALL(getdents64); SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(fchdir);

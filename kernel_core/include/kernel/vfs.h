@@ -217,8 +217,12 @@ int hostfs_open(const char *path, unsigned flags, struct file **out);
 
 /* Pipes: a pair of open files (read end, write end). 0 or -errno. */
 int pipe_create(unsigned flags, struct file **rd, struct file **wr);
-/* A connected pair of AF_UNIX stream sockets (socketpair; flags: O_NONBLOCK), in pipe.c. */
+/* AF_UNIX stream sockets (unix.c); flags: O_NONBLOCK. A new unconnected socket; a connected
+ * pair (socketpair); the next connection of the listener at fd (its peer's name to uaddr). */
+int unix_socket_create(unsigned flags, struct file **out);
 int unix_pair_create(unsigned flags, struct file **a, struct file **b);
+int unix_accept(struct thread *t, uint64_t fd, unsigned flags, uint64_t uaddr, uint64_t ulen,
+		struct file **out);
 bool file_is_socket(const struct file *f);
 /* shutdown(2) of a socket: SHUT_RD, SHUT_WR or SHUT_RDWR; 0 or -EINVAL. */
 int unix_shutdown(struct file *f, int how);

@@ -491,6 +491,7 @@ struct linux_iovec {
 #define SHUT_WR 1
 #define SHUT_RDWR 2
 #define SOL_SOCKET 1
+#define SO_REUSEADDR 2
 #define SO_TYPE 3
 #define SO_ERROR 4
 #define SO_SNDBUF 7

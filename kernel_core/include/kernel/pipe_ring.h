@@ -1,0 +1,34 @@
+/*
+ * The ring under pipes, FIFOs (pipe.c) and AF_UNIX stream sockets (unix.c): 64 KiB of pages
+ * allocated as they fill, with counts of the ends that read and write it.
+ */
+#ifndef KERNEL_PIPE_RING_H
+#define KERNEL_PIPE_RING_H
+
+#include <kernel/vfs.h>
+
+#define PIPE_PAGES 16
+#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
+#define PIPE_BUF 4096
+
+struct pipe {
+	unsigned readers, writers;
+	unsigned rgen, wgen; /* opens of each end so far: a FIFO open waits for the other's */
+	char *page[PIPE_PAGES];
+	size_t head, len;
+	struct mount *mnt;   /* a FIFO's node, or NULL for an anonymous pipe */
+	uint64_t ino;
+	unsigned refs;       /* open files (FIFOs: and the table's lookups in progress) */
+};
+
+/* A zeroed ring (NULL when out of memory), and its end. */
+struct pipe *pipe_new(void);
+void pipe_free(struct pipe *p);
+/* Reads from p what is there for file f's caller (0 when empty and nobody writes; -EAGAIN or
+ * a wait when empty: O_NONBLOCK or MSG_DONTWAIT say which). */
+long pipe_ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len);
+/* Writes into p what fits (PIPE_BUF bytes or fewer whole); EPIPE and SIGPIPE (none with
+ * MSG_NOSIGNAL) when nobody reads. */
+long pipe_ring_write(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len);
+
+#endif

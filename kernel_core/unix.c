@@ -1,0 +1,533 @@
+/*
+ * AF_UNIX stream sockets, the kernel's own: a connected socket is two pipe rings crossed
+ * (kernel/pipe_ring.h), each end reading one and writing the other, so reads end when the peer
+ * closes or shuts its sending side down and writes fail with EPIPE (and SIGPIPE) when it is
+ * gone. A socket is bound to a name in the abstract namespace (a sun_path that starts with a
+ * NUL byte) or to a path, where bind makes a socket node (S_IFSOCK) in the filesystem, as Linux
+ * does: it stays until unlinked, and a connect finds the listener by that node's identity, as
+ * a FIFO's open finds its pipe. A listener keeps the connections made to it until accept takes
+ * them: connect completes at once while there is room in the backlog.
+ */
+#include <kernel/fd.h>
+#include <kernel/klib.h>
+#include <kernel/kmalloc.h>
+#include <kernel/pipe_ring.h>
+#include <kernel/signal.h>
+#include <kernel/syscall.h>
+#include <kernel/vfs.h>
+#include <uapi/linux.h>
+
+#define UNIX_PATH_MAX 108
+#define NAMED_MAX 64   /* sockets bound at once */
+#define BACKLOG_MAX 128
+#define SUN_PATH_AT 2  /* offsetof(struct sockaddr_un, sun_path) */
+
+enum { U_NEW, U_LISTENING, U_CONNECTED };
+
+struct sockname {
+	unsigned len; /* bytes of sun_path that name it: 0 unnamed, path + NUL, or abstract */
+	char path[UNIX_PATH_MAX];
+};
+
+struct usock {
+	unsigned state;
+	struct pipe *rx, *tx;  /* connected: what it reads and what it writes */
+	bool shut_rd, shut_wr;
+	struct sockname name, peer;
+	struct mount *mnt;     /* a path-bound socket's node */
+	uint64_t ino;
+	struct usock *queue[BACKLOG_MAX]; /* listening: connections accept has not taken */
+	unsigned nqueue, backlog;
+};
+
+static struct usock *named[NAMED_MAX];
+
+static struct usock *usock_new(void)
+{
+	return kmalloc(sizeof(struct usock));
+}
+
+/* Closes both directions of a connected socket (its pipes' ends). */
+static void disconnect(struct usock *u)
+{
+	if (u->state != U_CONNECTED)
+		return;
+	if (!u->shut_rd) {
+		u->shut_rd = true;
+		u->rx->readers--;
+	}
+	if (!u->shut_wr) {
+		u->shut_wr = true;
+		u->tx->writers--;
+	}
+	wait_wake(WAIT_KEY(u->rx));
+	wait_wake(WAIT_KEY(u->tx));
+	struct pipe *pipes[2] = {u->rx, u->tx};
+	for (int i = 0; i < 2; i++)
+		if (--pipes[i]->refs == 0)
+			pipe_free(pipes[i]);
+	u->rx = u->tx = NULL;
+}
+
+static void usock_free(struct usock *u)
+{
+	disconnect(u);
+	for (unsigned i = 0; i < u->nqueue; i++)
+		usock_free(u->queue[i]); /* never accepted: their clients see the end */
+	for (int i = 0; i < NAMED_MAX; i++)
+		if (named[i] == u)
+			named[i] = NULL;
+	wait_wake(WAIT_KEY(u));
+	kfree(u);
+}
+
+/* Connects a and b with two new rings: 0 or -ENOMEM. */
+static int connect_pair(struct usock *a, struct usock *b)
+{
+	struct pipe *p1 = pipe_new(), *p2 = p1 ? pipe_new() : NULL;
+	if (!p2) {
+		kfree(p1);
+		return -ENOMEM;
+	}
+	p1->readers = p1->writers = p2->readers = p2->writers = 1;
+	p1->refs = p2->refs = 2;
+	a->rx = b->tx = p1;
+	a->tx = b->rx = p2;
+	a->state = b->state = U_CONNECTED;
+	return 0;
+}
+
+static long unix_read(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
+{
+	(void)off;
+	struct usock *u = f->priv;
+	if (u->state != U_CONNECTED)
+		return -EINVAL; /* as Linux answers a stream socket that is not connected */
+	if (u->shut_rd && !u->rx->len)
+		return 0;
+	return pipe_ring_read(t, f, u->rx, buf, len);
+}
+
+static long unix_write(struct thread *t, struct file *f, uint64_t buf, uint64_t len, uint64_t off)
+{
+	(void)off;
+	struct usock *u = f->priv;
+	if (u->state != U_CONNECTED)
+		return -ENOTCONN;
+	if (u->shut_wr) {
+		if (!(t->msg_flags & MSG_NOSIGNAL))
+			signal_send_thread(t, SIGPIPE, SI_USER, t->proc->pid, 0);
+		return -EPIPE;
+	}
+	return pipe_ring_write(t, f, u->tx, buf, len);
+}
+
+static unsigned unix_poll(struct file *f)
+{
+	struct usock *u = f->priv;
+	if (u->state == U_LISTENING)
+		return u->nqueue ? POLLIN | POLLRDNORM : 0;
+	if (u->state != U_CONNECTED)
+		return POLLOUT | POLLWRNORM | POLLHUP; /* as Linux says of an unconnected stream */
+	unsigned r = 0;
+	bool rd_end = !u->rx->writers || u->shut_rd; /* nothing more will come */
+	if (u->rx->len || rd_end)
+		r |= POLLIN | POLLRDNORM;
+	if (rd_end)
+		r |= POLLRDHUP;
+	if (!u->shut_wr && u->tx->readers && PIPE_SIZE - u->tx->len >= PIPE_BUF)
+		r |= POLLOUT | POLLWRNORM;
+	if (rd_end && (u->shut_wr || !u->tx->readers))
+		r |= POLLHUP; /* both directions are over */
+	return r;
+}
+
+static long unix_ioctl(struct thread *t, struct file *f, uint64_t cmd, uint64_t arg)
+{
+	struct usock *u = f->priv;
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	int n = u->state == U_CONNECTED ? (int)u->rx->len : 0;
+	return copy_out(t->proc->mm, arg, &n, sizeof(n));
+}
+
+static void unix_release(struct file *f)
+{
+	usock_free(f->priv);
+}
+
+static const struct file_ops unix_ops = {.read = unix_read, .write = unix_write,
+					 .ioctl = unix_ioctl, .poll = unix_poll,
+					 .release = unix_release};
+
+bool file_is_socket(const struct file *f)
+{
+	return f->ops == &unix_ops;
+}
+
+static int sockfs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a)
+{
+	(void)t;
+	a->ino = ino->ino;
+	a->mode = ino->mode;
+	a->nlink = 1;
+	a->blksize = PAGE_SIZE;
+	return 0;
+}
+
+const struct fs_type sockfs_type = {
+	.name = "sockfs",
+	.magic = SOCKFS_MAGIC,
+	.getattr = sockfs_getattr,
+};
+
+static unsigned long long next_sock_ino = 1;
+
+/* A file for socket u (which it owns from now on, freeing it on failure). */
+static struct file *socket_file(struct usock *u, unsigned flags)
+{
+	struct inode *ino = inode_new(&sockfs_type, NULL, next_sock_ino++, S_IFSOCK | 0777);
+	struct file *f = ino ? file_alloc(inode_get(ino), NULL, O_RDWR | (flags & O_NONBLOCK)) : NULL;
+	inode_put(ino);
+	if (!f) {
+		usock_free(u);
+		return NULL;
+	}
+	f->ops = &unix_ops;
+	f->priv = u;
+	return f;
+}
+
+int unix_socket_create(unsigned flags, struct file **out)
+{
+	struct usock *u = usock_new();
+	*out = u ? socket_file(u, flags) : NULL;
+	return *out ? 0 : -ENOMEM;
+}
+
+int unix_pair_create(unsigned flags, struct file **a, struct file **b)
+{
+	struct usock *x = usock_new(), *y = x ? usock_new() : NULL;
+	if (!y || connect_pair(x, y)) {
+		kfree(y);
+		kfree(x);
+		return -ENOMEM;
+	}
+	struct file *fx = socket_file(x, flags);
+	struct file *fy = fx ? socket_file(y, flags) : NULL;
+	if (!fy) {
+		if (fx)
+			file_put(fx);
+		else
+			usock_free(y);
+		return -ENOMEM;
+	}
+	*a = fx;
+	*b = fy;
+	return 0;
+}
+
+int unix_shutdown(struct file *f, int how)
+{
+	struct usock *u = f->priv;
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	if (u->state != U_CONNECTED)
+		return 0; /* Linux only notes it: nothing is connected to tell */
+	if (how != SHUT_WR && !u->shut_rd) {
+		u->shut_rd = true;
+		u->rx->readers--; /* the other end's writes fail now */
+	}
+	if (how != SHUT_RD && !u->shut_wr) {
+		u->shut_wr = true;
+		u->tx->writers--; /* the other end reads to the end of what was sent */
+	}
+	wait_wake(WAIT_KEY(u->rx));
+	wait_wake(WAIT_KEY(u->tx));
+	return 0;
+}
+
+/* The socket at descriptor fd: NULL with *err -EBADF or -ENOTSOCK. */
+static struct usock *usock_of(struct thread *t, uint64_t fd, struct file **fp, long *err)
+{
+	struct file *f = fd_get(t->proc->fds, (int64_t)(int)fd);
+	*err = !f ? -EBADF : !file_is_socket(f) ? -ENOTSOCK : 0;
+	if (fp)
+		*fp = f;
+	return *err ? NULL : f->priv;
+}
+
+/* A struct sockaddr_un of len bytes at uaddr into *n: 0, or -EINVAL, -EFAULT. A path is cut at
+ * its first NUL (or at len, as Linux reads one without it). */
+static long sockname_in(struct thread *t, uint64_t uaddr, uint64_t len, struct sockname *n)
+{
+	char buf[SUN_PATH_AT + UNIX_PATH_MAX];
+	if (len <= SUN_PATH_AT || len > sizeof(buf))
+		return -EINVAL;
+	if (copy_in(t->proc->mm, buf, uaddr, (size_t)len))
+		return -EFAULT;
+	uint16_t family;
+	kmemcpy(&family, buf, sizeof(family));
+	if (family != AF_UNIX)
+		return -EINVAL;
+	unsigned plen = (unsigned)len - SUN_PATH_AT;
+	kmemset(n, 0, sizeof(*n));
+	kmemcpy(n->path, buf + SUN_PATH_AT, plen);
+	if (n->path[0]) {
+		unsigned l = 0;
+		while (l < plen && n->path[l])
+			l++;
+		if (l == UNIX_PATH_MAX)
+			return -EINVAL; /* no room for its NUL */
+		n->path[l] = 0;
+		n->len = l + 1;
+	} else {
+		n->len = plen; /* abstract: every byte counts */
+	}
+	return 0;
+}
+
+/* Writes name n as a struct sockaddr_un at uaddr, cut to *ulen's room, and its length there. */
+static long sockname_out(struct thread *t, const struct sockname *n, uint64_t uaddr, uint64_t ulen)
+{
+	if (!uaddr)
+		return 0;
+	int room;
+	if (copy_in(t->proc->mm, &room, ulen, sizeof(room)))
+		return -EFAULT;
+	if (room < 0)
+		return -EINVAL;
+	char buf[SUN_PATH_AT + UNIX_PATH_MAX];
+	uint16_t family = AF_UNIX;
+	kmemcpy(buf, &family, sizeof(family));
+	kmemcpy(buf + SUN_PATH_AT, n->path, n->len);
+	int len = SUN_PATH_AT + (int)n->len;
+	if (copy_out(t->proc->mm, uaddr, buf, (size_t)MIN(room, len)) ||
+	    copy_out(t->proc->mm, ulen, &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
+static bool abstract(const struct sockname *n)
+{
+	return n->len && !n->path[0];
+}
+
+static struct usock *find_abstract(const struct sockname *n)
+{
+	for (int i = 0; i < NAMED_MAX; i++)
+		if (named[i] && abstract(&named[i]->name) && named[i]->name.len == n->len &&
+		    !kmemcmp(named[i]->name.path, n->path, n->len))
+			return named[i];
+	return NULL;
+}
+
+/* bind of a bound socket to path n: EADDRINUSE when the path is there, else EINVAL. */
+static long bound_elsewhere(struct thread *t, const struct sockname *n)
+{
+	struct walk w = {0};
+	long err = vfs_walk(t, AT_FDCWD, n->path, &w);
+	if (err == -EBLOCKED)
+		return err;
+	if (!err)
+		inode_put(w.ino);
+	return err ? -EINVAL : -EADDRINUSE;
+}
+
+SYSCALL(bind)
+{
+	long err;
+	struct usock *u = usock_of(t, a[0], NULL, &err);
+	if (!u)
+		return err;
+	struct sockname n;
+	if ((err = sockname_in(t, a[1], a[2], &n)))
+		return err;
+	int slot = 0;
+	while (slot < NAMED_MAX && named[slot])
+		slot++;
+	if (slot == NAMED_MAX)
+		return -ENOBUFS;
+	if (abstract(&n)) {
+		if (find_abstract(&n))
+			return -EADDRINUSE;
+		if (u->name.len || u->state != U_NEW)
+			return -EINVAL;
+	} else {
+		/* A socket node at the path, made as mknod makes one: it must not be there yet. */
+		struct walk w = {.flags = WALK_PARENT};
+		if ((err = vfs_walk(t, AT_FDCWD, n.path, &w)))
+			return err;
+		struct inode *node = NULL;
+		if (!w.name[0] || !kstrcmp(w.name, ".") || !kstrcmp(w.name, ".."))
+			err = -EADDRINUSE;
+		else if (u->name.len || u->state != U_NEW)
+			err = bound_elsewhere(t, &n); /* Linux: a taken path first, then EINVAL */
+		else if (!w.ino->fs->create)
+			err = -EROFS;
+		else
+			err = w.ino->fs->create(t, w.ino, w.name,
+						S_IFSOCK | (0777 & ~t->proc->fs->umask), &node);
+		inode_put(w.ino);
+		if (err)
+			return err == -EEXIST ? -EADDRINUSE : err;
+		u->mnt = node->mnt;
+		u->ino = node->ino;
+		inode_put(node);
+	}
+	u->name = n;
+	named[slot] = u;
+	return 0;
+}
+
+SYSCALL(listen)
+{
+	long err;
+	struct usock *u = usock_of(t, a[0], NULL, &err);
+	if (!u)
+		return err;
+	if (u->state == U_CONNECTED || !u->name.len)
+		return -EINVAL;
+	int backlog = (int)a[1];
+	u->backlog = backlog < 1 ? 1 : backlog > BACKLOG_MAX ? BACKLOG_MAX : (unsigned)backlog;
+	u->state = U_LISTENING;
+	return 0;
+}
+
+SYSCALL(connect)
+{
+	long err;
+	struct file *f;
+	struct usock *u = usock_of(t, a[0], &f, &err);
+	if (!u)
+		return err;
+	struct sockname n;
+	if ((err = sockname_in(t, a[1], a[2], &n)))
+		return err;
+	if (u->state == U_CONNECTED)
+		return -EISCONN;
+	if (u->state == U_LISTENING)
+		return -EINVAL;
+	struct usock *l = NULL;
+	if (abstract(&n)) {
+		l = find_abstract(&n);
+	} else {
+		struct walk w = {.flags = WALK_FOLLOW};
+		if ((err = vfs_walk(t, AT_FDCWD, n.path, &w)))
+			return err;
+		for (int i = 0; i < NAMED_MAX && !l; i++)
+			if (named[i] && !abstract(&named[i]->name) && named[i]->mnt == w.ino->mnt &&
+			    named[i]->ino == w.ino->ino)
+				l = named[i];
+		inode_put(w.ino);
+	}
+	if (!l || l->state != U_LISTENING)
+		return -ECONNREFUSED;
+	if (l->nqueue >= l->backlog) {
+		if ((f->flags & O_NONBLOCK))
+			return -EAGAIN;
+		return wait_block(t, WAIT_PIPE, WAIT_KEY(l), UINT64_MAX,
+				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+	}
+	struct usock *s = usock_new();
+	if (!s || connect_pair(u, s)) {
+		kfree(s);
+		return -ENOMEM;
+	}
+	s->name = l->name;
+	s->peer = u->name;
+	u->peer = l->name;
+	l->queue[l->nqueue++] = s;
+	wait_wake(WAIT_KEY(l));
+	return 0;
+}
+
+int unix_accept(struct thread *t, uint64_t fd, unsigned flags, uint64_t uaddr, uint64_t ulen,
+		struct file **out)
+{
+	long err;
+	struct file *f;
+	struct usock *l = usock_of(t, fd, &f, &err);
+	if (!l)
+		return (int)err;
+	if (l->state != U_LISTENING)
+		return -EINVAL;
+	if (!l->nqueue) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		return (int)wait_block(t, WAIT_PIPE, WAIT_KEY(l), UINT64_MAX,
+				       WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+	}
+	if (uaddr && (err = sockname_out(t, &l->queue[0]->peer, uaddr, ulen)))
+		return (int)err;
+	struct usock *s = l->queue[0];
+	l->nqueue--;
+	for (unsigned i = 0; i < l->nqueue; i++)
+		l->queue[i] = l->queue[i + 1];
+	wait_wake(WAIT_KEY(l)); /* room in the backlog for a waiting connect */
+	*out = socket_file(s, flags);
+	return *out ? 0 : -ENOMEM;
+}
+
+SYSCALL(getsockname)
+{
+	long err;
+	struct usock *u = usock_of(t, a[0], NULL, &err);
+	return u ? sockname_out(t, &u->name, a[1], a[2]) : err;
+}
+
+SYSCALL(getpeername)
+{
+	long err;
+	struct usock *u = usock_of(t, a[0], NULL, &err);
+	if (!u)
+		return err;
+	if (u->state != U_CONNECTED)
+		return -ENOTCONN;
+	return sockname_out(t, &u->peer, a[1], a[2]);
+}
+
+SYSCALL(getsockopt)
+{
+	long err;
+	struct usock *u = usock_of(t, a[0], NULL, &err);
+	if (!u)
+		return err;
+	if ((int)a[1] != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	int v;
+	switch ((int)a[2]) {
+	case SO_TYPE: v = SOCK_STREAM; break;
+	case SO_DOMAIN: v = AF_UNIX; break;
+	case SO_ERROR: v = 0; break;
+	case SO_ACCEPTCONN: v = u->state == U_LISTENING; break;
+	case SO_SNDBUF: case SO_RCVBUF: v = PIPE_SIZE; break;
+	default: return -ENOPROTOOPT;
+	}
+	int len;
+	if (copy_in(t->proc->mm, &len, a[4], sizeof(len)))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	len = MIN(len, (int)sizeof(v));
+	if (copy_out(t->proc->mm, a[3], &v, (size_t)len) ||
+	    copy_out(t->proc->mm, a[4], &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(setsockopt)
+{
+	long err;
+	if (!usock_of(t, a[0], NULL, &err))
+		return err;
+	if ((int)a[1] != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	int opt = (int)a[2];
+	if (opt != SO_SNDBUF && opt != SO_RCVBUF && opt != SO_REUSEADDR)
+		return -ENOPROTOOPT;
+	int v;
+	if (a[4] < sizeof(v))
+		return -EINVAL;
+	return copy_in(t->proc->mm, &v, a[3], sizeof(v)) ? -EFAULT : 0; /* the ring keeps its size */
+}
