@@ -768,6 +768,31 @@ void trace_put_arg(struct trace_line *l, const struct trace_call *c, int i)
 	case A_WHENCE:
 		trace_put_enum(l, trace_whence, v, "%#llx /* SEEK_??? */");
 		break;
+	case A_SOCK_FAMILY:
+		trace_put_enum(l, trace_sock_families, v, "%llu /* AF_??? */");
+		break;
+	case A_SOCK_TYPE: { /* strace: SOCK_STREAM|SOCK_CLOEXEC; accept4's flags alone */
+		uint64_t type = v & SOCK_TYPE_MASK, flags = v & ~(uint64_t)SOCK_TYPE_MASK;
+		if (type || !flags)
+			trace_put_enum(l, trace_sock_types, type, "%llu");
+		if (type && flags)
+			tputc(l, '|');
+		if (flags)
+			trace_put_flags(l, trace_sock_flags, flags, NULL, NULL);
+		break;
+	}
+	case A_MSG_FLAGS:
+		trace_put_flags(l, trace_msg_flags, v, NULL, "MSG_???");
+		break;
+	case A_SHUT_HOW:
+		trace_put_enum(l, trace_shut_hows, v, "%llu /* SHUT_??? */");
+		break;
+	case A_SOCK_LEVEL:
+		trace_put_enum(l, trace_sock_levels, v, "%llu /* SOL_??? */");
+		break;
+	case A_SOCK_OPT:
+		trace_put_enum(l, trace_sock_opts, v, "%llu /* SO_??? */");
+		break;
 	case A_FLOCK_OP:
 		trace_put_flags(l, trace_flock_ops, v, NULL, "LOCK_???");
 		break;

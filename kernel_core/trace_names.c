@@ -306,6 +306,29 @@ const struct trace_flag trace_statx_mask[] = {
 const struct trace_flag trace_rename_flags[] = {
 	F(RENAME_NOREPLACE), F(RENAME_EXCHANGE), F(RENAME_WHITEOUT), END,
 };
+const struct trace_flag trace_sock_families[] = {
+	F(AF_UNIX), F(AF_INET), F(AF_INET6), END,
+};
+const struct trace_flag trace_sock_types[] = {
+	F(SOCK_STREAM), F(SOCK_DGRAM), F(SOCK_RAW), F(SOCK_SEQPACKET), END,
+};
+const struct trace_flag trace_sock_flags[] = {
+	F(SOCK_NONBLOCK), F(SOCK_CLOEXEC), END,
+};
+const struct trace_flag trace_msg_flags[] = {
+	F(MSG_PEEK), F(MSG_TRUNC), F(MSG_DONTWAIT), F(MSG_WAITALL), F(MSG_NOSIGNAL),
+	F(MSG_CMSG_CLOEXEC), END,
+};
+const struct trace_flag trace_shut_hows[] = {
+	F(SHUT_RD), F(SHUT_WR), F(SHUT_RDWR), END,
+};
+const struct trace_flag trace_sock_levels[] = {
+	F(SOL_SOCKET), END,
+};
+const struct trace_flag trace_sock_opts[] = {
+	F(SO_REUSEADDR), F(SO_TYPE), F(SO_ERROR), F(SO_SNDBUF), F(SO_RCVBUF), F(SO_ACCEPTCONN),
+	F(SO_DOMAIN), END,
+};
 const struct trace_flag trace_whence[] = {
 	F(SEEK_SET), F(SEEK_CUR), F(SEEK_END), F(SEEK_DATA), F(SEEK_HOLE), END,
 };

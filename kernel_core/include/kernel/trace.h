@@ -53,6 +53,7 @@ enum trace_arg {
 	A_AMODE,  /* F_OK, R_OK|W_OK... */
 	A_ATFLAGS, A_ACCESSAT_FLAGS, A_STATX_FLAGS, A_STATX_MASK, A_RENAME_FLAGS,
 	A_WHENCE, A_FLOCK_OP, A_FADVICE, A_CLOSE_RANGE_FLAGS,
+	A_SOCK_FAMILY, A_SOCK_TYPE, A_MSG_FLAGS, A_SHUT_HOW, A_SOCK_LEVEL, A_SOCK_OPT,
 	A_FCNTL_CMD, A_FCNTL_ARG, /* the argument as the command wants it (or none) */
 	A_IOCTL_REQ, A_IOCTL_ARG, /* likewise for ioctl's request */
 	A_PROT, A_MAP_FLAGS, A_MREMAP_FLAGS,
@@ -193,6 +194,8 @@ void trace_put_enum(struct trace_line *l, const struct trace_flag *table, uint64
 		    const char *fallback);
 const char *trace_enum_name(const struct trace_flag *table, uint64_t v);
 
+extern const struct trace_flag trace_sock_families[], trace_sock_types[], trace_sock_flags[],
+	trace_msg_flags[], trace_shut_hows[], trace_sock_levels[], trace_sock_opts[];
 extern const struct trace_flag trace_open_flags[], trace_at_flags[], trace_accessat_flags[],
 	trace_statx_mask[], trace_rename_flags[], trace_whence[], trace_flock_ops[],
 	trace_fadvice[], trace_close_range_flags[], trace_fcntl_cmds[], trace_fd_flags[],
