@@ -171,7 +171,7 @@ bool file_is_pipe(const struct file *f)
 	return f->ops == &pipe_ops;
 }
 
-static int pipefs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a)
+int pipe_anon_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a)
 {
 	(void)t;
 	a->ino = ino->ino;
@@ -184,7 +184,7 @@ static int pipefs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *
 const struct fs_type pipefs_type = {
 	.name = "pipefs",
 	.magic = PIPEFS_MAGIC,
-	.getattr = pipefs_getattr,
+	.getattr = pipe_anon_getattr,
 };
 
 static unsigned long long next_pipe_ino = 1;

@@ -165,20 +165,10 @@ bool file_is_socket(const struct file *f)
 	return f->ops == &unix_ops;
 }
 
-static int sockfs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a)
-{
-	(void)t;
-	a->ino = ino->ino;
-	a->mode = ino->mode;
-	a->nlink = 1;
-	a->blksize = PAGE_SIZE;
-	return 0;
-}
-
 const struct fs_type sockfs_type = {
 	.name = "sockfs",
 	.magic = SOCKFS_MAGIC,
-	.getattr = sockfs_getattr,
+	.getattr = pipe_anon_getattr,
 };
 
 static unsigned long long next_sock_ino = 1;

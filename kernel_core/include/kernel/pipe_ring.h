@@ -31,4 +31,8 @@ long pipe_ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t b
  * MSG_NOSIGNAL) when nobody reads. */
 long pipe_ring_write(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len);
 
+/* The attributes of a node that lives only in the kernel (pipefs, sockfs): its number and
+ * mode, one link. */
+int pipe_anon_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a);
+
 #endif
