@@ -73,6 +73,15 @@ long pipe_ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t b
 		return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
 				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
 	}
+	if (t->msg_flags & MSG_PEEK) { /* a later piece of the call goes on where it stopped */
+		size_t seen = (size_t)MIN(t->msg_peeked, p->len);
+		size_t n = (size_t)MIN(len, p->len - seen);
+		int err = n ? ring_copy(t, p, (p->head + seen) % PIPE_SIZE, buf, n, true) : 0;
+		if (err)
+			return err;
+		t->msg_peeked += n;
+		return (long)n;
+	}
 	size_t n = (size_t)MIN(len, p->len);
 	int err = ring_copy(t, p, p->head, buf, n, true);
 	if (err)

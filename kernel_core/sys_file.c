@@ -657,7 +657,7 @@ static struct file *socket_of(struct thread *t, uint64_t fd, long *err)
 }
 
 #define SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
-#define RECV_FLAGS (MSG_DONTWAIT | MSG_CMSG_CLOEXEC)
+#define RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_CMSG_CLOEXEC)
 
 /* A send or receive of ps on the socket at fd with flags (a connected socket: no address). */
 static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned flags, bool out)
@@ -667,8 +667,9 @@ static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned 
 	if (!f)
 		return err;
 	if (flags & ~(unsigned)(out ? SEND_FLAGS : RECV_FLAGS))
-		return -EOPNOTSUPP; /* MSG_PEEK, MSG_WAITALL, MSG_OOB...: not yet */
+		return -EOPNOTSUPP; /* MSG_WAITALL, MSG_OOB...: not yet */
 	t->msg_flags = flags;
+	t->msg_peeked = 0;
 	long r = out ? do_write(t, f, ps, NULL) : do_read(t, f, ps, NULL);
 	t->msg_flags = 0;
 	return r;

@@ -47,11 +47,15 @@ static struct usock *usock_new(void)
 	return kmalloc(sizeof(struct usock));
 }
 
-/* Closes both directions of a connected socket (its pipes' ends). */
-static void disconnect(struct usock *u)
+/* Closes both directions of a connected socket (its pipes' ends). A socket closed with bytes
+ * unread, or a connection closed before it was accepted, resets its peer (ECONNRESET once, after
+ * what was sent to it), as Linux does. */
+static void disconnect(struct usock *u, bool embryo)
 {
 	if (u->state != U_CONNECTED)
 		return;
+	if (u->rx->len || embryo)
+		u->tx->reset = true;
 	if (!u->shut_rd) {
 		u->shut_rd = true;
 		u->rx->readers--;
@@ -69,11 +73,11 @@ static void disconnect(struct usock *u)
 	u->rx = u->tx = NULL;
 }
 
-static void usock_free(struct usock *u)
+static void usock_free(struct usock *u, bool embryo)
 {
-	disconnect(u);
+	disconnect(u, embryo);
 	for (unsigned i = 0; i < u->nqueue; i++)
-		usock_free(u->queue[i]); /* never accepted: their clients see the end */
+		usock_free(u->queue[i], true); /* never accepted: their clients are reset */
 	for (int i = 0; i < NAMED_MAX; i++)
 		if (named[i] == u)
 			named[i] = NULL;
@@ -103,6 +107,10 @@ static long unix_read(struct thread *t, struct file *f, uint64_t buf, uint64_t l
 	struct usock *u = f->priv;
 	if (u->state != U_CONNECTED)
 		return -EINVAL; /* as Linux answers a stream socket that is not connected */
+	if (!u->rx->len && u->rx->reset && !(t->msg_flags & MSG_PEEK)) {
+		u->rx->reset = false;
+		return -ECONNRESET;
+	}
 	if (u->shut_rd && !u->rx->len)
 		return 0;
 	return pipe_ring_read(t, f, u->rx, buf, len);
@@ -139,6 +147,8 @@ static unsigned unix_poll(struct file *f)
 		r |= POLLOUT | POLLWRNORM;
 	if (rd_end && (u->shut_wr || !u->tx->readers))
 		r |= POLLHUP; /* both directions are over */
+	if (u->rx->reset)
+		r |= POLLERR;
 	return r;
 }
 
@@ -153,7 +163,7 @@ static long unix_ioctl(struct thread *t, struct file *f, uint64_t cmd, uint64_t 
 
 static void unix_release(struct file *f)
 {
-	usock_free(f->priv);
+	usock_free(f->priv, false);
 }
 
 static const struct file_ops unix_ops = {.read = unix_read, .write = unix_write,
@@ -180,7 +190,7 @@ static struct file *socket_file(struct usock *u, unsigned flags)
 	struct file *f = ino ? file_alloc(inode_get(ino), NULL, O_RDWR | (flags & O_NONBLOCK)) : NULL;
 	inode_put(ino);
 	if (!f) {
-		usock_free(u);
+		usock_free(u, false);
 		return NULL;
 	}
 	f->ops = &unix_ops;
@@ -209,7 +219,7 @@ int unix_pair_create(unsigned flags, struct file **a, struct file **b)
 		if (fx)
 			file_put(fx);
 		else
-			usock_free(y);
+			usock_free(y, false);
 		return -ENOMEM;
 	}
 	*a = fx;
@@ -489,7 +499,11 @@ SYSCALL(getsockopt)
 	switch ((int)a[2]) {
 	case SO_TYPE: v = SOCK_STREAM; break;
 	case SO_DOMAIN: v = AF_UNIX; break;
-	case SO_ERROR: v = 0; break;
+	case SO_ERROR: /* read once, as Linux's sk_err */
+		v = u->state == U_CONNECTED && u->rx->reset ? ECONNRESET : 0;
+		if (v)
+			u->rx->reset = false;
+		break;
 	case SO_ACCEPTCONN: v = u->state == U_LISTENING; break;
 	case SO_SNDBUF: case SO_RCVBUF: v = PIPE_SIZE; break;
 	default: return -ENOPROTOOPT;

@@ -103,6 +103,44 @@ int main(void)
 	check(write(sv[0], "x", 1) == -1 && errno == EPIPE && sigpipes == 1, "write: EPIPE and SIGPIPE");
 	close(sv[0]);
 
+	/* A peer that closes with bytes unread resets: what it sent, then ECONNRESET once, then 0. */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	write(sv[1], "to a", 4);
+	write(sv[0], "unread", 6);
+	close(sv[1]);
+	struct pollfd pr = {sv[0], POLLIN, 0};
+	check(poll(&pr, 1, 0) == 1 && pr.revents == (POLLIN | POLLERR | POLLHUP),
+	      "poll after a reset: POLLIN, POLLERR, POLLHUP");
+	check(read(sv[0], buf, sizeof(buf)) == 4, "what the peer sent comes first");
+	check(read(sv[0], buf, sizeof(buf)) == -1 && errno == ECONNRESET, "then ECONNRESET");
+	check(read(sv[0], buf, sizeof(buf)) == 0, "then the end");
+	close(sv[0]);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	write(sv[0], "unread", 6);
+	close(sv[1]);
+	err = 0;
+	len = sizeof(err);
+	check(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == ECONNRESET &&
+	      read(sv[0], buf, sizeof(buf)) == 0, "SO_ERROR takes the reset: ECONNRESET, then the end");
+	close(sv[0]);
+
+	/* MSG_PEEK: the bytes stay; a peek into two pieces reads on. */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	write(sv[0], "peekaboo", 8);
+	memset(buf, 0, sizeof(buf));
+	check(recv(sv[1], buf, 4, MSG_PEEK) == 4 && !memcmp(buf, "peek", 4), "recv(MSG_PEEK) of 4");
+	char p1[3], p2[3];
+	struct iovec pv[2] = {{p1, 3}, {p2, 3}};
+	struct msghdr pm = {.msg_iov = pv, .msg_iovlen = 2};
+	check(recvmsg(sv[1], &pm, MSG_PEEK) == 6 && !memcmp(p1, "pee", 3) && !memcmp(p2, "kab", 3),
+	      "recvmsg(MSG_PEEK) into two pieces");
+	check(recv(sv[1], buf, sizeof(buf), 0) == 8 && !memcmp(buf, "peekaboo", 8),
+	      "then recv takes all of it");
+	check(recv(sv[1], buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT) == -1 && errno == EAGAIN,
+	      "a peek at nothing: EAGAIN");
+	close(sv[0]);
+	close(sv[1]);
+
 	/* Nonblocking: a full socket says EAGAIN instead of waiting. */
 	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
 	check(fcntl(sv[0], F_GETFL) & O_NONBLOCK, "SOCK_NONBLOCK sets O_NONBLOCK");

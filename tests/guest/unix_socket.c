@@ -101,6 +101,23 @@ int main(void)
 	check(read(c, buf, sizeof(buf)) == 0, "the server closed: the client reads the end");
 	close(c);
 
+	/* A connection the listener closes before accepting it is reset. */
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	int l2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	char path2[80];
+	snprintf(path2, sizeof(path2), "%s.2", path);
+	unlink(path2);
+	socklen_t p2len = path_addr(&sa, path2);
+	bind(l2, (struct sockaddr *)&sa, p2len);
+	listen(l2, 1);
+	check(connect(c, (struct sockaddr *)&sa, p2len) == 0, "connect to a second listener");
+	close(l2);
+	check(read(c, buf, sizeof(buf)) == -1 && errno == ECONNRESET,
+	      "it closes without accepting: ECONNRESET");
+	close(c);
+	unlink(path2);
+	plen = path_addr(&sa, path);
+
 	/* A child connects through an abstract name. */
 	char name[32];
 	snprintf(name, sizeof(name), "ecl-test-%d", (int)getpid());

@@ -19,13 +19,15 @@ struct pipe {
 	struct mount *mnt;   /* a FIFO's node, or NULL for an anonymous pipe */
 	uint64_t ino;
 	unsigned refs;       /* open files (FIFOs: and the table's lookups in progress) */
+	bool reset;          /* a socket's: its peer closed with bytes unread (ECONNRESET, once) */
 };
 
 /* A zeroed ring (NULL when out of memory), and its end. */
 struct pipe *pipe_new(void);
 void pipe_free(struct pipe *p);
 /* Reads from p what is there for file f's caller (0 when empty and nobody writes; -EAGAIN or
- * a wait when empty: O_NONBLOCK or MSG_DONTWAIT say which). */
+ * a wait when empty: O_NONBLOCK or MSG_DONTWAIT say which). With MSG_PEEK the bytes stay,
+ * t->msg_peeked of them already seen by the call. */
 long pipe_ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len);
 /* Writes into p what fits (PIPE_BUF bytes or fewer whole); EPIPE and SIGPIPE (none with
  * MSG_NOSIGNAL) when nobody reads. */

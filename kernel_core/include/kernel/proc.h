@@ -56,6 +56,7 @@ struct thread {
 	struct thread *timer_next, **timer_prev; /* waits with a deadline, in deadline order */
 	struct server_call *srv;  /* file-server calls of the syscall in progress (vfs.c) */
 	unsigned msg_flags;       /* MSG_* of the send or receive call in progress, else 0 */
+	uint64_t msg_peeked;      /* bytes a MSG_PEEK receive has copied so far */
 	char name[PROC_NAME_MAX]; /* prctl(PR_SET_NAME); the program's name at first */
 };
 
