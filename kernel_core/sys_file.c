@@ -668,6 +668,8 @@ static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned 
 		return err;
 	if (flags & ~(unsigned)(out ? SEND_FLAGS : RECV_FLAGS))
 		return -EOPNOTSUPP; /* MSG_WAITALL, MSG_OOB...: not yet */
+	if ((err = unix_transfer_check(f, out)))
+		return err; /* even for nothing to move, as Linux checks the connection first */
 	t->msg_flags = flags;
 	t->msg_peeked = 0;
 	long r = out ? do_write(t, f, ps, NULL) : do_read(t, f, ps, NULL);

@@ -98,6 +98,35 @@ void trace_put_ubuf(struct trace_line *l, const struct trace_call *c, uint64_t u
 		tputs(l, "...");
 }
 
+/* A struct sockaddr of len bytes at uva as strace prints it: {sa_family=AF_UNIX,
+ * sun_path="/tmp/s"} (an abstract name with its leading "\0"), other families by number. */
+static void put_sockaddr(struct trace_line *l, const struct trace_call *c, uint64_t uva,
+			 uint64_t len)
+{
+	char buf[2 + 108];
+	size_t n = (size_t)MIN(len, sizeof(buf));
+	uint16_t family;
+	if (!uva || n < sizeof(family) || !trace_peek(c, uva, buf, n)) {
+		trace_put_addr(l, uva);
+		return;
+	}
+	kmemcpy(&family, buf, sizeof(family));
+	tputs(l, "{sa_family=");
+	trace_put_enum(l, trace_sock_families, family, "%llu");
+	if (family == AF_UNIX && n > 2) {
+		size_t path = n - 2;
+		if (buf[2]) { /* a path: up to its NUL */
+			size_t k = 0;
+			while (k < path && buf[2 + k])
+				k++;
+			path = k;
+		}
+		tputs(l, ", sun_path=");
+		trace_put_quoted(l, buf + 2, path, false);
+	}
+	tputc(l, '}');
+}
+
 /* Prints one element of an array; false when it could not be read. */
 typedef bool (*put_elem_fn)(struct trace_line *l, const struct trace_call *c, uint64_t uva,
 			    size_t i, void *arg);
@@ -767,6 +796,9 @@ void trace_put_arg(struct trace_line *l, const struct trace_call *c, int i)
 		break;
 	case A_WHENCE:
 		trace_put_enum(l, trace_whence, v, "%#llx /* SEEK_??? */");
+		break;
+	case A_SOCKADDR:
+		put_sockaddr(l, c, v, c->a[i + 1]);
 		break;
 	case A_SOCK_FAMILY:
 		trace_put_enum(l, trace_sock_families, v, "%llu /* AF_??? */");

@@ -227,6 +227,14 @@ int unix_pair_create(unsigned flags, struct file **a, struct file **b)
 	return 0;
 }
 
+int unix_transfer_check(struct file *f, bool out)
+{
+	struct usock *u = f->priv;
+	if (u->state == U_CONNECTED)
+		return 0;
+	return out ? -ENOTCONN : -EINVAL;
+}
+
 int unix_shutdown(struct file *f, int how)
 {
 	struct usock *u = f->priv;

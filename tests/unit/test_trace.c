@@ -54,6 +54,24 @@ START_TEST(test_trace_aligns_results_and_names_errors)
 }
 END_TEST
 
+START_TEST(test_trace_decodes_sockets)
+{
+	/* struct sockaddr_un {AF_UNIX, "\0abs"}: the family, then an abstract name. */
+	static const char sun[6] = {AF_UNIX, 0, 0, 'a', 'b', 's'};
+	uint64_t sa = guest_buf(sizeof(sun));
+	ck_assert_int_eq(copy_out(guest->proc->mm, sa, sun, sizeof(sun)), 0);
+	trace_on();
+	SYS(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	SYS(SYS_connect, 3, sa, 6);
+	SYS(SYS_shutdown, 3, SHUT_WR);
+	SYS(SYS_sendto, 3, sa, 0, MSG_NOSIGNAL | MSG_DONTWAIT, 0, 0);
+	EXPECT_TRACE("[pid 1] socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0) = 3\n"
+		     "[pid 1] connect(3, {sa_family=AF_UNIX, sun_path=\"\\0abs\"}, 6) = -1 ECONNREFUSED (Connection refused)\n"
+		     "[pid 1] shutdown(3, SHUT_WR)            = 0\n"
+		     "[pid 1] sendto(3, \"\", 0, MSG_DONTWAIT|MSG_NOSIGNAL, NULL, 0) = -1 ENOTCONN (Transport endpoint is not connected)\n");
+}
+END_TEST
+
 START_TEST(test_trace_names_every_call)
 {
 	trace_on();
@@ -316,6 +334,7 @@ Suite *trace_suite(void)
 	TCase *tc = unit_tcase(s, "lines", guest_setup, trace_teardown);
 	tcase_add_test(tc, test_trace_aligns_results_and_names_errors);
 	tcase_add_test(tc, test_trace_names_every_call);
+	tcase_add_test(tc, test_trace_decodes_sockets);
 	tcase_add_test(tc, test_trace_names_agree_with_the_table);
 	tcase_add_test(tc, test_trace_strings_as_strace_quotes_them);
 	tcase_add_test(tc, test_trace_flags_modes_and_paths);

@@ -53,6 +53,7 @@ enum trace_arg {
 	A_AMODE,  /* F_OK, R_OK|W_OK... */
 	A_ATFLAGS, A_ACCESSAT_FLAGS, A_STATX_FLAGS, A_STATX_MASK, A_RENAME_FLAGS,
 	A_WHENCE, A_FLOCK_OP, A_FADVICE, A_CLOSE_RANGE_FLAGS,
+	A_SOCKADDR, /* a struct sockaddr whose length is the next argument */
 	A_SOCK_FAMILY, A_SOCK_TYPE, A_MSG_FLAGS, A_SHUT_HOW, A_SOCK_LEVEL, A_SOCK_OPT,
 	A_FCNTL_CMD, A_FCNTL_ARG, /* the argument as the command wants it (or none) */
 	A_IOCTL_REQ, A_IOCTL_ARG, /* likewise for ioctl's request */

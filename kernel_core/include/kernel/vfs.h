@@ -224,6 +224,9 @@ int unix_pair_create(unsigned flags, struct file **a, struct file **b);
 int unix_accept(struct thread *t, uint64_t fd, unsigned flags, uint64_t uaddr, uint64_t ulen,
 		struct file **out);
 bool file_is_socket(const struct file *f);
+/* Whether a send (out) or receive may go on socket f: 0, or -ENOTCONN (send) or -EINVAL
+ * (receive) when it is not connected. */
+int unix_transfer_check(struct file *f, bool out);
 /* shutdown(2) of a socket: SHUT_RD, SHUT_WR or SHUT_RDWR; 0 or -EINVAL. */
 int unix_shutdown(struct file *f, int how);
 /* Opening a FIFO node: an end of the pipe shared by everyone who opens it. */
