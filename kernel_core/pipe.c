@@ -56,6 +56,63 @@ static int ring_copy(struct thread *t, struct pipe *p, size_t pos, uint64_t ubuf
 	return 0;
 }
 
+/* Copies between the ring (from position pos, n bytes) and kernel memory. */
+static int ring_kcopy(struct pipe *p, size_t pos, char *k, size_t n, bool to_kernel)
+{
+	while (n) {
+		size_t idx = (pos / PAGE_SIZE) % PIPE_PAGES, off = pos % PAGE_SIZE;
+		size_t chunk = MIN(n, PAGE_SIZE - off);
+		if (!p->page[idx] && !(p->page[idx] = kpage_alloc()))
+			return -ENOMEM;
+		if (to_kernel)
+			kmemcpy(k, p->page[idx] + off, chunk);
+		else
+			kmemcpy(p->page[idx] + off, k, chunk);
+		pos += chunk;
+		k += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+size_t pipe_ring_room(const struct pipe *p)
+{
+	return PIPE_SIZE - p->len;
+}
+
+int pipe_ring_kput(struct pipe *p, const void *k, size_t n)
+{
+	int err = ring_kcopy(p, (p->head + p->len) % PIPE_SIZE, (char *)k, n, false);
+	if (!err)
+		p->len += n;
+	return err;
+}
+
+int pipe_ring_uput(struct thread *t, struct pipe *p, uint64_t ubuf, size_t n)
+{
+	int err = ring_copy(t, p, (p->head + p->len) % PIPE_SIZE, ubuf, n, false);
+	if (!err)
+		p->len += n;
+	return err;
+}
+
+int pipe_ring_kget(struct pipe *p, size_t off, void *k, size_t n)
+{
+	return ring_kcopy(p, (p->head + off) % PIPE_SIZE, k, n, true);
+}
+
+int pipe_ring_uget(struct thread *t, struct pipe *p, size_t off, uint64_t ubuf, size_t n)
+{
+	return ring_copy(t, p, (p->head + off) % PIPE_SIZE, ubuf, n, true);
+}
+
+void pipe_ring_drop(struct pipe *p, size_t n)
+{
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	wait_wake(WAIT_KEY(p));
+}
+
 static bool nonblocking(struct thread *t, struct file *f)
 {
 	return (f->flags & O_NONBLOCK) || (t->msg_flags & MSG_DONTWAIT);

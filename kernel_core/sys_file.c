@@ -62,16 +62,7 @@ static long write_at(struct thread *t, struct file *f, uint64_t buf, uint64_t le
 	return n;
 }
 
-/* The pieces of a transfer: one buffer, or an iovec array in user memory. */
-struct pieces {
-	bool vec;               /* an iovec array at iov, else the single buffer buf, len */
-	uint64_t buf, len;
-	uint64_t iov;
-	unsigned cnt;
-	uint64_t total;
-};
-
-static long pieces_check(struct thread *t, struct pieces *ps)
+long pieces_check(struct thread *t, struct pieces *ps)
 {
 	ps->total = 0;
 	if (!ps->vec) {
@@ -101,8 +92,7 @@ static long pieces_check(struct thread *t, struct pieces *ps)
 	return 0;
 }
 
-/* Piece i: its buffer and length. */
-static void piece(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *buf, uint64_t *len)
+void piece(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *buf, uint64_t *len)
 {
 	if (!ps->vec) {
 		*buf = ps->buf;
@@ -144,6 +134,8 @@ static long do_read(struct thread *t, struct file *f, struct pieces *ps, uint64_
 	long err = pieces_check(t, ps);
 	if (err)
 		return err;
+	if (unix_is_dgram(f))
+		return unix_dgram_recv(t, f, ps, 0, 0, NULL); /* a whole message at a time */
 	uint64_t *off = pos ? pos : f->ops && f->ops->seekable ? &f->offset : NULL;
 	uint64_t done = wait_rerunning(t) ? t->wait.done : 0, skip = done;
 	if (pos)
@@ -187,6 +179,8 @@ static long do_write(struct thread *t, struct file *f, struct pieces *ps, uint64
 	long err = pieces_check(t, ps);
 	if (err)
 		return err;
+	if (unix_is_dgram(f))
+		return unix_dgram_send(t, f, ps, 0, 0); /* one message */
 	if (ps->vec && f->ops && f->ops->write_iov)
 		return f->ops->write_iov(t, f, ps->iov, ps->cnt);
 	bool positional = pos != NULL;
@@ -635,14 +629,14 @@ SYSCALL(socketpair)
 		return -EINVAL;
 	if (domain != AF_UNIX)
 		return domain == AF_INET || domain == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
-	if (type != SOCK_STREAM)
-		return type == SOCK_DGRAM || type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
 	if (proto != 0 && proto != AF_UNIX)
 		return -EPROTONOSUPPORT;
 	if (uaccess_prepare(t->proc->mm, a[3], 2 * sizeof(int), true))
 		return -EFAULT;
 	struct file *x, *y;
-	long err = unix_pair_create(flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &x, &y);
+	long err = unix_pair_create((unsigned)type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &x, &y);
 	if (err)
 		return err;
 	return install_pair(t, x, y, a[3], flags & SOCK_CLOEXEC);
@@ -657,10 +651,19 @@ static struct file *socket_of(struct thread *t, uint64_t fd, long *err)
 }
 
 #define SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
-#define RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_CMSG_CLOEXEC)
+#define RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_CLOEXEC)
 
-/* A send or receive of ps on the socket at fd with flags (a connected socket: no address). */
-static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned flags, bool out)
+/* Where a transfer's address goes or comes from: a datagram's destination (send) or sender
+ * (receive: *len there is the room, then the length), and the flags a receive reports. */
+struct sock_addr {
+	uint64_t addr, len;
+	int msg_flags;
+};
+
+/* A send or receive of ps on the socket at fd with flags: a stream socket's connection, or a
+ * datagram socket's message (to or from sa's address). */
+static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned flags, bool out,
+		     struct sock_addr *sa)
 {
 	long err;
 	struct file *f = socket_of(t, fd, &err);
@@ -668,33 +671,43 @@ static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned 
 		return err;
 	if (flags & ~(unsigned)(out ? SEND_FLAGS : RECV_FLAGS))
 		return -EOPNOTSUPP; /* MSG_WAITALL, MSG_OOB...: not yet */
+	bool dgram = unix_is_dgram(f);
+	if (!dgram && out && sa->addr && sa->len)
+		return -EISCONN; /* an address for a connected stream socket */
 	if ((err = unix_transfer_check(f, out)))
 		return err; /* even for nothing to move, as Linux checks the connection first */
 	t->msg_flags = flags;
 	t->msg_peeked = 0;
-	long r = out ? do_write(t, f, ps, NULL) : do_read(t, f, ps, NULL);
+	long r;
+	if (!dgram) {
+		r = out ? do_write(t, f, ps, NULL) : do_read(t, f, ps, NULL);
+		if (r >= 0 && !out && sa->addr && sa->len) {
+			int zero = 0; /* a stream's peer says nothing of its name */
+			if (copy_out(t->proc->mm, sa->len, &zero, sizeof(zero)))
+				r = -EFAULT;
+		}
+	} else if (!(out ? writable(f) : readable(f))) {
+		r = -EBADF;
+	} else if (!(r = pieces_check(t, ps))) {
+		r = out ? unix_dgram_send(t, f, ps, sa->addr, sa->len)
+			: unix_dgram_recv(t, f, ps, sa->addr, sa->len, &sa->msg_flags);
+	}
 	t->msg_flags = 0;
 	return r;
 }
 
 SYSCALL(sendto)
 {
-	if (a[4] && a[5])
-		return -EISCONN; /* an address for a connected stream socket */
 	struct pieces ps = {.buf = a[1], .len = a[2]};
-	return transfer(t, a[0], &ps, (unsigned)a[3], true);
+	struct sock_addr sa = {.addr = a[4], .len = a[5]};
+	return transfer(t, a[0], &ps, (unsigned)a[3], true, &sa);
 }
 
 SYSCALL(recvfrom)
 {
 	struct pieces ps = {.buf = a[1], .len = a[2]};
-	long r = transfer(t, a[0], &ps, (unsigned)a[3], false);
-	if (r >= 0 && a[4] && a[5]) {
-		unsigned len = 0; /* a connected pair's peer has no name */
-		if (copy_out(t->proc->mm, a[5], &len, sizeof(len)))
-			return -EFAULT;
-	}
-	return r;
+	struct sock_addr sa = {.addr = a[4], .len = a[4] ? a[5] : 0};
+	return transfer(t, a[0], &ps, (unsigned)a[3], false, &sa);
 }
 
 static long msg_transfer(struct thread *t, const uint64_t *a, bool out)
@@ -707,11 +720,15 @@ static long msg_transfer(struct thread *t, const uint64_t *a, bool out)
 	if (out && m.msg_controllen)
 		return -EOPNOTSUPP; /* no ancillary data (SCM_RIGHTS) yet */
 	struct pieces ps = {.vec = true, .iov = m.msg_iov, .cnt = (unsigned)m.msg_iovlen};
-	long r = transfer(t, a[0], &ps, (unsigned)a[2], out);
+	/* A receive's sender name goes to msg_name, its length into the header's msg_namelen. */
+	uint64_t namelen_at = a[1] + __builtin_offsetof(struct linux_msghdr, msg_namelen);
+	struct sock_addr sa = {.addr = m.msg_name, .len = out ? m.msg_namelen : m.msg_name ? namelen_at : 0};
+	long r = transfer(t, a[0], &ps, (unsigned)a[2], out, &sa);
 	if (r >= 0 && !out) {
-		m.msg_namelen = 0;
+		if (!m.msg_name || copy_in(t->proc->mm, &m.msg_namelen, namelen_at, sizeof(m.msg_namelen)))
+			m.msg_namelen = 0;
 		m.msg_controllen = 0;
-		m.msg_flags = 0;
+		m.msg_flags = sa.msg_flags;
 		if (copy_out(t->proc->mm, a[1], &m, sizeof(m)))
 			return -EFAULT;
 	}
@@ -743,12 +760,12 @@ SYSCALL(socket)
 		return -EINVAL;
 	if (domain != AF_UNIX)
 		return -EAFNOSUPPORT; /* the Internet families: the network service's, to come */
-	if (type != SOCK_STREAM)
-		return type == SOCK_DGRAM || type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
 	if (proto != 0 && proto != AF_UNIX)
 		return -EPROTONOSUPPORT;
 	struct file *f;
-	long err = unix_socket_create(flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f);
+	long err = unix_socket_create((unsigned)type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f);
 	return err ? err : install(t, f, 0, flags & SOCK_CLOEXEC);
 }
 

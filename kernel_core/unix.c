@@ -30,6 +30,7 @@ struct sockname {
 };
 
 struct usock {
+	unsigned type;         /* SOCK_STREAM or SOCK_DGRAM */
 	unsigned state;
 	struct pipe *rx, *tx;  /* connected: what it reads and what it writes */
 	bool shut_rd, shut_wr;
@@ -38,13 +39,40 @@ struct usock {
 	uint64_t ino;
 	struct usock *queue[BACKLOG_MAX]; /* listening: connections accept has not taken */
 	unsigned nqueue, backlog;
+	/* Datagram sockets: the messages that came (records of struct drec, the sender's name,
+	 * the bytes), where send and write go without an address, and whether that peer went
+	 * away since (the next send says ECONNREFUSED, as Linux's does, then ENOTCONN). */
+	struct pipe *dq;
+	struct usock *dpeer;
+	bool dpeer_lost;
+	struct usock *dnext;   /* the list of every datagram socket */
+};
+
+struct drec {
+	uint32_t len;
+	uint16_t namelen, pad;
 };
 
 static struct usock *named[NAMED_MAX];
+static struct usock *dgrams;
 
-static struct usock *usock_new(void)
+/* A socket of type (SOCK_STREAM or SOCK_DGRAM), or NULL. */
+static struct usock *usock_new(unsigned type)
 {
-	return kmalloc(sizeof(struct usock));
+	struct usock *u = kmalloc(sizeof(struct usock));
+	if (!u)
+		return NULL;
+	u->type = type;
+	if (type == SOCK_DGRAM) {
+		if (!(u->dq = pipe_new())) {
+			kfree(u);
+			return NULL;
+		}
+		u->dq->readers = u->dq->writers = u->dq->refs = 1;
+		u->dnext = dgrams;
+		dgrams = u;
+	}
+	return u;
 }
 
 /* Closes both directions of a connected socket (its pipes' ends). A socket closed with bytes
@@ -76,6 +104,21 @@ static void disconnect(struct usock *u, bool embryo)
 static void usock_free(struct usock *u, bool embryo)
 {
 	disconnect(u, embryo);
+	if (u->type == SOCK_DGRAM) {
+		for (struct usock **pp = &dgrams; *pp;) {
+			if (*pp == u) {
+				*pp = u->dnext;
+				continue;
+			}
+			if ((*pp)->dpeer == u) {
+				(*pp)->dpeer = NULL;
+				(*pp)->dpeer_lost = true;
+			}
+			pp = &(*pp)->dnext;
+		}
+		wait_wake(WAIT_KEY(u->dq));
+		pipe_free(u->dq);
+	}
 	for (unsigned i = 0; i < u->nqueue; i++)
 		usock_free(u->queue[i], true); /* never accepted: their clients are reset */
 	for (int i = 0; i < NAMED_MAX; i++)
@@ -105,7 +148,7 @@ static long unix_read(struct thread *t, struct file *f, uint64_t buf, uint64_t l
 {
 	(void)off;
 	struct usock *u = f->priv;
-	if (u->state != U_CONNECTED)
+	if (u->type == SOCK_DGRAM || u->state != U_CONNECTED)
 		return -EINVAL; /* as Linux answers a stream socket that is not connected */
 	if (!u->rx->len && u->rx->reset && !(t->msg_flags & MSG_PEEK)) {
 		u->rx->reset = false;
@@ -120,6 +163,8 @@ static long unix_write(struct thread *t, struct file *f, uint64_t buf, uint64_t 
 {
 	(void)off;
 	struct usock *u = f->priv;
+	if (u->type == SOCK_DGRAM)
+		return -EINVAL; /* a message goes whole, through unix_dgram_send */
 	if (u->state != U_CONNECTED)
 		return -ENOTCONN;
 	if (u->shut_wr) {
@@ -133,6 +178,8 @@ static long unix_write(struct thread *t, struct file *f, uint64_t buf, uint64_t 
 static unsigned unix_poll(struct file *f)
 {
 	struct usock *u = f->priv;
+	if (u->type == SOCK_DGRAM) /* writable as Linux says it, whether or not a peer is there */
+		return (u->dq->len ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
 	if (u->state == U_LISTENING)
 		return u->nqueue ? POLLIN | POLLRDNORM : 0;
 	if (u->state != U_CONNECTED)
@@ -158,6 +205,9 @@ static long unix_ioctl(struct thread *t, struct file *f, uint64_t cmd, uint64_t 
 	if (cmd != FIONREAD)
 		return -ENOTTY;
 	int n = u->state == U_CONNECTED ? (int)u->rx->len : 0;
+	struct drec r;
+	if (u->type == SOCK_DGRAM) /* the next message's size, as Linux gives it */
+		n = u->dq->len && !pipe_ring_kget(u->dq, 0, &r, sizeof(r)) ? (int)r.len : 0;
 	return copy_out(t->proc->mm, arg, &n, sizeof(n));
 }
 
@@ -198,20 +248,26 @@ static struct file *socket_file(struct usock *u, unsigned flags)
 	return f;
 }
 
-int unix_socket_create(unsigned flags, struct file **out)
+int unix_socket_create(unsigned type, unsigned flags, struct file **out)
 {
-	struct usock *u = usock_new();
+	struct usock *u = usock_new(type);
 	*out = u ? socket_file(u, flags) : NULL;
 	return *out ? 0 : -ENOMEM;
 }
 
-int unix_pair_create(unsigned flags, struct file **a, struct file **b)
+int unix_pair_create(unsigned type, unsigned flags, struct file **a, struct file **b)
 {
-	struct usock *x = usock_new(), *y = x ? usock_new() : NULL;
-	if (!y || connect_pair(x, y)) {
-		kfree(y);
-		kfree(x);
+	struct usock *x = usock_new(type), *y = x ? usock_new(type) : NULL;
+	if (!y || (type == SOCK_STREAM && connect_pair(x, y))) {
+		if (y)
+			usock_free(y, false);
+		if (x)
+			usock_free(x, false);
 		return -ENOMEM;
+	}
+	if (type == SOCK_DGRAM) {
+		x->dpeer = y;
+		y->dpeer = x;
 	}
 	struct file *fx = socket_file(x, flags);
 	struct file *fy = fx ? socket_file(y, flags) : NULL;
@@ -230,7 +286,7 @@ int unix_pair_create(unsigned flags, struct file **a, struct file **b)
 int unix_transfer_check(struct file *f, bool out)
 {
 	struct usock *u = f->priv;
-	if (u->state == U_CONNECTED)
+	if (u->state == U_CONNECTED || u->type == SOCK_DGRAM)
 		return 0;
 	return out ? -ENOTCONN : -EINVAL;
 }
@@ -240,6 +296,8 @@ int unix_shutdown(struct file *f, int how)
 	struct usock *u = f->priv;
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
+	if (u->type == SOCK_DGRAM)
+		return 0; /* nothing is streamed to end */
 	if (u->state != U_CONNECTED)
 		return 0; /* Linux only notes it: nothing is connected to tell */
 	if (how != SHUT_WR && !u->shut_rd) {
@@ -394,11 +452,34 @@ SYSCALL(listen)
 	struct usock *u = usock_of(t, a[0], NULL, &err);
 	if (!u)
 		return err;
+	if (u->type == SOCK_DGRAM)
+		return -EOPNOTSUPP;
 	if (u->state == U_CONNECTED || !u->name.len)
 		return -EINVAL;
 	int backlog = (int)a[1];
 	u->backlog = backlog < 1 ? 1 : backlog > BACKLOG_MAX ? BACKLOG_MAX : (unsigned)backlog;
 	u->state = U_LISTENING;
+	return 0;
+}
+
+/* The socket bound to name n: 0 with *found (NULL when nobody has it), or -errno (a path
+ * that is not there: ENOENT; -EBLOCKED to wait for the filesystem). */
+static long lookup(struct thread *t, const struct sockname *n, struct usock **found)
+{
+	*found = NULL;
+	if (abstract(n)) {
+		*found = find_abstract(n);
+		return 0;
+	}
+	struct walk w = {.flags = WALK_FOLLOW};
+	long err = vfs_walk(t, AT_FDCWD, n->path, &w);
+	if (err)
+		return err;
+	for (int i = 0; i < NAMED_MAX && !*found; i++)
+		if (named[i] && !abstract(&named[i]->name) && named[i]->mnt == w.ino->mnt &&
+		    named[i]->ino == w.ino->ino)
+			*found = named[i];
+	inode_put(w.ino);
 	return 0;
 }
 
@@ -412,23 +493,25 @@ SYSCALL(connect)
 	struct sockname n;
 	if ((err = sockname_in(t, a[1], a[2], &n)))
 		return err;
+	struct usock *l;
+	if (u->type == SOCK_DGRAM) { /* the peer for sends without an address */
+		if ((err = lookup(t, &n, &l)))
+			return err;
+		if (!l)
+			return -ECONNREFUSED;
+		if (l->type != SOCK_DGRAM)
+			return -EPROTOTYPE;
+		u->dpeer = l;
+		u->dpeer_lost = false;
+		u->peer = l->name;
+		return 0;
+	}
 	if (u->state == U_CONNECTED)
 		return -EISCONN;
 	if (u->state == U_LISTENING)
 		return -EINVAL;
-	struct usock *l = NULL;
-	if (abstract(&n)) {
-		l = find_abstract(&n);
-	} else {
-		struct walk w = {.flags = WALK_FOLLOW};
-		if ((err = vfs_walk(t, AT_FDCWD, n.path, &w)))
-			return err;
-		for (int i = 0; i < NAMED_MAX && !l; i++)
-			if (named[i] && !abstract(&named[i]->name) && named[i]->mnt == w.ino->mnt &&
-			    named[i]->ino == w.ino->ino)
-				l = named[i];
-		inode_put(w.ino);
-	}
+	if ((err = lookup(t, &n, &l)))
+		return err;
 	if (!l || l->state != U_LISTENING)
 		return -ECONNREFUSED;
 	if (l->nqueue >= l->backlog) {
@@ -437,7 +520,7 @@ SYSCALL(connect)
 		return wait_block(t, WAIT_PIPE, WAIT_KEY(l), UINT64_MAX,
 				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
 	}
-	struct usock *s = usock_new();
+	struct usock *s = usock_new(SOCK_STREAM);
 	if (!s || connect_pair(u, s)) {
 		kfree(s);
 		return -ENOMEM;
@@ -458,6 +541,8 @@ int unix_accept(struct thread *t, uint64_t fd, unsigned flags, uint64_t uaddr, u
 	struct usock *l = usock_of(t, fd, &f, &err);
 	if (!l)
 		return (int)err;
+	if (l->type == SOCK_DGRAM)
+		return -EOPNOTSUPP;
 	if (l->state != U_LISTENING)
 		return -EINVAL;
 	if (!l->nqueue) {
@@ -490,7 +575,7 @@ SYSCALL(getpeername)
 	struct usock *u = usock_of(t, a[0], NULL, &err);
 	if (!u)
 		return err;
-	if (u->state != U_CONNECTED)
+	if (u->type == SOCK_DGRAM ? !u->dpeer : u->state != U_CONNECTED)
 		return -ENOTCONN;
 	return sockname_out(t, &u->peer, a[1], a[2]);
 }
@@ -505,10 +590,10 @@ SYSCALL(getsockopt)
 		return -ENOPROTOOPT;
 	int v;
 	switch ((int)a[2]) {
-	case SO_TYPE: v = SOCK_STREAM; break;
+	case SO_TYPE: v = (int)u->type; break;
 	case SO_DOMAIN: v = AF_UNIX; break;
 	case SO_ERROR: /* read once, as Linux's sk_err */
-		v = u->state == U_CONNECTED && u->rx->reset ? ECONNRESET : 0;
+		v = u->state == U_CONNECTED && u->type == SOCK_STREAM && u->rx->reset ? ECONNRESET : 0;
 		if (v)
 			u->rx->reset = false;
 		break;
@@ -542,4 +627,111 @@ SYSCALL(setsockopt)
 	if (a[4] < sizeof(v))
 		return -EINVAL;
 	return copy_in(t->proc->mm, &v, a[3], sizeof(v)) ? -EFAULT : 0; /* the ring keeps its size */
+}
+
+bool unix_is_dgram(const struct file *f)
+{
+	return file_is_socket(f) && ((const struct usock *)f->priv)->type == SOCK_DGRAM;
+}
+
+static bool dont_wait(struct thread *t, struct file *f)
+{
+	return (f->flags & O_NONBLOCK) || (t->msg_flags & MSG_DONTWAIT);
+}
+
+long unix_dgram_send(struct thread *t, struct file *f, const struct pieces *ps, uint64_t uaddr,
+		     uint64_t ulen)
+{
+	struct usock *u = f->priv, *to;
+	long err;
+	if (uaddr) {
+		struct sockname n;
+		if ((err = sockname_in(t, uaddr, ulen, &n)) || (err = lookup(t, &n, &to)))
+			return err;
+		if (!to)
+			return -ECONNREFUSED;
+		if (to->type != SOCK_DGRAM)
+			return -EPROTOTYPE;
+	} else {
+		if (u->dpeer_lost) {
+			u->dpeer_lost = false;
+			return -ECONNREFUSED;
+		}
+		if (!(to = u->dpeer))
+			return -ENOTCONN;
+	}
+	struct drec r = {.len = (uint32_t)ps->total, .namelen = (uint16_t)u->name.len};
+	size_t need = sizeof(r) + r.namelen + r.len;
+	if (need > PIPE_SIZE)
+		return -EMSGSIZE;
+	struct pipe *q = to->dq;
+	if (pipe_ring_room(q) < need) {
+		if (dont_wait(t, f))
+			return -EAGAIN;
+		return wait_block(t, WAIT_PIPE, WAIT_KEY(q), UINT64_MAX,
+				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+	}
+	size_t was = q->len;
+	err = pipe_ring_kput(q, &r, sizeof(r));
+	if (!err)
+		err = pipe_ring_kput(q, u->name.path, r.namelen);
+	unsigned n = ps->vec ? ps->cnt : 1;
+	uint64_t left = r.len;
+	for (unsigned i = 0; !err && i < n && left; i++) {
+		uint64_t buf, len;
+		piece(t, ps, i, &buf, &len);
+		len = MIN(len, left);
+		err = pipe_ring_uput(t, q, buf, (size_t)len);
+		left -= len;
+	}
+	if (err) {
+		q->len = was; /* the message goes whole or not at all */
+		return err;
+	}
+	wait_wake(WAIT_KEY(q));
+	return (long)r.len;
+}
+
+long unix_dgram_recv(struct thread *t, struct file *f, const struct pieces *ps, uint64_t uaddr,
+		     uint64_t ulen, int *msg_flags)
+{
+	struct usock *u = f->priv;
+	struct pipe *q = u->dq;
+	if (!q->len) {
+		if (dont_wait(t, f))
+			return -EAGAIN;
+		return wait_block(t, WAIT_PIPE, WAIT_KEY(q), UINT64_MAX,
+				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+	}
+	struct drec r;
+	struct sockname from = {0};
+	if (pipe_ring_kget(q, 0, &r, sizeof(r)) || r.namelen > UNIX_PATH_MAX ||
+	    pipe_ring_kget(q, sizeof(r), from.path, r.namelen))
+		return -ENOMEM;
+	from.len = r.namelen;
+	size_t off = sizeof(r) + r.namelen;
+	uint64_t left = r.len, copied = 0;
+	unsigned n = ps->vec ? ps->cnt : 1;
+	for (unsigned i = 0; i < n && left; i++) {
+		uint64_t buf, len;
+		piece(t, ps, i, &buf, &len);
+		len = MIN(len, left);
+		if (len && pipe_ring_uget(t, q, off, buf, (size_t)len))
+			return -EFAULT; /* the message stays for the next try */
+		off += len;
+		left -= len;
+		copied += len;
+	}
+	if (uaddr) {
+		int zero = 0;
+		long err = from.len ? sockname_out(t, &from, uaddr, ulen)
+				    : copy_out(t->proc->mm, ulen, &zero, sizeof(zero));
+		if (err)
+			return err;
+	}
+	if (!(t->msg_flags & MSG_PEEK))
+		pipe_ring_drop(q, sizeof(r) + r.namelen + r.len);
+	if (left && msg_flags)
+		*msg_flags |= MSG_TRUNC;
+	return (long)((t->msg_flags & MSG_TRUNC) ? r.len : copied);
 }

@@ -33,6 +33,17 @@ long pipe_ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t b
  * MSG_NOSIGNAL) when nobody reads. */
 long pipe_ring_write(struct thread *t, struct file *f, struct pipe *p, uint64_t buf, uint64_t len);
 
+/* Records in a ring (datagram sockets): room for n more bytes; bytes appended from kernel or
+ * user memory at the end (the ring's length grows by them; -EFAULT or -ENOMEM leaves it as it
+ * was... the caller restores len); bytes copied out from offset off after the head, to kernel
+ * or user memory; and the first n bytes dropped. */
+size_t pipe_ring_room(const struct pipe *p);
+int pipe_ring_kput(struct pipe *p, const void *k, size_t n);
+int pipe_ring_uput(struct thread *t, struct pipe *p, uint64_t ubuf, size_t n);
+int pipe_ring_kget(struct pipe *p, size_t off, void *k, size_t n);
+int pipe_ring_uget(struct thread *t, struct pipe *p, size_t off, uint64_t ubuf, size_t n);
+void pipe_ring_drop(struct pipe *p, size_t n);
+
 /* The attributes of a node that lives only in the kernel (pipefs, sockfs): its number and
  * mode, one link. */
 int pipe_anon_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a);

@@ -217,10 +217,33 @@ int hostfs_open(const char *path, unsigned flags, struct file **out);
 
 /* Pipes: a pair of open files (read end, write end). 0 or -errno. */
 int pipe_create(unsigned flags, struct file **rd, struct file **wr);
-/* AF_UNIX stream sockets (unix.c); flags: O_NONBLOCK. A new unconnected socket; a connected
+/* The pieces of a transfer: one buffer, or an iovec array in user memory (sys_file.c). */
+struct pieces {
+	bool vec;               /* an iovec array at iov, else the single buffer buf, len */
+	uint64_t buf, len;
+	uint64_t iov;
+	unsigned cnt;
+	uint64_t total;
+};
+/* Checks the pieces' addresses and counts and sets total (at most IO_MAX): 0 or -errno. */
+long pieces_check(struct thread *t, struct pieces *ps);
+/* Piece i: its buffer and length. */
+void piece(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *buf, uint64_t *len);
+
+/* AF_UNIX datagram sockets (unix.c): a send of the pieces as one message, to the socket named
+ * at uaddr (ulen bytes) or, without one, to the connected peer; a receive of one message into
+ * the pieces (the rest of a longer one is lost; *msg_flags gets MSG_TRUNC then), its sender's
+ * name to uaddr/ulen. */
+bool unix_is_dgram(const struct file *f);
+long unix_dgram_send(struct thread *t, struct file *f, const struct pieces *ps, uint64_t uaddr,
+		     uint64_t ulen);
+long unix_dgram_recv(struct thread *t, struct file *f, const struct pieces *ps, uint64_t uaddr,
+		     uint64_t ulen, int *msg_flags);
+
+/* AF_UNIX sockets (unix.c) of type SOCK_STREAM or SOCK_DGRAM; flags: O_NONBLOCK. A new unconnected socket; a connected
  * pair (socketpair); the next connection of the listener at fd (its peer's name to uaddr). */
-int unix_socket_create(unsigned flags, struct file **out);
-int unix_pair_create(unsigned flags, struct file **a, struct file **b);
+int unix_socket_create(unsigned type, unsigned flags, struct file **out);
+int unix_pair_create(unsigned type, unsigned flags, struct file **a, struct file **b);
 int unix_accept(struct thread *t, uint64_t fd, unsigned flags, uint64_t uaddr, uint64_t ulen,
 		struct file **out);
 bool file_is_socket(const struct file *f);
