@@ -1,7 +1,8 @@
 /*
  * /dev: the kernel's character devices (null, zero, full, random, urandom, kmsg, tty, console) and the
  * links to the current process's descriptors. A device node elsewhere (a server's mknod) opens
- * the same device through chrdev_open.
+ * the same device through chrdev_open. And the socket nodes programs bind there (syslogd's
+ * /dev/log), SOCKETS_MAX of them, until unlinked: the only nodes /dev takes.
  */
 #include <kernel/klib.h>
 #include <kernel/klog.h>
@@ -33,9 +34,19 @@ static const struct {
 	{"stderr", S_IFLNK | 0777, 0, "/proc/self/fd/2"},
 };
 
+#define SOCKETS_MAX 16
+#define SOCKET_NAME_MAX 32
+#define SOCKET_INO 0x20000ull /* node SOCKET_INO + i: socket slot i */
+
+static struct {
+	char name[SOCKET_NAME_MAX + 1]; /* "" for a free slot */
+	unsigned mode;
+} sockets[SOCKETS_MAX];
+
 /* Node 1 is the directory, node i+2 entry i. */
 int devfs_init(struct inode **root)
 {
+	kmemset(sockets, 0, sizeof(sockets)); /* a new boot's /dev has none */
 	*root = inode_new(&devfs_type, NULL, 1, S_IFDIR | 0755);
 	return *root ? 0 : -ENOMEM;
 }
@@ -50,6 +61,53 @@ static int devfs_lookup(struct thread *t, struct inode *dir, const char *name, s
 		*out = inode_new(&devfs_type, dir->mnt, i + 2, entries[i].mode);
 		return *out ? 0 : -ENOMEM;
 	}
+	for (size_t i = 0; i < SOCKETS_MAX; i++) {
+		if (!sockets[i].name[0] || kstrlen(sockets[i].name) != len ||
+		    kmemcmp(sockets[i].name, name, len))
+			continue;
+		*out = inode_new(&devfs_type, dir->mnt, SOCKET_INO + i, sockets[i].mode);
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+static int devfs_create(struct thread *t, struct inode *dir, const char *name, unsigned mode,
+			struct inode **out)
+{
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return -EROFS; /* the devices are the kernel's */
+	size_t len = kstrlen(name);
+	struct inode *there;
+	if (devfs_lookup(t, dir, name, len, &there) == 0) {
+		inode_put(there);
+		return -EEXIST;
+	}
+	if (len > SOCKET_NAME_MAX)
+		return -ENAMETOOLONG;
+	for (size_t i = 0; i < SOCKETS_MAX; i++) {
+		if (sockets[i].name[0])
+			continue;
+		kmemcpy(sockets[i].name, name, len + 1);
+		sockets[i].mode = mode;
+		*out = inode_new(&devfs_type, dir->mnt, SOCKET_INO + i, mode);
+		if (!*out)
+			sockets[i].name[0] = 0;
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOSPC;
+}
+
+static int devfs_unlink(struct thread *t, struct inode *dir, const char *name)
+{
+	(void)t, (void)dir;
+	for (size_t i = 0; i < SOCKETS_MAX; i++)
+		if (sockets[i].name[0] && !kstrcmp(sockets[i].name, name)) {
+			sockets[i].name[0] = 0;
+			return 0;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(entries); i++)
+		if (!kstrcmp(entries[i].name, name))
+			return -EROFS;
 	return -ENOENT;
 }
 
@@ -69,6 +127,11 @@ static int devfs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a
 		a->nlink = 2;
 		return 0;
 	}
+	if (ino->ino >= SOCKET_INO) {
+		a->mode = ino->mode;
+		a->nlink = 1;
+		return 0;
+	}
 	a->mode = entries[ino->ino - 2].mode;
 	a->rdev = entries[ino->ino - 2].rdev;
 	a->nlink = 1;
@@ -80,11 +143,19 @@ static int devfs_getattr(struct thread *t, struct inode *ino, struct vfs_attr *a
 static long devfs_readdir(struct thread *t, struct file *f, uint64_t buf, uint64_t len)
 {
 	uint64_t done = 0;
-	while (f->offset < ARRAY_SIZE(entries) + 2) {
+	const uint64_t nfixed = ARRAY_SIZE(entries) + 2;
+	while (f->offset < nfixed + SOCKETS_MAX) {
 		uint64_t pos = f->offset;
-		const char *name = pos == 0 ? "." : pos == 1 ? ".." : entries[pos - 2].name;
-		unsigned mode = pos < 2 ? S_IFDIR : entries[pos - 2].mode;
-		long r = dirent_put(t, buf + done, len - done, pos < 2 ? 1 : pos, pos + 1, mode, name,
+		if (pos >= nfixed && !sockets[pos - nfixed].name[0]) {
+			f->offset++; /* a free socket slot */
+			continue;
+		}
+		const char *name = pos == 0 ? "." : pos == 1 ? ".." : pos < nfixed ? entries[pos - 2].name
+							     : sockets[pos - nfixed].name;
+		unsigned mode = pos < 2 ? S_IFDIR : pos < nfixed ? entries[pos - 2].mode
+							: sockets[pos - nfixed].mode;
+		uint64_t ino = pos < 2 ? 1 : pos < nfixed ? pos : SOCKET_INO + (pos - nfixed);
+		long r = dirent_put(t, buf + done, len - done, ino, pos + 1, mode, name,
 				    kstrlen(name));
 		if (r == -EINVAL && done)
 			break;
@@ -106,14 +177,16 @@ static int devfs_open(struct thread *t, struct inode *ino, struct file *f)
 		f->ops = &dir_ops;
 		return 0;
 	}
+	if (ino->ino >= SOCKET_INO)
+		return -ENXIO; /* a socket node is connected to, not opened */
 	return chrdev_open(t, entries[ino->ino - 2].rdev, f);
 }
 
 static long devfs_readlink(struct thread *t, struct inode *ino, char *buf, size_t size)
 {
 	(void)t;
-	const char *link = ino->ino >= 2 && ino->ino < DEVFS_STREAM_INO ? entries[ino->ino - 2].link
-									 : NULL;
+	const char *link = ino->ino >= 2 && ino->ino < 2 + ARRAY_SIZE(entries)
+				   ? entries[ino->ino - 2].link : NULL;
 	if (!link)
 		return -EINVAL;
 	size_t n = MIN(kstrlen(link), size);
@@ -132,6 +205,8 @@ const struct fs_type devfs_type = {
 	.name = "devtmpfs",
 	.magic = DEVFS_MAGIC,
 	.lookup = devfs_lookup,
+	.create = devfs_create,
+	.unlink = devfs_unlink,
 	.getattr = devfs_getattr,
 	.open = devfs_open,
 	.readlink = devfs_readlink,
