@@ -140,33 +140,39 @@ static long do_read(struct thread *t, struct file *f, struct pieces *ps, uint64_
 	uint64_t done = wait_rerunning(t) ? t->wait.done : 0, skip = done;
 	if (pos)
 		*pos += done; /* a positional call's offset starts from its arguments again */
+	/* MSG_WAITALL (a socket's recv): every piece is filled, waiting as long as it takes, unless
+	 * the stream ends, an error comes or a signal interrupts (with what came so far). */
+	bool all = (t->msg_flags & MSG_WAITALL) != 0;
 	unsigned n = ps->vec ? ps->cnt : 1;
 	for (unsigned i = 0; i < n && done < ps->total; i++) {
 		uint64_t buf, len;
 		if (!piece_left(t, ps, i, &skip, &buf, &len))
 			continue;
 		len = MIN(len, ps->total - done);
-		if (!len)
-			continue;
-		if (done && f->ops->poll && !(f->ops->poll(f) & (POLLIN | POLLHUP)))
-			break;
-		long r = read_at(t, f, buf, len, off);
-		if (r == -EBLOCKED && done) {
-			if (t->wait.kind == WAIT_SERVER || t->wait.kind == WAIT_MOUNT) {
-				t->wait.done = done;
-				t->wait.early = (long)done;
-				return r;
+		while (len) {
+			if (!all && done && f->ops->poll && !(f->ops->poll(f) & (POLLIN | POLLHUP)))
+				return (long)done;
+			long r = read_at(t, f, buf, len, off);
+			if (r == -EBLOCKED && done) {
+				if (all || t->wait.kind == WAIT_SERVER || t->wait.kind == WAIT_MOUNT) {
+					t->wait.done = done;
+					t->wait.early = (long)done;
+					return r;
+				}
+				/* a later piece began to wait for data: not any more, the data is the
+				 * result */
+				wait_clear(t);
+				sched_make_runnable(t);
+				return (long)done;
 			}
-			/* a later piece began to wait for data: not any more, the data is the result */
-			wait_clear(t);
-			sched_make_runnable(t);
-			return (long)done;
+			if (r < 0)
+				return done ? (long)done : r;
+			done += (uint64_t)r;
+			if ((uint64_t)r < len && (!all || r == 0))
+				return (long)done;
+			buf += (uint64_t)r;
+			len -= (uint64_t)r;
 		}
-		if (r < 0)
-			return done ? (long)done : r;
-		done += (uint64_t)r;
-		if ((uint64_t)r < len)
-			break;
 	}
 	return (long)done;
 }
@@ -651,7 +657,7 @@ static struct file *socket_of(struct thread *t, uint64_t fd, long *err)
 }
 
 #define SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
-#define RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_CLOEXEC)
+#define RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_CMSG_CLOEXEC)
 
 /* Where a transfer's address goes or comes from: a datagram's destination (send) or sender
  * (receive: *len there is the room, then the length), and the flags a receive reports. */
@@ -670,7 +676,7 @@ static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned 
 	if (!f)
 		return err;
 	if (flags & ~(unsigned)(out ? SEND_FLAGS : RECV_FLAGS))
-		return -EOPNOTSUPP; /* MSG_WAITALL, MSG_OOB...: not yet */
+		return -EOPNOTSUPP; /* MSG_OOB, MSG_ERRQUEUE...: not there */
 	bool dgram = unix_is_dgram(f);
 	if (!dgram && out && sa->addr && sa->len)
 		return -EISCONN; /* an address for a connected stream socket */

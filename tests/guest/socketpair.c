@@ -156,6 +156,27 @@ int main(void)
 	close(sv[0]);
 	close(sv[1]);
 
+	/* MSG_WAITALL: the whole of it, across the child's two writes; less only at the end. */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	fflush(stdout);
+	pid_t writer = fork();
+	if (writer == 0) {
+		close(sv[0]);
+		write(sv[1], "abc", 3);
+		usleep(20000);
+		write(sv[1], "def", 3);
+		usleep(20000);
+		write(sv[1], "gh", 2);
+		_exit(0);
+	}
+	close(sv[1]);
+	memset(buf, 0, sizeof(buf));
+	check(recv(sv[0], buf, 6, MSG_WAITALL) == 6 && !strcmp(buf, "abcdef"),
+	      "recv(MSG_WAITALL) waits for all 6 bytes");
+	check(recv(sv[0], buf, 6, MSG_WAITALL) == 2, "and gives less only when the stream ends");
+	waitpid(writer, NULL, 0);
+	close(sv[0]);
+
 	/* A child at the other end. */
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	pid_t pid = fork();
