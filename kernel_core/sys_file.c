@@ -642,7 +642,7 @@ SYSCALL(socketpair)
 	if (uaccess_prepare(t->proc->mm, a[3], 2 * sizeof(int), true))
 		return -EFAULT;
 	struct file *x, *y;
-	long err = unix_pair_create((unsigned)type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &x, &y);
+	long err = unix_pair_create(t, (unsigned)type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &x, &y);
 	if (err)
 		return err;
 	return install_pair(t, x, y, a[3], flags & SOCK_CLOEXEC);

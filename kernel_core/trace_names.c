@@ -326,7 +326,8 @@ const struct trace_flag trace_sock_levels[] = {
 	F(SOL_SOCKET), END,
 };
 const struct trace_flag trace_sock_opts[] = {
-	F(SO_REUSEADDR), F(SO_TYPE), F(SO_ERROR), F(SO_SNDBUF), F(SO_RCVBUF), F(SO_ACCEPTCONN),
+	F(SO_REUSEADDR), F(SO_TYPE), F(SO_ERROR), F(SO_SNDBUF), F(SO_RCVBUF), F(SO_PEERCRED),
+	F(SO_ACCEPTCONN),
 	F(SO_DOMAIN), END,
 };
 const struct trace_flag trace_whence[] = {

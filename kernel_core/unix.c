@@ -46,6 +46,9 @@ struct usock {
 	struct usock *dpeer;
 	bool dpeer_lost;
 	struct usock *dnext;   /* the list of every datagram socket */
+	int peer_pid;          /* SO_PEERCRED: the process at the other end when it connected (0:
+				* none), and a listener's own, given to those that connect to it */
+	int listen_pid;
 };
 
 struct drec {
@@ -255,7 +258,8 @@ int unix_socket_create(unsigned type, unsigned flags, struct file **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-int unix_pair_create(unsigned type, unsigned flags, struct file **a, struct file **b)
+int unix_pair_create(struct thread *t, unsigned type, unsigned flags, struct file **a,
+		     struct file **b)
 {
 	struct usock *x = usock_new(type), *y = x ? usock_new(type) : NULL;
 	if (!y || (type == SOCK_STREAM && connect_pair(x, y))) {
@@ -269,6 +273,7 @@ int unix_pair_create(unsigned type, unsigned flags, struct file **a, struct file
 		x->dpeer = y;
 		y->dpeer = x;
 	}
+	x->peer_pid = y->peer_pid = t->proc->pid;
 	struct file *fx = socket_file(x, flags);
 	struct file *fy = fx ? socket_file(y, flags) : NULL;
 	if (!fy) {
@@ -407,8 +412,24 @@ SYSCALL(bind)
 	if (!u)
 		return err;
 	struct sockname n;
-	if ((err = sockname_in(t, a[1], a[2], &n)))
+	if (a[2] == SUN_PATH_AT) { /* the family alone: an abstract name of the kernel's choosing */
+		uint16_t family;
+		if (copy_in(t->proc->mm, &family, a[1], sizeof(family)))
+			return -EFAULT;
+		if (family != AF_UNIX)
+			return -EINVAL;
+		static unsigned next_auto;
+		kmemset(&n, 0, sizeof(n));
+		do {
+			static const char hex[] = "0123456789abcdef";
+			unsigned v = next_auto++ & 0xfffff;
+			for (int i = 5; i >= 1; i--, v >>= 4)
+				n.path[i] = hex[v & 15];
+			n.len = 6;
+		} while (find_abstract(&n));
+	} else if ((err = sockname_in(t, a[1], a[2], &n))) {
 		return err;
+	}
 	int slot = 0;
 	while (slot < NAMED_MAX && named[slot])
 		slot++;
@@ -459,6 +480,7 @@ SYSCALL(listen)
 	int backlog = (int)a[1];
 	u->backlog = backlog < 1 ? 1 : backlog > BACKLOG_MAX ? BACKLOG_MAX : (unsigned)backlog;
 	u->state = U_LISTENING;
+	u->listen_pid = t->proc->pid;
 	return 0;
 }
 
@@ -528,6 +550,8 @@ SYSCALL(connect)
 	s->name = l->name;
 	s->peer = u->name;
 	u->peer = l->name;
+	s->peer_pid = t->proc->pid;
+	u->peer_pid = l->listen_pid;
 	l->queue[l->nqueue++] = s;
 	wait_wake(WAIT_KEY(l));
 	return 0;
@@ -588,6 +612,19 @@ SYSCALL(getsockopt)
 		return err;
 	if ((int)a[1] != SOL_SOCKET)
 		return -ENOPROTOOPT;
+	if ((int)a[2] == SO_PEERCRED) { /* struct ucred: pid, uid, gid; everyone is root here */
+		int cred[3] = {u->peer_pid, u->peer_pid ? 0 : -1, u->peer_pid ? 0 : -1};
+		int len;
+		if (copy_in(t->proc->mm, &len, a[4], sizeof(len)))
+			return -EFAULT;
+		if (len < 0)
+			return -EINVAL;
+		len = MIN(len, (int)sizeof(cred));
+		if (copy_out(t->proc->mm, a[3], cred, (size_t)len) ||
+		    copy_out(t->proc->mm, a[4], &len, sizeof(len)))
+			return -EFAULT;
+		return 0;
+	}
 	int v;
 	switch ((int)a[2]) {
 	case SO_TYPE: v = (int)u->type; break;

@@ -135,6 +135,10 @@ int main(void)
 		_exit(0);
 	}
 	int as = accept4(al, NULL, NULL, SOCK_CLOEXEC);
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	check(getsockopt(as, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.pid == pid &&
+	      cred.uid == getuid() && clen == sizeof(cred), "SO_PEERCRED: the connecting child");
 	memset(buf, 0, sizeof(buf));
 	ssize_t n = 0, r;
 	while ((r = read(as, buf + n, sizeof(buf) - 1 - (size_t)n)) > 0)
@@ -165,6 +169,24 @@ int main(void)
 	sa.sun_family = AF_INET;
 	check(bind(c, (struct sockaddr *)&sa, alen) == -1 && errno == EINVAL, "bind with AF_INET: EINVAL");
 	check(shutdown(c, SHUT_WR) == 0, "shutdown unconnected: 0, as Linux");
+	struct ucred none;
+	socklen_t nclen = sizeof(none);
+	check(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &none, &nclen) == 0 && none.pid == 0 &&
+	      none.uid == (uid_t)-1, "SO_PEERCRED unconnected: pid 0, uid -1");
+	int ab = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un fam = {.sun_family = AF_UNIX};
+	len = sizeof(got);
+	check(bind(ab, (struct sockaddr *)&fam, sizeof(sa_family_t)) == 0 &&
+	      getsockname(ab, (struct sockaddr *)&got, &len) == 0 && len == 8 && got.sun_path[0] == 0,
+	      "bind with the family alone: an abstract name of five hex digits");
+	close(ab);
+	int pair[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+	clen = sizeof(cred);
+	check(getsockopt(pair[0], SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.pid == getpid(),
+	      "SO_PEERCRED of a socketpair: this process");
+	close(pair[0]);
+	close(pair[1]);
 	check(socket(AF_UNIX, SOCK_STREAM, 5) == -1 && errno == EPROTONOSUPPORT,
 	      "protocol 5: EPROTONOSUPPORT");
 	close(c);

@@ -243,7 +243,8 @@ long unix_dgram_recv(struct thread *t, struct file *f, const struct pieces *ps, 
 /* AF_UNIX sockets (unix.c) of type SOCK_STREAM or SOCK_DGRAM; flags: O_NONBLOCK. A new unconnected socket; a connected
  * pair (socketpair); the next connection of the listener at fd (its peer's name to uaddr). */
 int unix_socket_create(unsigned type, unsigned flags, struct file **out);
-int unix_pair_create(unsigned type, unsigned flags, struct file **a, struct file **b);
+int unix_pair_create(struct thread *t, unsigned type, unsigned flags, struct file **a,
+		     struct file **b);
 int unix_accept(struct thread *t, uint64_t fd, unsigned flags, uint64_t uaddr, uint64_t ulen,
 		struct file **out);
 bool file_is_socket(const struct file *f);

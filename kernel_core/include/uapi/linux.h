@@ -496,6 +496,7 @@ struct linux_iovec {
 #define SO_ERROR 4
 #define SO_SNDBUF 7
 #define SO_RCVBUF 8
+#define SO_PEERCRED 17
 #define SO_ACCEPTCONN 30
 #define SO_DOMAIN 39
 
