@@ -4,6 +4,7 @@
  * is refused once, then not connected; poll, FIONREAD, MSG_PEEK, MSG_TRUNC, nonblocking; the
  * calls a datagram socket does not have. Run natively and on the sim, the outputs compared. */
 #include "check.h"
+#include "sun.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,14 +17,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static socklen_t abstract_addr(struct sockaddr_un *sa, const char *name)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	strcpy(sa->sun_path + 1, name);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-}
 
 int main(void)
 {

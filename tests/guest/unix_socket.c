@@ -3,6 +3,7 @@
  * reports; data both ways, a child as the client; and the errors of each wrong step. Run
  * natively and on the sim, the outputs compared. */
 #include "check.h"
+#include "sun.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,22 +16,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static socklen_t path_addr(struct sockaddr_un *sa, const char *path)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	strcpy(sa->sun_path, path);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
-}
-
-static socklen_t abstract_addr(struct sockaddr_un *sa, const char *name)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	strcpy(sa->sun_path + 1, name);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-}
 
 int main(void)
 {
