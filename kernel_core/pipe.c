@@ -113,7 +113,7 @@ void pipe_ring_drop(struct pipe *p, size_t n)
 	wait_wake(WAIT_KEY(p));
 }
 
-static bool nonblocking(struct thread *t, struct file *f)
+bool pipe_nonblocking(struct thread *t, struct file *f)
 {
 	return (f->flags & O_NONBLOCK) || (t->msg_flags & MSG_DONTWAIT);
 }
@@ -125,7 +125,7 @@ long pipe_ring_read(struct thread *t, struct file *f, struct pipe *p, uint64_t b
 	if (p->len == 0) {
 		if (!p->writers)
 			return 0;
-		if (nonblocking(t, f))
+		if (pipe_nonblocking(t, f))
 			return -EAGAIN;
 		return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
 				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
@@ -168,7 +168,7 @@ long pipe_ring_write(struct thread *t, struct file *f, struct pipe *p, uint64_t 
 		return 0;
 	size_t room = PIPE_SIZE - p->len;
 	if (len <= PIPE_BUF ? room < len : room == 0) {
-		if (nonblocking(t, f))
+		if (pipe_nonblocking(t, f))
 			return -EAGAIN;
 		return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
 				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);

@@ -623,37 +623,42 @@ static long do_pipe(struct thread *t, uint64_t at, uint64_t flags)
 }
 
 /*
- * Sockets. Connected AF_UNIX stream pairs are the kernel's own (pipe.c); socket() for the
- * Internet families is to come from the network service. The send and receive calls are
- * writes and reads of the socket with the call's MSG_DONTWAIT and MSG_NOSIGNAL.
+ * Sockets. AF_UNIX ones are the kernel's own (unix.c); the Internet families are to come from
+ * the network service. The send and receive calls are writes and reads of the socket with the
+ * call's MSG_* flags (t->msg_flags), and a datagram socket's address.
  */
-SYSCALL(socketpair)
+
+/* socket's and socketpair's domain, type and protocol (a[0..2]): 0 with the type and its
+ * SOCK_* flags, or the error Linux gives (a pair of Internet sockets: EOPNOTSUPP). */
+static long socket_args(const uint64_t *a, bool pair, unsigned *type, unsigned *flags)
 {
-	int domain = (int)a[0], type = (int)a[1] & SOCK_TYPE_MASK, proto = (int)a[2];
-	unsigned flags = (unsigned)a[1] & ~(unsigned)SOCK_TYPE_MASK;
-	if (flags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+	int domain = (int)a[0], proto = (int)a[2];
+	*type = (unsigned)a[1] & SOCK_TYPE_MASK;
+	*flags = (unsigned)a[1] & ~(unsigned)SOCK_TYPE_MASK;
+	if (*flags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	if (domain != AF_UNIX)
-		return domain == AF_INET || domain == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
-		return type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
+	if (domain != AF_UNIX) /* the Internet families: the network service's, to come */
+		return pair && (domain == AF_INET || domain == AF_INET6) ? -EOPNOTSUPP : -EAFNOSUPPORT;
+	if (*type != SOCK_STREAM && *type != SOCK_DGRAM)
+		return *type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
 	if (proto != 0 && proto != AF_UNIX)
 		return -EPROTONOSUPPORT;
+	return 0;
+}
+
+SYSCALL(socketpair)
+{
+	unsigned type, flags;
+	long err = socket_args(a, true, &type, &flags);
+	if (err)
+		return err;
 	if (uaccess_prepare(t->proc->mm, a[3], 2 * sizeof(int), true))
 		return -EFAULT;
 	struct file *x, *y;
-	long err = unix_pair_create(t, (unsigned)type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &x, &y);
+	err = unix_pair_create(t, type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &x, &y);
 	if (err)
 		return err;
 	return install_pair(t, x, y, a[3], flags & SOCK_CLOEXEC);
-}
-
-/* The socket at descriptor fd: NULL with *err -EBADF or -ENOTSOCK. */
-static struct file *socket_of(struct thread *t, uint64_t fd, long *err)
-{
-	struct file *f = file_of(t, fd);
-	*err = !f ? -EBADF : !file_is_socket(f) ? -ENOTSOCK : 0;
-	return *err ? NULL : f;
 }
 
 #define SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
@@ -760,18 +765,12 @@ SYSCALL(shutdown)
 
 SYSCALL(socket)
 {
-	int domain = (int)a[0], type = (int)a[1] & SOCK_TYPE_MASK, proto = (int)a[2];
-	unsigned flags = (unsigned)a[1] & ~(unsigned)SOCK_TYPE_MASK;
-	if (flags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC))
-		return -EINVAL;
-	if (domain != AF_UNIX)
-		return -EAFNOSUPPORT; /* the Internet families: the network service's, to come */
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
-		return type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
-	if (proto != 0 && proto != AF_UNIX)
-		return -EPROTONOSUPPORT;
+	unsigned type, flags;
+	long err = socket_args(a, false, &type, &flags);
+	if (err)
+		return err;
 	struct file *f;
-	long err = unix_socket_create((unsigned)type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f);
+	err = unix_socket_create(type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f);
 	return err ? err : install(t, f, 0, flags & SOCK_CLOEXEC);
 }
 

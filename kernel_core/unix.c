@@ -319,13 +319,19 @@ int unix_shutdown(struct file *f, int how)
 }
 
 /* The socket at descriptor fd: NULL with *err -EBADF or -ENOTSOCK. */
-static struct usock *usock_of(struct thread *t, uint64_t fd, struct file **fp, long *err)
+struct file *socket_of(struct thread *t, uint64_t fd, long *err)
 {
 	struct file *f = fd_get(t->proc->fds, (int64_t)(int)fd);
 	*err = !f ? -EBADF : !file_is_socket(f) ? -ENOTSOCK : 0;
+	return *err ? NULL : f;
+}
+
+static struct usock *usock_of(struct thread *t, uint64_t fd, struct file **fp, long *err)
+{
+	struct file *f = socket_of(t, fd, err);
 	if (fp)
 		*fp = f;
-	return *err ? NULL : f->priv;
+	return f ? f->priv : NULL;
 }
 
 /* A struct sockaddr_un of len bytes at uaddr into *n: 0, or -EINVAL, -EFAULT. A path is cut at
@@ -612,30 +618,23 @@ SYSCALL(getsockopt)
 		return err;
 	if ((int)a[1] != SOL_SOCKET)
 		return -ENOPROTOOPT;
-	if ((int)a[2] == SO_PEERCRED) { /* struct ucred: pid, uid, gid; everyone is root here */
-		int cred[3] = {u->peer_pid, u->peer_pid ? 0 : -1, u->peer_pid ? 0 : -1};
-		int len;
-		if (copy_in(t->proc->mm, &len, a[4], sizeof(len)))
-			return -EFAULT;
-		if (len < 0)
-			return -EINVAL;
-		len = MIN(len, (int)sizeof(cred));
-		if (copy_out(t->proc->mm, a[3], cred, (size_t)len) ||
-		    copy_out(t->proc->mm, a[4], &len, sizeof(len)))
-			return -EFAULT;
-		return 0;
-	}
-	int v;
+	int v[3] = {0}; /* an int, or SO_PEERCRED's struct ucred: pid, uid, gid (all root here) */
+	int size = sizeof(v[0]);
 	switch ((int)a[2]) {
-	case SO_TYPE: v = (int)u->type; break;
-	case SO_DOMAIN: v = AF_UNIX; break;
+	case SO_TYPE: v[0] = (int)u->type; break;
+	case SO_DOMAIN: v[0] = AF_UNIX; break;
 	case SO_ERROR: /* read once, as Linux's sk_err */
-		v = u->state == U_CONNECTED && u->type == SOCK_STREAM && u->rx->reset ? ECONNRESET : 0;
-		if (v)
+		v[0] = u->state == U_CONNECTED && u->type == SOCK_STREAM && u->rx->reset ? ECONNRESET : 0;
+		if (v[0])
 			u->rx->reset = false;
 		break;
-	case SO_ACCEPTCONN: v = u->state == U_LISTENING; break;
-	case SO_SNDBUF: case SO_RCVBUF: v = PIPE_SIZE; break;
+	case SO_ACCEPTCONN: v[0] = u->state == U_LISTENING; break;
+	case SO_SNDBUF: case SO_RCVBUF: v[0] = PIPE_SIZE; break;
+	case SO_PEERCRED:
+		v[0] = u->peer_pid;
+		v[1] = v[2] = u->peer_pid ? 0 : -1;
+		size = sizeof(v);
+		break;
 	default: return -ENOPROTOOPT;
 	}
 	int len;
@@ -643,8 +642,8 @@ SYSCALL(getsockopt)
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	len = MIN(len, (int)sizeof(v));
-	if (copy_out(t->proc->mm, a[3], &v, (size_t)len) ||
+	len = MIN(len, size);
+	if (copy_out(t->proc->mm, a[3], v, (size_t)len) ||
 	    copy_out(t->proc->mm, a[4], &len, sizeof(len)))
 		return -EFAULT;
 	return 0;
@@ -669,11 +668,6 @@ SYSCALL(setsockopt)
 bool unix_is_dgram(const struct file *f)
 {
 	return file_is_socket(f) && ((const struct usock *)f->priv)->type == SOCK_DGRAM;
-}
-
-static bool dont_wait(struct thread *t, struct file *f)
-{
-	return (f->flags & O_NONBLOCK) || (t->msg_flags & MSG_DONTWAIT);
 }
 
 long unix_dgram_send(struct thread *t, struct file *f, const struct pieces *ps, uint64_t uaddr,
@@ -703,7 +697,7 @@ long unix_dgram_send(struct thread *t, struct file *f, const struct pieces *ps, 
 		return -EMSGSIZE;
 	struct pipe *q = to->dq;
 	if (pipe_ring_room(q) < need) {
-		if (dont_wait(t, f))
+		if (pipe_nonblocking(t, f))
 			return -EAGAIN;
 		return wait_block(t, WAIT_PIPE, WAIT_KEY(q), UINT64_MAX,
 				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
@@ -735,7 +729,7 @@ long unix_dgram_recv(struct thread *t, struct file *f, const struct pieces *ps, 
 	struct usock *u = f->priv;
 	struct pipe *q = u->dq;
 	if (!q->len) {
-		if (dont_wait(t, f))
+		if (pipe_nonblocking(t, f))
 			return -EAGAIN;
 		return wait_block(t, WAIT_PIPE, WAIT_KEY(q), UINT64_MAX,
 				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);

@@ -22,6 +22,8 @@ struct pipe {
 	bool reset;          /* a socket's: its peer closed with bytes unread (ECONNRESET, once) */
 };
 
+/* Whether file f's caller must not wait: O_NONBLOCK, or the call's MSG_DONTWAIT. */
+bool pipe_nonblocking(struct thread *t, struct file *f);
 /* A zeroed ring (NULL when out of memory), and its end. */
 struct pipe *pipe_new(void);
 void pipe_free(struct pipe *p);

@@ -248,6 +248,8 @@ int unix_pair_create(struct thread *t, unsigned type, unsigned flags, struct fil
 int unix_accept(struct thread *t, uint64_t fd, unsigned flags, uint64_t uaddr, uint64_t ulen,
 		struct file **out);
 bool file_is_socket(const struct file *f);
+/* The socket at descriptor fd: NULL with *err -EBADF or -ENOTSOCK. */
+struct file *socket_of(struct thread *t, uint64_t fd, long *err);
 /* Whether a send (out) or receive may go on socket f: 0, or -ENOTCONN (send) or -EINVAL
  * (receive) when it is not connected. */
 int unix_transfer_check(struct file *f, bool out);
