@@ -59,6 +59,7 @@ int kernel_init(const struct kernel_config *cfg)
 	ipc_reset();
 	signal_reset();
 	srv_reset();
+	inet_reset();
 	misc_reset();
 	klog_reset();
 	tty_init();
@@ -262,6 +263,7 @@ void kernel_fini(void)
 {
 	proc_reap_all();
 	srv_reset();
+	inet_reset();
 	if (vfs_up)
 		vfs_fini();
 	vfs_up = false;

@@ -31,13 +31,8 @@
 #define LOG_MAX (LOG_PAGES * LOG_PER_PAGE)
 #define LOAD_VA 0x10000000ull /* where exec's staging memory holds a file */
 #define LOAD_MAX (256ull << 20)
+#define REP_MIN MAX(sizeof(struct vfs_rep), sizeof(struct net_rep))
 #define LOAD_SLOTS 8 /* files exec may load in one call: a script, interpreters, the program */
-
-struct grant {
-	struct mm *mm;
-	uint64_t uva, len;
-	unsigned dir; /* GRANT_TO_CLIENT, GRANT_FROM_CLIENT */
-};
 
 struct log_entry {
 	uint64_t hash;
@@ -68,13 +63,16 @@ struct server_call {
 	unsigned nload, load_pos;
 };
 
-/* Messages posted to a server without a waiting caller (VFS_OPEN, VFS_CLOSE). */
+/* Messages posted to a server without a waiting caller (VFS_OPEN, VFS_CLOSE, NET_CLOSE). */
 struct posted {
 	struct posted *next;
 	struct mount *mnt;
 	unsigned op;
 	size_t len;
-	struct vfs_req req;
+	union {
+		struct vfs_req vfs;
+		struct net_req net;
+	} req;
 };
 static struct posted *posts, **posts_tail = &posts;
 
@@ -166,13 +164,13 @@ void srv_fail(struct thread *client, long status)
 
 /*
  * One request of t's syscall to m's server: op with the req_len bytes of req (a page the call
- * keeps on success), data to or from g during it. The reply's status, with the reply in *rep
- * (and READLINK's data in data, up to data_max bytes); or -EBLOCKED.
+ * takes), data to or from g during it. The reply's status, with its log entry in *done (NULL
+ * when there is no reply: the server failed or died); or -EBLOCKED.
  */
-static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req *req,
-		 size_t req_len, const struct grant *g, struct vfs_rep *rep, char *data,
-		 size_t data_max)
+static long exchange(struct thread *t, struct mount *m, unsigned op, void *req, size_t req_len,
+		     const struct grant *g, const struct log_entry **done)
 {
+	*done = NULL;
 	if (!t->srv && !(t->srv = kmalloc(sizeof(*t->srv)))) {
 		kpage_free(req);
 		return -ENOMEM;
@@ -191,12 +189,8 @@ static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req 
 				fail_in_flight(t, -EIO);
 			}
 			sc->pos++;
-			if (e->done && e->rep) {
-				kmemcpy(rep, e->rep, sizeof(*rep));
-				if (data_max && e->rep_len > sizeof(*rep))
-					kmemcpy(data, e->rep->data,
-						MIN(data_max, e->rep_len - sizeof(*rep)));
-			}
+			if (e->done && e->rep)
+				*done = e;
 			return e->status;
 		}
 		log_truncate(t, sc->pos);
@@ -206,7 +200,11 @@ static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req 
 		return -EIO; /* a call needing this many requests is not one we serve */
 	}
 	struct thread *server = m->server ? thread_find(m->server) : NULL;
-	uint64_t deadline = wait_deadline(t, SRV_TIMEOUT_NS);
+	/* A call that waited for something else before (a socket's data) starts a new span. */
+	bool again = wait_rerunning(t) && (t->wait.kind == WAIT_SERVER || t->wait.kind == WAIT_MOUNT);
+	uint64_t deadline = again ? t->wait.deadline : wait_deadline(t, SRV_TIMEOUT_NS);
+	if (!again && wait_rerunning(t))
+		deadline = plat_clock_ns() + SRV_TIMEOUT_NS;
 	if (!server) {
 		kpage_free(req);
 		if (wait_rerunning(t) && plat_clock_ns() >= deadline)
@@ -234,6 +232,40 @@ static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req 
 	return wait_block(t, WAIT_SERVER, WAIT_KEY(t), deadline, WAIT_RERUN);
 }
 
+/* A request of the vfs protocol: the reply in *rep (and READLINK's data in data, up to
+ * data_max bytes). */
+static long call(struct thread *t, struct mount *m, unsigned op, struct vfs_req *req,
+		 size_t req_len, const struct grant *g, struct vfs_rep *rep, char *data,
+		 size_t data_max)
+{
+	const struct log_entry *e;
+	long r = exchange(t, m, op, req, req_len, g, &e);
+	if (e) {
+		kmemcpy(rep, e->rep, sizeof(*rep));
+		if (data_max && e->rep_len > sizeof(*rep))
+			kmemcpy(data, e->rep->data, MIN(data_max, e->rep_len - sizeof(*rep)));
+	}
+	return r;
+}
+
+long srv_call(struct thread *t, struct mount *m, unsigned op, void *req, size_t req_len,
+	      const struct grant *g, void *rep, size_t rep_size)
+{
+	const struct log_entry *e;
+	long r = exchange(t, m, op, req, req_len, g, &e);
+	if (e)
+		kmemcpy(rep, e->rep, MIN(rep_size, e->rep_len));
+	return r;
+}
+
+void srv_log_drop(struct thread *t)
+{
+	if (t->srv) {
+		log_truncate(t, 0);
+		t->srv->pos = 0;
+	}
+}
+
 long srv_reply(struct thread *server, struct thread *client, uint64_t msg_at)
 {
 	struct server_call *sc = client->srv;
@@ -244,8 +276,8 @@ long srv_reply(struct thread *server, struct thread *client, uint64_t msg_at)
 	if (copy_in(server->proc->mm, &hdr, msg_at, IPC_HEADER_SIZE))
 		return -EFAULT;
 	size_t len = MIN(hdr.len, IPC_PAYLOAD_MAX);
-	if (len < sizeof(struct vfs_rep))
-		len = sizeof(struct vfs_rep);
+	if (len < REP_MIN)
+		len = REP_MIN; /* whatever the server left out reads as zeros */
 	void *rep = len > KMALLOC_MAX ? kpage_alloc() : kmalloc(len);
 	if (!rep)
 		return -ENOMEM;
@@ -288,17 +320,28 @@ long sys_grant_copy(struct thread *t, const uint64_t *a)
 	if (!bounce)
 		return -ENOMEM;
 	uint64_t done = 0;
+	unsigned seg = 0;
+	while (seg < g->nseg && off >= g->seg[seg].len)
+		off -= g->seg[seg++].len; /* the segment where off falls, and off within it */
 	long err = 0;
-	while (done < len && !err) {
-		size_t n = (size_t)MIN(len - done, PAGE_SIZE);
+	while (done < len && !err && seg < g->nseg) {
+		if (off == g->seg[seg].len) {
+			off = 0;
+			seg++;
+			continue;
+		}
+		size_t n = (size_t)MIN(MIN(len - done, PAGE_SIZE), g->seg[seg].len - off);
+		uint64_t at = g->seg[seg].uva + off;
 		if (dir == GRANT_TO_CLIENT)
 			err = copy_in(t->proc->mm, bounce, buf + done, n) ? -EFAULT
-			      : copy_out(g->mm, g->uva + off + done, bounce, n) ? -EIO : 0;
+			      : copy_out(g->mm, at, bounce, n) ? -EIO : 0;
 		else
-			err = copy_in(g->mm, bounce, g->uva + off + done, n) ? -EIO
+			err = copy_in(g->mm, bounce, at, n) ? -EIO
 			      : copy_out(t->proc->mm, buf + done, bounce, n) ? -EFAULT : 0;
-		if (!err)
+		if (!err) {
 			done += n;
+			off += n;
+		}
 	}
 	kpage_free(bounce);
 	if (err == -EIO)
@@ -307,7 +350,7 @@ long sys_grant_copy(struct thread *t, const uint64_t *a)
 }
 
 /* Posted messages go before any request queued after them. */
-bool srv_posted_take(struct thread *server, struct vfs_req **req, size_t *len, unsigned *op)
+bool srv_posted_take(struct thread *server, void **req, size_t *len, unsigned *op)
 {
 	for (struct posted **link = &posts; *link; link = &(*link)->next) {
 		struct posted *p = *link;
@@ -324,7 +367,7 @@ bool srv_posted_take(struct thread *server, struct vfs_req **req, size_t *len, u
 	return false;
 }
 
-void srv_posted_free(struct vfs_req *req)
+void srv_posted_free(void *req)
 {
 	kfree((char *)req - __builtin_offsetof(struct posted, req));
 }
@@ -337,27 +380,36 @@ bool srv_has_posted(const struct thread *server)
 	return false;
 }
 
-static void post(struct mount *m, unsigned op, uint64_t node, uint64_t gen)
+void srv_post(struct mount *m, unsigned op, const void *req, size_t len)
 {
 	struct thread *server = m->server ? thread_find(m->server) : NULL;
-	/* Like every request, it ends with its two names, empty here: two NULs. */
-	struct posted *p = server ? kmalloc(sizeof(*p) + 2) : NULL;
+	struct posted *p = server && len <= sizeof(p->req) ? kmalloc(sizeof(*p)) : NULL;
 	if (!p)
-		return; /* no server now: it starts over without the reference */
-	kmemset(p, 0, sizeof(*p) + 2);
+		return; /* no server now: the next one starts without what this said */
+	kmemset(p, 0, sizeof(*p));
 	p->mnt = m;
-	p->len = sizeof(struct vfs_req) + 2;
-	p->req.node = node;
-	p->req.gen = gen;
+	p->len = len;
+	kmemcpy(&p->req, req, len);
 	p->op = op;
 	*posts_tail = p;
 	posts_tail = &p->next;
 	ipc_kernel_post_ready(server);
 }
 
+static void post(struct mount *m, unsigned op, uint64_t node, uint64_t gen)
+{
+	/* Like every request, it ends with its two names, empty here: two NULs. */
+	struct {
+		struct vfs_req req;
+		char names[2];
+	} r = {.req = {.node = node, .gen = gen}};
+	srv_post(m, op, &r, sizeof(struct vfs_req) + 2);
+}
+
 void srv_server_exit(struct thread *server)
 {
 	vfs_server_gone(server);
+	inet_server_exit(server);
 	for (unsigned i = 0; i < MOUNT_MAX; i++) {
 		unsigned cursor = i;
 		struct mount *m = vfs_mount_next(&cursor);
@@ -476,7 +528,7 @@ static long srv_read(struct thread *t, struct file *f, uint64_t buf, uint64_t le
 	REQUEST(f->ino, NULL, NULL);
 	req->offset = off;
 	req->len = len;
-	struct grant g = {t->proc->mm, buf, len, GRANT_TO_CLIENT};
+	struct grant g = grant_one(t->proc->mm, buf, len, GRANT_TO_CLIENT);
 	return call(t, f->ino->mnt, VFS_READ, req, req_len, &g, &rep, NULL, 0);
 }
 
@@ -486,7 +538,7 @@ static long srv_write(struct thread *t, struct file *f, uint64_t buf, uint64_t l
 	req->offset = off == OFFSET_APPEND ? 0 : off;
 	req->flags = off == OFFSET_APPEND ? O_APPEND : 0;
 	req->len = len;
-	struct grant g = {t->proc->mm, buf, len, GRANT_FROM_CLIENT};
+	struct grant g = grant_one(t->proc->mm, buf, len, GRANT_FROM_CLIENT);
 	long r = call(t, f->ino->mnt, VFS_WRITE, req, req_len, &g, &rep, NULL, 0);
 	if (r >= 0 && off == OFFSET_APPEND)
 		f->offset = rep.attr.size;
@@ -498,7 +550,7 @@ static long srv_readdir(struct thread *t, struct file *f, uint64_t buf, uint64_t
 	REQUEST(f->ino, NULL, NULL);
 	req->offset = f->offset;
 	req->len = len;
-	struct grant g = {t->proc->mm, buf, len, GRANT_TO_CLIENT};
+	struct grant g = grant_one(t->proc->mm, buf, len, GRANT_TO_CLIENT);
 	long r = call(t, f->ino->mnt, VFS_READDIR, req, req_len, &g, &rep, NULL, 0);
 	if (r > 0)
 		f->offset = rep.cookie;
@@ -679,7 +731,7 @@ static int srv_load(struct thread *t, struct inode *ino, struct elf_source *src)
 	REQUEST(ino, NULL, NULL);
 	req->offset = 0;
 	req->len = size;
-	struct grant g = {sc->staging, va, size, GRANT_TO_CLIENT};
+	struct grant g = grant_one(sc->staging, va, size, GRANT_TO_CLIENT);
 	long r = call(t, ino->mnt, VFS_READ, req, req_len, &g, &rep, NULL, 0);
 	if (r < 0)
 		return (int)r;

@@ -136,6 +136,8 @@ static long do_read(struct thread *t, struct file *f, struct pieces *ps, uint64_
 		return err;
 	if (unix_is_dgram(f))
 		return unix_dgram_recv(t, f, ps, 0, 0, NULL); /* a whole message at a time */
+	if (file_is_inet(f))
+		return inet_transfer(t, f, ps, 0, false, 0, 0, NULL);
 	uint64_t *off = pos ? pos : f->ops && f->ops->seekable ? &f->offset : NULL;
 	uint64_t done = wait_rerunning(t) ? t->wait.done : 0, skip = done;
 	if (pos)
@@ -187,6 +189,8 @@ static long do_write(struct thread *t, struct file *f, struct pieces *ps, uint64
 		return err;
 	if (unix_is_dgram(f))
 		return unix_dgram_send(t, f, ps, 0, 0); /* one message */
+	if (file_is_inet(f))
+		return inet_transfer(t, f, ps, 0, true, 0, 0, NULL);
 	if (ps->vec && f->ops && f->ops->write_iov)
 		return f->ops->write_iov(t, f, ps->iov, ps->cnt);
 	bool positional = pos != NULL;
@@ -623,8 +627,8 @@ static long do_pipe(struct thread *t, uint64_t at, uint64_t flags)
 }
 
 /*
- * Sockets. AF_UNIX ones are the kernel's own (unix.c); the Internet families are to come from
- * the network service. The send and receive calls are writes and reads of the socket with the
+ * Sockets. AF_UNIX ones are the kernel's own (unix.c); AF_INET ones are the network service's
+ * (inet.c). The send and receive calls are writes and reads of the socket with the
  * call's MSG_* flags (t->msg_flags), and a datagram socket's address.
  */
 
@@ -637,7 +641,9 @@ static long socket_args(const uint64_t *a, bool pair, unsigned *type, unsigned *
 	*flags = (unsigned)a[1] & ~(unsigned)SOCK_TYPE_MASK;
 	if (*flags & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	if (domain != AF_UNIX) /* the Internet families: the network service's, to come */
+	if (domain == AF_INET && !pair)
+		return 0; /* the network service's to judge the rest (inet.c) */
+	if (domain != AF_UNIX)
 		return pair && (domain == AF_INET || domain == AF_INET6) ? -EOPNOTSUPP : -EAFNOSUPPORT;
 	if (*type != SOCK_STREAM && *type != SOCK_DGRAM)
 		return *type == SOCK_SEQPACKET ? -EOPNOTSUPP : -ESOCKTNOSUPPORT;
@@ -682,6 +688,8 @@ static long transfer(struct thread *t, uint64_t fd, struct pieces *ps, unsigned 
 		return err;
 	if (flags & ~(unsigned)(out ? SEND_FLAGS : RECV_FLAGS))
 		return -EOPNOTSUPP; /* MSG_OOB, MSG_ERRQUEUE...: not there */
+	if (file_is_inet(f))
+		return inet_transfer(t, f, ps, flags, out, sa->addr, sa->len, &sa->msg_flags);
 	bool dgram = unix_is_dgram(f);
 	if (!dgram && out && sa->addr && sa->len)
 		return -EISCONN; /* an address for a connected stream socket */
@@ -760,6 +768,8 @@ SYSCALL(shutdown)
 {
 	long err;
 	struct file *f = socket_of(t, a[0], &err);
+	if (f && file_is_inet(f))
+		return inet_shutdown(t, f, (int)a[1]);
 	return f ? unix_shutdown(f, (int)a[1]) : err;
 }
 
@@ -770,7 +780,11 @@ SYSCALL(socket)
 	if (err)
 		return err;
 	struct file *f;
-	err = unix_socket_create(type, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, &f);
+	unsigned fl = flags & SOCK_NONBLOCK ? O_NONBLOCK : 0;
+	if ((int)a[0] == AF_INET)
+		err = inet_socket_create(t, type, (int)a[2], fl, &f);
+	else
+		err = unix_socket_create(type, fl, &f);
 	return err ? err : install(t, f, 0, flags & SOCK_CLOEXEC);
 }
 
@@ -779,7 +793,13 @@ static long do_accept(struct thread *t, const uint64_t *a, uint64_t flags)
 	if (flags & ~(uint64_t)(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
 	struct file *f;
-	long err = unix_accept(t, a[0], flags & SOCK_NONBLOCK ? O_NONBLOCK : 0, a[1], a[2], &f);
+	unsigned fl = flags & SOCK_NONBLOCK ? O_NONBLOCK : 0;
+	long err;
+	struct file *l = socket_of(t, a[0], &err);
+	if (l && file_is_inet(l))
+		err = inet_accept(t, l, fl, a[1], a[2], &f);
+	else
+		err = unix_accept(t, a[0], fl, a[1], a[2], &f);
 	return err ? err : install(t, f, 0, flags & SOCK_CLOEXEC);
 }
 

@@ -208,7 +208,7 @@ long sys_ipc_call(struct thread *t, const uint64_t *a)
 /* Delivers a message posted for server t into buf_at: true when there was one. */
 static bool take_posted(struct thread *t, uint64_t buf_at, long *result)
 {
-	struct vfs_req *req;
+	void *req;
 	size_t len;
 	unsigned op;
 	if (!srv_posted_take(t, &req, &len, &op))

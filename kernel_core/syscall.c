@@ -234,6 +234,9 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	/* srvfs.c: file servers */
 	S(fs_serve, A_PATH),
 	S(grant_copy, A_INT, A_HEX, A_ADDR, A_SIZE, A_GRANT_DIR),
+	/* inet.c: Internet sockets */
+	S(net_serve),
+	S(net_ready, A_ADDR, A_UINT),
 	/* pci.c: devices */
 	S(pci_device, A_UINT, A_ADDR),
 	S(dev_grant, A_INT, A_UINT),
@@ -285,6 +288,8 @@ long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 		return -ENOSYS;
 	}
 	srv_syscall_begin(t);
+	if (!wait_rerunning(t))
+		t->net_done = t->net_deadline = 0;
 	long ret = d->fn(t, args);
 	if (ret == -EBLOCKED)
 		return ret;

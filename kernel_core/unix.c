@@ -225,7 +225,7 @@ static const struct file_ops unix_ops = {.read = unix_read, .write = unix_write,
 
 bool file_is_socket(const struct file *f)
 {
-	return f->ops == &unix_ops;
+	return f->ops == &unix_ops || file_is_inet(f);
 }
 
 const struct fs_type sockfs_type = {
@@ -236,18 +236,24 @@ const struct fs_type sockfs_type = {
 
 static unsigned long long next_sock_ino = 1;
 
-/* A file for socket u (which it owns from now on, freeing it on failure). */
-static struct file *socket_file(struct usock *u, unsigned flags)
+struct file *sock_file_alloc(const struct file_ops *ops, void *priv, unsigned flags)
 {
 	struct inode *ino = inode_new(&sockfs_type, NULL, next_sock_ino++, S_IFSOCK | 0777);
 	struct file *f = ino ? file_alloc(inode_get(ino), NULL, O_RDWR | (flags & O_NONBLOCK)) : NULL;
 	inode_put(ino);
-	if (!f) {
-		usock_free(u, false);
-		return NULL;
+	if (f) {
+		f->ops = ops;
+		f->priv = priv;
 	}
-	f->ops = &unix_ops;
-	f->priv = u;
+	return f;
+}
+
+/* A file for socket u (which it owns from now on, freeing it on failure). */
+static struct file *socket_file(struct usock *u, unsigned flags)
+{
+	struct file *f = sock_file_alloc(&unix_ops, u, flags);
+	if (!f)
+		usock_free(u, false);
 	return f;
 }
 
@@ -325,6 +331,15 @@ struct file *socket_of(struct thread *t, uint64_t fd, long *err)
 	*err = !f ? -EBADF : !file_is_socket(f) ? -ENOTSOCK : 0;
 	return *err ? NULL : f;
 }
+
+/* A call on an Internet socket goes to inet.c. */
+#define INET_ROUTE(fn)                                                                           \
+	do {                                                                                     \
+		long e_;                                                                         \
+		struct file *f_ = socket_of(t, a[0], &e_);                                       \
+		if (f_ && file_is_inet(f_))                                                      \
+			return fn(t, f_, a);                                                     \
+	} while (0)
 
 static struct usock *usock_of(struct thread *t, uint64_t fd, struct file **fp, long *err)
 {
@@ -413,6 +428,7 @@ static long bound_elsewhere(struct thread *t, const struct sockname *n)
 
 SYSCALL(bind)
 {
+	INET_ROUTE(inet_bind);
 	long err;
 	struct usock *u = usock_of(t, a[0], NULL, &err);
 	if (!u)
@@ -475,6 +491,7 @@ SYSCALL(bind)
 
 SYSCALL(listen)
 {
+	INET_ROUTE(inet_listen);
 	long err;
 	struct usock *u = usock_of(t, a[0], NULL, &err);
 	if (!u)
@@ -513,6 +530,7 @@ static long lookup(struct thread *t, const struct sockname *n, struct usock **fo
 
 SYSCALL(connect)
 {
+	INET_ROUTE(inet_connect);
 	long err;
 	struct file *f;
 	struct usock *u = usock_of(t, a[0], &f, &err);
@@ -594,6 +612,7 @@ int unix_accept(struct thread *t, uint64_t fd, unsigned flags, uint64_t uaddr, u
 
 SYSCALL(getsockname)
 {
+	INET_ROUTE(inet_getsockname);
 	long err;
 	struct usock *u = usock_of(t, a[0], NULL, &err);
 	return u ? sockname_out(t, &u->name, a[1], a[2]) : err;
@@ -601,6 +620,7 @@ SYSCALL(getsockname)
 
 SYSCALL(getpeername)
 {
+	INET_ROUTE(inet_getpeername);
 	long err;
 	struct usock *u = usock_of(t, a[0], NULL, &err);
 	if (!u)
@@ -612,6 +632,7 @@ SYSCALL(getpeername)
 
 SYSCALL(getsockopt)
 {
+	INET_ROUTE(inet_getsockopt);
 	long err;
 	struct usock *u = usock_of(t, a[0], NULL, &err);
 	if (!u)
@@ -651,6 +672,7 @@ SYSCALL(getsockopt)
 
 SYSCALL(setsockopt)
 {
+	INET_ROUTE(inet_setsockopt);
 	long err;
 	if (!usock_of(t, a[0], NULL, &err))
 		return err;
@@ -667,7 +689,7 @@ SYSCALL(setsockopt)
 
 bool unix_is_dgram(const struct file *f)
 {
-	return file_is_socket(f) && ((const struct usock *)f->priv)->type == SOCK_DGRAM;
+	return f->ops == &unix_ops && ((const struct usock *)f->priv)->type == SOCK_DGRAM;
 }
 
 long unix_dgram_send(struct thread *t, struct file *f, const struct pieces *ps, uint64_t uaddr,

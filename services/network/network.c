@@ -1,13 +1,16 @@
 /*
  * The network service: the machine's TCP/IP stack, lwIP, over the network card it was granted
- * (netdev.c, virtio-net), with the loopback interface beside it. One thread: between
- * heartbeats it waits for the card's interrupt or lwIP's next timer, feeds received frames in
- * and runs the timers. eth0 gets its address by DHCP, as QEMU's user-mode network gives it.
+ * (netdev.c, virtio-net), with the loopback interface beside it, serving every process's
+ * Internet sockets (sockets.c). One thread: between heartbeats it waits for the card's
+ * interrupt, a socket request or lwIP's next timer, feeds received frames in, answers the
+ * requests and runs the timers. eth0 gets its address by DHCP, as QEMU's user-mode network gives it.
  * Without a card the service has lo alone.
  */
 #include "netdev.h"
+#include "sockets.h"
 
 #include <ecl/dev.h>
+#include <ecl/ipc.h>
 #include <ecl/service.h>
 #include <ecl/time.h>
 #include <errno.h>
@@ -18,6 +21,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NAME "network"
 
@@ -48,6 +52,8 @@ static void status_changed(struct netif *netif)
 static int start(void)
 {
 	lwip_init();
+	if (syscall(SYS_net_serve) < 0)
+		fprintf(stderr, NAME ": cannot serve the sockets: %s\n", strerror(errno));
 	struct pci_info f;
 	int err = netdev_open(&eth0, &f);
 	if (err == -ENODEV)
@@ -66,12 +72,40 @@ static int start(void)
 	return 0;
 }
 
-/* Until ms have passed (or a signal): frames in, timers run. */
+/* One message: the card's interrupt, or a socket request of the kernel's (answered at once). */
+static void handle(pid_t client, const struct ipc_msg *in)
+{
+	static struct ipc_msg out;
+	if (in->flags & IPC_NOTIFY) {
+		netdev_poll();
+		return;
+	}
+	if (!(in->flags & IPC_KERNEL) || in->type < NET_SOCKET || in->type > NET_CLOSE) {
+		out = (struct ipc_msg){.type = in->type}; /* only the kernel speaks the protocol */
+		if (client > 0)
+			ipc_reply(client, &out);
+		return;
+	}
+	struct net_req q = {0};
+	memcpy(&q, in->data, in->len < sizeof(q) ? in->len : sizeof(q));
+	struct net_rep *rep = (struct net_rep *)out.data;
+	memset(rep, 0, sizeof(*rep));
+	rep->status = sockets_serve(in->type, &q, client, rep);
+	out.type = in->type;
+	out.len = sizeof(*rep);
+	if (client > 0) /* a posted close (sender 0) wants no answer */
+		ipc_reply(client, &out);
+}
+
+/* Until ms have passed (or a signal): frames in, requests answered, timers run. */
 static void wait(long long ms)
 {
+	static struct ipc_msg in;
 	long long end = monotonic_ms() + ms;
 	for (;;) {
 		sys_check_timeouts();
+		netif_poll_all(); /* what the loopback interface queued */
+		sockets_flush();
 		long long now = monotonic_ms();
 		if (now >= end)
 			return;
@@ -79,20 +113,22 @@ static void wait(long long ms)
 		u32_t timer = sys_timeouts_sleeptime();
 		if (timer != SYS_TIMEOUTS_SLEEPTIME_INFINITE && (long long)timer < left)
 			left = timer ? (long long)timer : 1;
-		if (!have_card) {
-			if (sleep_ms(left))
+		pid_t client = ipc_receive(0, &in, (uint64_t)left * 1000000ull);
+		if (client < 0) {
+			if (errno == EINTR)
 				return; /* a signal */
 			continue;
 		}
-		uint64_t fired = dev_irq_wait((uint64_t)left * 1000000ull);
-		if (!fired && errno == EINTR)
-			return;
-		netdev_poll();
+		handle(client, &in);
+		/* Whatever else waits goes before the timers: a burst of requests in one go. */
+		while ((client = ipc_receive(0, &in, 0)) >= 0)
+			handle(client, &in);
 	}
 }
 
 static void stop(void)
 {
+	sockets_close_all();
 	if (have_card) {
 		dhcp_release_and_stop(&eth0);
 		netdev_close();

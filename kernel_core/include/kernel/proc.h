@@ -57,6 +57,8 @@ struct thread {
 	struct server_call *srv;  /* file-server calls of the syscall in progress (vfs.c) */
 	unsigned msg_flags;       /* MSG_* of the send or receive call in progress, else 0 */
 	uint64_t msg_peeked;      /* bytes a MSG_PEEK receive has copied so far */
+	uint64_t net_done;        /* an Internet socket call's progress across its waits (inet.c) */
+	uint64_t net_deadline;    /* ... and when its waiting ends (0: not set yet) */
 	char name[PROC_NAME_MAX]; /* prctl(PR_SET_NAME); the program's name at first */
 };
 

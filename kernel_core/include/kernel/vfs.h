@@ -255,6 +255,36 @@ struct file *socket_of(struct thread *t, uint64_t fd, long *err);
 int unix_transfer_check(struct file *f, bool out);
 /* shutdown(2) of a socket: SHUT_RD, SHUT_WR or SHUT_RDWR; 0 or -EINVAL. */
 int unix_shutdown(struct file *f, int how);
+/* A socket's file (sockfs) with ops and priv; flags: O_NONBLOCK. NULL without memory. */
+struct file *sock_file_alloc(const struct file_ops *ops, void *priv, unsigned flags);
+
+/* Internet sockets (inet.c), served by the network service: socket() of type and proto
+ * (-EBLOCKED while the service is asked); the calls on one, routed here by unix.c and
+ * sys_file.c (a: the syscall's arguments); a send or receive of the pieces with flags MSG_*
+ * (a datagram's address at uaddr, ulen bytes; a receive's sender to uaddr, its length to the
+ * int at ulen). */
+bool file_is_inet(const struct file *f);
+int inet_socket_create(struct thread *t, unsigned type, int proto, unsigned flags,
+		       struct file **out);
+long inet_transfer(struct thread *t, struct file *f, struct pieces *ps, unsigned flags, bool out,
+		   uint64_t uaddr, uint64_t ulen, int *msg_flags);
+long inet_accept(struct thread *t, struct file *f, unsigned flags, uint64_t uaddr, uint64_t ulen,
+		 struct file **out);
+long inet_shutdown(struct thread *t, struct file *f, int how);
+long inet_bind(struct thread *t, struct file *f, const uint64_t *a);
+long inet_listen(struct thread *t, struct file *f, const uint64_t *a);
+long inet_connect(struct thread *t, struct file *f, const uint64_t *a);
+long inet_getsockname(struct thread *t, struct file *f, const uint64_t *a);
+long inet_getpeername(struct thread *t, struct file *f, const uint64_t *a);
+long inet_getsockopt(struct thread *t, struct file *f, const uint64_t *a);
+long inet_setsockopt(struct thread *t, struct file *f, const uint64_t *a);
+/* The network service: serving (net_serve), readiness reports (net_ready); its end. */
+long sys_net_serve(struct thread *t, const uint64_t *a);
+long sys_net_ready(struct thread *t, const uint64_t *a);
+void inet_server_exit(struct thread *server);
+/* Forgets every socket server (boot). */
+void inet_reset(void);
+
 /* Opening a FIFO node: an end of the pipe shared by everyone who opens it. */
 int pipe_open_fifo(struct thread *t, struct inode *ino, struct file *f);
 
@@ -270,6 +300,32 @@ void vfs_root_changed(void);
 
 /* Calls of a thread to file servers (srvfs.c). */
 struct server_call;
+/* The caller's memory a server may copy to or from during a request (grant_copy): up to
+ * GRANT_SEGS pieces, seen by the server as one span of len bytes. */
+#define GRANT_SEGS 16
+struct grant {
+	struct mm *mm;
+	unsigned dir; /* GRANT_TO_CLIENT, GRANT_FROM_CLIENT */
+	unsigned nseg;
+	uint64_t len;
+	struct {
+		uint64_t uva, len;
+	} seg[GRANT_SEGS];
+};
+static inline struct grant grant_one(struct mm *mm, uint64_t uva, uint64_t len, unsigned dir)
+{
+	return (struct grant){.mm = mm, .dir = dir, .nseg = 1, .len = len, .seg = {{uva, len}}};
+}
+/* One request of t's syscall to m's server (op, the req_len bytes of req: a page the call
+ * takes), g (or NULL) its data: the status, the reply's first rep_size bytes in rep; or
+ * -EBLOCKED, to run again. A syscall's requests are logged, so a call that runs again gets the
+ * same answers for the same requests in the same order without asking again. */
+long srv_call(struct thread *t, struct mount *m, unsigned op, void *req, size_t req_len,
+	      const struct grant *g, void *rep, size_t rep_size);
+/* Forgets the answers t's syscall got so far: its next requests are asked anew. */
+void srv_log_drop(struct thread *t);
+/* A message of len bytes to m's server that wants no answer (a close). */
+void srv_post(struct mount *m, unsigned op, const void *req, size_t len);
 /* A syscall starts (or runs again): its server requests are matched from the first. */
 void srv_syscall_begin(struct thread *t);
 /* The syscall of t ended: its record of server answers goes. */
@@ -284,8 +340,8 @@ void srv_fail(struct thread *client, long status);
 /* The request a kernel-sending thread delivers: its bytes, length and operation. */
 const void *srv_request(struct thread *client, size_t *len, unsigned *op);
 /* Messages posted to server (VFS_OPEN, VFS_CLOSE): takes the first, freed by srv_posted_free. */
-bool srv_posted_take(struct thread *server, struct vfs_req **req, size_t *len, unsigned *op);
-void srv_posted_free(struct vfs_req *req);
+bool srv_posted_take(struct thread *server, void **req, size_t *len, unsigned *op);
+void srv_posted_free(void *req);
 bool srv_has_posted(const struct thread *server);
 /* A server thread ends: its mounts wait for the next one. */
 void srv_server_exit(struct thread *server);

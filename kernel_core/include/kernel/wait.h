@@ -32,6 +32,7 @@ enum wait_kind {
 	WAIT_VFORK,  /* key is the child that borrows our memory */
 	WAIT_SERVER, /* a file server's reply: key is the thread itself */
 	WAIT_MOUNT,  /* a path waits for the root filesystem's server to come up */
+	WAIT_SOCKET, /* an Internet socket's readiness: key is its slot (inet.c) */
 };
 
 /* Flags of a wait. */

@@ -204,6 +204,78 @@ struct pci_info {
 	struct pci_bar bars[PCI_BARS];
 };
 
+/*
+ * Internet sockets. A process serves them with net_serve() (the network service): from then on
+ * socket(AF_INET, ...) and every call on such a socket become requests (struct net_req, type an
+ * enum net_op) that reach it by ipc_receive as file-server requests do, flagged IPC_KERNEL, and
+ * are answered with ipc_reply (struct net_rep). The server answers every request at once and
+ * never holds one: a call that cannot go on yet (no data, no connection to accept, no room) is
+ * answered -EAGAIN, and the kernel waits (or fails with EAGAIN when the socket does not block)
+ * until the server reports with net_ready that the socket's readiness changed. Readiness is
+ * POLL* bits (POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDHUP) with a version the server raises at
+ * each change, so the kernel keeps the newest of what replies and reports say. poll and select
+ * read the kernel's copy and ask the server nothing. Data goes by grant_copy between the
+ * caller's buffers and the server, as for files. A server that dies fails the calls of every
+ * socket it served (ECONNRESET); socket() waits for the next server.
+ */
+#define SYS_net_serve 518 /* () -> 0; EBUSY when a live server has them */
+#define SYS_net_ready 519 /* (const struct net_ready *, unsigned n) -> 0 */
+#define NET_SOCKETS_MAX 1024 /* a handle is its slot (below this) | a generation << 16 */
+#define NET_READY_MAX 256    /* net_ready's n */
+#define NET_IO_MAX (256u << 10) /* bytes one NET_SEND or NET_RECV moves at most */
+
+enum net_op {
+	NET_SOCKET = 0x2000, /* arg the type (SOCK_STREAM, SOCK_DGRAM), flags the protocol ->
+			      * 0, rep.handle the new socket */
+	NET_BIND,      /* handle, addr -> 0 */
+	NET_LISTEN,    /* handle, arg the backlog -> 0 */
+	NET_ACCEPT,    /* handle -> 0, rep.handle the connection, rep.addr its peer */
+	NET_CONNECT,   /* handle, addr (family AF_UNSPEC: dissolve a datagram socket's) -> 0,
+			* or -EINPROGRESS while a stream connects */
+	NET_CONNECTED, /* handle -> 0 once its connect is done, its error, or -EAGAIN */
+	NET_SEND,      /* handle, len, flags (MSG_*), addr when has_addr: the bytes from the grant
+			* -> bytes taken */
+	NET_RECV,      /* handle, len, flags: the bytes to the grant -> bytes (a datagram's whole
+			* size with MSG_TRUNC), rep.addr the sender, rep.msg_flags */
+	NET_SHUTDOWN,  /* handle, arg SHUT_RD, SHUT_WR or SHUT_RDWR -> 0 */
+	NET_NAME,      /* handle, arg 0 its own address, 1 its peer's -> 0, rep.addr */
+	NET_GETOPT,    /* handle, level, name -> 0, rep.optval */
+	NET_SETOPT,    /* handle, level, name, optval -> 0 */
+	NET_IOCTL,     /* handle, arg the request (FIONREAD, SIOCGIF*...), ifreq -> 0, rep.optval
+			* or rep.ifreq */
+	NET_CLOSE,     /* handle: the last descriptor went (posted from sender 0, no reply) */
+};
+
+/* An IPv4 address and port, both in network byte order as in struct sockaddr_in. */
+struct net_addr {
+	unsigned short family, port;
+	unsigned int addr;
+};
+
+struct net_req {
+	unsigned int handle, arg;
+	unsigned int flags, level, name;
+	int optval;
+	unsigned long long len, uva; /* uva: where the caller's buffer is (for the record only) */
+	struct net_addr addr;
+	unsigned int has_addr, reserved;
+	unsigned char ifreq[40]; /* struct ifreq */
+};
+
+struct net_rep {
+	long long status;            /* -errno, or the result */
+	unsigned int handle;         /* NET_SOCKET, NET_ACCEPT: the new socket */
+	unsigned int mask, version;  /* the readiness of the new socket, or the request's */
+	int optval;
+	unsigned int msg_flags, reserved;
+	struct net_addr addr;
+	unsigned char ifreq[40];
+};
+
+struct net_ready {
+	unsigned int handle, mask, version;
+};
+
 /* Service ids of get_service_binary, and the boot-image paths behind them. */
 #define ECLIPSE_SERVICE_FILESYSTEM 0
 #define ECLIPSE_SERVICE_NETWORK 1

@@ -496,9 +496,32 @@ struct linux_iovec {
 #define SO_ERROR 4
 #define SO_SNDBUF 7
 #define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_LINGER 13
 #define SO_PEERCRED 17
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
 #define SO_ACCEPTCONN 30
+#define SO_PROTOCOL 38
 #define SO_DOMAIN 39
+#define AF_UNSPEC 0
+#define IPPROTO_IP 0
+#define IPPROTO_ICMP 1
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+
+#define SIOCGIFCONF 0x8912
+struct linux_ifconf {
+	int ifc_len, pad;
+	unsigned long long ifc_buf;
+};
+
+/* struct sockaddr_in, its fields in network byte order. */
+struct linux_sockaddr_in {
+	unsigned short sin_family, sin_port;
+	unsigned int sin_addr;
+	unsigned char sin_zero[8];
+};
 
 struct linux_msghdr {
 	unsigned long long msg_name;

@@ -33,6 +33,9 @@
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 1
 #define LWIP_NETIF_HOSTNAME 1
+#define SO_REUSE 1             /* SO_REUSEADDR */
+#define TCP_LISTEN_BACKLOG 1   /* listen's backlog counts connections accept has not taken */
+#define LWIP_TCP_KEEPALIVE 1   /* SO_KEEPALIVE */
 
 #define TCP_MSS 1460
 #define TCP_WND (32 * TCP_MSS)
