@@ -339,8 +339,10 @@ static void close_sock(struct nsock *s)
 	if (s->tcp) {
 		struct tcp_pcb *pcb = s->tcp;
 		tcp_arg(pcb, NULL);
-		tcp_recv(pcb, NULL); /* lwIP's own then takes and drops what comes */
-		tcp_err(pcb, NULL);
+		if (!s->listening) {
+			tcp_recv(pcb, NULL); /* lwIP's own then takes and drops what comes */
+			tcp_err(pcb, NULL);
+		}
 		bool unread = s->rx != NULL;
 		if (s->listening || !unread) {
 			if (tcp_close(pcb) != ERR_OK)
