@@ -412,7 +412,7 @@ long inet_listen(struct thread *t, struct file *f, const uint64_t *a)
 	return simple(t, f, NET_LISTEN, &q);
 }
 
-/* A stream's connect waits for the connection (t->net_done 1: asked already, now waiting). */
+/* A stream's connect waits for the connection (t->net_done 1: it asked, and waited since). */
 long inet_connect(struct thread *t, struct file *f, const uint64_t *a)
 {
 	struct isock *s = f->priv;
@@ -425,11 +425,12 @@ long inet_connect(struct thread *t, struct file *f, const uint64_t *a)
 		r = ask(t, s, NET_CONNECT, &q, NULL, &rep);
 		if (r != -EINPROGRESS || (f->flags & O_NONBLOCK))
 			return r;
-		t->net_done = 1;
 	}
 	r = ask(t, s, NET_CONNECTED, &q, NULL, &rep);
 	if (r == -EAGAIN) {
 		r = wait_ready(t, f, s, POLLOUT, s->sndtimeo, -EINTR);
+		if (r == -EBLOCKED)
+			t->net_done = 1; /* the log is gone: connecting, not to be asked again */
 		if (r == -EAGAIN)
 			r = -EINPROGRESS; /* SO_SNDTIMEO ran out: it goes on connecting */
 	}
