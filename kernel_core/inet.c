@@ -23,12 +23,24 @@
 #define SLOT(h) ((h) & 0xffffu)
 #define NS_PER_US 1000ull
 
+#define OPTS_MAX 6
+
 struct isock {
 	unsigned handle;   /* the service's name for it */
 	uint64_t epoch;    /* of the server that made it */
 	unsigned type;     /* SOCK_STREAM, SOCK_DGRAM */
 	uint64_t rcvtimeo, sndtimeo; /* SO_RCVTIMEO, SO_SNDTIMEO in ns; 0: none */
 	bool reset_told;   /* its server died, and a receive said ECONNRESET once */
+	/* What it takes to make it again with the next server (revive): a listener, or a bound
+	 * datagram socket, is not tied to a connection the dead server took with it. */
+	bool bound, listening, connected;
+	struct net_addr addr;
+	unsigned backlog;
+	unsigned nopts;
+	struct {
+		unsigned level, name;
+		int value;
+	} opts[OPTS_MAX];
 };
 
 /* The server of every Internet socket: a mount in all but name, so that srvfs carries its
@@ -66,8 +78,16 @@ static void note(unsigned handle, unsigned mask, unsigned version, bool report)
 	wait_wake(WAIT_KEY(r));
 }
 
+/* A socket the next server can make again: it keeps its address and its waiters. */
+static bool revivable(const struct isock *s)
+{
+	return s->bound && (s->listening || (s->type == SOCK_DGRAM && !s->connected));
+}
+
 static unsigned mask_of(const struct isock *s)
 {
+	if (dead(s) && revivable(s))
+		return net.server ? POLLIN | POLLRDNORM : 0; /* a call makes it again (revive) */
 	if (dead(s))
 		return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP | POLLRDNORM | POLLWRNORM;
 	const struct readiness *r = &ready[SLOT(s->handle)];
@@ -79,11 +99,21 @@ static unsigned mask_of(const struct isock *s)
 	return m;
 }
 
+static long revive(struct thread *t, struct isock *s);
+
 /* One request about s (NULL: none yet) of op, with q's fields and g's data: the status, the
- * reply in *rep; or -EBLOCKED. A dead server's socket fails with ECONNRESET. */
-static long ask(struct thread *t, const struct isock *s, unsigned op, const struct net_req *q,
+ * reply in *rep; or -EBLOCKED. A dead server's socket fails with ECONNRESET, unless the next
+ * server can make it again. */
+static long ask(struct thread *t, struct isock *s, unsigned op, const struct net_req *q,
 		const struct grant *g, struct net_rep *rep)
 {
+	if (s && dead(s) && revivable(s)) {
+		if (!net.server)
+			return -EAGAIN; /* not yet: the next server's net_serve wakes the waiters */
+		long r = revive(t, s);
+		if (r)
+			return r;
+	}
 	kmemset(rep, 0, sizeof(*rep));
 	if (s && dead(s))
 		return -ECONNRESET;
@@ -102,6 +132,44 @@ static long ask(struct thread *t, const struct isock *s, unsigned op, const stru
 	if (s && rep->version && !rep->handle)
 		note(handle, rep->mask, rep->version, false);
 	return r;
+}
+
+/*
+ * s's server died: the next one makes it again as it was (its options, its address, listening)
+ * under a new handle. 0, or -errno (the socket stays dead), or -EBLOCKED.
+ */
+static long revive(struct thread *t, struct isock *s)
+{
+	struct net_req q = {.arg = s->type};
+	struct net_rep rep;
+	long r = ask(t, NULL, NET_SOCKET, &q, NULL, &rep);
+	if (r < 0)
+		return r;
+	unsigned handle = rep.handle;
+	for (unsigned i = 0; i < s->nopts && !r; i++) {
+		q = (struct net_req){.handle = handle, .level = s->opts[i].level,
+				     .name = s->opts[i].name, .optval = s->opts[i].value};
+		r = ask(t, NULL, NET_SETOPT, &q, NULL, &rep);
+	}
+	if (!r) {
+		q = (struct net_req){.handle = handle, .addr = s->addr};
+		r = ask(t, NULL, NET_BIND, &q, NULL, &rep);
+	}
+	if (!r && s->listening) {
+		q = (struct net_req){.handle = handle, .arg = s->backlog};
+		r = ask(t, NULL, NET_LISTEN, &q, NULL, &rep);
+	}
+	if (r == -EBLOCKED)
+		return r;
+	if (r) {
+		q = (struct net_req){.handle = handle};
+		srv_post(&net, NET_CLOSE, &q, sizeof(q));
+		return r;
+	}
+	s->handle = handle;
+	s->epoch = net.epoch;
+	ready[SLOT(handle)] = (struct readiness){handle, rep.mask, rep.version};
+	return 0;
 }
 
 /*
@@ -400,16 +468,33 @@ static long simple(struct thread *t, struct file *f, unsigned op, const struct n
 
 long inet_bind(struct thread *t, struct file *f, const uint64_t *a)
 {
+	struct isock *s = f->priv;
 	struct net_req q = {0};
 	long err = addr_in(t, a[1], a[2], &q.addr, false);
-	return err ? err : simple(t, f, NET_BIND, &q);
+	if (!err && !(err = simple(t, f, NET_BIND, &q))) {
+		s->bound = true;
+		s->addr = q.addr;
+	}
+	return err;
 }
 
 long inet_listen(struct thread *t, struct file *f, const uint64_t *a)
 {
 	int backlog = (int)a[1];
+	struct isock *s = f->priv;
 	struct net_req q = {.arg = backlog < 1 ? 1 : backlog > 128 ? 128 : (unsigned)backlog};
-	return simple(t, f, NET_LISTEN, &q);
+	long r = simple(t, f, NET_LISTEN, &q);
+	if (!r) {
+		struct net_rep rep;
+		struct net_req nq = {0};
+		if (!s->bound && !(r = ask(t, s, NET_NAME, &nq, NULL, &rep))) {
+			s->addr = rep.addr; /* the port listen chose */
+			s->bound = true;
+		}
+		s->listening = !r;
+		s->backlog = q.arg;
+	}
+	return r;
 }
 
 /* A stream's connect waits for the connection (t->net_done 1: it asked, and waited since). */
@@ -423,8 +508,11 @@ long inet_connect(struct thread *t, struct file *f, const uint64_t *a)
 		if ((r = addr_in(t, a[1], a[2], &q.addr, true)))
 			return r;
 		r = ask(t, s, NET_CONNECT, &q, NULL, &rep);
-		if (r != -EINPROGRESS || (f->flags & O_NONBLOCK))
+		if (r != -EINPROGRESS || (f->flags & O_NONBLOCK)) {
+			if (!r)
+				s->connected = q.addr.family != AF_UNSPEC; /* a datagram socket's peer */
 			return r;
+		}
 	}
 	r = ask(t, s, NET_CONNECTED, &q, NULL, &rep);
 	if (r == -EAGAIN) {
@@ -554,7 +642,19 @@ long inet_setsockopt(struct thread *t, struct file *f, const uint64_t *a)
 	if (copy_in(t->proc->mm, &v, a[3], sizeof(v)))
 		return -EFAULT;
 	struct net_req q = {.level = (unsigned)level, .name = (unsigned)opt, .optval = v};
-	return simple(t, f, NET_SETOPT, &q);
+	long r = simple(t, f, NET_SETOPT, &q);
+	if (!r) { /* kept for the next server (revive): the last value of each option */
+		unsigned i = 0;
+		while (i < s->nopts && (s->opts[i].level != q.level || s->opts[i].name != q.name))
+			i++;
+		if (i < OPTS_MAX) {
+			s->opts[i].level = q.level;
+			s->opts[i].name = q.name;
+			s->opts[i].value = v;
+			s->nopts = MAX(s->nopts, i + 1);
+		}
+	}
+	return r;
 }
 
 long sys_net_serve(struct thread *t, const uint64_t *a)
@@ -567,6 +667,8 @@ long sys_net_serve(struct thread *t, const uint64_t *a)
 	served = true;
 	kmemset(ready, 0, sizeof(ready));
 	wait_wake(WAIT_KEY(&net));
+	for (unsigned i = 0; i < NET_SOCKETS_MAX; i++)
+		wait_wake(WAIT_KEY(&ready[i])); /* listeners waiting to be made again (revive) */
 	trace_sched("pid %d serves the Internet sockets", t->proc->pid);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <kernel/pci.h>
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>
+#include <kernel/pipe_ring.h>
 #include <kernel/klib.h>
 #include <kernel/klog.h>
 #include <kernel/kmalloc.h>
@@ -262,6 +263,7 @@ int kernel_run(void)
 void kernel_fini(void)
 {
 	proc_reap_all();
+	pipe_reset();
 	srv_reset();
 	inet_reset();
 	if (vfs_up)

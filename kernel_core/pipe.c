@@ -22,6 +22,17 @@ struct pipe *pipe_new(void)
 	return kmalloc(sizeof(struct pipe));
 }
 
+static void pipe_unref(struct pipe *p);
+
+/* p's place in the FIFO table, or -1 (an anonymous pipe). */
+static int fifo_slot(const struct pipe *p)
+{
+	for (int i = 0; i < FIFO_MAX; i++)
+		if (fifos[i] == p)
+			return i;
+	return -1;
+}
+
 void pipe_free(struct pipe *p)
 {
 	for (int i = 0; i < PIPE_PAGES; i++)
@@ -224,8 +235,7 @@ static void pipe_release(struct file *f)
 	if ((f->flags & O_ACCMODE) != O_RDONLY)
 		p->writers--;
 	wait_wake(WAIT_KEY(p));
-	if (--p->refs == 0)
-		pipe_free(p);
+	pipe_unref(p);
 }
 
 static const struct file_ops pipe_ops = {.read = pipe_read, .write = pipe_write,
@@ -278,15 +288,20 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 	return 0;
 }
 
-/* The pipe of FIFO node ino, made when first opened. */
+/* The pipe of FIFO node ino, made when first opened. It stays while nothing has it open, for
+ * the counts of opens (rgen, wgen) an opener waiting for the other end compares; one that
+ * nothing has open is reused for another node when the table is full. */
 static struct pipe *fifo_of(struct inode *ino)
 {
 	for (int i = 0; i < FIFO_MAX; i++)
 		if (fifos[i] && fifos[i]->mnt == ino->mnt && fifos[i]->ino == ino->ino)
 			return fifos[i];
+	for (int pass = 0; pass < 2; pass++)
 	for (int i = 0; i < FIFO_MAX; i++) {
-		if (fifos[i])
+		if (fifos[i] && (pass == 0 || fifos[i]->refs))
 			continue;
+		if (fifos[i])
+			pipe_free(fifos[i]);
 		struct pipe *p = pipe_new();
 		if (!p)
 			return NULL;
@@ -297,6 +312,39 @@ static struct pipe *fifo_of(struct inode *ino)
 	return NULL;
 }
 
+/* t's entry among p's waiting opens, or -1. */
+static int pending(const struct pipe *p, const struct thread *t)
+{
+	for (int i = 0; i < (int)(sizeof(p->pend) / sizeof(p->pend[0])); i++)
+		if (p->pend[i].tid == t->tid)
+			return i;
+	return -1;
+}
+
+/* Drops p's reference (a file's, or a waiting open's). */
+static void pipe_unref(struct pipe *p)
+{
+	if (--p->refs)
+		return;
+	if (fifo_slot(p) < 0) {
+		pipe_free(p);
+		return;
+	}
+	/* A FIFO's bytes go with its last end, as Linux's do; the pipe stays for the counts of
+	 * opens (rgen, wgen) that a later opener waiting for the other end compares. */
+	for (int i = 0; i < PIPE_PAGES; i++) {
+		kpage_free(p->page[i]);
+		p->page[i] = NULL;
+	}
+	p->head = p->len = 0;
+}
+
+/*
+ * Opening a FIFO for reading or for writing alone waits for the other end, as on Linux: the
+ * waiting opener counts as an end at once (so the other's open, and its reads and writes, see
+ * it) and completes when the other end is there or has come and gone since it began. A signal
+ * or the thread's end takes it back (pipe_fifo_abandon).
+ */
 int pipe_open_fifo(struct thread *t, struct inode *ino, struct file *f)
 {
 	struct pipe *p = fifo_of(ino);
@@ -304,45 +352,67 @@ int pipe_open_fifo(struct thread *t, struct inode *ino, struct file *f)
 		return -ENFILE;
 	unsigned mode = f->flags & O_ACCMODE;
 	bool reader = mode != O_WRONLY, writer = mode != O_RDONLY;
-	/* An end opened alone waits for the other (read: until a writer opened since it began). */
-	unsigned seen = wait_rerunning(t) ? (unsigned)t->wait.done : (reader ? p->wgen : p->rgen);
-	if (reader && !writer && !p->writers && p->wgen == seen && !(f->flags & O_NONBLOCK)) {
-		p->rgen++;
-		wait_wake(WAIT_KEY(p));
-		t->wait.done = seen;
-		if (!p->refs)
-			pipe_free(p);
-		return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
-				  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
-	}
-	if (writer && !reader && !p->readers) {
-		if (f->flags & O_NONBLOCK) {
-			if (!p->refs)
-				pipe_free(p);
+	int w = pending(p, t);
+	if (w < 0 && reader != writer && !(reader ? p->writers : p->readers)) {
+		if (writer && (f->flags & O_NONBLOCK))
 			return -ENXIO;
-		}
-		if (p->rgen == seen) {
-			p->wgen++;
+		if (!(f->flags & O_NONBLOCK)) {
+			int n = sizeof(p->pend) / sizeof(p->pend[0]);
+			for (w = 0; w < n && p->pend[w].tid; w++)
+				;
+			if (w == n)
+				return -EAGAIN; /* more waiting opens than we keep: the caller may retry */
+			p->pend[w].tid = t->tid;
+			p->pend[w].reader = reader;
+			p->pend[w].seen = reader ? p->wgen : p->rgen;
+			*(reader ? &p->readers : &p->writers) += 1;
+			*(reader ? &p->rgen : &p->wgen) += 1;
+			p->refs++;
 			wait_wake(WAIT_KEY(p));
-			t->wait.done = seen;
-			if (!p->refs)
-				pipe_free(p);
-			return wait_block(t, WAIT_PIPE, WAIT_KEY(p), UINT64_MAX,
-					  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
 		}
 	}
-	if (reader) {
-		p->readers++;
-		p->rgen++;
+	if (w >= 0) {
+		unsigned gen = p->pend[w].reader ? p->wgen : p->rgen;
+		if (!(p->pend[w].reader ? p->writers : p->readers) && gen == p->pend[w].seen)
+			return wait_block(t, WAIT_FIFO_OPEN, WAIT_KEY(p), UINT64_MAX,
+					  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+		p->pend[w].tid = 0; /* the other end came: this open is done, its counts stand */
+	} else {
+		if (reader) {
+			p->readers++;
+			p->rgen++;
+		}
+		if (writer) {
+			p->writers++;
+			p->wgen++;
+		}
+		p->refs++;
 	}
-	if (writer) {
-		p->writers++;
-		p->wgen++;
-	}
-	p->refs++;
 	f->ops = &pipe_ops;
 	f->priv = p;
 	wait_wake(WAIT_KEY(p));
 	return 0;
+}
+
+void pipe_reset(void)
+{
+	for (int i = 0; i < FIFO_MAX; i++)
+		if (fifos[i])
+			pipe_free(fifos[i]);
+}
+
+void pipe_fifo_abandon(struct thread *t)
+{
+	struct pipe *p = NULL;
+	for (int i = 0; i < FIFO_MAX && !p; i++)
+		if (fifos[i] && WAIT_KEY(fifos[i]) == t->wait.key)
+			p = fifos[i];
+	int w = p ? pending(p, t) : -1;
+	if (w < 0)
+		return;
+	*(p->pend[w].reader ? &p->readers : &p->writers) -= 1;
+	p->pend[w].tid = 0;
+	wait_wake(WAIT_KEY(p));
+	pipe_unref(p);
 }
 

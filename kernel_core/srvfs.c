@@ -71,6 +71,7 @@ struct posted {
 	size_t len;
 	union {
 		struct vfs_req vfs;
+		char vfs_names[sizeof(struct vfs_req) + 2]; /* and its two empty names */
 		struct net_req net;
 	} req;
 };

@@ -5,6 +5,7 @@
  */
 #include <kernel/ipc.h>
 #include <kernel/kernel.h>
+#include <kernel/pipe_ring.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/wait.h>
@@ -161,6 +162,8 @@ unsigned wait_complete_n(uint64_t key, unsigned n, bool (*match)(const struct th
 
 void wait_clear(struct thread *t)
 {
+	if (t->wait.kind == WAIT_FIFO_OPEN)
+		pipe_fifo_abandon(t); /* no-op for an open that completed */
 	chain_remove(t);
 	timer_remove(t);
 	t->wait.kind = WAIT_NONE;

@@ -18,7 +18,14 @@ struct pipe {
 	size_t head, len;
 	struct mount *mnt;   /* a FIFO's node, or NULL for an anonymous pipe */
 	uint64_t ino;
-	unsigned refs;       /* open files (FIFOs: and the table's lookups in progress) */
+	unsigned refs;       /* open files, and FIFO opens waiting for the other end */
+	/* FIFO opens waiting for the other end: counted as ends already, as Linux counts them, so
+	 * the other end's open, reads and writes see them (pipe_open_fifo). */
+	struct {
+		int tid;
+		bool reader;
+		unsigned seen; /* the other end's opens when it began */
+	} pend[8];
 	bool reset;          /* a socket's: its peer closed with bytes unread (ECONNRESET, once) */
 };
 
@@ -27,6 +34,10 @@ bool pipe_nonblocking(struct thread *t, struct file *f);
 /* A zeroed ring (NULL when out of memory), and its end. */
 struct pipe *pipe_new(void);
 void pipe_free(struct pipe *p);
+/* Forgets the FIFOs' pipes (boot, shutdown: nothing has them open). */
+void pipe_reset(void);
+/* t's FIFO open ended without completing (a signal, its end): it is no longer an end. */
+void pipe_fifo_abandon(struct thread *t);
 /* Reads from p what is there for file f's caller (0 when empty and nobody writes; -EAGAIN or
  * a wait when empty: O_NONBLOCK or MSG_DONTWAIT say which). With MSG_PEEK the bytes stay,
  * t->msg_peeked of them already seen by the call. */

@@ -25,6 +25,7 @@ enum wait_kind {
 	WAIT_CHILD,  /* wait4, waitid: key is the waiting process */
 	WAIT_IPC,    /* an IPC send, receive or call: thread.ipc says which half */
 	WAIT_PIPE,   /* key is the pipe */
+	WAIT_FIFO_OPEN, /* a FIFO's open waits for the other end: key is the pipe */
 	WAIT_TTY,    /* key is the tty */
 	WAIT_FUTEX,  /* key is the futex's key */
 	WAIT_POLL,   /* poll, select: woken by any change of any object */

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""The host's side of the network tests and benchmarks, on 127.0.0.1 only. Every wait is
+bounded (--timeout seconds).
+
+  host.py send PORT BYTES          connect to PORT, send BYTES of seeded pseudo-random data,
+                                   print "sent N md5"
+  host.py listen PORTFILE          listen on a free port (written to PORTFILE), take one
+                                   connection, read to its end, print "received N md5"
+  host.py fetch PORT PATH COUNT    COUNT HTTP GETs of PATH, one connection each: print
+                                   "fetched COUNT, BYTES bytes, SECONDS s"
+"""
+import argparse
+import hashlib
+import random
+import socket
+import sys
+import time
+
+
+def data(n, seed=20261206):
+    rng = random.Random(seed)
+    chunk = 1 << 16
+    while n > 0:
+        k = min(chunk, n)
+        yield rng.randbytes(k)
+        n -= k
+
+
+def send(args):
+    md5 = hashlib.md5()
+    with socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout) as s:
+        sent = 0
+        for block in data(args.bytes):
+            s.sendall(block)
+            md5.update(block)
+            sent += len(block)
+        s.shutdown(socket.SHUT_WR)
+        s.settimeout(args.timeout)
+        while s.recv(65536):
+            pass
+    print(f"sent {sent} {md5.hexdigest()}", flush=True)
+
+
+def listen(args):
+    with socket.socket() as l:
+        l.bind(("127.0.0.1", 0))
+        l.listen(1)
+        l.settimeout(args.timeout)
+        with open(args.portfile, "w") as f:
+            f.write(f"{l.getsockname()[1]}\n")
+        c, _ = l.accept()
+        c.settimeout(args.timeout)
+        md5, n = hashlib.md5(), 0
+        with c:
+            while True:
+                block = c.recv(1 << 16)
+                if not block:
+                    break
+                md5.update(block)
+                n += len(block)
+    print(f"received {n} {md5.hexdigest()}", flush=True)
+
+
+def fetch(args):
+    total, start = 0, time.monotonic()
+    for _ in range(args.count):
+        with socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout) as s:
+            s.sendall(f"GET {args.path} HTTP/1.0\r\nHost: eclipse\r\n\r\n".encode())
+            reply = b""
+            while True:
+                block = s.recv(65536)
+                if not block:
+                    break
+                reply += block
+        if not reply.startswith(b"HTTP/1.") or b" 200 " not in reply.split(b"\r\n")[0]:
+            sys.exit(f"fetch: a bad reply: {reply[:80]!r}")
+        total += len(reply)
+    print(f"fetched {args.count}, {total} bytes, {time.monotonic() - start:.3f} s", flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--timeout", type=float, default=60)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("send")
+    s.add_argument("port", type=int)
+    s.add_argument("bytes", type=int)
+    s = sub.add_parser("listen")
+    s.add_argument("portfile")
+    s = sub.add_parser("fetch")
+    s.add_argument("port", type=int)
+    s.add_argument("path")
+    s.add_argument("count", type=int)
+    args = p.parse_args()
+    {"send": send, "listen": listen, "fetch": fetch}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

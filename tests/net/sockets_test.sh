@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The booted system's sockets from the host, as a person uses them: busybox httpd in the guest
+# and the host's curl through a hostfwd rule; 64 MiB each way with a checksum (host to guest
+# through hostfwd into busybox nc, guest to host through a guestfwd rule to a host listener);
+# the network service killed in the middle of a transfer (the guest's reader gets an error,
+# init restarts the service, httpd's listening socket is made again and answers, a new
+# transfer works). On the sim (eclipse-sim --net=user,...) or on pc (QEMU's -netdev user,
+# through scripts/run-metal.sh NET=...). All traffic stays on this machine's loopback; every
+# wait is bounded.
+# Usage: sockets_test.sh sim ECLIPSE_SIM BOOT_IMAGE
+#        sockets_test.sh pc SOURCE_DIR KERNEL BOOT_IMAGE
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+machine=$1
+if [[ $machine == sim ]]; then
+	sim=$2 image=$3
+else
+	src=$2 kernel=$3 image=$4
+	command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"; exit 77; }
+fi
+command -v curl >/dev/null || { echo "SKIP: no curl"; exit 77; }
+tmp=$(mktemp -d)
+machine_pid=
+cleanup() {
+	exec 3>&- 2>/dev/null
+	[[ -n $machine_pid ]] && kill "$machine_pid" 2>/dev/null
+	jobs -p | xargs -r kill 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+passes=0
+fail() {
+	echo "FAIL $1"
+	failures=$((failures + 1))
+}
+pass() {
+	passes=$((passes + 1))
+}
+host() {
+	python3 "$here/host.py" "$@"
+}
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The machine, its console in $tmp/console, typed into through fd 3.
+boot() {
+	local net=$1
+	mkfifo "$tmp/in"
+	if [[ $machine == sim ]]; then
+		timeout 300 "$sim" --image="$image" --net="$net" --shell <"$tmp/in" >"$tmp/console" 2>&1 &
+	else
+		NET=$net timeout -k 5 300 bash "$src/scripts/run-metal.sh" "$kernel" "$image" shell \
+			<"$tmp/in" >"$tmp/console" 2>&1 &
+	fi
+	machine_pid=$!
+	exec 3>"$tmp/in"
+}
+say() {
+	echo "$*" >&3
+}
+# wait_for PATTERN SECONDS: a console line matches the extended regex within SECONDS.
+wait_for() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		grep -Eq -- "$1" "$tmp/console" && return 0
+		kill -0 "$machine_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -Eq -- "$1" "$tmp/console"
+}
+# The value after "KEY " on the console's last such line.
+value() {
+	grep -E "^$1 " "$tmp/console" | tail -1 | cut -d' ' -f2-
+}
+
+size=$((64 << 20))
+web=$(free_port)
+nc_port=$(free_port)
+host --timeout 120 listen "$tmp/out_port" >"$tmp/out_listener" 2>&1 &
+for _ in $(seq 100); do [[ -s $tmp/out_port ]] && break; sleep 0.1; done
+out_port=$(cat "$tmp/out_port")
+boot "user,hostfwd=tcp:127.0.0.1:$web-:80,hostfwd=tcp:127.0.0.1:$nc_port-:5000,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:$out_port"
+
+# The address first (DHCP), then the web server.
+say 'i=0; while ! ifconfig eth0 | grep -q "inet addr" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'
+say 'ifconfig eth0 | grep "inet addr" | sed "s/^ */ifconfig /"'
+say 'mkdir -p /tmp/www && echo "<h1>Eclipse OS</h1>" >/tmp/www/index.html && httpd -p 80 -h /tmp/www && echo httpd-up'
+if wait_for '^httpd-up' 60; then pass; else fail "httpd did not start"; fi
+if grep -q "^ifconfig inet addr:10.0.2.15  Bcast:10.0.2.255  Mask:255.255.255.0" "$tmp/console"; then
+	pass
+else
+	fail "ifconfig eth0: $(grep '^ifconfig' "$tmp/console")"
+fi
+
+# The host's curl fetches the page, and a missing one is a 404.
+page=$(curl -sS -m 30 "http://127.0.0.1:$web/" 2>&1)
+if [[ $page == "<h1>Eclipse OS</h1>" ]]; then pass; else fail "curl: '$page'"; fi
+code=$(curl -sS -m 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/missing" 2>&1)
+if [[ $code == 404 ]]; then pass; else fail "curl of a missing page: '$code'"; fi
+
+# 64 MiB from the host into the guest's nc, checksummed at both ends.
+say '(nc -l -p 5000 | md5sum | sed "s/ .*//; s/^/in-md5 /") & sleep 1; echo nc-up'
+wait_for '^nc-up' 30 || fail "nc did not start"
+sent=$(host --timeout 120 send "$nc_port" "$size")
+if wait_for '^in-md5 ' 120 && [[ "sent $size $(value in-md5)" == "$sent" ]]; then
+	pass
+else
+	fail "64 MiB host to guest: the host $sent, the guest $(value in-md5)"
+fi
+
+# 64 MiB from the guest to a host listener through the guestfwd rule.
+say 'mkfifo /tmp/f; (md5sum </tmp/f | sed "s/ .*//; s/^/out-md5 /") & dd if=/dev/urandom bs=65536 count=1024 2>/dev/null | tee /tmp/f | nc 10.0.2.100 80; wait; echo out-done'
+if wait_for '^out-done' 180 && wait_for '^out-md5 ' 5 &&
+	[[ "$(cat "$tmp/out_listener")" == "received $size $(value out-md5)" ]]; then
+	pass
+else
+	fail "64 MiB guest to host: the host '$(cat "$tmp/out_listener")', the guest $(value out-md5)"
+fi
+
+# The network service killed in the middle of a transfer into the guest.
+say '(nc -l -p 5000 >/dev/null; echo "reader-status $?") & sleep 1; echo nc-up-2'
+wait_for '^nc-up-2' 30 || fail "the second nc did not start"
+host --timeout 20 send "$nc_port" $((1 << 30)) >"$tmp/doomed" 2>&1 &
+doomed=$!
+sleep 2
+say 'kill -9 $(pidof network); echo killed'
+if wait_for '^reader-status [1-9]' 60; then pass; else fail "the reader did not fail"; fi
+kill "$doomed" 2>/dev/null
+wait "$doomed" 2>/dev/null
+# init restarts it; it gets its address again; httpd's listener is made again.
+say 'i=0; while ! dmesg | grep -q "network: restarted" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; sleep 3; echo restarted'
+wait_for '^restarted' 60 || fail "no restart seen"
+page=$(curl -sS -m 30 "http://127.0.0.1:$web/" 2>&1)
+if [[ $page == "<h1>Eclipse OS</h1>" ]]; then pass; else fail "curl after the restart: '$page'"; fi
+say '(nc -l -p 5000 | md5sum | sed "s/ .*//; s/^/again-md5 /") & sleep 1; echo nc-up-3'
+wait_for '^nc-up-3' 30 || fail "the third nc did not start"
+sent=$(host --timeout 60 send "$nc_port" $((1 << 20)))
+if wait_for '^again-md5 ' 60 && [[ "sent $((1 << 20)) $(value again-md5)" == "$sent" ]]; then
+	pass
+else
+	fail "a transfer after the restart: the host $sent, the guest $(value again-md5)"
+fi
+
+say 'poweroff'
+exec 3>&-
+wait "$machine_pid" 2>/dev/null
+machine_pid=
+if ((failures)); then
+	echo "--- the console:"
+	sed 's/^/    /' "$tmp/console" | tail -60
+fi
+echo "$passes passed, $failures failed"
+((failures == 0))
