@@ -262,9 +262,12 @@ int inet_socket_create(struct thread *t, unsigned type, int proto, unsigned flag
 	*out = NULL;
 	if (!served)
 		return -EAFNOSUPPORT; /* no network service has ever run */
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
-		return type == SOCK_RAW ? -EPERM : -ESOCKTNOSUPPORT;
-	if (proto && proto != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+	if (type == SOCK_RAW && proto != IPPROTO_ICMP)
+		return -EPROTONOSUPPORT; /* raw sockets: ICMP's alone (ping) */
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_RAW)
+		return -ESOCKTNOSUPPORT;
+	if (proto && proto != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP) &&
+	    proto != IPPROTO_ICMP) /* a ping socket, a raw one */
 		return -EPROTONOSUPPORT;
 	struct net_req q = {.arg = type, .flags = (unsigned)proto};
 	struct net_rep rep;

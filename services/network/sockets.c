@@ -12,7 +12,11 @@
 #include <errno.h>
 #include <lwip/ip_addr.h>
 #include <lwip/netif.h>
+#include <lwip/inet_chksum.h>
 #include <lwip/pbuf.h>
+#include <lwip/prot/icmp.h>
+#include <lwip/prot/ip4.h>
+#include <lwip/raw.h>
 #include <lwip/tcp.h>
 #include <lwip/udp.h>
 #include <stdbool.h>
@@ -44,6 +48,11 @@ struct nsock {
 	int type;        /* SOCK_STREAM, SOCK_DGRAM */
 	struct tcp_pcb *tcp;
 	struct udp_pcb *udp;
+	struct raw_pcb *ping; /* an ICMP datagram socket ("ping socket"): echo requests out, their
+			       * replies in, as Linux's SOCK_DGRAM IPPROTO_ICMP */
+	u16_t echo_id;         /* the identifier its echo requests carry */
+	bool icmp;             /* a ping socket, or a raw ICMP one (SOCK_RAW: whole IP packets in,
+				* the caller's ICMP messages out as they are, as Linux's) */
 	bool pending;    /* a connection accept has not taken: the kernel does not know it */
 	bool listening, connecting, connected, shut_rd, shut_wr, rx_fin, gone;
 	int err;         /* the error a call or SO_ERROR says next (positive), 0 none */
@@ -207,6 +216,8 @@ static void stamp(struct nsock *s, struct net_rep *rep)
 	rep->version = s->version;
 }
 
+static void enqueue(struct nsock *s, struct pbuf *p, const ip_addr_t *from, u16_t port);
+
 /* lwIP's calls into us. */
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -280,21 +291,59 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 static void on_udp(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
 	(void)pcb;
-	struct nsock *s = arg;
+	enqueue(arg, p, addr, port);
+}
+
+/* Keeps a datagram that came for s (p its own reference). */
+static void enqueue(struct nsock *s, struct pbuf *p, const ip_addr_t *from, u16_t port)
+{
 	struct dgram *d = s->dq_bytes + p->tot_len <= UDP_QUEUE_MAX ? malloc(sizeof(*d)) : NULL;
 	if (!d) {
 		pbuf_free(p); /* a full receive queue drops it, as Linux's does */
 		return;
 	}
-	*d = (struct dgram){NULL, p, *addr, port};
+	*d = (struct dgram){NULL, p, *from, port};
 	*s->dq_tail = d;
 	s->dq_tail = &d->next;
 	s->dq_bytes += p->tot_len;
 }
 
+/* An ICMP packet came (p at its IP header): an echo reply to one of ours is the socket's;
+ * everything else goes on to lwIP's own ICMP. */
+static u8_t on_icmp(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
+{
+	(void)pcb;
+	struct nsock *s = arg;
+	if (p->len < IP_HLEN)
+		return 0;
+	if (!s->echo_id) { /* raw: every ICMP packet, IP header and all; lwIP sees it too */
+		struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+		if (q)
+			enqueue(s, q, addr, 0);
+		return 0;
+	}
+	u16_t hlen = (u16_t)(IPH_HL_BYTES((struct ip_hdr *)p->payload));
+	struct icmp_echo_hdr h;
+	if (p->tot_len < hlen + sizeof(h) || pbuf_copy_partial(p, &h, sizeof(h), hlen) != sizeof(h) ||
+	    h.type != ICMP_ER || h.id != lwip_htons(s->echo_id))
+		return 0;
+	struct pbuf *q = pbuf_alloc(PBUF_RAW, (u16_t)(p->tot_len - hlen), PBUF_RAM);
+	if (!q)
+		return 0;
+	pbuf_copy_partial(p, q->payload, q->len, hlen);
+	enqueue(s, q, addr, 0);
+	pbuf_free(p);
+	return 1;
+}
+
 /* The pcb a socket works with, made when it has none. */
 static bool ensure_pcb(struct nsock *s)
 {
+	if (s->icmp) {
+		if (!s->ping && (s->ping = raw_new(IP_PROTO_ICMP)))
+			raw_recv(s->ping, on_icmp, s);
+		return s->ping != NULL;
+	}
 	if (s->type == SOCK_DGRAM) {
 		if (!s->udp && (s->udp = udp_new())) {
 			udp_recv(s->udp, on_udp, s);
@@ -353,8 +402,11 @@ static void close_sock(struct nsock *s)
 	}
 	if (s->udp)
 		udp_remove(s->udp);
+	if (s->ping)
+		raw_remove(s->ping);
 	s->tcp = NULL;
 	s->udp = NULL;
+	s->ping = NULL;
 	drop_rx(s);
 	s->handle = 0;
 }
@@ -381,7 +433,11 @@ static long do_bind(struct nsock *s, const struct net_req *q)
 		return s->gone ? -EINVAL : -ENOMEM;
 	u16_t port = lwip_ntohs(q->addr.port);
 	err_t e;
-	if (s->type == SOCK_DGRAM) {
+	if (s->icmp) {
+		e = raw_bind(s->ping, &ip);
+		if (!e)
+			s->local = (struct net_addr){AF_INET, 0, q->addr.addr};
+	} else if (s->type == SOCK_DGRAM) {
 		if (s->udp->local_port)
 			return -EINVAL;
 		e = udp_bind(s->udp, &ip, port);
@@ -453,6 +509,11 @@ static long do_connect(struct nsock *s, const struct net_req *q)
 	ip_addr_t ip;
 	ip_of(&q->addr, &ip);
 	u16_t port = lwip_ntohs(q->addr.port);
+	if (s->icmp) {
+		s->connected = q->addr.family != AF_UNSPEC;
+		s->peer = q->addr;
+		return 0;
+	}
 	if (s->type == SOCK_DGRAM) {
 		if (!ensure_pcb(s))
 			return -ENOMEM;
@@ -528,8 +589,43 @@ static long send_tcp(struct nsock *s, const struct net_req *q, int client)
 	return (long)n;
 }
 
+/* An echo request from a ping socket: the caller's ICMP header and data, with our identifier
+ * and the checksum made again, as Linux does. */
+static long send_ping(struct nsock *s, const struct net_req *q, int client)
+{
+	struct icmp_echo_hdr *h;
+	if (q->len < sizeof(*h) || q->len > UDP_MSG_MAX)
+		return q->len < sizeof(*h) ? -EINVAL : -EMSGSIZE;
+	if (!q->has_addr && !s->connected)
+		return -EDESTADDRREQ;
+	struct pbuf *p = pbuf_alloc(PBUF_IP, (u16_t)q->len, PBUF_RAM);
+	if (!p)
+		return -ENOBUFS;
+	if (grant_copy(client, 0, p->payload, q->len, GRANT_FROM_CLIENT) < 0) {
+		pbuf_free(p);
+		return -EFAULT;
+	}
+	h = p->payload;
+	if (s->echo_id) {
+		if (h->type != ICMP_ECHO || h->code != 0) {
+			pbuf_free(p);
+			return -EINVAL;
+		}
+		h->id = lwip_htons(s->echo_id);
+		h->chksum = 0;
+		h->chksum = inet_chksum(p->payload, p->len);
+	}
+	ip_addr_t ip;
+	ip_of(q->has_addr ? &q->addr : &s->peer, &ip);
+	err_t e = raw_sendto(s->ping, p, &ip);
+	pbuf_free(p);
+	return e ? -errno_of(e) : (long)q->len;
+}
+
 static long send_udp(struct nsock *s, const struct net_req *q, int client)
 {
+	if (s->icmp)
+		return send_ping(s, q, client);
 	if (s->err)
 		return take_err(s);
 	if (q->len > UDP_MSG_MAX)
@@ -670,7 +766,9 @@ static long do_getopt(struct nsock *s, const struct net_req *q, struct net_rep *
 		case SO_ACCEPTCONN: v = s->listening; break;
 		case SO_SNDBUF: v = s->type == SOCK_STREAM ? TCP_SND_BUF : UDP_QUEUE_MAX; break;
 		case SO_RCVBUF: v = s->type == SOCK_STREAM ? TCP_WND : UDP_QUEUE_MAX; break;
-		case SO_PROTOCOL: v = s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP; break;
+		case SO_PROTOCOL:
+			v = s->type == SOCK_STREAM ? IPPROTO_TCP : s->icmp ? IPPROTO_ICMP : IPPROTO_UDP;
+			break;
 		case SO_LINGER: v = 0; break;
 		case SO_RCVLOWAT: case SO_SNDLOWAT: v = 1; break;
 		default: return -ENOPROTOOPT;
@@ -751,11 +849,17 @@ static long do_ioctl(struct nsock *s, const struct net_req *q, int client, struc
 long sockets_serve(unsigned op, const struct net_req *q, int client, struct net_rep *rep)
 {
 	if (op == NET_SOCKET) {
-		if (q->arg != SOCK_STREAM && q->arg != SOCK_DGRAM)
+		if (q->arg != SOCK_STREAM && q->arg != SOCK_DGRAM && q->arg != SOCK_RAW)
 			return -ESOCKTNOSUPPORT;
-		struct nsock *s = alloc((int)q->arg);
+		if (q->arg == SOCK_RAW && q->flags != IPPROTO_ICMP)
+			return -EPROTONOSUPPORT;
+		struct nsock *s = alloc(q->arg == SOCK_STREAM ? SOCK_STREAM : SOCK_DGRAM);
 		if (!s)
 			return -ENFILE;
+		static u16_t echo_ids;
+		s->icmp = q->flags == IPPROTO_ICMP;
+		if (q->arg == SOCK_DGRAM && s->icmp)
+			s->echo_id = (u16_t)(++echo_ids ? echo_ids : ++echo_ids);
 		if (!ensure_pcb(s)) {
 			s->handle = 0;
 			return -ENOBUFS;

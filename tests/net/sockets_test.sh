@@ -121,13 +121,11 @@ else
 fi
 
 # The network service killed in the middle of a transfer into the guest.
-say '(nc -l -p 5000 >/dev/null; echo "reader-status $?") & sleep 1; echo nc-up-2'
+say '(nc -l -p 5000 >/dev/null; echo "reader-status $?") & (sleep 4; kill -9 $(pidof network); echo killed) & sleep 1; echo nc-up-2'
 wait_for '^nc-up-2' 30 || fail "the second nc did not start"
 host --timeout 20 send "$nc_port" $((1 << 30)) >"$tmp/doomed" 2>&1 &
 doomed=$!
-sleep 2
-say 'kill -9 $(pidof network); echo killed'
-if wait_for '^reader-status [1-9]' 60; then pass; else fail "the reader did not fail"; fi
+if wait_for '^reader-status [1-9]' 60; then pass; else fail "the reader did not fail (the host: $(cat "$tmp/doomed"))"; fi
 kill "$doomed" 2>/dev/null
 wait "$doomed" 2>/dev/null
 # init restarts it; it gets its address again; httpd's listener is made again.
