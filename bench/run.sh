@@ -2,7 +2,8 @@
 # Times each benchmark guest natively, under qemu-x86_64 and under eclipse-sim, checks that the
 # three give the same output, and prints medians, ratios and targets; then measures what a sleeping
 # process costs eclipse-sim in guest RAM (procmem); then times the disk through the filesystem
-# natively, on eclipse-sim and on the pc kernel under qemu-system-x86_64 (disk). See
+# natively, on eclipse-sim and on the pc kernel under qemu-system-x86_64 (disk); then the network
+# of the booted system from the host, on eclipse-sim and on pc (net, bench/net.sh). See
 # bench/README.md.
 #
 #   bash bench/run.sh [BUILD_DIR]      (default: build)
@@ -24,7 +25,7 @@ MACHINES=(native qemu sim)
 QEMU=$(command -v qemu-x86_64 || true)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 ONLY=${BENCH_ONLY:-}
-ALL_PARTS="getpid compute memory forkexec ctxswitch threads pipe shell procmem disk ipc boot"
+ALL_PARTS="getpid compute memory forkexec ctxswitch threads pipe shell procmem disk net ipc boot"
 
 die() {
 	echo "bench: $*" >&2
@@ -565,6 +566,11 @@ disk_bench
 
 report
 disk_report
+# The network: the booted system on eclipse-sim and on pc under QEMU, from the host (net.sh).
+if wanted net; then
+	NET_MIB=$(scaled 32) NET_REQUESTS=$(scaled 200) bash "$SRC/bench/net.sh" "$BUILD" ||
+		die "net failed"
+fi
 
 # Eclipse-only figures: no native or qemu column exists for them.
 wanted ipc || wanted boot || exit 0

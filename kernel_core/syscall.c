@@ -288,6 +288,9 @@ long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 		return -ENOSYS;
 	}
 	srv_syscall_begin(t);
+	/* A syscall is progress: a fault at the same place after it is a new one (the platform may
+	 * run syscalls without a trap to trap_handle, which resets the count otherwise). */
+	t->fault_repeats = 0;
 	if (!wait_rerunning(t))
 		t->net_done = t->net_deadline = 0;
 	long ret = d->fn(t, args);

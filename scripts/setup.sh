@@ -38,7 +38,7 @@ readonly SRC_APT_DIR="$DEPS/apt-src"
 readonly LWIP_DIR="$DEPS/lwip"
 readonly PACKAGES=(build-essential cmake pkg-config libelf-dev check qemu-user cpio gdb
                    python3 clang libclang-rt-14-dev file qemu-system-x86 busybox-static
-                   musl-tools strace e2fsprogs libslirp-dev)
+                   musl-tools strace e2fsprogs libslirp-dev curl)
 
 die() {
     echo "setup.sh: error: $*" >&2

@@ -3,9 +3,10 @@
 bounded (--timeout seconds).
 
   host.py send PORT BYTES          connect to PORT, send BYTES of seeded pseudo-random data,
-                                   print "sent N md5"
+                                   print "sent N md5 SECONDS" (until the peer closed)
   host.py listen PORTFILE          listen on a free port (written to PORTFILE), take one
-                                   connection, read to its end, print "received N md5"
+                                   connection, read to its end, print "received N md5 SECONDS"
+                                   (from the connection to its end)
   host.py fetch PORT PATH COUNT    COUNT HTTP GETs of PATH, one connection each: print
                                    "fetched COUNT, BYTES bytes, SECONDS s"
 """
@@ -28,17 +29,23 @@ def data(n, seed=20261206):
 
 def send(args):
     md5 = hashlib.md5()
+    blocks = list(data(min(args.bytes, 1 << 24)))  # made before the clock starts, then repeated
+    start = time.monotonic()
     with socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout) as s:
         sent = 0
-        for block in data(args.bytes):
-            s.sendall(block)
-            md5.update(block)
-            sent += len(block)
+        while sent < args.bytes:
+            for block in blocks:
+                block = block[: args.bytes - sent]
+                if not block:
+                    break
+                s.sendall(block)
+                md5.update(block)
+                sent += len(block)
         s.shutdown(socket.SHUT_WR)
         s.settimeout(args.timeout)
         while s.recv(65536):
             pass
-    print(f"sent {sent} {md5.hexdigest()}", flush=True)
+    print(f"sent {sent} {md5.hexdigest()} {time.monotonic() - start:.3f}", flush=True)
 
 
 def listen(args):
@@ -49,6 +56,7 @@ def listen(args):
         with open(args.portfile, "w") as f:
             f.write(f"{l.getsockname()[1]}\n")
         c, _ = l.accept()
+        start = time.monotonic()
         c.settimeout(args.timeout)
         md5, n = hashlib.md5(), 0
         with c:
@@ -58,7 +66,7 @@ def listen(args):
                     break
                 md5.update(block)
                 n += len(block)
-    print(f"received {n} {md5.hexdigest()}", flush=True)
+    print(f"received {n} {md5.hexdigest()} {time.monotonic() - start:.3f}", flush=True)
 
 
 def fetch(args):

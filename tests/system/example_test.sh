@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The examples, run as examples/README.md shows them; custom-service-by-hand makes the user's
 # image with the eclipse-mkimage command of the README's manual section and boots it.
-# Usage: example_test.sh BUILD_DIR hello|forkexec|crasher|custom-service|custom-service-by-hand|lspci
+# Usage: example_test.sh BUILD_DIR hello|forkexec|crasher|custom-service|custom-service-by-hand|lspci|statusd
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 case ${2:-} in
@@ -85,8 +85,31 @@ custom-service-by-hand)
 	expect_count 0 "display: .*unreadable.*"
 	expect_last "init: all services stopped; goodbye"
 	;;
+statusd)
+	# The status page, fetched from inside the booted system over its loopback interface.
+	transcript=$tmp/out
+	timeout 60 "$sim" --image="$build/boot.cpio" --shell >"$transcript" 2>&1 <<'COMMANDS'
+statusd -p 8080 &
+sleep 1
+wget -q -O - http://127.0.0.1:8080/status.txt
+wget -q -O - http://127.0.0.1:8080/ | grep -c "<tr><td>network</td>"
+wget -q -O /dev/null http://127.0.0.1:8080/nothing || echo "missing page: wget says $?"
+poweroff
+COMMANDS
+	status=$?
+	expect_status 0
+	expect_line "statusd: serving the status on port 8080"
+	expect_line "uptime [0-9]+\.[0-9] s"
+	expect_line "  filesystem   pid 2     running, up [0-9.]+ s"
+	expect_line "  network      pid 3     running, up [0-9.]+ s"
+	expect_line "  console      pid 7     running, up [0-9.]+ s"
+	expect_line " +[0-9]+ +7 R statusd|( +[0-9]+ +7 S statusd)"
+	expect_line "1"
+	expect_line "missing page: wget says 1"
+	expect_count 0 "  init +not running"
+	;;
 *)
-	echo "usage: $0 BUILD_DIR hello|forkexec|crasher|custom-service|custom-service-by-hand" >&2
+	echo "usage: $0 BUILD_DIR hello|forkexec|crasher|custom-service|custom-service-by-hand|lspci|statusd" >&2
 	exit 2
 	;;
 esac
