@@ -99,7 +99,8 @@ void trace_put_ubuf(struct trace_line *l, const struct trace_call *c, uint64_t u
 }
 
 /* A struct sockaddr of len bytes at uva as strace prints it: {sa_family=AF_UNIX,
- * sun_path="/tmp/s"} (an abstract name with its leading "\0"), other families by number. */
+ * sun_path="/tmp/s"} (an abstract name with its leading "\0"), {sa_family=AF_INET,
+ * sin_port=htons(80), sin_addr=inet_addr("10.0.2.15")}, other families by number. */
 static void put_sockaddr(struct trace_line *l, const struct trace_call *c, uint64_t uva,
 			 uint64_t len)
 {
@@ -123,6 +124,10 @@ static void put_sockaddr(struct trace_line *l, const struct trace_call *c, uint6
 		}
 		tputs(l, ", sun_path=");
 		trace_put_quoted(l, buf + 2, path, false);
+	} else if (family == AF_INET && n >= 8) {
+		const unsigned char *b = (const unsigned char *)buf;
+		tput(l, ", sin_port=htons(%u), sin_addr=inet_addr(\"%u.%u.%u.%u\")",
+		     (unsigned)b[2] << 8 | b[3], b[4], b[5], b[6], b[7]);
 	}
 	tputc(l, '}');
 }

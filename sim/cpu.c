@@ -407,11 +407,16 @@ static void on_translated(uc_engine *uc, uc_tb *tb, uc_tb *prev, void *data)
 	(void)prev, (void)data;
 	if (!cpu.loaded_root || tb->pc >= USER_END)
 		return; /* the platform's own code (boot, the iretq trampoline) */
-	static uint8_t code[2 * PAGE_SIZE];
-	size_t n = read_code(tb->pc, code, tb->size < sizeof(code) ? tb->size : sizeof(code));
+	static uint8_t code[2 * PAGE_SIZE + INSN_MAX];
+	/* A block can end inside its last instruction: one the translator stopped at because it
+	 * faults (an SSE instruction while CR0.TS is set raises #NM). That one is read whole, so
+	 * the block is judged by its true instructions rather than watched whole, which would
+	 * slow the code that shares its addresses for as long as the watch stays. */
+	size_t want_n = (size_t)tb->size + INSN_MAX;
+	size_t n = read_code(tb->pc, code, want_n < sizeof(code) ? want_n : sizeof(code));
 	size_t at = 0, count = 0, found = 0;
 	struct watch want[WATCH_PER_BLOCK];
-	while (at < n) {
+	while (at < tb->size && at < n) {
 		size_t len = insn_length(code + at, n - at);
 		if (!len)
 			break;
@@ -420,7 +425,7 @@ static void on_translated(uc_engine *uc, uc_tb *tb, uc_tb *prev, void *data)
 		at += len;
 		count++;
 	}
-	if (at != tb->size || count != tb->icount || found > WATCH_PER_BLOCK) {
+	if (at < tb->size || count != tb->icount || found > WATCH_PER_BLOCK) {
 		want[0] = (struct watch){tb->pc, tb->pc + tb->size - 1, 0};
 		found = 1;
 	}

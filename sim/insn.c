@@ -7,7 +7,6 @@
 
 #include <stdbool.h>
 
-#define INSN_MAX 15
 
 enum imm { NONE, B1, B2, B3, Z, MOFFS }; /* B3: enter's imm16 + imm8; Z: 2 or 4 bytes */
 

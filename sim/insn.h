@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define INSN_MAX 15 /* the longest x86 instruction, in bytes */
+
 enum insn_kind {
 	INSN_OTHER,
 	INSN_PORT,  /* in, out, ins, outs: Unicorn runs them at CPL 3; the CPU raises #GP */

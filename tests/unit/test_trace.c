@@ -72,6 +72,22 @@ START_TEST(test_trace_decodes_sockets)
 }
 END_TEST
 
+START_TEST(test_trace_decodes_inet_addresses)
+{
+	/* struct sockaddr_in {AF_INET, port 80, 10.0.2.15}, both in network order. */
+	static const unsigned char sin[16] = {AF_INET, 0, 0, 80, 10, 0, 2, 15};
+	uint64_t sa = guest_buf(sizeof(sin));
+	ck_assert_int_eq(copy_out(guest->proc->mm, sa, sin, sizeof(sin)), 0);
+	trace_on();
+	SYS(SYS_socket, AF_INET, SOCK_STREAM, 0); /* no network service here */
+	SYS(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+	SYS(SYS_connect, 3, sa, 16);
+	EXPECT_TRACE("[pid 1] socket(AF_INET, SOCK_STREAM, 0) = -1 EAFNOSUPPORT (Address family not supported by protocol)\n"
+		     "[pid 1] socket(AF_UNIX, SOCK_STREAM, 0) = 3\n"
+		     "[pid 1] connect(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"10.0.2.15\")}, 16) = -1 EINVAL (Invalid argument)\n");
+}
+END_TEST
+
 START_TEST(test_trace_names_every_call)
 {
 	trace_on();
@@ -335,6 +351,7 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, test_trace_aligns_results_and_names_errors);
 	tcase_add_test(tc, test_trace_names_every_call);
 	tcase_add_test(tc, test_trace_decodes_sockets);
+	tcase_add_test(tc, test_trace_decodes_inet_addresses);
 	tcase_add_test(tc, test_trace_names_agree_with_the_table);
 	tcase_add_test(tc, test_trace_strings_as_strace_quotes_them);
 	tcase_add_test(tc, test_trace_flags_modes_and_paths);
