@@ -1,6 +1,7 @@
 /* Process syscalls: identity, groups and sessions, fork and clone, execve, wait, exit, limits. */
 #include <kernel/exec.h>
 #include <kernel/files.h>
+#include <kernel/frame.h>
 #include <kernel/kernel.h>
 #include <kernel/klib.h>
 #include <kernel/kmalloc.h>
@@ -103,6 +104,8 @@ SYSCALL(setsid)
 
 /* A new process for clone without CLONE_THREAD: its memory, descriptors and place copied or
  * shared as flags say. */
+#define FORK_RESERVE_FRAMES 16
+
 static long clone_process(struct thread *t, uint64_t flags, struct thread **out)
 {
 	struct proc *p = t->proc;
@@ -119,7 +122,11 @@ static long clone_process(struct thread *t, uint64_t flags, struct thread **out)
 	c->fs = flags & CLONE_FS ? vfs_fs_get(p->fs) : vfs_fs_copy(p->fs);
 	size_t exe_len = p->exe ? kstrlen(p->exe) + 1 : 0;
 	c->exe = exe_len ? kmalloc(exe_len) : NULL;
-	if (!c->mm || !c->fds || !c->fs || (exe_len && !c->exe)) {
+	/* A fork that leaves the machine without the few frames its processes need to go on
+	 * (the copy-on-write breaks of the stack they write next) fails instead: the parent gets
+	 * ENOMEM rather than dying of the out-of-memory fault that would follow. */
+	bool short_of_frames = !(flags & CLONE_VM) && frame_free_count() < FORK_RESERVE_FRAMES;
+	if (!c->mm || !c->fds || !c->fs || (exe_len && !c->exe) || short_of_frames) {
 		proc_exit(c, 0);
 		proc_reap(c);
 		return -ENOMEM;

@@ -7,8 +7,9 @@ bounded (--timeout seconds).
   host.py listen PORTFILE          listen on a free port (written to PORTFILE), take one
                                    connection, read to its end, print "received N md5 SECONDS"
                                    (from the connection to its end)
-  host.py fetch PORT PATH COUNT    COUNT HTTP GETs of PATH, one connection each: print
-                                   "fetched COUNT, BYTES bytes, SECONDS s"
+  host.py fetch [--parallel] PORT PATH COUNT
+                                   COUNT HTTP GETs of PATH, one connection each (--parallel:
+                                   all open at once), print "fetched COUNT, BYTES bytes, SECONDS s"
 """
 import argparse
 import hashlib
@@ -69,8 +70,34 @@ def listen(args):
     print(f"received {n} {md5.hexdigest()} {time.monotonic() - start:.3f}", flush=True)
 
 
+def get(s, path):
+    s.sendall(f"GET {path} HTTP/1.0\r\nHost: eclipse\r\n\r\n".encode())
+
+
+def reply_of(s):
+    reply = b""
+    while True:
+        block = s.recv(65536)
+        if not block:
+            break
+        reply += block
+    if not reply.startswith(b"HTTP/1.") or b" 200 " not in reply.split(b"\r\n")[0]:
+        sys.exit(f"fetch: a bad reply: {reply[:80]!r}")
+    return len(reply)
+
+
 def fetch(args):
     total, start = 0, time.monotonic()
+    if args.parallel:  # every connection open before the first request
+        conns = [socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout)
+                 for _ in range(args.count)]
+        for s in conns:
+            get(s, args.path)
+        for s in conns:
+            with s:
+                total += reply_of(s)
+        print(f"fetched {args.count}, {total} bytes, {time.monotonic() - start:.3f} s", flush=True)
+        return
     for _ in range(args.count):
         with socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout) as s:
             s.sendall(f"GET {args.path} HTTP/1.0\r\nHost: eclipse\r\n\r\n".encode())
@@ -99,6 +126,7 @@ def main():
     s.add_argument("port", type=int)
     s.add_argument("path")
     s.add_argument("count", type=int)
+    s.add_argument("--parallel", action="store_true")
     args = p.parse_args()
     {"send": send, "listen": listen, "fetch": fetch}[args.cmd](args)
 

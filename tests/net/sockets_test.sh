@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The booted system's sockets from the host, as a person uses them: busybox httpd in the guest
-# and the host's curl through a hostfwd rule; 64 MiB each way with a checksum (host to guest
+# and the host's curl through a hostfwd rule, 100 connections at once; the guest's wget of a
+# host page through a guestfwd rule, by a name from /etc/hosts; ping; 64 MiB each way with a
+# checksum (host to guest
 # through hostfwd into busybox nc, guest to host through a guestfwd rule to a host listener);
 # the network service killed in the middle of a transfer (the guest's reader gets an error,
 # init restarts the service, httpd's listening socket is made again and answers, a new
@@ -20,6 +22,7 @@ else
 fi
 command -v curl >/dev/null || { echo "SKIP: no curl"; exit 77; }
 tmp=$(mktemp -d)
+trap '' PIPE # a machine that went away makes say fail, not this script die
 machine_pid=
 cleanup() {
 	exec 3>&- 2>/dev/null
@@ -50,16 +53,16 @@ boot() {
 	local net=$1
 	mkfifo "$tmp/in"
 	if [[ $machine == sim ]]; then
-		timeout 300 "$sim" --image="$image" --net="$net" --shell <"$tmp/in" >"$tmp/console" 2>&1 &
+		timeout 600 "$sim" --image="$image" --net="$net" --shell <"$tmp/in" >"$tmp/console" 2>&1 &
 	else
-		NET=$net timeout -k 5 300 bash "$src/scripts/run-metal.sh" "$kernel" "$image" shell \
+		NET=$net timeout -k 5 600 bash "$src/scripts/run-metal.sh" "$kernel" "$image" shell \
 			<"$tmp/in" >"$tmp/console" 2>&1 &
 	fi
 	machine_pid=$!
 	exec 3>"$tmp/in"
 }
 say() {
-	echo "$*" >&3
+	echo "$*" >&3 2>/dev/null
 }
 # wait_for PATTERN SECONDS: a console line matches the extended regex within SECONDS.
 wait_for() {
@@ -82,7 +85,19 @@ nc_port=$(free_port)
 host --timeout 120 listen "$tmp/out_port" >"$tmp/out_listener" 2>&1 &
 for _ in $(seq 100); do [[ -s $tmp/out_port ]] && break; sleep 0.1; done
 out_port=$(cat "$tmp/out_port")
-boot "user,hostfwd=tcp:127.0.0.1:$web-:80,hostfwd=tcp:127.0.0.1:$nc_port-:5000,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:$out_port"
+# A web server on the host for the guest's wget: python3's, serving a page of ours.
+mkdir "$tmp/www"
+echo "a page on the host" >"$tmp/www/page.txt"
+python3 -c '
+import functools, http.server, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+print(server.server_address[1], flush=True)
+server.timeout = 120
+server.handle_request()' "$tmp/www" >"$tmp/web_port" 2>"$tmp/web.log" &
+for _ in $(seq 100); do [[ -s $tmp/web_port ]] && break; sleep 0.1; done
+host_web=$(cat "$tmp/web_port")
+boot "user,hostfwd=tcp:127.0.0.1:$web-:80,hostfwd=tcp:127.0.0.1:$nc_port-:5000,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:$out_port,guestfwd=tcp:10.0.2.101:80-tcp:127.0.0.1:$host_web"
 
 # The address first (DHCP), then the web server.
 say 'i=0; while ! ifconfig eth0 | grep -q "inet addr" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'
@@ -100,6 +115,15 @@ page=$(curl -sS -m 30 "http://127.0.0.1:$web/" 2>&1)
 if [[ $page == "<h1>Eclipse OS</h1>" ]]; then pass; else fail "curl: '$page'"; fi
 code=$(curl -sS -m 30 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web/missing" 2>&1)
 if [[ $code == 404 ]]; then pass; else fail "curl of a missing page: '$code'"; fi
+
+# 100 connections at once from the host (httpd forks a child for each), then the guest's wget
+# of the host's page through the guestfwd rule, by a name from /etc/hosts... and ping.
+got=$(host --timeout 60 fetch --parallel "$web" / 100 2>&1)
+if [[ $got == "fetched 100,"* ]]; then pass; else fail "100 connections at once: $got"; fi
+say 'echo "10.0.2.101 hostweb" >>/etc/hosts; wget -q -O - http://hostweb/page.txt | sed "s/^/wget: /"'
+say 'ping -c 1 gateway | grep -q "1 packets received" && echo "ping: the gateway answers"'
+if wait_for '^wget: a page on the host$' 60; then pass; else fail "wget through the guestfwd rule"; fi
+if wait_for '^ping: the gateway answers$' 30; then pass; else fail "ping the gateway"; fi
 
 # 64 MiB from the host into the guest's nc, checksummed at both ends.
 say '(nc -l -p 5000 | md5sum | sed "s/ .*//; s/^/in-md5 /") & sleep 1; echo nc-up'
@@ -149,8 +173,13 @@ fi
 
 say 'poweroff'
 exec 3>&-
-wait "$machine_pid" 2>/dev/null
-machine_pid=
+for _ in $(seq 600); do kill -0 "$machine_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$machine_pid" 2>/dev/null; then
+	fail "the machine did not power off in 60 s"
+else
+	wait "$machine_pid" 2>/dev/null
+	machine_pid=
+fi
 if ((failures)); then
 	echo "--- the console:"
 	sed 's/^/    /' "$tmp/console" | tail -60
