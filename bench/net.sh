@@ -58,6 +58,7 @@ measure() {
 	fi
 	machine_pid=$!
 	exec 3>"$WORK/in"
+	echo 'stty cols 1000 rows 100' >&3 # long lines: see tests/net/sockets_test.sh
 	echo 'i=0; while ! ifconfig eth0 | grep -q "inet addr" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done' >&3
 	echo 'mkdir -p /tmp/www && echo "<h1>bench</h1>" >/tmp/www/index.html && httpd -p 80 -h /tmp/www && echo httpd-up' >&3
 	wait_for '^httpd-up' 120 || { echo "bench net: $machine did not start httpd" >&2; return 1; }

@@ -7,12 +7,16 @@ bounded (--timeout seconds).
   host.py listen PORTFILE          listen on a free port (written to PORTFILE), take one
                                    connection, read to its end, print "received N md5 SECONDS"
                                    (from the connection to its end)
+  host.py serve DIR PORTFILE       an HTTP server of DIR's files on a free port (written to
+                                   PORTFILE) until --timeout passes without a request
   host.py fetch [--parallel] PORT PATH COUNT
                                    COUNT HTTP GETs of PATH, one connection each (--parallel:
                                    all open at once), print "fetched COUNT, BYTES bytes, SECONDS s"
 """
 import argparse
+import functools
 import hashlib
+import http.server
 import random
 import socket
 import sys
@@ -88,29 +92,37 @@ def reply_of(s):
 
 def fetch(args):
     total, start = 0, time.monotonic()
+
+    def connect():
+        return socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout)
+
     if args.parallel:  # every connection open before the first request
-        conns = [socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout)
-                 for _ in range(args.count)]
+        conns = [connect() for _ in range(args.count)]
         for s in conns:
             get(s, args.path)
         for s in conns:
             with s:
                 total += reply_of(s)
-        print(f"fetched {args.count}, {total} bytes, {time.monotonic() - start:.3f} s", flush=True)
-        return
-    for _ in range(args.count):
-        with socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout) as s:
-            s.sendall(f"GET {args.path} HTTP/1.0\r\nHost: eclipse\r\n\r\n".encode())
-            reply = b""
-            while True:
-                block = s.recv(65536)
-                if not block:
-                    break
-                reply += block
-        if not reply.startswith(b"HTTP/1.") or b" 200 " not in reply.split(b"\r\n")[0]:
-            sys.exit(f"fetch: a bad reply: {reply[:80]!r}")
-        total += len(reply)
+    else:
+        for _ in range(args.count):
+            with connect() as s:
+                get(s, args.path)
+                total += reply_of(s)
     print(f"fetched {args.count}, {total} bytes, {time.monotonic() - start:.3f} s", flush=True)
+
+
+def serve(args):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=args.dir)
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    server.timeout = args.timeout
+    with open(args.portfile, "w") as f:
+        f.write(f"{server.server_address[1]}\n")
+    while True:
+        server.timeout_seen = False
+        server.handle_timeout = lambda: setattr(server, "timeout_seen", True)
+        server.handle_request()
+        if server.timeout_seen:
+            break
 
 
 def main():
@@ -122,13 +134,16 @@ def main():
     s.add_argument("bytes", type=int)
     s = sub.add_parser("listen")
     s.add_argument("portfile")
+    s = sub.add_parser("serve")
+    s.add_argument("dir")
+    s.add_argument("portfile")
     s = sub.add_parser("fetch")
     s.add_argument("port", type=int)
     s.add_argument("path")
     s.add_argument("count", type=int)
     s.add_argument("--parallel", action="store_true")
     args = p.parse_args()
-    {"send": send, "listen": listen, "fetch": fetch}[args.cmd](args)
+    {"send": send, "listen": listen, "serve": serve, "fetch": fetch}[args.cmd](args)
 
 
 if __name__ == "__main__":
