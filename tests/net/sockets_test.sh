@@ -22,16 +22,9 @@ else
 fi
 command -v curl >/dev/null || { echo "SKIP: no curl"; exit 77; }
 tmp=$(mktemp -d)
-trap '' PIPE # a machine that went away makes say fail, not this script die
-machine_pid=
-cleanup() {
-	exec 3>&- 2>/dev/null
-	[[ -n $machine_pid ]] && kill "$machine_pid" 2>/dev/null
-	jobs -p | xargs -r kill 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=machine.sh
+source "$here/machine.sh"
+trap 'machine_cleanup; rm -rf "$tmp"' EXIT
 failures=0
 passes=0
 fail() {
@@ -40,61 +33,6 @@ fail() {
 }
 pass() {
 	passes=$((passes + 1))
-}
-host() {
-	python3 "$here/host.py" "$@"
-}
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# The machine, its console in $tmp/console, typed into through fd 3.
-boot() {
-	local net=$1
-	mkfifo "$tmp/in"
-	if [[ $machine == sim ]]; then
-		timeout 600 "$sim" --image="$image" --net="$net" --shell <"$tmp/in" >"$tmp/console" 2>&1 &
-	else
-		NET=$net timeout -k 5 600 bash "$src/scripts/run-metal.sh" "$kernel" "$image" shell \
-			<"$tmp/in" >"$tmp/console" 2>&1 &
-	fi
-	machine_pid=$!
-	exec 3>"$tmp/in"
-}
-# say COMMAND: types a line. On pc it waits first for the shell's prompt after the previous
-# line: a line typed ahead while a command runs can lose bytes there when the line editor
-# takes the terminal back (the sim's piped console has no such race).
-prompts=0
-say() {
-	if [[ $machine == pc ]]; then
-		local i
-		for ((i = 0; i < 3000; i++)); do
-			(($(grep -o 'root@eclipse:~# ' "$tmp/console" | wc -l) > prompts)) && break
-			kill -0 "$machine_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		prompts=$((prompts + 1))
-	fi
-	echo "$*" >&3 2>/dev/null
-}
-# wait_for PATTERN SECONDS: a console line matches the extended regex within SECONDS.
-wait_for() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		console | grep -Eq -- "$1" && return 0
-		kill -0 "$machine_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	console | grep -Eq -- "$1"
-}
-# The console so far, without the carriage returns of pc's serial line, the shell's prompts
-# and its line editor's escape sequences (a background job's line may follow a prompt).
-console() {
-	tr -d '\r' <"$tmp/console" | sed -e 's/\x1b\[[0-9;]*[a-zA-Z]//g' -e 's/^\(root@eclipse:~# \)*//'
-}
-# The value after "KEY " on the console's last such line.
-value() {
-	console | grep -E "^$1 " | tail -1 | cut -d' ' -f2-
 }
 
 size=$((64 << 20))
@@ -111,9 +49,6 @@ for _ in $(seq 100); do [[ -s $tmp/web_port ]] && break; sleep 0.1; done
 host_web=$(cat "$tmp/web_port")
 boot "user,hostfwd=tcp:127.0.0.1:$web-:80,hostfwd=tcp:127.0.0.1:$nc_port-:5000,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:$out_port,guestfwd=tcp:10.0.2.101:80-tcp:127.0.0.1:$host_web"
 
-# A wide terminal: on pc's serial console a line longer than the 80 columns the shell assumes
-# makes its line editor redraw it.
-say 'stty cols 1000 rows 100'
 # The address first (DHCP), then the web server.
 say 'i=0; while ! ifconfig eth0 | grep -q "inet addr" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'
 say 'ifconfig eth0 | grep "inet addr" | sed "s/^ */ifconfig /"'
@@ -188,15 +123,7 @@ else
 	fail "a transfer after the restart: the host $sent, the guest $(value again-md5)"
 fi
 
-say 'poweroff'
-exec 3>&-
-for _ in $(seq 600); do kill -0 "$machine_pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$machine_pid" 2>/dev/null; then
-	fail "the machine did not power off in 60 s"
-else
-	wait "$machine_pid" 2>/dev/null
-	machine_pid=
-fi
+poweroff || fail "the machine did not power off in 60 s"
 if ((failures)); then
 	echo "--- the console:"
 	sed 's/^/    /' "$tmp/console" | tail -60
