@@ -60,6 +60,12 @@ bool file_is_inet(const struct file *f)
 	return f->ops == &inet_ops;
 }
 
+/* A handle the service gave: one of its slots (the kernel indexes its table by it). */
+static bool handle_ok(unsigned handle)
+{
+	return handle && SLOT(handle) < NET_SOCKETS_MAX;
+}
+
 static bool dead(const struct isock *s)
 {
 	return s->epoch != net.epoch || !net.server;
@@ -146,6 +152,8 @@ static long revive(struct thread *t, struct isock *s)
 	if (r < 0)
 		return r;
 	unsigned handle = rep.handle;
+	if (!handle_ok(handle))
+		return -EIO; /* nonsense from the service */
 	for (unsigned i = 0; i < s->nopts && !r; i++) {
 		q = (struct net_req){.handle = handle, .level = s->opts[i].level,
 				     .name = s->opts[i].name, .optval = s->opts[i].value};
@@ -243,6 +251,8 @@ static struct file *isock_file(struct thread *t, unsigned handle, unsigned type,
 			       const struct net_rep *rep)
 {
 	(void)t;
+	if (!handle_ok(handle))
+		return NULL; /* nonsense from the service */
 	struct isock *s = kmalloc(sizeof(*s));
 	struct file *f = s ? sock_file_alloc(&inet_ops, s, flags) : NULL;
 	if (!f) {
