@@ -70,8 +70,8 @@ struct posted {
 	unsigned op;
 	size_t len;
 	union {
-		struct vfs_req vfs;
-		char vfs_names[sizeof(struct vfs_req) + 2]; /* and its two empty names */
+		unsigned long long align;
+		char vfs[sizeof(struct vfs_req) + 2]; /* a struct vfs_req and its two empty names */
 		struct net_req net;
 	} req;
 };
@@ -400,11 +400,13 @@ void srv_post(struct mount *m, unsigned op, const void *req, size_t len)
 static void post(struct mount *m, unsigned op, uint64_t node, uint64_t gen)
 {
 	/* Like every request, it ends with its two names, empty here: two NULs. */
-	struct {
-		struct vfs_req req;
-		char names[2];
-	} r = {.req = {.node = node, .gen = gen}};
-	srv_post(m, op, &r, sizeof(struct vfs_req) + 2);
+	union {
+		unsigned long long align;
+		char bytes[sizeof(struct vfs_req) + 2];
+	} buf = {0};
+	struct vfs_req r = {.node = node, .gen = gen};
+	kmemcpy(buf.bytes, &r, sizeof(r));
+	srv_post(m, op, buf.bytes, sizeof(buf.bytes));
 }
 
 void srv_server_exit(struct thread *server)
