@@ -197,7 +197,6 @@ static long wait_ready(struct thread *t, struct file *f, const struct isock *s, 
 		t->net_deadline = timeo ? now + timeo : UINT64_MAX;
 	if (now >= t->net_deadline)
 		return -EAGAIN;
-	t->wait.early = early;
 	const struct readiness *r = &ready[SLOT(s->handle)];
 	long b = wait_block(t, WAIT_SOCKET, WAIT_KEY(r), t->net_deadline,
 			    WAIT_RERUN | WAIT_INTR | (timeo ? 0 : WAIT_RESTARTABLE));
@@ -247,10 +246,9 @@ static long addr_out(struct thread *t, const struct net_addr *a, uint64_t uaddr,
 	return 0;
 }
 
-static struct file *isock_file(struct thread *t, unsigned handle, unsigned type, unsigned flags,
+static struct file *isock_file(unsigned handle, unsigned type, unsigned flags,
 			       const struct net_rep *rep)
 {
-	(void)t;
 	if (!handle_ok(handle))
 		return NULL; /* nonsense from the service */
 	struct isock *s = kmalloc(sizeof(*s));
@@ -284,7 +282,7 @@ int inet_socket_create(struct thread *t, unsigned type, int proto, unsigned flag
 	long r = ask(t, NULL, NET_SOCKET, &q, NULL, &rep);
 	if (r < 0)
 		return (int)(r == -EIO ? -ENOBUFS : r);
-	*out = isock_file(t, rep.handle, type, flags, &rep);
+	*out = isock_file(rep.handle, type, flags, &rep);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -550,7 +548,7 @@ long inet_accept(struct thread *t, struct file *f, unsigned flags, uint64_t uadd
 		return wait_ready(t, f, s, POLLIN, s->rcvtimeo, -EINTR);
 	if (r < 0)
 		return r;
-	*out = isock_file(t, rep.handle, s->type, flags, &rep);
+	*out = isock_file(rep.handle, s->type, flags, &rep);
 	if (!*out)
 		return -ENOMEM;
 	if ((r = addr_out(t, &rep.addr, uaddr, ulen))) {

@@ -203,9 +203,7 @@ static long exchange(struct thread *t, struct mount *m, unsigned op, void *req, 
 	struct thread *server = m->server ? thread_find(m->server) : NULL;
 	/* A call that waited for something else before (a socket's data) starts a new span. */
 	bool again = wait_rerunning(t) && (t->wait.kind == WAIT_SERVER || t->wait.kind == WAIT_MOUNT);
-	uint64_t deadline = again ? t->wait.deadline : wait_deadline(t, SRV_TIMEOUT_NS);
-	if (!again && wait_rerunning(t))
-		deadline = plat_clock_ns() + SRV_TIMEOUT_NS;
+	uint64_t deadline = again ? t->wait.deadline : plat_clock_ns() + SRV_TIMEOUT_NS;
 	if (!server) {
 		kpage_free(req);
 		if (wait_rerunning(t) && plat_clock_ns() >= deadline)

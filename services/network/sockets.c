@@ -537,7 +537,7 @@ static long do_connect(struct nsock *s, const struct net_req *q)
 	if (s->connecting)
 		return -EALREADY;
 	if (s->connected)
-		return s->gone ? -EISCONN : -EISCONN;
+		return -EISCONN;
 	if (!ensure_pcb(s))
 		return -ENOMEM;
 	s->err = 0;
