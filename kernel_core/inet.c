@@ -319,14 +319,8 @@ long inet_transfer(struct thread *t, struct file *f, struct pieces *ps, unsigned
 		unsigned n = ps->vec ? ps->cnt : 1;
 		for (unsigned i = 0; i < n && g.len < NET_IO_MAX && g.len + done < ps->total; i++) {
 			uint64_t buf, len;
-			piece(t, ps, i, &buf, &len);
-			if (skip >= len) {
-				skip -= len;
+			if (!piece_left(t, ps, i, &skip, &buf, &len))
 				continue;
-			}
-			buf += skip;
-			len -= skip;
-			skip = 0;
 			len = MIN(len, MIN(NET_IO_MAX - g.len, ps->total - done - g.len));
 			if (g.nseg == GRANT_SEGS) {
 				if (s->type != SOCK_STREAM) {

@@ -105,9 +105,7 @@ void piece(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *buf,
 	*len = v.iov_len;
 }
 
-/* Piece i of ps without the first *skip bytes still to skip (what a rerun of the call did
- * already): false when the whole piece was done. */
-static bool piece_left(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *skip,
+bool piece_left(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *skip,
 		       uint64_t *buf, uint64_t *len)
 {
 	piece(t, ps, i, buf, len);

@@ -229,6 +229,10 @@ struct pieces {
 long pieces_check(struct thread *t, struct pieces *ps);
 /* Piece i: its buffer and length. */
 void piece(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *buf, uint64_t *len);
+/* Piece i of ps without the first *skip bytes still to skip (what the call did already): false
+ * when the whole piece was done (*skip then counts down by its length). */
+bool piece_left(struct thread *t, const struct pieces *ps, unsigned i, uint64_t *skip,
+		uint64_t *buf, uint64_t *len);
 
 /* AF_UNIX datagram sockets (unix.c): a send of the pieces as one message, to the socket named
  * at uaddr (ulen bytes) or, without one, to the connected peer; a receive of one message into
