@@ -28,7 +28,8 @@ kernel=$1 image=$2 args=${3-}
 status_file=$(mktemp)
 trap 'rm -f "$status_file"' EXIT
 
-# -nodefaults: no VGA, network card or option ROMs to print banners; one serial port on stdio,
+# -nodefaults: no network card or option ROMs to print banners (the VGA at 00:04.0, as the sim
+# has it, without its ROM); one serial port on stdio,
 # shared with QEMU's monitor (Ctrl-A c), Ctrl-C passed on to the system rather than to QEMU.
 disk=()
 if [[ -n ${DISK-} ]]; then
@@ -53,6 +54,7 @@ if [[ -n ${NET-} && $NET != none ]]; then
 	net=(-netdev "$netdev" -device virtio-net-pci,netdev=net0,addr=03.0)
 fi
 qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot -m 256M \
+	-device VGA,addr=04.0,romfile= \
 	-chardev stdio,id=console,mux=on,signal=off -serial chardev:console \
 	-mon chardev=console,mode=readline \
 	-debugcon "file:$status_file" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \

@@ -38,7 +38,8 @@ readonly SRC_APT_DIR="$DEPS/apt-src"
 readonly LWIP_DIR="$DEPS/lwip"
 readonly PACKAGES=(build-essential cmake pkg-config libelf-dev check qemu-user cpio gdb
                    python3 clang libclang-rt-14-dev file qemu-system-x86 busybox-static
-                   musl-tools strace e2fsprogs libslirp-dev curl)
+                   musl-tools strace e2fsprogs libslirp-dev curl
+                   libpng-dev libsdl2-dev xvfb kbd)
 
 die() {
     echo "setup.sh: error: $*" >&2

@@ -822,8 +822,11 @@ static void sync_mmio(void)
 	cpu.nwindows = 0;
 	for (size_t i = 0; i < n && i < MMIO_WINDOWS; i++) {
 		void *base = (void *)(uintptr_t)want[i].base;
-		if (uc_mmio_map(cpu.uc, want[i].base, want[i].size, on_mmio_read, base, on_mmio_write,
-				base) == UC_ERR_OK)
+		uc_err err = want[i].ram ? uc_mem_map_ptr(cpu.uc, want[i].base, want[i].size,
+							  UC_PROT_READ | UC_PROT_WRITE, want[i].ram)
+					 : uc_mmio_map(cpu.uc, want[i].base, want[i].size, on_mmio_read,
+						       base, on_mmio_write, base);
+		if (err == UC_ERR_OK)
 			cpu.windows[cpu.nwindows++] = want[i];
 	}
 	cpu.mmio_gen = sim_pci_mmio_generation();

@@ -230,6 +230,10 @@ int sim_machine_init(const struct sim_options *opt)
 	sim_irq_reset();
 	sim_events_reset();
 	sim_pci_init();
+	if ((err = sim_vga_init())) {
+		sim_machine_fini();
+		return err;
+	}
 	if (opt->disk)
 		sim_virtio_blk_init(opt->disk);
 	char why[300];
@@ -252,6 +256,7 @@ void sim_machine_fini(void)
 	m.root = NULL;
 	sim_net_stop();
 	sim_virtio_blk_fini();
+	sim_vga_fini();
 	sim_pci_fini();
 	sim_events_reset();
 	sim_ram_fini();

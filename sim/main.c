@@ -2,6 +2,8 @@
 #include "sim.h"
 
 #include "debug.h"
+#include "devices.h"
+#include "screen.h"
 #include "virtio.h"
 
 #include <ecl/duration.h>
@@ -60,6 +62,10 @@ static void usage(FILE *out)
 		"                    tcp:HOSTADDR:HOSTPORT connects a guest's connections to\n"
 		"                    GUESTADDR to the host's server; restrict=off opens the\n"
 		"                    guest to whatever the host reaches\n"
+		"  --screenshot=FILE.png[@TIME]\n"
+		"                    write the screen (the display adapter at PCI 00:04.0) to\n"
+		"                    FILE.png at TIME of virtual time after boot, or at the\n"
+		"                    end of the run without @TIME; may be given 16 times\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
 		"                    execution and jumps when every process sleeps; 'host': the\n"
@@ -200,12 +206,38 @@ static struct sim_disk *open_disk(const char *arg)
 	return disk;
 }
 
+/* --screenshot=FILE[@TIME]: TIME a duration of virtual time from boot; none: at the end. */
+static void parse_shot(char *arg, struct sim_options *opt)
+{
+	char *at = strrchr(arg, '@');
+	size_t len = at ? (size_t)(at - arg) : strlen(arg);
+	uint64_t when = UINT64_MAX;
+	if (!len || (at && (duration_parse_ns(at + 1, strlen(at + 1), &when) || !when)))
+		usage_error("invalid --screenshot '%s' (expected FILE.png or FILE.png@TIME, TIME a "
+			    "positive duration: 1.5s, 500ms)", arg);
+	if (opt->nshots == SIM_SHOTS_MAX)
+		usage_error("more than 16 --screenshot (at '%s')", arg);
+	if (at)
+		*at = '\0'; /* the path ends there: argv's strings are the program's */
+	opt->shots[opt->nshots++] = (struct sim_shot){arg, when};
+}
+
+/* A screenshot's event, or one at the end: says on stderr when it could not be written. */
+static void take_shot(void *arg)
+{
+	const struct sim_shot *shot = arg;
+	int err = sim_screenshot(shot->path);
+	if (err)
+		fprintf(stderr, "eclipse-sim: --screenshot %s: %s\n", shot->path,
+			err == -ENODEV ? "the machine has no display adapter" : strerror(-err));
+}
+
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
 	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
-	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET };
+	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -226,6 +258,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"gdb-stop-at-exec", required_argument, NULL, OPT_GDB_STOP_AT_EXEC},
 		{"disk", required_argument, NULL, OPT_DISK},
 		{"net", required_argument, NULL, OPT_NET},
+		{"screenshot", required_argument, NULL, OPT_SCREENSHOT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -335,6 +368,9 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			opt->net_opt.relay = relay_command();
 			break;
 		}
+		case OPT_SCREENSHOT:
+			parse_shot(optarg, opt);
+			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 			break;
@@ -534,8 +570,15 @@ int main(int argc, char **argv)
 					      (const char *const *)argv + first,
 					      (const char *const *)environ, &elf_err);
 		free(exe);
+		for (unsigned i = 0; pid > 0 && i < opt.nshots; i++)
+			if (opt.shots[i].at_ns != UINT64_MAX &&
+			    !sim_event_at(opt.shots[i].at_ns, take_shot, &opt.shots[i]))
+				pid = -ENOMEM;
 		if (pid > 0) {
 			status = kernel_run();
+			for (unsigned i = 0; i < opt.nshots; i++)
+				if (opt.shots[i].at_ns == UINT64_MAX)
+					take_shot(&opt.shots[i]);
 			if (debug_enabled)
 				debug_machine_ended(status);
 		} else if (elf_err) {

@@ -379,6 +379,11 @@ uint64_t sim_mmio_read(uint64_t pa, unsigned size)
 	unsigned bar;
 	uint64_t off;
 	struct sim_pci_device *d = mmio_size_ok(size) ? owner(pa, size, false, &bar, &off) : NULL;
+	if (d && d->bar_ram[bar]) {
+		uint64_t v = 0;
+		memcpy(&v, (uint8_t *)d->bar_ram[bar] + off, size);
+		return v;
+	}
 	if (d && d->mem_read)
 		return d->mem_read(d, bar, off, size) & ones64(size);
 	return ones64(size);
@@ -389,7 +394,9 @@ void sim_mmio_write(uint64_t pa, unsigned size, uint64_t value)
 	unsigned bar;
 	uint64_t off;
 	struct sim_pci_device *d = mmio_size_ok(size) ? owner(pa, size, false, &bar, &off) : NULL;
-	if (d && d->mem_write)
+	if (d && d->bar_ram[bar])
+		memcpy((uint8_t *)d->bar_ram[bar] + off, &value, size);
+	else if (d && d->mem_write)
 		d->mem_write(d, bar, off, size, value & ones64(size));
 }
 
@@ -419,7 +426,7 @@ size_t sim_pci_mmio_windows(struct sim_mmio_window *out, size_t max)
 				skip = overlaps(base, size, seen[j].base, seen[j].size);
 			if (skip)
 				continue;
-			seen[n] = (struct sim_mmio_window){base, size};
+			seen[n] = (struct sim_mmio_window){base, size, d->bar_ram[i]};
 			if (n < max)
 				out[n] = seen[n];
 			n++;

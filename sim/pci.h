@@ -45,6 +45,9 @@ struct sim_pci_device {
 	uint64_t (*mem_read)(struct sim_pci_device *d, unsigned bar, uint64_t off, unsigned size);
 	void (*mem_write)(struct sim_pci_device *d, unsigned bar, uint64_t off, unsigned size,
 			  uint64_t value);
+	/* Host memory behind memory BAR i (bar_size bytes, page-aligned), or NULL: the CPU maps it
+	 * as RAM at the BAR and mem_read/mem_write are not called for it (video memory). */
+	void *bar_ram[6];
 	/*
 	 * Optional. config_init fills the device-specific part of the configuration space
 	 * (0x40-0xff: capabilities; sim_pci_add_cap links them) once the bus built the header.
@@ -85,6 +88,13 @@ uint64_t sim_pci_bar_base(const struct sim_pci_device *d, unsigned i);
 
 /* The device models, each in its file: the PIIX3 south bridge (piix.c). */
 void sim_piix_init(void);
+/* The Bochs VBE display adapter (vga.c): 0 or -errno. sim_vga_frame gives the screen as QEMU's
+ * display shows it (640x480 black while no mode of 15 bits or more is on), width x height
+ * pixels 0xRRGGBB in malloc'd memory: 0 or -ENOMEM. */
+int sim_vga_init(void);
+void sim_vga_fini(void);
+bool sim_vga_present(void);
+int sim_vga_frame(uint32_t **pixels, unsigned *width, unsigned *height);
 
 /* Port I/O of the machine, as the CPU's in and out would do it (size 1, 2 or 4): the PCI
  * configuration ports and the I/O BARs of the devices; nothing answers with all ones. */
@@ -101,6 +111,7 @@ void sim_mmio_write(uint64_t pa, unsigned size, uint64_t value);
  * out and returns how many there are. sim_pci_mmio_generation changes whenever they may have. */
 struct sim_mmio_window {
 	uint64_t base, size;
+	void *ram; /* the BAR's bar_ram: mapped as RAM, not as MMIO */
 };
 size_t sim_pci_mmio_windows(struct sim_mmio_window *out, size_t max);
 uint64_t sim_pci_mmio_generation(void);

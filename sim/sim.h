@@ -10,6 +10,8 @@
 
 #include "devices.h"
 
+#define SIM_SHOTS_MAX 16
+
 struct sim_options {
 	uint64_t mem_bytes;
 	uint64_t quantum;   /* executed blocks per time slice */
@@ -31,6 +33,12 @@ struct sim_options {
 	struct sim_disk *disk;      /* --disk: the virtio-blk disk's image, or NULL */
 	bool net;                   /* --net=user: a virtio-net card on a slirp wire */
 	struct sim_net_options net_opt;
+	/* --screenshot=FILE.png[@TIME]: at a virtual time, or at the end (at UINT64_MAX) */
+	unsigned nshots;
+	struct sim_shot {
+		const char *path;
+		uint64_t at_ns;
+	} shots[SIM_SHOTS_MAX];
 };
 
 #define SIM_MEM_DEFAULT (256ull << 20)

@@ -20,10 +20,11 @@ pc_require_qemu() {
 pc_boot() {
 	local kernel=$1 image=$2 cmdline=$3 out=$4 limit=${5:-300} q
 	set +e
-	# -nodefaults: the machine scripts/run-metal.sh boots and the sim models (no VGA, no NIC).
+	# -nodefaults: the machine scripts/run-metal.sh boots and the sim models (no NIC; the VGA at
+	# 00:04.0 without its option ROM).
 	timeout -k 5 "$limit" "$PC_QEMU" -nodefaults -accel tcg -machine pc -m 256M -display none -no-reboot \
 		-monitor none -serial stdio -kernel "$kernel" -initrd "$image" -append "$cmdline" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 ${PC_QEMU_ARGS[@]+"${PC_QEMU_ARGS[@]}"} \
+		-device VGA,addr=04.0,romfile= -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${PC_QEMU_ARGS[@]+"${PC_QEMU_ARGS[@]}"} \
 		</dev/null >"$out" 2>"$out.qemu"
 	q=$?
 	set -e
