@@ -1,6 +1,6 @@
 /*
- * /dev: the kernel's character devices (null, zero, full, random, urandom, kmsg, tty, console) and the
- * links to the current process's descriptors. A device node elsewhere (a server's mknod) opens
+ * /dev: the kernel's character devices (null, zero, full, random, urandom, kmsg, tty, console,
+ * tty1 and its other end vt1: vt.c) and the links to the current process's descriptors. A device node elsewhere (a server's mknod) opens
  * the same device through chrdev_open. And the socket nodes programs bind there (syslogd's
  * /dev/log), SOCKETS_MAX of them, until unlinked: the only nodes /dev takes.
  */
@@ -10,9 +10,11 @@
 #include <kernel/random.h>
 #include <kernel/tty.h>
 #include <kernel/vfs.h>
+#include <kernel/vt.h>
 #include <uapi/linux.h>
 
 #define MKDEV(major, minor) ((major) << 8 | (minor))
+#define VT_MAJOR 240 /* /dev/vt1: Linux's range for local use */
 
 static const struct {
 	const char *name;
@@ -28,6 +30,8 @@ static const struct {
 	{"kmsg", S_IFCHR | 0644, MKDEV(1, 11), NULL},
 	{"tty", S_IFCHR | 0666, MKDEV(5, 0), NULL},
 	{"console", S_IFCHR | 0600, MKDEV(5, 1), NULL},
+	{"tty1", S_IFCHR | 0620, MKDEV(4, 1), NULL},
+	{"vt1", S_IFCHR | 0600, MKDEV(VT_MAJOR, 1), NULL},
 	{"fd", S_IFLNK | 0777, 0, "/proc/self/fd"},
 	{"stdin", S_IFLNK | 0777, 0, "/proc/self/fd/0"},
 	{"stdout", S_IFLNK | 0777, 0, "/proc/self/fd/1"},
@@ -268,6 +272,10 @@ int chrdev_open(struct thread *t, unsigned rdev, struct file *f)
 		f->ops = &mem_ops;
 		f->priv_len = rdev & 0xff;
 		return 0;
+	case 4:
+		return rdev == MKDEV(4, 1) ? tty_open(t, vt_tty(), f) : -ENXIO;
+	case VT_MAJOR:
+		return rdev == MKDEV(VT_MAJOR, 1) ? vt_open(f) : -ENXIO;
 	case 5:
 		if (rdev == MKDEV(5, 0))
 			return tty_open_controlling(t, f);

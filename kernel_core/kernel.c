@@ -9,6 +9,7 @@
 #include <kernel/pipe_ring.h>
 #include <kernel/klib.h>
 #include <kernel/klog.h>
+#include <kernel/vt.h>
 #include <kernel/kmalloc.h>
 #include <kernel/random.h>
 #include <kernel/signal.h>
@@ -64,6 +65,7 @@ int kernel_init(const struct kernel_config *cfg)
 	misc_reset();
 	klog_reset();
 	tty_init();
+	vt_init();
 	if ((err = vfs_init()))
 		return err;
 	vfs_up = true;

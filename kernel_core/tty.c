@@ -32,9 +32,6 @@ static struct {
 	bool wanted; /* a read or poll found it empty since the last bytes came */
 } stream_in;
 
-/* Marks of end-of-file characters in the input ring (they end a read, and are not read). */
-static uint8_t eof_mark[TTY_BUF / 8];
-
 static void console_out(struct tty *tty, const char *buf, size_t len)
 {
 	(void)tty;
@@ -63,17 +60,22 @@ static void termios_defaults(struct linux_termios *t)
 	t->c_cc[VLNEXT] = CTRL('V');
 }
 
+void tty_setup(struct tty *tty, unsigned rows, unsigned cols,
+	       void (*out)(struct tty *tty, const char *buf, size_t len))
+{
+	kmemset(tty, 0, sizeof(*tty));
+	termios_defaults(&tty->termios);
+	tty->winsize = (struct linux_winsize){(unsigned short)rows, (unsigned short)cols, 0, 0};
+	tty->out = out;
+}
+
 void tty_init(void)
 {
-	kmemset(&console, 0, sizeof(console));
-	kmemset(eof_mark, 0, sizeof(eof_mark));
 	kmemset(&stream_in, 0, sizeof(stream_in));
-	termios_defaults(&console.termios);
 	unsigned rows = CONSOLE_ROWS, cols = CONSOLE_COLS;
 	if (plat_console_interactive())
 		plat_console_size(&rows, &cols);
-	console.winsize = (struct linux_winsize){(unsigned short)rows, (unsigned short)cols, 0, 0};
-	console.out = console_out;
+	tty_setup(&console, rows, cols, console_out);
 }
 
 struct tty *tty_console(void)
@@ -139,17 +141,17 @@ static size_t at(const struct tty *tty, size_t i)
 	return (tty->in_head + i) % TTY_BUF;
 }
 
-static bool marked(size_t pos)
+static bool marked(const struct tty *tty, size_t pos)
 {
-	return (eof_mark[pos / 8] >> (pos % 8)) & 1;
+	return (tty->eof_mark[pos / 8] >> (pos % 8)) & 1;
 }
 
-static void mark(size_t pos, bool on)
+static void mark(struct tty *tty, size_t pos, bool on)
 {
 	if (on)
-		eof_mark[pos / 8] |= (uint8_t)(1u << (pos % 8));
+		tty->eof_mark[pos / 8] |= (uint8_t)(1u << (pos % 8));
 	else
-		eof_mark[pos / 8] &= (uint8_t)~(1u << (pos % 8));
+		tty->eof_mark[pos / 8] &= (uint8_t)~(1u << (pos % 8));
 }
 
 static bool push(struct tty *tty, char c, bool eof)
@@ -160,7 +162,7 @@ static bool push(struct tty *tty, char c, bool eof)
 		return false;
 	size_t pos = at(tty, tty->in_len++);
 	tty->in[pos] = c;
-	mark(pos, eof);
+	mark(tty, pos, eof);
 	return true;
 }
 
@@ -278,6 +280,19 @@ void tty_input(struct tty *tty, const char *buf, size_t len)
 	}
 }
 
+size_t tty_input_room(const struct tty *tty)
+{
+	return TTY_BUF - 1 - tty->in_len;
+}
+
+void tty_set_winsize(struct tty *tty, const struct linux_winsize *ws)
+{
+	bool changed = kmemcmp(ws, &tty->winsize, sizeof(*ws)) != 0;
+	tty->winsize = *ws;
+	if (changed && tty->pgrp > 0)
+		signal_send_pgrp(tty->pgrp, SIGWINCH, SI_KERNEL, 0);
+}
+
 /* Takes what the platform has of a stream console's input, as far as the buffer has room. */
 static void stream_fill(void)
 {
@@ -378,7 +393,8 @@ static long tty_read(struct thread *t, struct file *f, uint64_t buf, uint64_t le
 	if (!enough && tty->hung_up)
 		return 0;
 	if (!enough) {
-		tty_poll_console();
+		if (tty == &console)
+			tty_poll_console();
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
 		uint64_t deadline = !canon && vtime ? wait_deadline(t, vtime * 100000000ull) : UINT64_MAX;
@@ -395,14 +411,14 @@ static long tty_read(struct thread *t, struct file *f, uint64_t buf, uint64_t le
 		while (n < sizeof(chunk) && done + n < len && avail) {
 			size_t pos = at(tty, 0);
 			char c = tty->in[pos];
-			bool eof = marked(pos);
+			bool eof = marked(tty, pos);
 			tty->in_head = (tty->in_head + 1) % TTY_BUF;
 			tty->in_len--;
 			avail--;
 			if (canon)
 				tty->cooked--;
 			if (eof) {
-				mark(pos, false);
+				mark(tty, pos, false);
 				tty->eofs--;
 				stop = true;
 				break;
@@ -418,6 +434,7 @@ static long tty_read(struct thread *t, struct file *f, uint64_t buf, uint64_t le
 			return done ? (long)done : -EFAULT;
 		done += n;
 	}
+	wait_wake(WAIT_KEY(tty->in)); /* a device that waits to give more (vt.c) */
 	return (long)done;
 }
 
@@ -432,9 +449,17 @@ static long tty_write(struct thread *t, struct file *f, uint64_t buf, uint64_t l
 	}
 	if (tty->hung_up)
 		return -EIO;
-	char chunk[256];
+	char chunk[TTY_OUT_CHUNK / 2]; /* ONLCR may double it */
 	uint64_t done = 0;
 	while (done < len) {
+		if (tty->room && tty->room(tty) < TTY_OUT_CHUNK) {
+			if (done)
+				return (long)done;
+			if (f->flags & O_NONBLOCK)
+				return -EAGAIN;
+			return wait_block(t, WAIT_TTY, WAIT_KEY(&tty->room), UINT64_MAX,
+					  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+		}
 		size_t n = (size_t)MIN(len - done, sizeof(chunk));
 		if (copy_in(t->proc->mm, chunk, buf + done, n))
 			return done ? (long)done : -EFAULT;
@@ -447,9 +472,10 @@ static long tty_write(struct thread *t, struct file *f, uint64_t buf, uint64_t l
 static unsigned tty_poll(struct file *f)
 {
 	struct tty *tty = f->priv;
-	tty_poll_console();
+	if (tty == &console)
+		tty_poll_console();
 	bool canon = tty->termios.c_lflag & ICANON;
-	unsigned r = POLLOUT;
+	unsigned r = !tty->room || tty->room(tty) >= TTY_OUT_CHUNK ? POLLOUT : 0;
 	if ((canon ? tty->cooked : tty->in_len) > 0)
 		r |= POLLIN;
 	if (tty->hung_up)
@@ -499,10 +525,7 @@ static long tty_ioctl(struct thread *t, struct file *f, uint64_t cmd, uint64_t a
 		struct linux_winsize ws;
 		if (copy_in(mm, &ws, arg, sizeof(ws)))
 			return -EFAULT;
-		bool changed = kmemcmp(&ws, &tty->winsize, sizeof(ws)) != 0;
-		tty->winsize = ws;
-		if (changed && tty->pgrp > 0)
-			signal_send_pgrp(tty->pgrp, SIGWINCH, SI_KERNEL, 0);
+		tty_set_winsize(tty, &ws);
 		return 0;
 	}
 	case TIOCGPGRP:

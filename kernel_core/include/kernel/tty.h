@@ -27,16 +27,30 @@ struct tty {
 	bool lnext;        /* the next byte is taken literally (VLNEXT) */
 	unsigned column;   /* output column, for erasing tabs */
 	bool hung_up;      /* the device went away: reads return 0, writes EIO */
+	uint8_t eof_mark[TTY_BUF / 8]; /* end-of-file characters in the ring (not read) */
 	/* Writes output bytes to the device. */
 	void (*out)(struct tty *tty, const char *buf, size_t len);
+	/* Optional: the bytes the device takes now; a writer waits (WAIT_TTY on the tty's
+	 * room hook) while it has less room than a chunk needs. Without it the device takes all. */
+	size_t (*room)(struct tty *tty);
 };
+
+/* Output chunks of the line discipline: a device with room() takes at least this much. */
+#define TTY_OUT_CHUNK 512
 
 /* The console's tty (its device is the platform console). */
 struct tty *tty_console(void);
 /* Resets the console (boot). */
 void tty_init(void);
+/* A new terminal of rows x cols with Linux's default termios, its output going to out. */
+void tty_setup(struct tty *tty, unsigned rows, unsigned cols,
+	       void (*out)(struct tty *tty, const char *buf, size_t len));
 /* Bytes from the device: the line discipline takes them (echo, signals, editing). */
 void tty_input(struct tty *tty, const char *buf, size_t len);
+/* How many bytes tty_input takes now without losing one: 0 while the input ring is full. */
+size_t tty_input_room(const struct tty *tty);
+/* The device side's window size (a terminal emulator's TIOCSWINSZ): SIGWINCH on a change. */
+void tty_set_winsize(struct tty *tty, const struct linux_winsize *ws);
 /* Takes what the platform's console has for the kernel since the last look: what a person
  * typed at an interactive one; a stream's input when a reader waits for it. */
 void tty_poll_console(void);
