@@ -207,6 +207,7 @@ static const struct {
 	{"virtio-blk", 0x1af4, 0x1001}, {"virtio-blk", 0x1af4, 0x1042},
 	{"virtio-net", 0x1af4, 0x1000}, {"virtio-net", 0x1af4, 0x1041},
 	{"ac97", 0x8086, 0x2415},       {"piix-ide", 0x8086, 0x7010},
+	{"vga", 0x1234, 0x1111},
 };
 
 static int add_device(struct parser *p, struct service_config *s, unsigned vendor, unsigned device,
@@ -340,6 +341,12 @@ static int set_service(struct parser *p, struct entry *e, const char *key, char 
 			return -1;
 		}
 		s->console = value[0] == 'y';
+	} else if (!strcmp(key, "tty")) {
+		if (strncmp(value, "/dev/", 5) || strlen(value) >= SERVICE_PATH_MAX) {
+			error(p, p->line, "expected a terminal's path in /dev for 'tty', got '%s'", value);
+			return -1;
+		}
+		strcpy(s->tty, value);
 	} else if (!strcmp(key, "when")) {
 		if (!valid_name(value)) {
 			error(p, p->line, "expected a word of letters, digits, '-' and '_' for 'when', got '%s'",
@@ -350,7 +357,7 @@ static int set_service(struct parser *p, struct entry *e, const char *key, char 
 	} else {
 		error(p, p->line,
 		      "unknown key '%s' (expected binary, args, phase, restart, limit, backoff, backoff-max,"
-		      " stable, after, serves, console, when or devices)", key);
+		      " stable, after, serves, console, tty, when or devices)", key);
 		return -1;
 	}
 	return 0;

@@ -27,6 +27,7 @@ struct service_config {
 	long long backoff_max_ms;
 	long long stable_ms;           /* a run at least this long resets the restart count */
 	int console;                   /* runs on the console: its session, its controlling tty */
+	char tty[SERVICE_PATH_MAX];    /* runs on this terminal so (not the console): "" none */
 	char serves[SERVICE_PATH_MAX]; /* a path it serves files at: init waits for that at boot */
 	char when[SERVICE_NAME_MAX];   /* started only if init's command line has this word */
 	struct {

@@ -93,11 +93,12 @@ static void ended(struct service *s, int status)
 }
 
 /* In the child: s's standard descriptors and process group. A console service leads a session
- * of its own with the console as its controlling terminal, in the foreground; the others run
- * in a process group of their own, writing to log_path when there is one. */
+ * of its own with the console as its controlling terminal, in the foreground, and so does one
+ * with a tty on it; the others run in a process group of their own, writing to log_path when
+ * there is one. */
 static void child_setup(const struct service_config *c)
 {
-	if (!c->console) {
+	if (!c->console && !c->tty[0]) {
 		setpgid(0, 0);
 		int fd = log_path ? open(log_path, O_WRONLY) : -1;
 		if (fd >= 0) {
@@ -109,9 +110,10 @@ static void child_setup(const struct service_config *c)
 		return;
 	}
 	setsid();
-	int fd = open("/dev/console", O_RDWR);
+	const char *path = c->console ? "/dev/console" : c->tty;
+	int fd = open(path, O_RDWR);
 	if (fd < 0) {
-		dprintf(2, "init: %s: cannot open /dev/console: %s\n", c->name, strerror(errno));
+		dprintf(2, "init: %s: cannot open %s: %s\n", c->name, path, strerror(errno));
 		_exit(127);
 	}
 	for (int i = 0; i < 3; i++)
@@ -190,7 +192,7 @@ static void start(struct service *s)
 	}
 	/* Also here, so that the group exists whichever of parent and child runs first (a console
 	 * service makes its own session, and this may fail then). */
-	if (!c->console)
+	if (!c->console && !c->tty[0])
 		setpgid(pid, pid);
 	s->pid = pid;
 	s->state = SERVICE_RUNNING;
@@ -344,8 +346,8 @@ static void stop(struct service *s)
 	char t[SECONDS_LEN];
 	printf("init: stopping %s (pid %d)\n", s->cfg->name, s->pid);
 	s->state = SERVICE_STOPPING;
-	/* A shell on the console ignores SIGTERM; its terminal hanging up ends it. */
-	if (s->cfg->console)
+	/* A shell on a terminal ignores SIGTERM; its terminal hanging up ends it. */
+	if (s->cfg->console || s->cfg->tty[0])
 		signal_service(s, SIGHUP);
 	signal_service(s, SIGTERM);
 	long long deadline = uptime_ms() + grace_ms;
