@@ -207,7 +207,7 @@ static const struct {
 	{"virtio-blk", 0x1af4, 0x1001}, {"virtio-blk", 0x1af4, 0x1042},
 	{"virtio-net", 0x1af4, 0x1000}, {"virtio-net", 0x1af4, 0x1041},
 	{"ac97", 0x8086, 0x2415},       {"piix-ide", 0x8086, 0x7010},
-	{"vga", 0x1234, 0x1111},
+	{"vga", 0x1234, 0x1111},        {"i8042", 0x41d0, 0x0303}, {"i8042", 0x41d0, 0x0f13},
 };
 
 static int add_device(struct parser *p, struct service_config *s, unsigned vendor, unsigned device,

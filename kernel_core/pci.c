@@ -155,6 +155,24 @@ static unsigned bdf(const struct pci_info *f)
 	return (unsigned)f->bus << 8 | (unsigned)f->dev << 3 | f->fn;
 }
 
+/* An ISA device of the machine, after the PCI functions (<eclipse.h>): the PC's i8042. */
+static void isa_add(uint8_t fn, uint16_t pnp, uint8_t subclass, uint8_t line, unsigned nports,
+		    const uint16_t *ports)
+{
+	if (nfound == PCI_MAX_FUNCTIONS) {
+		overflowed = true;
+		return;
+	}
+	struct pci_info *f = &found[nfound++];
+	*f = (struct pci_info){
+		.bus = 0xff, .dev = 0, .fn = fn, .header = PCI_HEADER_ISA,
+		.vendor = ISA_VENDOR_PNP, .device = pnp, .class_code = 0x09, .subclass = subclass,
+		.irq_line = line, .irq_pin = 1, .command = COMMAND_DECODE,
+	};
+	for (unsigned i = 0; i < nports; i++)
+		f->bars[i] = (struct pci_bar){.base = ports[i], .size = 1, .flags = PCI_BAR_IO};
+}
+
 int pci_scan(void)
 {
 	pci_reset();
@@ -167,6 +185,10 @@ int pci_scan(void)
 			found[j] = found[j - 1];
 		found[j] = f;
 	}
+	/* The i8042 of QEMU's pc machine and of the sim (ACPI would say whether a PC has one). */
+	static const uint16_t i8042_ports[] = {0x60, 0x64};
+	isa_add(0, 0x0303, 0x00, 1, 2, i8042_ports);
+	isa_add(1, 0x0f13, 0x02, 12, 0, NULL);
 	if (overflowed)
 		kprintf(2, "%s: more than %d PCI functions: only the first are listed\n", plat_name,
 			PCI_MAX_FUNCTIONS);
@@ -311,8 +333,10 @@ static void let_go(size_t i, bool unmap)
 {
 	struct proc *p = owner[i];
 	const struct pci_info *f = &found[i];
-	uint32_t cmd = plat_pci_read(f->bus, f->dev, f->fn, REG_COMMAND) & 0xffffu;
-	plat_pci_write(f->bus, f->dev, f->fn, REG_COMMAND, cmd & ~COMMAND_MASTER);
+	if (f->header != PCI_HEADER_ISA) { /* an ISA device does not master the bus */
+		uint32_t cmd = plat_pci_read(f->bus, f->dev, f->fn, REG_COMMAND) & 0xffffu;
+		plat_pci_write(f->bus, f->dev, f->fn, REG_COMMAND, cmd & ~COMMAND_MASTER);
+	}
 	for (unsigned b = 0; b < PCI_BARS; b++) {
 		uint64_t va = mapped_at[i][b];
 		if (unmap && p->mm && still_mapped(p->mm, i, b, va))
@@ -411,6 +435,8 @@ long sys_dev_map(struct thread *t, const uint64_t *a)
 	unsigned b = (unsigned)a[1];
 	const struct pci_bar *bar = &found[i].bars[b];
 	struct mm *mm = t->proc->mm;
+	if (found[i].header == PCI_HEADER_ISA)
+		return -EINVAL;
 	if (!bar->size || (bar->flags & PCI_BAR_IO) || (bar->base & PAGE_MASK) ||
 	    bar->size > (1ull << 32))
 		return -EINVAL;
@@ -437,9 +463,10 @@ long sys_dev_config(struct thread *t, const uint64_t *a)
 		return i;
 	uint64_t off = a[1], buf = a[2], len = a[3];
 	bool write = a[4] != 0;
-	if (!len || off >= PCI_CONFIG_SIZE || len > PCI_CONFIG_SIZE - off)
-		return -EINVAL;
 	const struct pci_info *f = &found[i];
+	if (!len || off >= PCI_CONFIG_SIZE || len > PCI_CONFIG_SIZE - off ||
+	    f->header == PCI_HEADER_ISA)
+		return -EINVAL;
 	uint8_t bytes[PCI_CONFIG_SIZE];
 	unsigned first = (unsigned)off & ~3u, end = ((unsigned)(off + len) + 3) & ~3u;
 	for (unsigned r = first; r < end; r += 4) {

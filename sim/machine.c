@@ -230,6 +230,7 @@ int sim_machine_init(const struct sim_options *opt)
 	sim_irq_reset();
 	sim_events_reset();
 	sim_pci_init();
+	sim_i8042_init();
 	if ((err = sim_vga_init())) {
 		sim_machine_fini();
 		return err;

@@ -3,6 +3,7 @@
 
 #include "debug.h"
 #include "devices.h"
+#include "keys.h"
 #include "screen.h"
 #include "virtio.h"
 
@@ -66,6 +67,10 @@ static void usage(FILE *out)
 		"                    write the screen (the display adapter at PCI 00:04.0) to\n"
 		"                    FILE.png at TIME of virtual time after boot, or at the\n"
 		"                    end of the run without @TIME; may be given 16 times\n"
+		"  --keys=FILE       type keys and move the mouse (the PS/2 keyboard and mouse)\n"
+		"                    at points on the virtual clock, as FILE's lines say:\n"
+		"                    'TIME type TEXT', 'TIME key CHORD' (ctrl+c, up, f1),\n"
+		"                    'TIME mouse DX DY [left] [right] [middle]'\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
 		"                    execution and jumps when every process sleeps; 'host': the\n"
@@ -237,7 +242,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
 	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
-	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT };
+	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT, OPT_KEYS };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -259,6 +264,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"disk", required_argument, NULL, OPT_DISK},
 		{"net", required_argument, NULL, OPT_NET},
 		{"screenshot", required_argument, NULL, OPT_SCREENSHOT},
+		{"keys", required_argument, NULL, OPT_KEYS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -371,6 +377,17 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		case OPT_SCREENSHOT:
 			parse_shot(optarg, opt);
 			break;
+		case OPT_KEYS: {
+			char why[300];
+			if (opt->keys)
+				usage_error("%s", "only one --keys");
+			if (sim_keys_load(optarg, why, sizeof(why))) {
+				fprintf(stderr, "eclipse-sim: --keys %s: %s\n", optarg, why);
+				exit(EXIT_USAGE);
+			}
+			opt->keys = true;
+			break;
+		}
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 			break;
@@ -570,6 +587,8 @@ int main(int argc, char **argv)
 					      (const char *const *)argv + first,
 					      (const char *const *)environ, &elf_err);
 		free(exe);
+		if (pid > 0 && sim_keys_start())
+			pid = -ENOMEM;
 		for (unsigned i = 0; pid > 0 && i < opt.nshots; i++)
 			if (opt.shots[i].at_ns != UINT64_MAX &&
 			    !sim_event_at(opt.shots[i].at_ns, take_shot, &opt.shots[i]))
@@ -598,6 +617,7 @@ int main(int argc, char **argv)
 	symbols_fini();
 	sim_cpu_close();
 	sim_machine_fini();
+	sim_keys_fini();
 	free(program);
 	free(image);
 	if (trace_fd >= 0)

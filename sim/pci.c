@@ -328,8 +328,34 @@ static uint64_t ones64(unsigned size)
 	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
+#define ISA_RANGES 8
+
+static struct isa_range {
+	uint16_t first, count;
+	sim_port_in_fn in;
+	sim_port_out_fn out;
+} isa[ISA_RANGES];
+static unsigned nisa;
+
+void sim_isa_ports(uint16_t first, uint16_t count, sim_port_in_fn in, sim_port_out_fn out)
+{
+	if (nisa < ISA_RANGES)
+		isa[nisa++] = (struct isa_range){first, count, in, out};
+}
+
+static const struct isa_range *isa_at(uint16_t port, unsigned size)
+{
+	for (unsigned i = 0; i < nisa; i++)
+		if (port >= isa[i].first && port + size <= (unsigned)isa[i].first + isa[i].count)
+			return &isa[i];
+	return NULL;
+}
+
 uint32_t sim_port_in(uint16_t port, unsigned size)
 {
+	const struct isa_range *r = isa_at(port, size);
+	if (r)
+		return r->in(port, size) & ones(size);
 	if (port == PORT_CONFIG_ADDRESS && size == 4)
 		return bus.address;
 	if (port >= PORT_CONFIG_DATA && port < PORT_CONFIG_DATA + 4) {
@@ -351,6 +377,11 @@ uint32_t sim_port_in(uint16_t port, unsigned size)
 
 void sim_port_out(uint16_t port, unsigned size, uint32_t value)
 {
+	const struct isa_range *r = isa_at(port, size);
+	if (r) {
+		r->out(port, size, value & ones(size));
+		return;
+	}
 	if (port == PORT_CONFIG_ADDRESS && size == 4) {
 		bus.address = value & 0x80fffffcu; /* the reserved bits read as zero */
 		return;
@@ -498,6 +529,7 @@ static struct sim_pci_device host_bridge = {
 void sim_pci_init(void)
 {
 	memset(&bus, 0, sizeof(bus));
+	nisa = 0;
 	sim_pci_add(&host_bridge);
 	sim_piix_init();
 }

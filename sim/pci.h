@@ -96,6 +96,20 @@ void sim_vga_fini(void);
 bool sim_vga_present(void);
 int sim_vga_frame(uint32_t **pixels, unsigned *width, unsigned *height);
 
+/* The PC's keyboard controller (i8042.c) at ports 0x60 and 0x64, its keyboard on line 1 and its
+ * mouse on line 12. sim_i8042_key: a Linux key code (KEY_*) pressed or released, false for a
+ * key the keyboard does not have; sim_i8042_mouse: a move (dx right, dy down, in counts) with
+ * the buttons held (bit 0 left, 1 right, 2 middle). */
+void sim_i8042_init(void);
+bool sim_i8042_key(unsigned key, bool down);
+void sim_i8042_mouse(int dx, int dy, unsigned buttons);
+
+/* Fixed ports of the machine's ISA devices (the i8042): count ports from first answered by in
+ * and out, before the PCI functions' BARs. At most 8 ranges; sim_pci_init forgets them. */
+typedef uint32_t (*sim_port_in_fn)(uint16_t port, unsigned size);
+typedef void (*sim_port_out_fn)(uint16_t port, unsigned size, uint32_t value);
+void sim_isa_ports(uint16_t first, uint16_t count, sim_port_in_fn in, sim_port_out_fn out);
+
 /* Port I/O of the machine, as the CPU's in and out would do it (size 1, 2 or 4): the PCI
  * configuration ports and the I/O BARs of the devices; nothing answers with all ones. */
 uint32_t sim_port_in(uint16_t port, unsigned size);

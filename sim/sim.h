@@ -34,6 +34,7 @@ struct sim_options {
 	bool net;                   /* --net=user: a virtio-net card on a slirp wire */
 	struct sim_net_options net_opt;
 	/* --screenshot=FILE.png[@TIME]: at a virtual time, or at the end (at UINT64_MAX) */
+	bool keys;                  /* --keys: a script was loaded (keys.c) */
 	unsigned nshots;
 	struct sim_shot {
 		const char *path;

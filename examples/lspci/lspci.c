@@ -114,6 +114,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "lspci: pci_device: %s\n", strerror(errno));
 			return 1;
 		}
+		if (f.header == PCI_HEADER_ISA)
+			continue; /* the ISA devices that follow the PCI functions: not PCI's */
 		printf("%02x:%02x.%x ", f.bus, f.dev, f.fn);
 		if (numeric)
 			printf("%02x%02x:", f.class_code, f.subclass);

@@ -109,8 +109,9 @@ void plat_irq_unmask(unsigned line)
 {
 	if (line == 0 || line == 2 || line >= 16)
 		return;
-	/* PCI lines are level-triggered: the ELCR says so (as firmware sets it). */
-	if (line != 1 && line != 8 && line != 13) {
+	/* PCI lines are level-triggered: the ELCR says so (as firmware sets it); the ISA ones
+	 * (keyboard, clock, mouse, FPU) stay edge-triggered. */
+	if (line != 1 && line != 8 && line != 12 && line != 13) {
 		uint16_t port = (uint16_t)(ELCR + line / 8);
 		outb(port, (uint8_t)(inb(port) | 1u << (line % 8)));
 	}

@@ -182,6 +182,16 @@ struct vfs_rep {
 #define DMA_ALLOC_MAX (4ull << 20)
 #define DMA_PROC_MAX (16ull << 20)
 #define PCI_CONFIG_SIZE 256
+/*
+ * The PC's ISA devices the kernel knows are listed after the PCI functions, and are granted,
+ * claimed and driven the same way: header PCI_HEADER_ISA, bus 0xff, vendor ISA_VENDOR_PNP ("PNP"
+ * as an EISA identity) and device the PnP number, their ports as I/O BARs, their interrupt in
+ * irq_line (irq_pin 1). There are two: the i8042's keyboard port, 41d0:0303 (class 09.00, ports
+ * 0x60 and 0x64, line 1), and its mouse port, 41d0:0f13 (class 09.02, line 12). dev_config and
+ * dev_map refuse them (EINVAL).
+ */
+#define PCI_HEADER_ISA 0x7f
+#define ISA_VENDOR_PNP 0x41d0
 #define PCI_BARS 6
 #define PCI_BAR_IO 0x1u       /* I/O ports (else memory) */
 #define PCI_BAR_64 0x2u       /* a 64-bit memory BAR: the next BAR is its upper half, unused */
