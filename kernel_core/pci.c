@@ -185,10 +185,12 @@ int pci_scan(void)
 			found[j] = found[j - 1];
 		found[j] = f;
 	}
-	/* The i8042 of QEMU's pc machine and of the sim (ACPI would say whether a PC has one). */
+	/* The keyboard controller of QEMU's pc machine and of the sim. */
 	static const uint16_t i8042_ports[] = {0x60, 0x64};
-	isa_add(0, 0x0303, 0x00, 1, 2, i8042_ports);
-	isa_add(1, 0x0f13, 0x02, 12, 0, NULL);
+	if (plat_has_i8042()) {
+		isa_add(0, 0x0303, 0x00, 1, 2, i8042_ports);
+		isa_add(1, 0x0f13, 0x02, 12, 0, NULL);
+	}
 	if (overflowed)
 		kprintf(2, "%s: more than %d PCI functions: only the first are listed\n", plat_name,
 			PCI_MAX_FUNCTIONS);

@@ -28,6 +28,7 @@
 #include "devices.h"
 #include "pci.h"
 
+#include <kernel/plat.h>
 #include <string.h>
 
 #define PORT_DATA 0x60
@@ -391,4 +392,9 @@ void sim_i8042_mouse(int dx, int dy, unsigned buttons)
 		c.mouse_dy -= y;
 	} while (c.mouse_dx || c.mouse_dy);
 	update();
+}
+
+bool plat_has_i8042(void)
+{
+	return true; /* the sim's machine always has one, as QEMU's pc machine */
 }

@@ -22,3 +22,9 @@ void plat_pci_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint3
 	outl(CONFIG_ADDRESS, address(bus, dev, fn, off));
 	outl(CONFIG_DATA, value);
 }
+
+/* A PC without a keyboard controller reads all ones at its status port (nothing decodes it). */
+bool plat_has_i8042(void)
+{
+	return inb(0x64) != 0xff;
+}

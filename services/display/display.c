@@ -41,6 +41,7 @@ static struct {
 		int n;
 	} pending; /* scrolling not done on the pixels yet */
 	uint32_t palette[256];
+	int replay_left; /* bytes of tty1's history still to draw again after a (re)start */
 } d = {.vt = -1};
 
 /* Reads the first line of STATUS_PATH into line (size bytes); returns 0, or -1 with errno. */
@@ -161,6 +162,9 @@ static void on_scrolled(void *ctx, unsigned top, unsigned bottom, int n)
 static void on_reply(void *ctx, const char *buf, size_t len)
 {
 	(void)ctx;
+	/* A question in the history was answered by the service that drew it first. */
+	if (d.replay_left > 0)
+		return;
 	if (write(d.vt, buf, len) < 0)
 		return; /* the answer is lost, as a terminal's when the line is full */
 }
@@ -237,6 +241,8 @@ static int start(void)
 			     .ws_xpixel = (unsigned short)d.v.width,
 			     .ws_ypixel = (unsigned short)d.v.height};
 	ioctl(d.vt, TIOCSWINSZ, &ws);
+	if (ioctl(d.vt, FIONREAD, &d.replay_left) < 0)
+		d.replay_left = 0;
 	d.on = true;
 	render();
 	printf("display: %ux%ux%u on the display adapter; /dev/tty1 drawn as %ux%u text\n",
@@ -256,8 +262,15 @@ static void wait_output(long long ms)
 		return;
 	static char buf[16384];
 	ssize_t n;
-	while ((n = read(d.vt, buf, sizeof(buf))) > 0)
-		term_write(&d.t, buf, (size_t)n);
+	while ((n = read(d.vt, buf, sizeof(buf))) > 0) {
+		/* The history first, without answering its questions again (term.c's replies). */
+		size_t replay = d.replay_left > 0 ? (size_t)d.replay_left : 0;
+		if (replay > (size_t)n)
+			replay = (size_t)n;
+		term_write(&d.t, buf, replay);
+		d.replay_left -= (int)replay;
+		term_write(&d.t, buf + replay, (size_t)n - replay);
+	}
 	render();
 }
 

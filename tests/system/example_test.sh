@@ -21,13 +21,16 @@ forkexec)
 		"crasher: started \(pid 3\), crashing in 10 ms" "forkexec: child 3 was killed by SIGSEGV"
 	;;
 lspci)
-	# The simulated machine's bus, as QEMU's pc machine has it: the host bridge and the PIIX3.
+	# The simulated machine's bus, as QEMU's pc machine has it: the host bridge, the PIIX3 and
+	# the VGA (the i8042's ISA functions that follow in the kernel's list are not PCI's).
 	boot "$tmp/out" "$build/guest/lspci"
 	expect_status 0
 	[[ $(cat "$transcript") == "00:00.0 Host bridge [0600]: 8086:1237 (rev 02)
 00:01.0 ISA bridge [0601]: 8086:7000
 00:01.1 IDE interface [0101]: 8086:7010 (prog-if 80)
-00:01.3 Bridge [0680]: 8086:7113 (rev 03)" ]] || fail "expected the host bridge and the PIIX3"
+00:01.3 Bridge [0680]: 8086:7113 (rev 03)
+00:04.0 VGA compatible controller [0300]: 1234:1111 (rev 02)" ]] ||
+		fail "expected the host bridge, the PIIX3 and the VGA"
 	boot "$tmp/out" "$build/guest/lspci" -n -v
 	expect_status 0
 	grep -qx '00:01.1 0101: 8086:7010 (prog-if 80)' "$transcript" || fail "expected the IDE, numeric"
@@ -102,8 +105,8 @@ COMMANDS
 	expect_line "uptime [0-9]+\.[0-9] s"
 	expect_line "  filesystem   pid 2     running, up [0-9.]+ s"
 	expect_line "  network      pid 3     running, up [0-9.]+ s"
-	expect_line "  console      pid 7     running, up [0-9.]+ s"
-	expect_line " +[0-9]+ +7 R statusd|( +[0-9]+ +7 S statusd)"
+	expect_line "  console      pid 8     running, up [0-9.]+ s"
+	expect_line " +[0-9]+ +8 R statusd|( +[0-9]+ +8 S statusd)"
 	expect_line "1"
 	expect_line "missing page: wget says 1"
 	expect_count 0 "  init +not running"

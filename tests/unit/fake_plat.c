@@ -523,6 +523,11 @@ const uint32_t *fake_pci_config(unsigned bus, unsigned dev, unsigned fn)
 	return f ? f->config : NULL;
 }
 
+bool plat_has_i8042(void)
+{
+	return false; /* the fake machine's bus is PCI's alone */
+}
+
 uint32_t plat_pci_read(unsigned bus, unsigned dev, unsigned fn, unsigned off)
 {
 	ck_assert_msg(off % 4 == 0 && off < 256, "PCI register %#x", off);

@@ -133,6 +133,8 @@ void plat_file_close(const void *data, size_t len);
  * 32-bit register at off (a multiple of 4, below 256) of function bus:dev.fn. A function that
  * is not there reads all ones and ignores writes. */
 uint32_t plat_pci_read(unsigned bus, unsigned dev, unsigned fn, unsigned off);
+/* Whether the machine has a PC keyboard controller (an i8042 at ports 0x60 and 0x64). */
+bool plat_has_i8042(void);
 void plat_pci_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t value);
 
 /*
