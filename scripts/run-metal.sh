@@ -15,6 +15,9 @@
 # listens on 127.0.0.1 unless it names an address; guestfwd=tcp:GA:GP-tcp:HOST:PORT runs
 # eclipse-sim --net-relay=HOST:PORT (next to KERNEL, or $ECLIPSE_SIM) for each connection.
 #
+# WINDOW=sdl (or gtk) shows the screen, QEMU's VGA, in a window that takes the keyboard and
+# mouse (Debian's qemu-system-gui); without it the screen is not shown.
+#
 # The kernel writes its status to QEMU's debug console port as its last act; QEMU's own exit
 # code (isa-debug-exit) holds only 7 bits of it. Without that byte (QEMU quit or failed, or the
 # machine reset itself) this says so on stderr and exits 1.
@@ -53,7 +56,14 @@ if [[ -n ${NET-} && $NET != none ]]; then
 	done
 	net=(-netdev "$netdev" -device virtio-net-pci,netdev=net0,addr=03.0)
 fi
-qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot -m 256M \
+display=none
+if [[ -n ${WINDOW-} && $WINDOW != none ]]; then
+	case $WINDOW in
+	sdl | gtk) display=$WINDOW ;;
+	*) echo "run-metal.sh: WINDOW=$WINDOW: expected sdl, gtk or none" >&2; exit 2 ;;
+	esac
+fi
+qemu-system-x86_64 -nodefaults -no-user-config -display "$display" -no-reboot -m 256M \
 	-device VGA,addr=04.0,romfile= \
 	-chardev stdio,id=console,mux=on,signal=off -serial chardev:console \
 	-mon chardev=console,mode=readline \

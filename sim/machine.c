@@ -485,6 +485,11 @@ unsigned plat_stop_requests(void)
 	return (unsigned)stop_requests + (debug_enabled && debug_killed() ? 2u : 0u);
 }
 
+void sim_request_stop(void)
+{
+	stop_requests++;
+}
+
 void sim_catch_stop_signals(void)
 {
 	struct sigaction sa;

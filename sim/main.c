@@ -5,6 +5,7 @@
 #include "devices.h"
 #include "keys.h"
 #include "screen.h"
+#include "window.h"
 #include "virtio.h"
 
 #include <ecl/duration.h>
@@ -67,6 +68,10 @@ static void usage(FILE *out)
 		"                    write the screen (the display adapter at PCI 00:04.0) to\n"
 		"                    FILE, a PNG, at TIME of virtual time after boot, or at the\n"
 		"                    end of the run without @TIME; may be given 16 times\n"
+		"  --display=KIND    'none' (default): the screen is seen only in --screenshot;\n"
+		"                    'sdl': a window shows it and takes the keyboard and mouse\n"
+		"                    (a click grabs the mouse, Ctrl-Alt lets it go; closing the\n"
+		"                    window asks the system to shut down, as Ctrl-C)\n"
 		"  --keys=FILE       type keys and move the mouse (the PS/2 keyboard and mouse)\n"
 		"                    at points on the virtual clock, as FILE's lines say:\n"
 		"                    'TIME type TEXT', 'TIME key CHORD' (ctrl+c, up, f1),\n"
@@ -242,7 +247,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
 	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
-	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT, OPT_KEYS };
+	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT, OPT_KEYS, OPT_DISPLAY };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -265,6 +270,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"net", required_argument, NULL, OPT_NET},
 		{"screenshot", required_argument, NULL, OPT_SCREENSHOT},
 		{"keys", required_argument, NULL, OPT_KEYS},
+		{"display", required_argument, NULL, OPT_DISPLAY},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -377,6 +383,11 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		case OPT_SCREENSHOT:
 			parse_shot(optarg, opt);
 			break;
+		case OPT_DISPLAY:
+			if (strcmp(optarg, "sdl") && strcmp(optarg, "none"))
+				usage_error("invalid --display '%s' (expected sdl or none)", optarg);
+			opt->window = !strcmp(optarg, "sdl");
+			break;
 		case OPT_KEYS: {
 			char why[300];
 			if (opt->keys)
@@ -405,7 +416,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	 * over idle time there would print hours of heartbeats a second. A run with a limit, or
 	 * with neither end on a terminal (a test, a pipeline), wants its result soon. */
 	opt->paced = pace == PACE_REAL ||
-		     (pace == PACE_AUTO && !opt->max_time_ns && (isatty(0) || isatty(1)));
+		     (pace == PACE_AUTO && !opt->max_time_ns && (isatty(0) || isatty(1) || opt->window));
 	return optind;
 }
 
@@ -546,6 +557,15 @@ int main(int argc, char **argv)
 		free(image);
 		return EXIT_RUNTIME;
 	}
+	char why[300];
+	if (opt.window && sim_window_open(sim_request_stop, why, sizeof(why))) {
+		fprintf(stderr, "eclipse-sim: --display=sdl: cannot open a window: %s\n", why);
+		sim_disk_close(opt.disk);
+		debug_close();
+		free(program);
+		free(image);
+		return EXIT_RUNTIME;
+	}
 	err = sim_machine_init(&opt); /* the disk is the machine's from now on */
 	if (err) {
 		if (err == -ENETDOWN)
@@ -556,6 +576,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "eclipse-sim: cannot allocate %llu bytes of guest RAM\n",
 				(unsigned long long)opt.mem_bytes);
 		debug_close();
+		if (opt.window)
+			sim_window_close();
 		free(program);
 		free(image);
 		return EXIT_RUNTIME;
@@ -587,7 +609,7 @@ int main(int argc, char **argv)
 					      (const char *const *)argv + first,
 					      (const char *const *)environ, &elf_err);
 		free(exe);
-		if (pid > 0 && sim_keys_start())
+		if (pid > 0 && (sim_keys_start() || (opt.window && sim_window_start())))
 			pid = -ENOMEM;
 		for (unsigned i = 0; pid > 0 && i < opt.nshots; i++)
 			if (opt.shots[i].at_ns != UINT64_MAX &&
@@ -618,6 +640,8 @@ int main(int argc, char **argv)
 	sim_cpu_close();
 	sim_machine_fini();
 	sim_keys_fini();
+	if (opt.window)
+		sim_window_close();
 	free(program);
 	free(image);
 	if (trace_fd >= 0)

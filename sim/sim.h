@@ -35,6 +35,7 @@ struct sim_options {
 	struct sim_net_options net_opt;
 	/* --screenshot=FILE.png[@TIME]: at a virtual time, or at the end (at UINT64_MAX) */
 	bool keys;                  /* --keys: a script was loaded (keys.c) */
+	bool window;                /* --display=sdl */
 	unsigned nshots;
 	struct sim_shot {
 		const char *path;
@@ -66,6 +67,8 @@ int sim_read_file(const char *path, uint64_t max, void **data, size_t *len);
 void sim_set_boot_image(void *image, size_t len);
 /* Ctrl-C and SIGTERM become stop requests (plat_stop_requests). */
 void sim_catch_stop_signals(void);
+/* A stop request from the simulator itself (the window closed), as a Ctrl-C. */
+void sim_request_stop(void);
 
 /* The CPU (cpu.c). */
 int sim_cpu_open(const struct sim_options *opt);

@@ -6,6 +6,8 @@ usage: png.py same A.png B.png        exit 0 when the pictures are equal pixel f
                                       say how many pixels differ and where, exit 1
        png.py info A.png              width, height, and how many pixels are not black
        png.py crop A.png X Y W H OUT  (for the README's picture: a part of a screenshot)
+       png.py inside A.png SCREEN.xwd  exit 0 when A's picture is somewhere in the X screen
+                                      dump (Xvfb -fbdir's file) pixel for pixel, else 1
 """
 import struct
 import sys
@@ -54,6 +56,46 @@ def read(path):
     return width, height, bytes(out)
 
 
+def read_xwd(path):
+    """An X window dump of depth 24 in 32-bit pixels, as Xvfb's -fbdir keeps its screen."""
+    with open(path, "rb") as f:
+        data = f.read()
+    fields = struct.unpack(">25I", data[:100])
+    header, version, width, height = fields[0], fields[1], fields[4], fields[5]
+    byte_order, bpp, stride, ncolors = fields[7], fields[11], fields[12], fields[19]
+    if version != 7 or bpp != 32:
+        sys.exit(f"png.py: {path}: not a 32-bit X window dump")
+    pos = header + 12 * ncolors
+    out = bytearray()
+    for y in range(height):
+        row = data[pos + y * stride:pos + y * stride + width * 4]
+        for x in range(width):
+            p = row[4 * x:4 * x + 4]
+            b, g, r = (p[0], p[1], p[2]) if byte_order == 0 else (p[3], p[2], p[1])
+            out += bytes((r, g, b))
+    return width, height, bytes(out)
+
+
+def inside(small, big):
+    """Where small's picture is in big's, by the first pixel that is not black: (x, y) or None."""
+    ws, hs, a = small
+    wb, hb, b = big
+    first = next((i // 3 for i in range(0, len(a), 3) if a[i:i + 3] != b"\0\0\0"), None)
+    if first is None:
+        return None
+    fx, fy = first % ws, first // ws
+    for i in range(0, len(b), 3):
+        if b[i:i + 3] != a[first * 3:first * 3 + 3]:
+            continue
+        x, y = i // 3 % wb - fx, i // 3 // wb - fy
+        if x < 0 or y < 0 or x + ws > wb or y + hs > hb:
+            continue
+        if all(a[r * ws * 3:(r + 1) * ws * 3] == b[((y + r) * wb + x) * 3:((y + r) * wb + x + ws) * 3]
+               for r in range(hs)):
+            return x, y
+    return None
+
+
 def write(path, width, height, rgb):
     rows = b"".join(b"\0" + rgb[y * width * 3:(y + 1) * width * 3] for y in range(height))
 
@@ -84,6 +126,12 @@ def main():
         w, h, a = read(args[1])
         lit = sum(1 for i in range(0, len(a), 3) if a[i:i + 3] != b"\0\0\0")
         print(f"{w}x{h}, {lit} pixels not black")
+    elif len(args) == 3 and args[0] == "inside":
+        where = inside(read(args[1]), read_xwd(args[2]))
+        if where is None:
+            print("not found in the screen dump")
+            sys.exit(1)
+        print(f"found at {where[0]},{where[1]}")
     elif len(args) == 7 and args[0] == "crop":
         w, h, a = read(args[1])
         x, y, cw, ch = map(int, args[2:6])

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The screen and the keyboard (docs/display.md).
-# Usage: screen_test.sh BUILD_DIR events|badmode|restart|same-screen
+# Usage: screen_test.sh BUILD_DIR events|badmode|restart|same-screen|window
 #   events       keys and mouse moves from --keys reach the input service's log, and the keys
 #                the shell on /dev/tty1 (arrows, Ctrl, Shift); the mouse's moves in packets
 #   badmode      modes the adapter cannot show are refused with an error; one it can is set
 #   restart      the display service killed and restarted draws the same screen again
 #   same-screen  the same keys typed on the sim (--keys) and on the pc kernel under QEMU
 #                (sendkey on its monitor): the screenshots are equal pixel for pixel
+#   window       --display=sdl under Xvfb: the window shows the screen --screenshot writes
 set -uo pipefail
 
 build=$1 case=$2
@@ -113,6 +114,34 @@ COMMANDS
 	png same "$tmp/before.png" "$tmp/after.png" || fail "the screen differs after the restart"
 	((failures)) && show "$tmp/out"
 	;;
+window)
+	command -v Xvfb >/dev/null || { echo "SKIP: no Xvfb (Debian: xvfb)"; exit 77; }
+	mkdir "$tmp/fb"
+	Xvfb -displayfd 3 -screen 0 1280x1024x24 -fbdir "$tmp/fb" -nolisten tcp 3>"$tmp/display" \
+		>"$tmp/xvfb.out" 2>&1 &
+	xvfb=$!
+	for _ in $(seq 100); do [[ -s $tmp/display ]] && break; sleep 0.1; done
+	DISPLAY=:$(cat "$tmp/display") timeout 120 "$sim" --image="$build/boot.cpio" --shell \
+		--display=sdl --pace=real --max-time=20s --quiet --screenshot="$tmp/sim.png@3s" \
+		>"$tmp/out" 2>&1 <<<'sleep 100' &
+	run=$!
+	# The screen is still once the shells are up: the window shows it from then on.
+	found=
+	for _ in $(seq 15); do
+		sleep 1
+		[[ -s $tmp/sim.png ]] || continue
+		cp "$tmp/fb/Xvfb_screen0" "$tmp/screen.xwd"
+		png inside "$tmp/sim.png" "$tmp/screen.xwd" >"$tmp/inside" && { found=1; break; }
+	done
+	kill "$run" 2>/dev/null
+	wait "$run"
+	kill "$xvfb"
+	wait "$xvfb" 2>/dev/null
+	[[ -n $found ]] || fail "the window does not show the screen ($(cat "$tmp/inside" 2>/dev/null))"
+	png info "$tmp/sim.png" | grep -Eq "^1024x768, [1-9][0-9]{3,} pixels" ||
+		fail "nothing on the screen: $(png info "$tmp/sim.png")"
+	((failures)) && show "$tmp/out"
+	;;
 same-screen)
 	command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"; exit 77; }
 	printf '4s type %s\n4s type %s\n4s type %s\n4s key up\n' "$TEXT1" "$TEXT2" "$TEXT3" >"$tmp/keys"
@@ -154,7 +183,7 @@ same-screen)
 	fi
 	;;
 *)
-	echo "usage: $0 BUILD_DIR events|badmode|restart|same-screen" >&2
+	echo "usage: $0 BUILD_DIR events|badmode|restart|same-screen|window" >&2
 	exit 2
 	;;
 esac
