@@ -3,7 +3,8 @@
 # three give the same output, and prints medians, ratios and targets; then measures what a sleeping
 # process costs eclipse-sim in guest RAM (procmem); then times the disk through the filesystem
 # natively, on eclipse-sim and on the pc kernel under qemu-system-x86_64 (disk); then the network
-# of the booted system from the host, on eclipse-sim and on pc (net, bench/net.sh). See
+# of the booted system from the host, on eclipse-sim and on pc (net, bench/net.sh); then the
+# display service's console redraws and scrolling, the same way (display, bench/display.sh). See
 # bench/README.md.
 #
 #   bash bench/run.sh [BUILD_DIR]      (default: build)
@@ -25,7 +26,7 @@ MACHINES=(native qemu sim)
 QEMU=$(command -v qemu-x86_64 || true)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 ONLY=${BENCH_ONLY:-}
-ALL_PARTS="getpid compute memory forkexec ctxswitch threads pipe shell procmem disk net ipc boot"
+ALL_PARTS="getpid compute memory forkexec ctxswitch threads pipe shell procmem disk net display ipc boot"
 
 die() {
 	echo "bench: $*" >&2
@@ -570,6 +571,11 @@ disk_report
 if wanted net; then
 	NET_MIB=$(scaled 32) NET_REQUESTS=$(scaled 200) bash "$SRC/bench/net.sh" "$BUILD" ||
 		die "net failed"
+fi
+# The screen: the display service on eclipse-sim and on pc under QEMU, from the host (display.sh).
+if wanted display; then
+	CONSOLE_REDRAWS=$(scaled 100) CONSOLE_LINES=$(scaled 2000) bash "$SRC/bench/display.sh" "$BUILD" ||
+		die "display failed"
 fi
 
 # Eclipse-only figures: no native or qemu column exists for them.

@@ -230,7 +230,7 @@ static void put_pid_stat(struct text *x, struct proc *p)
 {
 	uint64_t vsize, rss;
 	mem_sizes(p, &vsize, &rss);
-	int tty_nr = p->tty ? (5 << 8) | 1 : 0;
+	int tty_nr = p->tty ? (int)p->tty->rdev : 0;
 	int tpgid = p->tty ? p->tty->pgrp : -1;
 	put(x, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu %llu %llu %llu 20 0 %u 0 %llu %llu "
 	       "%llu 18446744073709551615 %llu %llu %llu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "

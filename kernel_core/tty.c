@@ -60,10 +60,11 @@ static void termios_defaults(struct linux_termios *t)
 	t->c_cc[VLNEXT] = CTRL('V');
 }
 
-void tty_setup(struct tty *tty, unsigned rows, unsigned cols,
+void tty_setup(struct tty *tty, unsigned rdev, unsigned rows, unsigned cols,
 	       void (*out)(struct tty *tty, const char *buf, size_t len))
 {
 	kmemset(tty, 0, sizeof(*tty));
+	tty->rdev = rdev;
 	termios_defaults(&tty->termios);
 	tty->winsize = (struct linux_winsize){(unsigned short)rows, (unsigned short)cols, 0, 0};
 	tty->out = out;
@@ -75,7 +76,7 @@ void tty_init(void)
 	unsigned rows = CONSOLE_ROWS, cols = CONSOLE_COLS;
 	if (plat_console_interactive())
 		plat_console_size(&rows, &cols);
-	tty_setup(&console, rows, cols, console_out);
+	tty_setup(&console, 5 << 8 | 1, rows, cols, console_out);
 }
 
 struct tty *tty_console(void)
@@ -581,7 +582,11 @@ static long tty_ioctl(struct thread *t, struct file *f, uint64_t cmd, uint64_t a
 		if (arg == TCIFLUSH || arg == TCIOFLUSH)
 			flush_input(tty);
 		return arg <= TCIOFLUSH ? 0 : -EINVAL;
-	case TCSBRK:
+	case TCSBRK: /* tcdrain: until the device took all the output */
+		if (tty->drained && !tty->drained(tty))
+			return wait_block(t, WAIT_TTY, WAIT_KEY(&tty->room), UINT64_MAX,
+					  WAIT_RERUN | WAIT_INTR | WAIT_RESTARTABLE);
+		return 0;
 	case TCXONC:
 		return 0;
 	case TIOCSTI: {

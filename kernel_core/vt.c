@@ -9,7 +9,8 @@
  * has its own position (f->offset); a new one starts at the oldest byte still there, so that a
  * restarted display service replays the recent output and draws the screen again. Writers of
  * tty1 wait while the slowest reader is VT_LOG bytes behind (backpressure, as a pty's master
- * that is not read); with no reader they go on and the oldest history goes. Writes to /dev/vt1
+ * that is not read); with no reader they go on and the oldest history goes; tcdrain waits
+ * until every reader has read all. Writes to /dev/vt1
  * are typing: they wait while the tty's input ring is full and a reader of tty1 will empty it,
  * so nothing typed is lost; a canonical line that fills the ring loses bytes as on Linux.
  */
@@ -48,6 +49,12 @@ static size_t vt_room(struct tty *tty)
 	return behind >= VT_LOG ? 0 : VT_LOG - (size_t)behind;
 }
 
+static bool vt_drained(struct tty *tty)
+{
+	(void)tty;
+	return slowest() == vt.head;
+}
+
 static void vt_out(struct tty *tty, const char *buf, size_t len)
 {
 	(void)tty;
@@ -60,8 +67,9 @@ static void vt_out(struct tty *tty, const char *buf, size_t len)
 void vt_init(void)
 {
 	kmemset(&vt, 0, sizeof(vt));
-	tty_setup(&vt.tty, VT_ROWS, VT_COLS, vt_out);
+	tty_setup(&vt.tty, 4 << 8 | 1, VT_ROWS, VT_COLS, vt_out); /* /dev/tty1 */
 	vt.tty.room = vt_room;
+	vt.tty.drained = vt_drained;
 }
 
 struct tty *vt_tty(void)

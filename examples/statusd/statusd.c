@@ -17,10 +17,13 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -58,36 +61,61 @@ static int first_line(const char *path, char *buf, size_t size)
 }
 
 /* The [name] sections of /etc/services.conf: how many, at most SERVICES_MAX. */
-static int services(char names[][NAME_MAX_])
+/* A terminal's number as /proc/PID/stat's tty_nr has it (major << 8 | minor), or 0. */
+static int tty_number(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
+		return 0;
+	return (int)(major(st.st_rdev) << 8 | minor(st.st_rdev));
+}
+
+/* The services of /etc/services.conf, with the terminal each runs on ("console = yes", "tty =
+ * PATH": its tty_nr) or 0: how many, -1 without the file. */
+static int services(char names[][NAME_MAX_], int ttys[])
 {
 	FILE *f = fopen("/etc/services.conf", "r");
 	if (!f)
 		return -1;
 	char line[256];
 	int n = 0;
-	while (n < SERVICES_MAX && fgets(line, sizeof(line), f)) {
-		char *s = line;
+	bool in_service = false;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *value;
 		while (isspace((unsigned char)*s))
 			s++;
 		char *end = strchr(s, ']');
-		if (*s != '[' || !end || end - s - 1 >= NAME_MAX_)
-			continue;
-		*end = 0;
-		if (strcmp(s + 1, "init")) /* init's own settings, not a service */
-			snprintf(names[n++], NAME_MAX_, "%s", s + 1);
+		if (*s == '[' && end && end - s - 1 < NAME_MAX_) {
+			*end = 0;
+			/* [init] is init's own settings, not a service */
+			in_service = strcmp(s + 1, "init") && n < SERVICES_MAX;
+			if (in_service) {
+				snprintf(names[n], NAME_MAX_, "%s", s + 1);
+				ttys[n++] = 0;
+			}
+		} else if (in_service && (value = strchr(s, '='))) {
+			size_t key = strcspn(s, " \t=");
+			value += 1 + strspn(value + 1, " \t");
+			value[strcspn(value, " \t\r\n#")] = 0;
+			if (key == 7 && !strncmp(s, "console", 7) && !strcmp(value, "yes"))
+				ttys[n - 1] = tty_number("/dev/console");
+			else if (key == 3 && !strncmp(s, "tty", 3))
+				ttys[n - 1] = tty_number(value);
+		}
 	}
 	fclose(f);
 	return n;
 }
 
 struct proc {
-	int pid, ppid;
+	int pid, ppid, tty;
 	char state;
 	char comm[NAME_MAX_];
 	double age; /* seconds since it started */
 };
 
-/* /proc/PID/stat: its name, state, parent and start (field 22, in clock ticks). */
+/* /proc/PID/stat: its name, state, parent, terminal (field 7) and start (field 22, in clock
+ * ticks). */
 static int read_proc(int pid, double uptime, struct proc *p)
 {
 	char path[64], line[512];
@@ -102,10 +130,12 @@ static int read_proc(int pid, double uptime, struct proc *p)
 	unsigned long long start = 0;
 	char *field = close + 2;
 	p->state = *field;
-	p->ppid = 0;
+	p->ppid = p->tty = 0;
 	for (int i = 3; field && i <= 22; i++) {
 		if (i == 4)
 			p->ppid = atoi(field);
+		if (i == 7)
+			p->tty = atoi(field);
 		if (i == 22)
 			start = strtoull(field, NULL, 10);
 		field = strchr(field, ' ');
@@ -148,7 +178,8 @@ static void status(struct page *p, int html)
 	static struct proc procs[512];
 	int np = processes(procs, 512, uptime);
 	char names[SERVICES_MAX][NAME_MAX_];
-	int ns = services(names);
+	int ttys[SERVICES_MAX];
+	int ns = services(names, ttys);
 	if (html)
 		put(p, "<!DOCTYPE html>\n<html><head><title>%s status</title></head><body>\n"
 		       "<h1>%s</h1>\n<p>up %.1f s, %d processes</p>\n<h2>Services</h2>\n"
@@ -160,15 +191,17 @@ static void status(struct page *p, int html)
 		put(p, html ? "<tr><td colspan=4>no /etc/services.conf</td></tr>\n"
 			    : "  (no /etc/services.conf)\n");
 	for (int i = 0; i < ns; i++) {
-		/* The service's process: the child of init (pid 1) with its name. */
+		/* The service's process: the child of init (pid 1) with its name; for a shell on a
+		 * terminal, the one on that terminal, or the shell on none (the console is a pipe or
+		 * a file, not a terminal). */
 		const struct proc *q = NULL;
 		for (int j = 0; j < np && !q; j++)
-			if (procs[j].ppid == 1 && !strncmp(procs[j].comm, names[i], 15))
+			if (procs[j].ppid == 1 && (ttys[i] ? procs[j].tty == ttys[i]
+							   : !strncmp(procs[j].comm, names[i], 15)))
 				q = &procs[j];
-		if (!q && !strcmp(names[i], "console"))
-			for (int j = 0; j < np && !q; j++)
-				if (procs[j].ppid == 1 && !strcmp(procs[j].comm, "sh"))
-					q = &procs[j];
+		for (int j = 0; j < np && !q && ttys[i]; j++)
+			if (procs[j].ppid == 1 && !procs[j].tty && !strcmp(procs[j].comm, "sh"))
+				q = &procs[j];
 		if (html && q)
 			put(p, "<tr><td>%s</td><td>%d</td><td>running</td><td>%.1f</td></tr>\n", names[i],
 			    q->pid, q->age);

@@ -41,6 +41,7 @@ static struct {
 		int n;
 	} pending; /* scrolling not done on the pixels yet */
 	uint32_t palette[256];
+	uint32_t expand[256][8]; /* a row of 8 pixels of a glyph: all ones where its bit is set */
 	int replay_left; /* bytes of tty1's history still to draw again after a (re)start */
 } d = {.vt = -1};
 
@@ -101,6 +102,13 @@ unsigned font_glyph(const struct font *f, uint32_t c)
 	}
 }
 
+static void expand_init(void)
+{
+	for (unsigned b = 0; b < 256; b++)
+		for (unsigned col = 0; col < 8; col++)
+			d.expand[b][col] = b >> (7 - col) & 1 ? 0xffffffffu : 0;
+}
+
 static void draw_cell(unsigned y, unsigned x, const struct cell *c, bool cursor)
 {
 	const struct font *f = &console_font;
@@ -112,6 +120,28 @@ static void draw_cell(unsigned y, unsigned x, const struct cell *c, bool cursor)
 	const unsigned char *glyph = f->glyphs + (size_t)font_glyph(f, c->ch) * f->glyph_bytes;
 	unsigned row_bytes = (f->width + 7) / 8;
 	volatile uint32_t *px = d.v.fb + ((size_t)y * f->height * d.v.pitch) / 4 + x * f->width;
+	if (f->width == 8 && f->height == 16 && !(c->attr & TERM_UNDERLINE)) {
+		/* The console font's size: all 16 rows in straight-line code, 8 stores a row, no
+		 * branch (an emulator translates it as one block). */
+		size_t step = d.v.pitch / 4;
+#define ROW(r)                                                                                   \
+	do {                                                                                     \
+		const uint32_t *m = d.expand[glyph[r]];                                          \
+		volatile uint32_t *q = px + (r) * step;                                          \
+		q[0] = (m[0] & fore) | (~m[0] & back);                                           \
+		q[1] = (m[1] & fore) | (~m[1] & back);                                           \
+		q[2] = (m[2] & fore) | (~m[2] & back);                                           \
+		q[3] = (m[3] & fore) | (~m[3] & back);                                           \
+		q[4] = (m[4] & fore) | (~m[4] & back);                                           \
+		q[5] = (m[5] & fore) | (~m[5] & back);                                           \
+		q[6] = (m[6] & fore) | (~m[6] & back);                                           \
+		q[7] = (m[7] & fore) | (~m[7] & back);                                           \
+	} while (0)
+		ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5); ROW(6); ROW(7);
+		ROW(8); ROW(9); ROW(10); ROW(11); ROW(12); ROW(13); ROW(14); ROW(15);
+#undef ROW
+		return;
+	}
 	for (unsigned r = 0; r < f->height; r++, px += d.v.pitch / 4) {
 		const unsigned char *bits = glyph + r * row_bytes;
 		bool underline = (c->attr & TERM_UNDERLINE) && r == f->height - 1;
@@ -232,6 +262,7 @@ static int start(void)
 	d.t.scrolled = on_scrolled;
 	d.t.reply = on_reply;
 	palette_init();
+	expand_init();
 	d.vt = open(VT_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (d.vt < 0) {
 		printf("display: cannot open " VT_PATH ": %s\n", strerror(errno));

@@ -1,6 +1,6 @@
 /*
  * The simulated machine's devices without a CPU: the PCI bus, memory BARs and their MMIO, DMA,
- * device events and the virtio-blk disk, driven through sim_port_* and sim_mmio_* as a driver
+ * device events, the virtio-blk disk, the display adapter and the keyboard controller, driven through sim_port_* and sim_mmio_* as a driver
  * would drive them, over guest RAM and a temporary image file. The CPU is a fake: a clock the
  * test moves, and counters for what the devices ask of it.
  *
@@ -799,6 +799,95 @@ static void test_slirp(void)
 	sim_slirp_close();
 }
 
+/* The display adapter (vga.c) through its register BAR, as a driver sets a mode. */
+static void test_vga(void)
+{
+	sim_pci_init();
+	CHECK(sim_vga_init() == 0, "the adapter");
+	CHECK(sim_pci_firmware() == 0, "firmware");
+	CHECK(cfg_read(4, 0, 0) == 0x11111234u, "1234:1111 at 00:04.0: %#x", cfg_read(4, 0, 0));
+	uint64_t fb = cfg_read(4, 0, 0x10) & ~0xfull, regs = cfg_read(4, 0, 0x18) & ~0xfull;
+	CHECK(fb == 0xfd000000u && regs == 0xfebff000u, "QEMU's BARs: %#llx %#llx",
+	      (unsigned long long)fb, (unsigned long long)regs);
+#define DISPI(i) (regs + 0x500 + 2 * (i))
+	CHECK(sim_mmio_read(DISPI(0), 2) == 0xb0c5, "the dispi identity");
+	CHECK(sim_mmio_read(DISPI(10), 2) == 256, "16 MiB of video memory in 64 KiB");
+	sim_mmio_write(DISPI(4), 2, 0x02); /* GETCAPS */
+	CHECK(sim_mmio_read(DISPI(1), 2) == 16000 && sim_mmio_read(DISPI(2), 2) == 12000 &&
+	      sim_mmio_read(DISPI(3), 2) == 32, "the maxima under GETCAPS");
+	sim_mmio_write(DISPI(4), 2, 0);
+	sim_mmio_write(DISPI(3), 2, 32);
+	sim_mmio_write(DISPI(1), 2, 1024);
+	sim_mmio_write(DISPI(2), 2, 768);
+	sim_mmio_write(DISPI(4), 2, 0x41); /* on, linear framebuffer */
+	CHECK(sim_mmio_read(DISPI(1), 2) == 1024 && sim_mmio_read(DISPI(6), 2) == 1024,
+	      "the mode taken, its virtual width");
+	uint32_t *px;
+	unsigned w, h;
+	CHECK(sim_vga_frame(&px, &w, &h) == 0 && w == 640 && h == 480,
+	      "blank until the attribute controller shows the screen: %ux%u", w, h);
+	free(px);
+	(void)sim_mmio_read(regs + 0x41a, 1); /* input status 1: the flip-flop to the index */
+	sim_mmio_write(regs + 0x400, 1, 0x20);
+	sim_mmio_write(fb + 5 * 4096 + 7 * 4, 4, 0x00ff8000);
+	CHECK(sim_vga_frame(&px, &w, &h) == 0 && w == 1024 && h == 768 &&
+	      px[5 * 1024 + 7] == 0xff8000 && px[0] == 0, "a pixel drawn at 7,5");
+	free(px);
+	sim_mmio_write(DISPI(1), 2, 1023);
+	CHECK(sim_mmio_read(DISPI(1), 2) == 1016, "a width cut to a multiple of 8");
+	sim_mmio_write(DISPI(4), 2, 0);
+	sim_mmio_write(DISPI(1), 2, 4096);
+	sim_mmio_write(DISPI(2), 2, 4096);
+	sim_mmio_write(DISPI(4), 2, 0x41);
+	CHECK(sim_mmio_read(DISPI(2), 2) == 1024, "a height cut to the memory: %llu",
+	      (unsigned long long)sim_mmio_read(DISPI(2), 2));
+#undef DISPI
+	sim_vga_fini();
+	sim_pci_fini();
+}
+
+static uint8_t kbc_read(void)
+{
+	return (uint8_t)sim_port_in(0x60, 1);
+}
+
+/* The keyboard controller (i8042.c): commands, the keyboard's and the mouse's answers, keys
+ * and packets, the two lines. */
+static void test_i8042(void)
+{
+	sim_pci_init();
+	sim_irq_reset();
+	sim_i8042_init();
+	CHECK((sim_port_in(0x64, 1) & 0x01) == 0, "nothing to read at first");
+	sim_port_out(0x64, 1, 0x20);
+	CHECK((sim_port_in(0x64, 1) & 0x01) && kbc_read() == 0x47, "the command byte");
+	sim_port_out(0x64, 1, 0xaa);
+	CHECK(kbc_read() == 0x55, "the controller's self test");
+	sim_port_out(0x60, 1, 0xff);
+	CHECK(sim_irq_level(1), "line 1 while the keyboard's answer waits");
+	CHECK(kbc_read() == 0xfa && kbc_read() == 0xaa, "the keyboard's reset");
+	CHECK(!sim_irq_level(1), "line 1 down once it is read");
+	CHECK(sim_i8042_key(30, true) && kbc_read() == 0x1e, "'a' pressed: set 1");
+	CHECK(sim_i8042_key(103, false) && kbc_read() == 0xe0 && kbc_read() == 0xc8,
+	      "up released: e0 c8");
+	CHECK(!sim_i8042_key(200, true), "no such key");
+	sim_port_out(0x64, 1, 0xad);
+	sim_i8042_key(30, false);
+	CHECK((sim_port_in(0x64, 1) & 0x01) == 0, "the keyboard's port off: its bytes wait");
+	sim_port_out(0x64, 1, 0xae);
+	CHECK(kbc_read() == 0x9e, "and come once it is on");
+	sim_port_out(0x64, 1, 0xd4);
+	sim_port_out(0x60, 1, 0xf4);
+	CHECK((sim_port_in(0x64, 1) & 0x21) == 0x21 && sim_irq_level(12), "the mouse's answer: aux");
+	CHECK(kbc_read() == 0xfa, "streaming on");
+	sim_i8042_mouse(300, -5, 1);
+	static const uint8_t want[] = {0x09, 127, 5, 0x09, 127, 0, 0x09, 46, 0};
+	for (unsigned i = 0; i < sizeof(want); i++)
+		CHECK(kbc_read() == want[i], "packet byte %u", i);
+	CHECK(!sim_irq_level(12), "line 12 down once the packets are read");
+	sim_pci_fini();
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -840,12 +929,14 @@ int main(int argc, char **argv)
 	test_events();
 	sim_events_reset();
 	test_ram_split();
+	test_vga();
+	test_i8042();
 	unlink(path);
 	close(image);
 	if (failures) {
 		printf("%d checks failed\n", failures);
 		return 1;
 	}
-	printf("PASS: bus, MMIO, DMA, events, virtio-blk, virtio-net and slirp\n");
+	printf("PASS: bus, MMIO, DMA, events, virtio-blk, virtio-net, slirp, the VGA and the i8042\n");
 	return 0;
 }

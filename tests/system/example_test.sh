@@ -105,6 +105,7 @@ COMMANDS
 	expect_line "uptime [0-9]+\.[0-9] s"
 	expect_line "  filesystem   pid 2     running, up [0-9.]+ s"
 	expect_line "  network      pid 3     running, up [0-9.]+ s"
+	expect_line "  screen       pid 7     running, up [0-9.]+ s"
 	expect_line "  console      pid 8     running, up [0-9.]+ s"
 	expect_line " +[0-9]+ +8 R statusd|( +[0-9]+ +8 S statusd)"
 	expect_line "1"

@@ -28,11 +28,15 @@ struct tty {
 	unsigned column;   /* output column, for erasing tabs */
 	bool hung_up;      /* the device went away: reads return 0, writes EIO */
 	uint8_t eof_mark[TTY_BUF / 8]; /* end-of-file characters in the ring (not read) */
+	unsigned rdev;     /* its device number, major << 8 | minor (/proc/PID/stat's tty_nr) */
 	/* Writes output bytes to the device. */
 	void (*out)(struct tty *tty, const char *buf, size_t len);
 	/* Optional: the bytes the device takes now; a writer waits (WAIT_TTY on the tty's
 	 * room hook) while it has less room than a chunk needs. Without it the device takes all. */
 	size_t (*room)(struct tty *tty);
+	/* Optional: whether the device took all the output (tcdrain waits for it, on the same
+	 * key as a writer waiting for room). Without it, output is taken at once. */
+	bool (*drained)(struct tty *tty);
 };
 
 /* Output chunks of the line discipline: a device with room() takes at least this much. */
@@ -42,8 +46,9 @@ struct tty {
 struct tty *tty_console(void);
 /* Resets the console (boot). */
 void tty_init(void);
-/* A new terminal of rows x cols with Linux's default termios, its output going to out. */
-void tty_setup(struct tty *tty, unsigned rows, unsigned cols,
+/* A new terminal, device rdev, of rows x cols with Linux's default termios, its output going
+ * to out. */
+void tty_setup(struct tty *tty, unsigned rdev, unsigned rows, unsigned cols,
 	       void (*out)(struct tty *tty, const char *buf, size_t len));
 /* Bytes from the device: the line discipline takes them (echo, signals, editing). */
 void tty_input(struct tty *tty, const char *buf, size_t len);
