@@ -44,7 +44,9 @@ endforeach()
 string(REGEX REPLACE "\n([^\n]+)" "\n--link=/\\1=/bin/busybox" _busybox_links "${_busybox_links}")
 string(REGEX MATCHALL "\n--link=" _busybox_count "${_busybox_links}")
 list(LENGTH _busybox_count _busybox_count)
-set(ECLIPSE_BUSYBOX_LINKS "${CMAKE_BINARY_DIR}/busybox-links.list")
+# Internal cache: seen by every directory that includes this file, the first one only running it.
+set(ECLIPSE_BUSYBOX_LINKS "${CMAKE_BINARY_DIR}/busybox-links.list" CACHE INTERNAL
+  "eclipse-mkimage entries of busybox's applets")
 set(_busybox_text
   "# The applets of ${ECLIPSE_BUSYBOX}: eclipse-mkimage @LIST entries (cmake/Busybox.cmake)${_busybox_links}")
 # Rewritten only when it changes, so that a new configure does not rebuild the image.

@@ -45,6 +45,10 @@ static uint8_t visited[PCI_BUSES / 8];
 static int irq_tid[PCI_MAX_FUNCTIONS];
 static bool irq_waiting[PCI_MAX_FUNCTIONS];
 static uint64_t mapped_at[PCI_MAX_FUNCTIONS][PCI_BARS];
+/* Per function, while owned: the process its owner lets map its memory BARs too (dev_share; 0:
+ * none), and where each is mapped there. */
+static int shared_pid[PCI_MAX_FUNCTIONS];
+static uint64_t shared_at[PCI_MAX_FUNCTIONS][PCI_BARS];
 /* DMA memory, reserved for the process that asked while it owns a device. */
 static struct dma_pin {
 	struct proc *proc;
@@ -218,6 +222,8 @@ void pci_reset(void)
 	kmemset(irq_tid, 0, sizeof(irq_tid));
 	kmemset(irq_waiting, 0, sizeof(irq_waiting));
 	kmemset(mapped_at, 0, sizeof(mapped_at));
+	kmemset(shared_pid, 0, sizeof(shared_pid));
+	kmemset(shared_at, 0, sizeof(shared_at));
 	nfound = 0;
 	overflowed = false;
 	kmemset(visited, 0, sizeof(visited));
@@ -329,10 +335,26 @@ static bool still_mapped(struct mm *mm, size_t i, unsigned b, uint64_t va)
 	       (flags & VM_MMIO);
 }
 
+/* Function i is no longer shared: out of the sharer's memory (unmap; else that memory is going
+ * away). */
+static void unshare(size_t i, bool unmap)
+{
+	struct proc *q = shared_pid[i] ? proc_find(shared_pid[i]) : NULL;
+	for (unsigned b = 0; b < PCI_BARS; b++) {
+		uint64_t va = shared_at[i][b];
+		if (unmap && q && q->mm && still_mapped(q->mm, i, b, va))
+			mm_unmap(q->mm, va, PAGE_UP(found[i].bars[b].size));
+		shared_at[i][b] = 0;
+	}
+	shared_pid[i] = 0;
+}
+
 /* The owner of function i lets it go: no more bus mastering, interrupts or mappings (unmap:
- * taken out of its memory, which is otherwise going away). */
+ * taken out of its memory, which is otherwise going away); the process it shared them with
+ * loses them too. */
 static void let_go(size_t i, bool unmap)
 {
+	unshare(i, true);
 	struct proc *p = owner[i];
 	const struct pci_info *f = &found[i];
 	if (f->header != PCI_HEADER_ISA) { /* an ISA device does not master the bus */
@@ -361,6 +383,8 @@ void pci_proc_gone(struct proc *p)
 			let_go(i, false);
 		if (granted[i] == p->pid)
 			granted[i] = 0;
+		if (shared_pid[i] == p->pid)
+			unshare(i, false);
 	}
 	unpin(p);
 	p->io.n = 0;
@@ -369,11 +393,14 @@ void pci_proc_gone(struct proc *p)
 void pci_proc_exec(struct proc *p)
 {
 	bool had = false;
-	for (size_t i = 0; i < nfound; i++)
+	for (size_t i = 0; i < nfound; i++) {
 		if (owner[i] == p) {
 			let_go(i, false); /* the mappings went with the old memory */
 			had = true;
 		}
+		if (shared_pid[i] == p->pid)
+			unshare(i, false);
+	}
 	unpin(p);
 	if (had)
 		update_io(p);
@@ -430,6 +457,10 @@ static long owned(struct thread *t, uint64_t index)
 long sys_dev_map(struct thread *t, const uint64_t *a)
 {
 	long i = owned(t, a[0]);
+	/* The process the owner shares the function with maps it as the owner does. */
+	bool sharer = i == -EPERM && shared_pid[a[0]] == t->proc->pid;
+	if (sharer)
+		i = (long)a[0];
 	if (i < 0)
 		return i;
 	if (a[1] >= PCI_BARS)
@@ -437,6 +468,7 @@ long sys_dev_map(struct thread *t, const uint64_t *a)
 	unsigned b = (unsigned)a[1];
 	const struct pci_bar *bar = &found[i].bars[b];
 	struct mm *mm = t->proc->mm;
+	uint64_t *at = sharer ? &shared_at[i][b] : &mapped_at[i][b];
 	if (found[i].header == PCI_HEADER_ISA)
 		return -EINVAL;
 	if (!bar->size || (bar->flags & PCI_BAR_IO) || (bar->base & PAGE_MASK) ||
@@ -444,8 +476,8 @@ long sys_dev_map(struct thread *t, const uint64_t *a)
 		return -EINVAL;
 	if (mm->refs > 1) /* a vfork child's memory is its parent's */
 		return -EINVAL;
-	if (still_mapped(mm, (size_t)i, b, mapped_at[i][b]))
-		return (long)mapped_at[i][b];
+	if (still_mapped(mm, (size_t)i, b, *at))
+		return (long)*at;
 	uint64_t len = PAGE_UP(bar->size), va = mm_find_free(mm, len);
 	if (!va || mm_map_device(mm, va, len, PROT_READ | PROT_WRITE))
 		return -ENOMEM;
@@ -454,8 +486,25 @@ long sys_dev_map(struct thread *t, const uint64_t *a)
 			mm_unmap(mm, va, len);
 			return -ENOMEM;
 		}
-	mapped_at[i][b] = va;
+	*at = va;
 	return (long)va;
+}
+
+long sys_dev_share(struct thread *t, const uint64_t *a)
+{
+	long i = owned(t, a[0]);
+	if (i < 0)
+		return i;
+	int pid = (int)a[1];
+	struct proc *q = pid > 0 ? proc_find(pid) : NULL;
+	if (pid && (!q || q->state != PROC_ALIVE))
+		return -ESRCH;
+	if (q == t->proc)
+		return -EINVAL;
+	if (shared_pid[i] != pid)
+		unshare((size_t)i, true);
+	shared_pid[i] = pid;
+	return 0;
 }
 
 long sys_dev_config(struct thread *t, const uint64_t *a)

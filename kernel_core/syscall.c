@@ -246,6 +246,7 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	S(dev_config, A_UINT, A_HEX, A_ADDR, A_SIZE, A_INT),
 	S(dev_irq, A_UINT, A_UINT),
 	SR(dma_alloc, R_HEX, A_SIZE, A_ADDR),
+	S(dev_share, A_UINT, A_INT),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)

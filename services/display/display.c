@@ -5,14 +5,24 @@
  * console font (font.h), moving pixels when the terminal scrolls. A restarted service reads
  * tty1's recent output again from /dev/vt1 and so draws the screen again.
  *
+ * It lends the framebuffer to a client that asks (<ecl/screen.h>, "display"): a second thread
+ * answers the requests, shares the adapter's framebuffer with the client (dev_share) and stops
+ * the console's drawing until the client gives it back or ends; then the console is drawn
+ * again, whole.
+ *
  * usage: display [--mode=WIDTHxHEIGHTxBPP] [--heartbeat=DURATION]
  */
 #include "font.h"
 #include "term.h"
 #include "vbe.h"
 
+#include <ecl/dev.h>
+#include <ecl/ipc.h>
+#include <ecl/screen.h>
 #include <ecl/service.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -43,7 +53,14 @@ static struct {
 	uint32_t palette[256];
 	uint32_t expand[256][8]; /* a row of 8 pixels of a glyph: all ones where its bit is set */
 	int replay_left; /* bytes of tty1's history still to draw again after a (re)start */
-} d = {.vt = -1};
+	/* The client holding the framebuffer (0: none, the console is drawn), under lock; the
+	 * requests' thread writes a byte to wake[1] when the console is to be drawn again. */
+	pthread_mutex_t lock;
+	pid_t client;
+	int wake[2];
+} d = {.vt = -1, .lock = PTHREAD_MUTEX_INITIALIZER, .wake = {-1, -1}};
+
+#define CLIENT_CHECK_NS 100000000ull /* how often the holder's life is looked at */
 
 /* Reads the first line of STATUS_PATH into line (size bytes); returns 0, or -1 with errno. */
 static int read_status(char *line, size_t size)
@@ -155,6 +172,11 @@ static void draw_cell(unsigned y, unsigned x, const struct cell *c, bool cursor)
 /* The pixels of text rows top..bottom move up by n rows (down for n < 0), as the cells did. */
 static void flush_scroll(void)
 {
+	pthread_mutex_lock(&d.lock);
+	bool lent = d.client != 0;
+	pthread_mutex_unlock(&d.lock);
+	if (lent)
+		d.pending.n = 0; /* the pixels are the client's: all is drawn again when it is done */
 	int n = d.pending.n;
 	unsigned top = d.pending.top, bottom = d.pending.bottom, k = (unsigned)(n < 0 ? -n : n);
 	d.pending.n = 0;
@@ -204,9 +226,15 @@ static bool same_cell(const struct cell *a, const struct cell *b)
 	return a->ch == b->ch && a->fg == b->fg && a->bg == b->bg && a->attr == b->attr;
 }
 
-/* Draws what changed since the last time, and the cursor. */
+/* Draws what changed since the last time, and the cursor; nothing while a client holds the
+ * framebuffer (the terminal goes on: its cells are drawn once the console is back). */
 static void render(void)
 {
+	pthread_mutex_lock(&d.lock);
+	bool lent = d.client != 0;
+	pthread_mutex_unlock(&d.lock);
+	if (lent)
+		return;
 	flush_scroll();
 	unsigned cols = d.t.cols;
 	if (d.cursor_shown)
@@ -227,6 +255,81 @@ static void render(void)
 		d.cursor_y = d.t.y;
 		draw_cell(d.cursor_y, d.cursor_x, term_cell(&d.t, d.cursor_y, d.cursor_x), true);
 	}
+}
+
+/* Everything is to be drawn again (the console is back from a client). */
+static void forget_screen(void)
+{
+	d.pending.n = 0;
+	for (size_t i = 0; i < (size_t)d.t.rows * d.t.cols; i++)
+		d.drawn[i].ch = INVALID_CELL;
+	d.cursor_shown = false;
+}
+
+static void info_of(struct display_info *info, int status)
+{
+	*info = (struct display_info){.status = status, .index = d.v.index, .width = d.v.width,
+				      .height = d.v.height, .bpp = d.v.bpp, .pitch = d.v.pitch};
+}
+
+/* The console takes the framebuffer back from its client. */
+static void take_back(void)
+{
+	dev_share(d.v.index, 0);
+	pthread_mutex_lock(&d.lock);
+	d.client = 0;
+	pthread_mutex_unlock(&d.lock);
+	if (write(d.wake[1], "", 1) < 0)
+		return; /* a byte is there already */
+}
+
+/* The requests' thread: INFO, ACQUIRE, RELEASE (<ecl/screen.h>), and the holder's end. */
+static void *serve(void *arg)
+{
+	(void)arg;
+	static struct ipc_msg msg, reply;
+	/* Messages go to the thread that registered the name: this one. */
+	if (ipc_register("display") < 0) {
+		printf("display: no clients: cannot register: %s\n", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		pthread_mutex_lock(&d.lock);
+		pid_t holder = d.client;
+		pthread_mutex_unlock(&d.lock);
+		pid_t from = ipc_receive(0, &msg, holder ? CLIENT_CHECK_NS : IPC_FOREVER);
+		if (holder && kill(holder, 0) < 0 && errno == ESRCH)
+			take_back(); /* it ended holding the framebuffer */
+		if (from <= 0 || (msg.flags & IPC_NOTIFY))
+			continue;
+		int status = 0;
+		pthread_mutex_lock(&d.lock);
+		holder = d.client;
+		pthread_mutex_unlock(&d.lock);
+		if (msg.type == DISPLAY_ACQUIRE && holder && holder != from) {
+			status = -EBUSY;
+		} else if (msg.type == DISPLAY_ACQUIRE && !holder) {
+			if (dev_share(d.v.index, from) != 0) {
+				status = -errno;
+			} else {
+				pthread_mutex_lock(&d.lock);
+				d.client = from;
+				pthread_mutex_unlock(&d.lock);
+			}
+		} else if (msg.type == DISPLAY_RELEASE) {
+			if (holder == from)
+				take_back();
+			else
+				status = -EPERM;
+		} else if (msg.type != DISPLAY_INFO && msg.type != DISPLAY_ACQUIRE) {
+			status = -EINVAL;
+		}
+		reply.type = msg.type;
+		reply.len = sizeof(struct display_info);
+		info_of((struct display_info *)reply.data, status);
+		ipc_reply(from, &reply);
+	}
+	return NULL;
 }
 
 static int parse_mode(const char *s)
@@ -274,6 +377,16 @@ static int start(void)
 	ioctl(d.vt, TIOCSWINSZ, &ws);
 	if (ioctl(d.vt, FIONREAD, &d.replay_left) < 0)
 		d.replay_left = 0;
+	/* The requests' thread takes no stop signal: they stop the main loop's wait. */
+	pthread_t server;
+	sigset_t stops, old;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	if (pipe2(d.wake, O_CLOEXEC | O_NONBLOCK) < 0 || pthread_create(&server, NULL, serve, NULL))
+		printf("display: no clients: %s\n", strerror(errno));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	d.on = true;
 	render();
 	printf("display: %ux%ux%u on the display adapter; /dev/tty1 drawn as %ux%u text\n",
@@ -284,13 +397,16 @@ static int start(void)
 /* Draws what comes to /dev/tty1 for up to ms. */
 static void wait_output(long long ms)
 {
-	struct pollfd p = {.fd = d.vt, .events = POLLIN};
+	struct pollfd p[2] = {{.fd = d.vt, .events = POLLIN}, {.fd = d.wake[0], .events = POLLIN}};
 	if (!d.on) {
 		poll(NULL, 0, (int)ms);
 		return;
 	}
-	if (poll(&p, 1, (int)(ms > 60000 ? 60000 : ms)) <= 0)
+	if (poll(p, d.wake[0] >= 0 ? 2 : 1, (int)(ms > 60000 ? 60000 : ms)) <= 0)
 		return;
+	char byte;
+	if ((p[1].revents & POLLIN) && read(d.wake[0], &byte, 1) == 1)
+		forget_screen(); /* the console is back: all of it is drawn */
 	static char buf[16384];
 	ssize_t n;
 	while ((n = read(d.vt, buf, sizeof(buf))) > 0) {

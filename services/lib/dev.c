@@ -26,6 +26,11 @@ volatile void *dev_map(unsigned index, unsigned bar)
 	return va == -1 ? NULL : (volatile void *)va;
 }
 
+int dev_share(unsigned index, pid_t pid)
+{
+	return (int)syscall(SYS_dev_share, index, pid);
+}
+
 int dev_config_read(unsigned index, unsigned offset, void *buf, size_t len)
 {
 	return (int)syscall(SYS_dev_config, index, offset, buf, len, 0);

@@ -6,6 +6,7 @@ usage: png.py same A.png B.png        exit 0 when the pictures are equal pixel f
                                       say how many pixels differ and where, exit 1
        png.py info A.png              width, height, and how many pixels are not black
        png.py crop A.png X Y W H OUT  (for the README's picture: a part of a screenshot)
+       png.py pixel A.png X Y         the pixel's colour, as RRGGBB in hex
        png.py inside A.png SCREEN.xwd  exit 0 when A's picture is somewhere in the X screen
                                       dump (Xvfb -fbdir's file) pixel for pixel, else 1
 """
@@ -126,6 +127,12 @@ def main():
         w, h, a = read(args[1])
         lit = sum(1 for i in range(0, len(a), 3) if a[i:i + 3] != b"\0\0\0")
         print(f"{w}x{h}, {lit} pixels not black")
+    elif len(args) == 4 and args[0] == "pixel":
+        w, h, a = read(args[1])
+        x, y = int(args[2]), int(args[3])
+        if x >= w or y >= h:
+            sys.exit("png.py: the pixel is not in the picture")
+        print(a[(y * w + x) * 3:(y * w + x) * 3 + 3].hex())
     elif len(args) == 3 and args[0] == "inside":
         where = inside(read(args[1]), read_xwd(args[2]))
         if where is None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The screen and the keyboard (docs/display.md).
-# Usage: screen_test.sh BUILD_DIR events|badmode|restart|same-screen|window
+# Usage: screen_test.sh BUILD_DIR events|badmode|restart|same-screen|window|client
 #   events       keys and mouse moves from --keys reach the input service's log, and the keys
 #                the shell on /dev/tty1 (arrows, Ctrl, Shift); the mouse's moves in packets
 #   badmode      modes the adapter cannot show are refused with an error; one it can is set
@@ -8,6 +8,8 @@
 #   same-screen  the same keys typed on the sim (--keys) and on the pc kernel under QEMU
 #                (sendkey on its monitor): the screenshots are equal pixel for pixel
 #   window       --display=sdl under Xvfb: the window shows the screen --screenshot writes
+#   client       examples/draw borrows the framebuffer and follows the mouse; the console comes
+#                back when it ends, and when it is killed holding the screen
 set -uo pipefail
 
 build=$1 case=$2
@@ -114,6 +116,35 @@ COMMANDS
 	png same "$tmp/before.png" "$tmp/after.png" || fail "the screen differs after the restart"
 	((failures)) && show "$tmp/out"
 	;;
+client)
+	# draw paints a gradient and a white pointer square, starting at the centre (320,240).
+	pixel() { png pixel "$tmp/$1.png" "$2" "$3"; }
+	cat >"$tmp/keys" <<'KEYS'
+3s type draw --seconds=4 > /tmp/typed\n
+7s mouse 100 50
+7500ms mouse 20 10
+KEYS
+	timeout 120 "$sim" --image="$build/tests/display/events.cpio" --max-time=14s --quiet \
+		--keys="$tmp/keys" --screenshot="$tmp/drawing.png@8s" --screenshot="$tmp/after.png@13s" \
+		</dev/null >"$tmp/out" 2>&1
+	expect_line "$tmp/out" "typed: draw: 640x480, the pointer follows the mouse; Esc ends"
+	expect_line "$tmp/out" "typed: draw: the pointer ended at 440,300 after 2 moves"
+	[[ $(pixel drawing 445 305) == ffffff ]] || fail "no pointer at 440,300 while drawing"
+	[[ $(pixel drawing 10 10) == 030540 ]] || fail "no gradient while drawing: $(pixel drawing 10 10)"
+	[[ $(pixel after 445 305) == 000000 && $(pixel after 10 10) == 000000 ]] ||
+		fail "the console is not back after draw"
+	png info "$tmp/after.png" | grep -Eq "^640x480, [1-9][0-9]{3,} pixels" || fail "no console text after draw"
+	# Killed holding the screen: the console comes back, and the next client gets the screen.
+	cat >"$tmp/keys" <<'KEYS'
+3s type draw --seconds=100 & sleep 2; kill -9 $!; sleep 2; draw --seconds=1 > /tmp/typed\n
+KEYS
+	timeout 120 "$sim" --image="$build/tests/display/events.cpio" --max-time=16s --quiet \
+		--keys="$tmp/keys" --screenshot="$tmp/killed.png@10s" </dev/null >"$tmp/out2" 2>&1
+	expect_line "$tmp/out2" "typed: draw: the pointer ended at 320,240 after 0 moves"
+	[[ $(pixel killed 325 245) == 000000 && $(pixel killed 10 10) == 000000 ]] ||
+		fail "the console is not back after draw was killed"
+	((failures)) && show "$tmp/out" && show "$tmp/out2"
+	;;
 window)
 	command -v Xvfb >/dev/null || { echo "SKIP: no Xvfb (Debian: xvfb)"; exit 77; }
 	mkdir "$tmp/fb"
@@ -183,7 +214,7 @@ same-screen)
 	fi
 	;;
 *)
-	echo "usage: $0 BUILD_DIR events|badmode|restart|same-screen|window" >&2
+	echo "usage: $0 BUILD_DIR events|badmode|restart|same-screen|window|client" >&2
 	exit 2
 	;;
 esac

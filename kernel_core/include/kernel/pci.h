@@ -28,6 +28,7 @@ long sys_dev_grant(struct thread *t, const uint64_t *a);
 long sys_dev_claim(struct thread *t, const uint64_t *a);
 long sys_dev_release(struct thread *t, const uint64_t *a);
 long sys_dev_map(struct thread *t, const uint64_t *a);
+long sys_dev_share(struct thread *t, const uint64_t *a);
 long sys_dev_config(struct thread *t, const uint64_t *a);
 long sys_dev_irq(struct thread *t, const uint64_t *a);
 long sys_dma_alloc(struct thread *t, const uint64_t *a);

@@ -230,6 +230,15 @@ struct pci_info {
  */
 #define SYS_net_serve 518 /* () -> 0; EBUSY when a live server has them */
 #define SYS_net_ready 519 /* (const struct net_ready *, unsigned n) -> 0 */
+/*
+ * dev_share(index, pid): the owner of a function lets process pid map its memory BARs too
+ * (dev_map, as the owner maps them), the framebuffer a display service lends a client, say;
+ * pid 0 takes that back. One process at a time: a new pid replaces the last, whose mappings
+ * go. They go too when the owner lets the function go, and with the sharer's exec or end.
+ * EPERM unless the caller owns the function, ESRCH for no such live process, EINVAL for the
+ * caller itself.
+ */
+#define SYS_dev_share 520 /* (unsigned index, int pid) -> 0 */
 #define NET_SOCKETS_MAX 1024 /* a handle is its slot (below this) | a generation << 16 */
 #define NET_READY_MAX 256    /* net_ready's n */
 #define NET_IO_MAX (256u << 10) /* bytes one NET_SEND or NET_RECV moves at most */
