@@ -6,17 +6,19 @@
 #   scroll    lines a second written at the bottom, each scrolling the screen (bench_console scroll)
 # and prints them with the ratio sim/qemu (target: >= 1, the sim at least QEMU's rate).
 #
-#   bash bench/display.sh BUILD_DIR     CONSOLE_REDRAWS (default 100), CONSOLE_LINES (default 2000)
+#   bash bench/display.sh BUILD_DIR     CONSOLE_REDRAWS (default 500), CONSOLE_LINES (default 20000)
 set -uo pipefail
 BUILD=${1:-build}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-REDRAWS=${CONSOLE_REDRAWS:-100}
-LINES=${CONSOLE_LINES:-2000}
+REDRAWS=${CONSOLE_REDRAWS:-500}
+LINES=${CONSOLE_LINES:-20000}
 tmp=$(mktemp -d)
 image=$BUILD/bench-console.cpio sim=$BUILD/eclipse-sim src=$SRC kernel=$BUILD/eclipse-pc
 [[ -f $image ]] || { echo "bench: display: no $image (build first: make build)" >&2; exit 1; }
 # shellcheck source=../tests/net/machine.sh
 source "$SRC/tests/net/machine.sh"
+# shellcheck source=machines.sh
+source "$SRC/bench/machines.sh"
 trap 'machine_cleanup; rm -rf "$tmp"' EXIT
 
 now() {
@@ -47,30 +49,12 @@ measure() {
 		'BEGIN { printf "%.1f %.0f\n", r / a, l / b }' >"$tmp/$machine"
 }
 
-machines=(sim)
-command -v qemu-system-x86_64 >/dev/null && [[ -f $BUILD/eclipse-pc ]] && machines+=(pc)
-for m in "${machines[@]}"; do
-	printf 'running display on %-4s...' "$m" >&2
-	if ! measure "$m"; then
-		echo " failed; the console:" >&2
-		tail -20 "$tmp/console" >&2
-		exit 1
-	fi
-	echo " done" >&2
-done
+measure_machines display
 echo
 echo "Console (the display service drawing /dev/tty1, 128x48 text at 1024x768; host time):"
-printf '  %-8s %15s %15s %8s   %s\n' figure sim "pc (qemu)" sim/qemu target
+printf '  %-8s %16s %16s %8s   %s\n' figure sim "pc (qemu)" sim/qemu target
 read -r sredraw sscroll <"$tmp/sim"
 qredraw=n/a qscroll=n/a
 [[ -f $tmp/pc ]] && read -r qredraw qscroll <"$tmp/pc"
-row() { # NAME UNIT SIM QEMU
-	local ratio=n/a verdict=""
-	if [[ $4 != n/a ]]; then
-		ratio=$(awk -v a="$3" -v b="$4" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-		verdict=$(awk -v r="$ratio" 'BEGIN { print (r + 0 >= 1 ? "met" : "MISSED") }')
-	fi
-	printf '  %-8s %8s %-6s %8s %-6s %8s   sim/qemu >= 1: %s\n' "$1" "$3" "$2" "$4" "$2" "$ratio" "$verdict"
-}
-row redraws /s "$sredraw" "$qredraw"
-row scroll lines/s "$sscroll" "$qscroll"
+ratio_row redraws /s "$sredraw" "$qredraw"
+ratio_row scroll lines/s "$sscroll" "$qscroll"

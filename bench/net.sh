@@ -17,6 +17,8 @@ tmp=$(mktemp -d)
 image=$BUILD/boot.cpio sim=$BUILD/eclipse-sim src=$SRC kernel=$BUILD/eclipse-pc
 # shellcheck source=../tests/net/machine.sh
 source "$SRC/tests/net/machine.sh"
+# shellcheck source=machines.sh
+source "$SRC/bench/machines.sh"
 trap 'machine_cleanup; rm -rf "$tmp"' EXIT
 
 # measure MACHINE: one boot, the three figures into $tmp/MACHINE.
@@ -49,31 +51,13 @@ measure() {
 		}' >"$tmp/$machine"
 }
 
-machines=(sim)
-command -v qemu-system-x86_64 >/dev/null && [[ -f $BUILD/eclipse-pc ]] && machines+=(pc)
-for m in "${machines[@]}"; do
-	printf 'running net on %-4s...' "$m" >&2
-	if ! measure "$m"; then
-		echo " failed; the console:" >&2
-		tail -20 "$tmp/console" >&2
-		exit 1
-	fi
-	echo " done" >&2
-done
+measure_machines net
 echo
 echo "Network (booted system, slirp on 127.0.0.1; $MIB MiB each way, $REQUESTS HTTP requests):"
-printf '  %-8s %14s %14s %8s   %s\n' figure sim "pc (qemu)" sim/qemu target
+printf '  %-8s %16s %16s %8s   %s\n' figure sim "pc (qemu)" sim/qemu target
 read -r sin sout shttp <"$tmp/sim"
 qin=n/a qout=n/a qhttp=n/a
 [[ -f $tmp/pc ]] && read -r qin qout qhttp <"$tmp/pc"
-row() { # NAME UNIT SIM QEMU
-	local ratio=n/a verdict=""
-	if [[ $4 != n/a ]]; then
-		ratio=$(awk -v a="$3" -v b="$4" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-		verdict=$(awk -v r="$ratio" 'BEGIN { print (r + 0 >= 1 ? "met" : "MISSED") }')
-	fi
-	printf '  %-8s %8s %-5s %8s %-5s %8s   sim/qemu >= 1: %s\n' "$1" "$3" "$2" "$4" "$2" "$ratio" "$verdict"
-}
-row tcp_in MB/s "$sin" "$qin"
-row tcp_out MB/s "$sout" "$qout"
-row http req/s "$shttp" "$qhttp"
+ratio_row tcp_in MB/s "$sin" "$qin"
+ratio_row tcp_out MB/s "$sout" "$qout"
+ratio_row http req/s "$shttp" "$qhttp"

@@ -574,7 +574,7 @@ if wanted net; then
 fi
 # The screen: the display service on eclipse-sim and on pc under QEMU, from the host (display.sh).
 if wanted display; then
-	CONSOLE_REDRAWS=$(scaled 100) CONSOLE_LINES=$(scaled 2000) bash "$SRC/bench/display.sh" "$BUILD" ||
+	CONSOLE_REDRAWS=$(scaled 500) CONSOLE_LINES=$(scaled 20000) bash "$SRC/bench/display.sh" "$BUILD" ||
 		die "display failed"
 fi
 
