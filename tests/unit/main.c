@@ -12,7 +12,7 @@ static const struct {
 	{"frame", frame_suite}, {"kmalloc", kmalloc_suite}, {"vm", vm_suite},
 	{"mm", mm_suite},       {"cpio", cpio_suite},       {"elf", elf_suite},
 	{"exec", exec_suite},   {"syscall", syscall_suite}, {"trace", trace_suite},
-	{"duration", duration_suite}, {"pci", pci_suite}, {"driver", driver_suite},
+	{"duration", duration_suite}, {"pci", pci_suite}, {"driver", driver_suite}, {"vt", vt_suite},
 };
 
 unsigned char *unit_read_file(const char *path, size_t *len)

@@ -33,6 +33,7 @@ Suite *syscall_suite(void);
 Suite *trace_suite(void);
 Suite *pci_suite(void);
 Suite *driver_suite(void);
+Suite *vt_suite(void);
 /* Not the kernel's: the duration parser it shares with eclipse-sim, pc and the guests. */
 Suite *duration_suite(void);
 
