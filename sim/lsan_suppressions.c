@@ -15,5 +15,5 @@ const char *__lsan_default_options(void)
 
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:libunicorn.so\nleak:libSDL2\nleak:libX11.so\nleak:libxcb\nleak:libdbus\n";
+	return "leak:libunicorn.so\nleak:libSDL2\nleak:libX11.so\nleak:libxcb\nleak:libdbus\nleak:libGL\nleak:_dri.so\n";
 }

@@ -7,7 +7,8 @@
  * whatever the host's layout) turned into Linux key codes; held keys repeat as SDL repeats
  * them, as a PS/2 keyboard's typematic repeat sends its make code again. The mouse is grabbed
  * by a click in the window and let go with Ctrl-Alt (as QEMU's window); closing the window
- * asks the system to shut down, as Ctrl-C at the console does.
+ * asks the system to shut down, as Ctrl-C at the console does. SDL's software renderer copies
+ * the picture: no GL is needed, wherever the window is.
  */
 #include "window.h"
 
@@ -107,7 +108,7 @@ static void draw(void)
 		SDL_DestroyWindow(win.win);
 		win.win = SDL_CreateWindow("Eclipse OS (eclipse-sim)", SDL_WINDOWPOS_UNDEFINED,
 					   SDL_WINDOWPOS_UNDEFINED, (int)w, (int)h, 0);
-		win.ren = win.win ? SDL_CreateRenderer(win.win, -1, 0) : NULL;
+		win.ren = win.win ? SDL_CreateRenderer(win.win, -1, SDL_RENDERER_SOFTWARE) : NULL;
 		win.tex = win.ren ? SDL_CreateTexture(win.ren, SDL_PIXELFORMAT_RGB888,
 						      SDL_TEXTUREACCESS_STREAMING, (int)w, (int)h)
 				  : NULL;
@@ -205,7 +206,7 @@ int sim_window_open(void (*on_close)(void), char *why, size_t whylen)
 	win.on_close = on_close;
 	win.win = SDL_CreateWindow("Eclipse OS (eclipse-sim)", SDL_WINDOWPOS_UNDEFINED,
 				   SDL_WINDOWPOS_UNDEFINED, 640, 480, 0);
-	win.ren = win.win ? SDL_CreateRenderer(win.win, -1, 0) : NULL;
+	win.ren = win.win ? SDL_CreateRenderer(win.win, -1, SDL_RENDERER_SOFTWARE) : NULL;
 	if (!win.ren) {
 		snprintf(why, whylen, "%s", SDL_GetError());
 		sim_window_close();

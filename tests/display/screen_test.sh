@@ -195,8 +195,14 @@ same-screen)
 	sleep 2
 	keys="python3 $here/qemu_keys.py $mon"
 	$keys type "$TEXT1" && $keys type "$TEXT2" && $keys type "$TEXT3" && sleep 1 &&
-		$keys key up && sleep 3 && $keys screendump "$tmp/pc.png" && $keys quit ||
-		fail "QEMU's monitor"
+		$keys key up || fail "QEMU's monitor"
+	# The screen once it is still: a loaded machine may take a while to run and draw it all.
+	for _ in $(seq 10); do
+		sleep 1
+		$keys screendump "$tmp/pc.png" || break
+		png same "$tmp/sim.png" "$tmp/pc.png" >/dev/null && break
+	done
+	$keys quit
 	for _ in $(seq 100); do
 		kill -0 "$qemu_pid" 2>/dev/null || break
 		sleep 0.1
