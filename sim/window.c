@@ -199,6 +199,8 @@ static void tick(void *arg)
 
 int sim_window_open(void (*on_close)(void), char *why, size_t whylen)
 {
+	/* Ctrl-C and SIGTERM stay the simulator's stop requests (machine.c), not SDL's quit. */
+	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	if (SDL_Init(SDL_INIT_VIDEO) != 0) {
 		snprintf(why, whylen, "%s", SDL_GetError());
 		return -1;
