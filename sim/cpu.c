@@ -61,6 +61,7 @@
 #define WATCH_MAX 64      /* code hooks slow every translation by their number */
 #define MMIO_WINDOWS 32   /* memory BARs mapped to the bus at once */
 #define WATCH_PER_BLOCK 8 /* more in one block: the whole block is one watch */
+#define WATCH_CACHE 256   /* watched addresses known to hold a plain instruction */
 
 static struct {
 	uc_engine *uc;
@@ -82,6 +83,16 @@ static struct {
 	size_t nwatches;         /* code hooks over instructions the CPU must fault */
 	struct watch unwatched[WATCH_PER_BLOCK]; /* in a block translated without them */
 	size_t nunwatched;
+	/*
+	 * A watch is a code hook over an address of every address space: another process's
+	 * ordinary code at the same address calls it too, each run of each instruction. The
+	 * addresses where it found a plain instruction in an address space are kept, so that it
+	 * returns at once there. They hold while no code was translated (new code at an address
+	 * is translated before it runs), no page table changed and no other address space was
+	 * loaded since (code_gen).
+	 */
+	struct { uint64_t addr, root, gen; } plain[WATCH_CACHE];
+	uint64_t code_gen;
 	uint64_t fault_rip;      /* where a watched instruction's trap leaves rip */
 	uint64_t *stale;         /* frames whose translated code must be dropped */
 	size_t nstale, stale_cap;
@@ -405,6 +416,7 @@ static bool watched(uint64_t first, uint64_t last)
 static void on_translated(uc_engine *uc, uc_tb *tb, uc_tb *prev, void *data)
 {
 	(void)prev, (void)data;
+	cpu.code_gen++; /* what on_watch knew of the code may be old now */
 	if (!cpu.loaded_root || tb->pc >= USER_END)
 		return; /* the platform's own code (boot, the iretq trampoline) */
 	static uint8_t code[2 * PAGE_SIZE + INSN_MAX];
@@ -468,11 +480,19 @@ static void on_port_out(uc_engine *uc, uint32_t port, int size, uint32_t value, 
 static void on_watch(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
 	(void)uc, (void)size, (void)data;
+	size_t slot = (size_t)((addr ^ cpu.loaded_root >> 12) % WATCH_CACHE);
+	if (cpu.plain[slot].gen == cpu.code_gen && cpu.plain[slot].addr == addr &&
+	    cpu.plain[slot].root == cpu.loaded_root)
+		return; /* a plain instruction, as the last time */
 	uint8_t code[16];
 	size_t n = read_code(addr, code, sizeof(code)), len = insn_length(code, n);
 	enum insn_kind kind = insn_kind(code, len ? len : n);
-	if (kind == INSN_OTHER)
+	if (kind == INSN_OTHER) {
+		cpu.plain[slot].addr = addr;
+		cpu.plain[slot].root = cpu.loaded_root;
+		cpu.plain[slot].gen = cpu.code_gen;
 		return;
+	}
 	if (kind == INSN_PORT) {
 		int port;
 		unsigned size = insn_port_size(code, len ? len : n, &port);
@@ -697,6 +717,7 @@ static int drop_to_user_mode(void)
 int sim_cpu_open(const struct sim_options *opt)
 {
 	memset(&cpu, 0, sizeof(cpu));
+	cpu.code_gen = 1; /* no plain address known */
 	cpu.quantum = opt->quantum;
 	uc_err err = uc_open(UC_ARCH_X86, UC_MODE_64, &cpu.uc);
 	if (err) {
@@ -746,6 +767,7 @@ int plat_cpu_init(void)
 void plat_tlb_flush(uint64_t root, uint64_t va)
 {
 	(void)va;
+	cpu.code_gen++; /* what is mapped at an address may have changed */
 	if (root == cpu.loaded_root)
 		UC_CHECK(uc_ctl_flush_tlb(cpu.uc));
 }
@@ -852,6 +874,7 @@ static bool run_once(struct uctx *u)
 	if (cpu.loaded_root != u->root) {
 		write_reg(UC_X86_REG_CR3, u->root);
 		cpu.loaded_root = u->root;
+		cpu.code_gen++; /* on_watch's plain addresses were another address space's */
 	}
 	set_ts(cpu.fpu_owner != u);
 	gprs_write(&u->regs);
