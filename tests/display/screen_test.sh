@@ -7,7 +7,8 @@
 #   restart      the display service killed and restarted draws the same screen again
 #   same-screen  the same keys typed on the sim (--keys) and on the pc kernel under QEMU
 #                (sendkey on its monitor): the screenshots are equal pixel for pixel
-#   window       --display=sdl under Xvfb: the window shows the screen --screenshot writes
+#   window       --display=sdl under Xvfb: the window shows the screen --screenshot writes;
+#                closing the window shuts the system down
 #   client       examples/draw borrows the framebuffer and follows the mouse; the console comes
 #                back when it ends, and when it is killed holding the screen
 set -uo pipefail
@@ -152,9 +153,9 @@ window)
 		>"$tmp/xvfb.out" 2>&1 &
 	xvfb=$!
 	for _ in $(seq 100); do [[ -s $tmp/display ]] && break; sleep 0.1; done
-	DISPLAY=:$(cat "$tmp/display") timeout 120 "$sim" --image="$build/boot.cpio" --shell \
-		--display=sdl --pace=real --max-time=20s --quiet --screenshot="$tmp/sim.png@3s" \
-		>"$tmp/out" 2>&1 <<<'sleep 100' &
+	export DISPLAY=:$(cat "$tmp/display")
+	timeout 120 "$sim" --image="$build/boot.cpio" --shell --display=sdl --pace=real \
+		--max-time=100s --quiet --screenshot="$tmp/sim.png@3s" >"$tmp/out" 2>&1 <<<'sleep 200' &
 	run=$!
 	# The screen is still once the shells are up: the window shows it from then on.
 	found=
@@ -164,8 +165,17 @@ window)
 		cp "$tmp/fb/Xvfb_screen0" "$tmp/screen.xwd"
 		png inside "$tmp/sim.png" "$tmp/screen.xwd" >"$tmp/inside" && { found=1; break; }
 	done
-	kill "$run" 2>/dev/null
+	# Closed as a window manager closes it: the system shuts down, long before --max-time.
+	python3 "$here/x11_close.py" "Eclipse OS" || fail "no window to close"
+	for _ in $(seq 300); do kill -0 "$run" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$run" 2>/dev/null; then
+		fail "the system still runs 30 s after its window was closed"
+		kill "$run"
+	fi
 	wait "$run"
+	status=$?
+	((status == 0)) || fail "eclipse-sim exited with $status after its window was closed"
+	grep -q "^init: all services stopped; goodbye" "$tmp/out" || fail "init did not shut down"
 	kill "$xvfb"
 	wait "$xvfb" 2>/dev/null
 	[[ -n $found ]] || fail "the window does not show the screen ($(cat "$tmp/inside" 2>/dev/null))"
