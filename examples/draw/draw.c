@@ -6,6 +6,7 @@
  * usage: draw [--seconds=N]   (default 30)
  */
 #include <ecl/dev.h>
+#include <ecl/time.h>
 #include <ecl/ipc.h>
 #include <ecl/screen.h>
 #include <errno.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define POINTER 16
 #define KEY_ESC 1
@@ -43,12 +43,6 @@ static int call(pid_t pid, unsigned type, struct ipc_msg *reply, uint64_t timeou
 	return ipc_call(pid, &req, reply, timeout);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {
@@ -88,8 +82,8 @@ int main(int argc, char **argv)
 	unsigned moves = 0;
 	square(px, py, true);
 	bool done = false;
-	for (uint64_t end = now_ns() + (uint64_t)seconds * 1000000000ull; !done;) {
-		uint64_t now = now_ns();
+	for (uint64_t end = monotonic_ns() + (uint64_t)seconds * 1000000000ull; !done;) {
+		uint64_t now = monotonic_ns();
 		if (now >= end || call(input, INPUT_READ, &reply, end - now) < 0)
 			break;
 		const struct input_event *e = (const struct input_event *)reply.data;

@@ -169,13 +169,19 @@ static void draw_cell(unsigned y, unsigned x, const struct cell *c, bool cursor)
 	}
 }
 
+/* Whether a client holds the framebuffer (the console is not drawn meanwhile). */
+static bool lent(void)
+{
+	pthread_mutex_lock(&d.lock);
+	bool held = d.client != 0;
+	pthread_mutex_unlock(&d.lock);
+	return held;
+}
+
 /* The pixels of text rows top..bottom move up by n rows (down for n < 0), as the cells did. */
 static void flush_scroll(void)
 {
-	pthread_mutex_lock(&d.lock);
-	bool lent = d.client != 0;
-	pthread_mutex_unlock(&d.lock);
-	if (lent)
+	if (lent())
 		d.pending.n = 0; /* the pixels are the client's: all is drawn again when it is done */
 	int n = d.pending.n;
 	unsigned top = d.pending.top, bottom = d.pending.bottom, k = (unsigned)(n < 0 ? -n : n);
@@ -230,10 +236,7 @@ static bool same_cell(const struct cell *a, const struct cell *b)
  * framebuffer (the terminal goes on: its cells are drawn once the console is back). */
 static void render(void)
 {
-	pthread_mutex_lock(&d.lock);
-	bool lent = d.client != 0;
-	pthread_mutex_unlock(&d.lock);
-	if (lent)
+	if (lent())
 		return;
 	flush_scroll();
 	unsigned cols = d.t.cols;

@@ -2,8 +2,8 @@
 #include "i8042.h"
 
 #include <ecl/dev.h>
+#include <ecl/time.h>
 #include <errno.h>
-#include <time.h>
 
 #define PORT_DATA 0x60
 #define PORT_STATUS 0x64
@@ -32,18 +32,12 @@ __attribute__((noinline)) static void outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Waits until the controller takes a byte; false after the timeout. */
 static bool can_write(void)
 {
-	for (uint64_t end = now_ns() + TIMEOUT_NS; inb(PORT_STATUS) & STAT_IBF;)
-		if (now_ns() > end)
+	for (uint64_t end = monotonic_ns() + TIMEOUT_NS; inb(PORT_STATUS) & STAT_IBF;)
+		if (monotonic_ns() > end)
 			return false;
 	return true;
 }
@@ -59,8 +53,8 @@ static bool write_port(uint16_t port, uint8_t b)
 /* The next byte of the output buffer, or -1 after the timeout. */
 static int read_data(void)
 {
-	for (uint64_t end = now_ns() + TIMEOUT_NS; !(inb(PORT_STATUS) & STAT_OBF);)
-		if (now_ns() > end)
+	for (uint64_t end = monotonic_ns() + TIMEOUT_NS; !(inb(PORT_STATUS) & STAT_OBF);)
+		if (monotonic_ns() > end)
 			return -1;
 	return inb(PORT_DATA);
 }

@@ -18,12 +18,12 @@
 #include "keymap.h"
 
 #include <ecl/dev.h>
+#include <ecl/time.h>
 #include <ecl/ipc.h>
 #include <ecl/screen.h>
 #include <ecl/service.h>
 #include <errno.h>
 #include <signal.h>
-#include <time.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -65,17 +65,11 @@ static bool alive(pid_t pid)
 	return pid > 0 && !(kill(pid, 0) < 0 && errno == ESRCH);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* An event for every client. */
 static void emit(uint16_t type, uint16_t code, int32_t value)
 {
-	struct input_event e = {now_ns(), type, code, value};
+	struct input_event e = {monotonic_ns(), type, code, value};
 	for (unsigned i = 0; i < CLIENTS; i++) {
 		struct client *c = &in.clients[i];
 		if (c->pid && c->len < INPUT_QUEUE)

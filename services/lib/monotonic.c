@@ -1,4 +1,4 @@
-/* Milliseconds of the monotonic clock, and sleeping for them. */
+/* The monotonic clock in milliseconds and nanoseconds, and sleeping for milliseconds. */
 #include <ecl/time.h>
 #include <time.h>
 
@@ -9,6 +9,15 @@ long long monotonic_ms(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
 		return -1;
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Returns CLOCK_MONOTONIC in nanoseconds (0 if it cannot be read). */
+unsigned long long monotonic_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return 0;
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
 /* Sleeps ms milliseconds; returns 0, or -1 with errno EINTR if a handled signal cut it short. */

@@ -4,6 +4,8 @@
 
 /* Returns CLOCK_MONOTONIC in milliseconds, or -1 if it cannot be read. */
 long long monotonic_ms(void);
+/* Returns CLOCK_MONOTONIC in nanoseconds, or 0 if it cannot be read. */
+unsigned long long monotonic_ns(void);
 /* Sleeps ms milliseconds (none if ms <= 0); returns 0, or -1 with errno EINTR if a handled
  * signal cut the sleep short. */
 int sleep_ms(long long ms);
