@@ -53,8 +53,12 @@ unsigned sim_events_run(uint64_t now_ns);
 /* Drops every event (machine reset). */
 void sim_events_reset(void);
 
-/* The interrupt controller (irq.c): a device model asserts (level true) or deasserts line 1-15. */
+/* The interrupt controller (irq.c): a device model asserts (level true) or deasserts line 1-15.
+ * sim_irq_set is an ISA device's, which owns its line; sim_irq_pci a PCI function's INTx, on a
+ * line others may share: each assert is matched by one deassert, and the line stays high while
+ * any function holds it. */
 void sim_irq_set(unsigned line, bool level);
+void sim_irq_pci(unsigned line, bool level);
 /* Whether a line fired that the kernel has not taken yet (an idle wait ends). */
 bool sim_irq_pending(void);
 /* Whether line is asserted now (tests). */

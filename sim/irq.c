@@ -29,15 +29,39 @@ static void check(unsigned line)
 	}
 }
 
+/* A line is high while its ISA device holds it (direct) or any PCI function does (a count:
+ * functions share lines, as the disk and the sound card share line 10 on QEMU's pc). */
+static uint16_t direct;
+static uint8_t pci_holders[LINES];
+
+static void apply(unsigned line)
+{
+	uint16_t bit = (uint16_t)(1u << line);
+	bool level = (direct & bit) || pci_holders[line];
+	if (level != ((pic.level & bit) != 0))
+		sim_dev_trace("irq %u %s", line, level ? "raised" : "lowered");
+	pic.level = level ? pic.level | bit : pic.level & ~bit;
+	check(line);
+}
+
 void sim_irq_set(unsigned line, bool level)
 {
 	if (line == 0 || line >= LINES)
 		return;
 	uint16_t bit = (uint16_t)(1u << line);
-	if (level != ((pic.level & bit) != 0))
-		sim_dev_trace("irq %u %s", line, level ? "raised" : "lowered");
-	pic.level = level ? pic.level | bit : pic.level & ~bit;
-	check(line);
+	direct = level ? direct | bit : direct & ~bit;
+	apply(line);
+}
+
+void sim_irq_pci(unsigned line, bool level)
+{
+	if (line == 0 || line >= LINES)
+		return;
+	if (level)
+		pci_holders[line]++;
+	else if (pci_holders[line])
+		pci_holders[line]--;
+	apply(line);
 }
 
 bool sim_irq_pending(void)
@@ -54,6 +78,9 @@ void sim_irq_reset(void)
 {
 	pic.level = pic.fired = 0;
 	pic.masked = 0xffff;
+	direct = 0;
+	for (unsigned i = 0; i < LINES; i++)
+		pci_holders[i] = 0;
 }
 
 uint32_t plat_irq_take(void)

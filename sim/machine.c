@@ -231,7 +231,7 @@ int sim_machine_init(const struct sim_options *opt)
 	sim_events_reset();
 	sim_pci_init();
 	sim_i8042_init();
-	if ((err = sim_vga_init())) {
+	if ((err = sim_vga_init()) || (err = sim_ac97_init())) {
 		sim_machine_fini();
 		return err;
 	}
@@ -257,6 +257,7 @@ void sim_machine_fini(void)
 	m.root = NULL;
 	sim_net_stop();
 	sim_virtio_blk_fini();
+	sim_ac97_fini();
 	sim_vga_fini();
 	sim_pci_fini();
 	sim_events_reset();

@@ -1,6 +1,7 @@
 /* eclipse-sim: runs Eclipse OS, and a static x86_64 ELF program as its first process. */
 #include "sim.h"
 
+#include "audio.h"
 #include "debug.h"
 #include "devices.h"
 #include "keys.h"
@@ -72,6 +73,11 @@ static void usage(FILE *out)
 		"                    'sdl': a window shows it and takes the keyboard and mouse\n"
 		"                    (a click grabs the mouse, Ctrl-Alt lets it go; closing the\n"
 		"                    window asks the system to shut down, as Ctrl-C)\n"
+		"  --audio=KIND      the sound card (QEMU's AC97 at PCI 00:05.0) plays into:\n"
+		"                    'none' (default) nothing; 'wav:FILE' FILE, a 48 kHz\n"
+		"                    16-bit stereo WAV on the virtual clock (silence where the\n"
+		"                    card is quiet); 'sdl' the host's sound device, the run\n"
+		"                    keeping pace with what it plays\n"
 		"  --keys=FILE       type keys and move the mouse (the PS/2 keyboard and mouse)\n"
 		"                    at points on the virtual clock, as FILE's lines say:\n"
 		"                    'TIME type TEXT', 'TIME key CHORD' (ctrl+c, up, f1),\n"
@@ -216,6 +222,36 @@ static struct sim_disk *open_disk(const char *arg)
 	return disk;
 }
 
+/* --audio: where the line out goes besides nowhere. */
+static struct {
+	const char *wav; /* wav:FILE */
+	bool sdl;
+} audio;
+
+/* --audio=KIND: none, wav:FILE or sdl. */
+static void parse_audio(const char *arg)
+{
+	audio.wav = NULL;
+	audio.sdl = !strcmp(arg, "sdl");
+	if (!strncmp(arg, "wav:", 4) && arg[4])
+		audio.wav = arg + 4;
+	else if (!audio.sdl && strcmp(arg, "none"))
+		usage_error("invalid --audio '%s' (expected none, wav:FILE or sdl)", arg);
+}
+
+/* Opens --audio's outlet: one that cannot be opened is said, and the run goes on without it. */
+static void audio_open(void)
+{
+	int err = audio.wav ? sim_audio_wav_open(audio.wav) : 0;
+	if (err)
+		fprintf(stderr, "eclipse-sim: --audio=wav:%s: %s; no sound is written\n", audio.wav,
+			strerror(-err));
+	char why[300];
+	if (audio.sdl && sim_audio_sdl_open(why, sizeof(why)))
+		fprintf(stderr, "eclipse-sim: --audio=sdl: no sound device: %s; the sound goes "
+				"nowhere\n", why);
+}
+
 /* --screenshot=FILE[@TIME]: TIME a duration of virtual time from boot; none: at the end. */
 static void parse_shot(char *arg, struct sim_options *opt)
 {
@@ -247,7 +283,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
 	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
-	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT, OPT_KEYS, OPT_DISPLAY };
+	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT, OPT_KEYS, OPT_DISPLAY,
+	       OPT_AUDIO };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -271,6 +308,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"screenshot", required_argument, NULL, OPT_SCREENSHOT},
 		{"keys", required_argument, NULL, OPT_KEYS},
 		{"display", required_argument, NULL, OPT_DISPLAY},
+		{"audio", required_argument, NULL, OPT_AUDIO},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -387,6 +425,9 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			if (strcmp(optarg, "sdl") && strcmp(optarg, "none"))
 				usage_error("invalid --display '%s' (expected sdl or none)", optarg);
 			opt->window = !strcmp(optarg, "sdl");
+			break;
+		case OPT_AUDIO:
+			parse_audio(optarg);
 			break;
 		case OPT_KEYS: {
 			char why[300];
@@ -582,6 +623,7 @@ int main(int argc, char **argv)
 		free(image);
 		return EXIT_RUNTIME;
 	}
+	audio_open();
 	bool stack = opt.trace_stack;
 	/* A program run alone gets the image's filesystem service, quiet, as its writable root. */
 	static const char *const fs_argv[] = {FS_SERVER_PATH, "--quiet", NULL};
@@ -638,7 +680,9 @@ int main(int argc, char **argv)
 	debug_close();
 	symbols_fini();
 	sim_cpu_close();
-	sim_machine_fini();
+	sim_machine_fini(); /* the sound card hands the line out what it played */
+	sim_audio_close(plat_clock_ns());
+	sim_audio_sdl_close();
 	sim_keys_fini();
 	if (opt.window)
 		sim_window_close();

@@ -95,6 +95,11 @@ int sim_vga_init(void);
 void sim_vga_fini(void);
 bool sim_vga_present(void);
 int sim_vga_frame(uint32_t **pixels, unsigned *width, unsigned *height);
+/* The AC'97 sound card (ac97.c) at 00:05.0, QEMU's -device AC97: 0 or -errno. What its PCM out
+ * channel plays goes to the line out (audio.h) as the virtual clock passes it; sim_ac97_fini
+ * hands over what was played up to now first. */
+int sim_ac97_init(void);
+void sim_ac97_fini(void);
 
 /* The PC's keyboard controller (i8042.c) at ports 0x60 and 0x64, its keyboard on line 1 and its
  * mouse on line 12. sim_i8042_key: a Linux key code (KEY_*) pressed or released, false for a

@@ -62,12 +62,12 @@ static void update_irq(struct sim_virtio *v)
 	bool level = v->isr && !(command(v) & SIM_PCI_COMMAND_INTX_OFF);
 	unsigned line = v->pci.config[0x3c];
 	if (v->irq_asserted && (!level || line != v->irq_asserted)) {
-		sim_irq_set(v->irq_asserted, false);
+		sim_irq_pci(v->irq_asserted, false);
 		v->irq_asserted = 0;
 	}
 	if (level && !v->irq_asserted && line > 0 && line < 16) {
 		v->irq_asserted = line;
-		sim_irq_set(line, true);
+		sim_irq_pci(line, true);
 	}
 	if (v->isr)
 		v->pci.config[0x06] |= PCI_STATUS_INTERRUPT;
@@ -97,7 +97,7 @@ void sim_virtio_remove(struct sim_virtio *v)
 {
 	v->ops->reset(v);
 	if (v->irq_asserted)
-		sim_irq_set(v->irq_asserted, false);
+		sim_irq_pci(v->irq_asserted, false);
 	v->irq_asserted = 0;
 }
 

@@ -1,11 +1,13 @@
 /*
  * The simulated machine's devices without a CPU: the PCI bus, memory BARs and their MMIO, DMA,
- * device events, the virtio-blk disk, the display adapter and the keyboard controller, driven through sim_port_* and sim_mmio_* as a driver
- * would drive them, over guest RAM and a temporary image file. The CPU is a fake: a clock the
+ * device events, the virtio-blk disk, the display adapter, the keyboard controller and the sound
+ * card, driven through sim_port_* and sim_mmio_* as a driver would drive them, over guest RAM, a
+ * temporary image file and a temporary WAV file. The CPU is a fake: a clock the
  * test moves, and counters for what the devices ask of it.
  *
  * usage: devices_test [TMPDIR]
  */
+#include "audio.h"
 #include "devices.h"
 #include "pci.h"
 #include "net.h"
@@ -888,6 +890,384 @@ static void test_i8042(void)
 	sim_pci_fini();
 }
 
+/* The sound card (ac97.c) at 00:05.0: its ports as firmware placed them, and guest RAM for its
+ * buffer descriptor list and buffers. */
+static uint16_t nam, nabm;
+#define PO_REG(r) ((uint16_t)(nabm + 0x10 + (r)))
+#define BDL 0x40000ull
+#define SOUND(i) (0x41000ull + 0x1000ull * (i))
+#define AC97_LINE 10
+
+/* Runs the events due up to t, the clock following them, and leaves it at t. */
+static void run_until(uint64_t t)
+{
+	while (sim_event_next() <= t) {
+		now_ns = sim_event_next();
+		sim_events_run(now_ns);
+	}
+	now_ns = t;
+}
+
+static int16_t test_sample(unsigned buf, unsigned i)
+{
+	return (int16_t)(buf * 4000 - 3 * i - 1000);
+}
+
+/* Descriptor idx: a buffer of samples at SOUND(idx) filled with test_sample(idx, i). */
+static void put_sound(unsigned idx, unsigned samples, bool ioc)
+{
+	sim_put32(ram(BDL + 8 * idx), (uint32_t)SOUND(idx));
+	sim_put32(ram(BDL + 8 * idx + 4), samples | (ioc ? 0x80000000u : 0));
+	for (unsigned i = 0; i < samples; i++)
+		sim_put16(ram(SOUND(idx) + 2 * i), (uint16_t)test_sample(idx, i));
+}
+
+static uint16_t codec(unsigned reg)
+{
+	return (uint16_t)sim_port_in((uint16_t)(nam + reg), 2);
+}
+
+static void set_codec(unsigned reg, uint16_t v)
+{
+	sim_port_out((uint16_t)(nam + reg), 2, v);
+}
+
+/* PCM out's CIV, LVI and SR in one read, as QEMU answers a dword at 0x14. */
+static uint32_t po_state(void)
+{
+	return sim_port_in(PO_REG(0x4), 4);
+}
+
+/* The codec's registers: QEMU's reset values, masks, fixed registers, the rules of the rates. */
+static void test_ac97_codec(void)
+{
+	static const uint16_t reset[][2] = {{0x00, 0}, {0x02, 0x8000}, {0x18, 0x8808},
+		{0x1c, 0x8808}, {0x26, 0x000f}, {0x28, 0x0809}, {0x2a, 0x0009}, {0x2c, 48000},
+		{0x32, 48000}, {0x7c, 0x8384}, {0x7e, 0x7600}};
+	for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
+		CHECK(codec(reset[i][0]) == reset[i][1], "codec register %#x: %#x", reset[i][0],
+		      codec(reset[i][0]));
+	CHECK(sim_port_in(nam, 1) == 0xff && sim_port_in(nam, 4) == 0xffffffffu,
+	      "the codec answers 16-bit reads only");
+	set_codec(0x26, 0);
+	CHECK(codec(0x26) == 0x000f, "the ready bits stay: %#x", codec(0x26));
+	set_codec(0x02, 0xffff);
+	CHECK(codec(0x02) == 0xbf3f, "master volume's bits: %#x", codec(0x02));
+	set_codec(0x04, 0x1234);
+	set_codec(0x7c, 0);
+	CHECK(codec(0x04) == 0 && codec(0x7c) == 0x8384, "headphone and vendor are fixed");
+	set_codec(0x2c, 44100);
+	CHECK(codec(0x2c) == 44100, "a rate with variable rate on: %u", codec(0x2c));
+	set_codec(0x2c, 4000);
+	CHECK(codec(0x2c) == 8000, "a rate below 8 kHz: %u", codec(0x2c));
+	set_codec(0x2a, 0);
+	CHECK(codec(0x2c) == 48000 && codec(0x2a) == 0, "variable rate off: back to 48 kHz");
+	set_codec(0x2c, 22050);
+	CHECK(codec(0x2c) == 48000, "the rate is fixed without variable rate");
+	set_codec(0x00, 0);
+	CHECK(codec(0x02) == 0x8000 && codec(0x2a) == 0x0009, "a codec reset");
+	/* The global registers and the codec access semaphore. */
+	CHECK(sim_port_in((uint16_t)(nabm + 0x30), 4) == 0x100, "the primary codec is ready");
+	sim_port_out((uint16_t)(nabm + 0x2c), 4, 0x2);
+	CHECK(sim_port_in((uint16_t)(nabm + 0x2c), 4) == 0, "a cold reset is not stored, as in QEMU");
+	sim_port_out((uint16_t)(nabm + 0x2c), 4, 0x1);
+	CHECK(sim_port_in((uint16_t)(nabm + 0x2c), 4) == 1, "GLOB_CNT");
+	CHECK(sim_port_in((uint16_t)(nabm + 0x34), 1) == 0 && sim_port_in((uint16_t)(nabm + 0x34), 1) == 1,
+	      "CAS taken");
+	codec(0x00);
+	CHECK(sim_port_in((uint16_t)(nabm + 0x34), 1) == 0, "a codec access lets CAS go");
+	CHECK(sim_port_in((uint16_t)(nabm + 0x04), 1) == 0 && sim_port_in((uint16_t)(nabm + 0x06), 2) == 1,
+	      "PCM in: CIV 0, halted");
+	CHECK(sim_port_in(nabm, 1) == 0xff, "no byte of BDBAR, as in QEMU");
+	CHECK(sim_port_in(PO_REG(0x4), 2) == 0xffff, "no 16-bit CIV, as in QEMU");
+}
+
+/* Frames the live outlet heard, and the silence before them. */
+static int16_t heard[2 * 20000];
+static size_t nheard;
+static uint64_t heard_silence;
+
+static void hear(uint64_t silence, const int16_t *frames, size_t n)
+{
+	heard_silence += silence;
+	for (size_t i = 0; i < n && nheard < sizeof(heard) / 4; i++, nheard++) {
+		heard[2 * nheard] = frames[2 * i];
+		heard[2 * nheard + 1] = frames[2 * i + 1];
+	}
+}
+
+#define WAV_FRAMES 2880u /* 60 ms */
+static int16_t wav_want[2 * WAV_FRAMES];
+
+/* What the WAV file must hold at line-out frame at: buffer idx's frames from first, n of them,
+ * each held for hold line-out frames (a DAC at 48 kHz / hold), through a volume. */
+static void want_sound(unsigned at, unsigned idx, unsigned first, unsigned n, unsigned hold,
+		       int (*volume)(int))
+{
+	for (unsigned f = 0; f < n * hold; f++) {
+		unsigned i = 2 * (first + f / hold);
+		wav_want[2 * (at + f)] = (int16_t)volume(test_sample(idx, i));
+		wav_want[2 * (at + f) + 1] = (int16_t)volume(test_sample(idx, i + 1));
+	}
+}
+
+static int unchanged(int s)
+{
+	return s;
+}
+
+/* PCM out at -2.6 dB (0x0808), QEMU's 190/255: floor(s * floor(2^32 * 190 / 255) / 2^32). */
+static int pcm_0808(int s)
+{
+	return (int)((int64_t)s * 3200171710ll >> 32);
+}
+
+/* Playing: three buffers in turn on the virtual clock, their interrupts, the stop at the last
+ * valid one, the restart by LVI, a pause, QEMU's resume at the next buffer, a volume, a rate
+ * of 24 kHz; the WAV file holds each frame at its instant. */
+static void test_ac97_play(const char *wav)
+{
+	CHECK(sim_audio_wav_open(wav) == 0, "the WAV file");
+	set_codec(0x02, 0);
+	set_codec(0x18, 0);
+	put_sound(0, 96, true);   /* 1 ms */
+	put_sound(1, 480, false); /* 5 ms */
+	put_sound(2, 960, true);  /* 10 ms */
+	run_until(1000000);
+	sim_port_out(PO_REG(0x0), 4, (uint32_t)BDL);
+	sim_port_out(PO_REG(0x5), 1, 2);
+	sim_port_out(PO_REG(0xb), 1, 0x1d); /* RPBM, LVBIE, FEIE, IOCE */
+	CHECK(po_state() == 0x200, "CIV 0, LVI 2, running: %#x", po_state());
+	CHECK(sim_port_in(PO_REG(0x8), 4) == (96u | 1u << 16 | 0x1du << 24), "PICB, PIV, CR: %#x",
+	      sim_port_in(PO_REG(0x8), 4));
+	run_until(1500000);
+	CHECK(sim_port_in(PO_REG(0x8), 2) == 48, "half played: PICB %u", sim_port_in(PO_REG(0x8), 2));
+	run_until(2000000);
+	CHECK(po_state() == (0x08u << 16 | 0x201), "buffer 0 done: BCIS, CIV 1: %#x", po_state());
+	CHECK(sim_irq_level(AC97_LINE), "its interrupt");
+	CHECK(sim_port_in((uint16_t)(nabm + 0x30), 4) == 0x140, "GLOB_STA says PCM out");
+	CHECK(cfg_read(5, 0, 0x04) >> 16 & 0x08, "the PCI status's interrupt bit");
+	CHECK(sim_port_in(PO_REG(0x8), 2) == 480, "buffer 1's PICB");
+	sim_port_out(PO_REG(0x6), 2, 0x1c);
+	CHECK(!sim_irq_level(AC97_LINE) && po_state() == 0x201, "SR cleared, the line down");
+	run_until(7000000);
+	CHECK(po_state() == 0x202 && !sim_irq_level(AC97_LINE), "buffer 1 done, no IOC: %#x",
+	      po_state());
+	run_until(16999999);
+	CHECK(po_state() == 0x202, "buffer 2 still plays");
+	run_until(17000000);
+	CHECK(po_state() == (0x0fu << 16 | 0x202), "stopped at LVI: CELV, DCH, LVBCI, BCIS: %#x",
+	      po_state());
+	CHECK(sim_irq_level(AC97_LINE) && sim_port_in(PO_REG(0x8), 2) == 0, "interrupt, PICB 0");
+	CHECK(sim_event_next() == UINT64_MAX, "nothing more to do");
+	cfg_write(5, 0, 0x04, cfg_read(5, 0, 0x04) | SIM_PCI_COMMAND_INTX_OFF);
+	CHECK(!sim_irq_level(AC97_LINE), "INTx disabled");
+	cfg_write(5, 0, 0x04, cfg_read(5, 0, 0x04) & ~SIM_PCI_COMMAND_INTX_OFF);
+	CHECK(sim_irq_level(AC97_LINE), "INTx enabled again");
+	sim_port_out(PO_REG(0x6), 1, 0x1c);
+	CHECK(!sim_irq_level(AC97_LINE), "cleared by a byte write");
+	want_sound(48, 0, 0, 48, 1, unchanged);
+	want_sound(96, 1, 0, 240, 1, unchanged);
+	want_sound(336, 2, 0, 480, 1, unchanged);
+
+	/* LVI moves on while halted with RPBM: the card goes on at the next buffer. */
+	run_until(20000000);
+	put_sound(3, 48, true);
+	sim_port_out(PO_REG(0x5), 1, 3);
+	CHECK(po_state() == 0x303 && sim_port_in(PO_REG(0x8), 2) == 48, "restarted at 3: %#x",
+	      po_state());
+	run_until(20500000);
+	CHECK(po_state() >> 16 == 0x0f, "stopped again");
+	sim_port_out(PO_REG(0x6), 1, 0x1c);
+	want_sound(960, 3, 0, 24, 1, unchanged);
+
+	/* A pause keeps PICB; RPBM again starts at the buffer after it, as QEMU does. */
+	run_until(30000000);
+	put_sound(4, 960, true);
+	sim_port_out(PO_REG(0x5), 1, 4);
+	run_until(32500000);
+	sim_port_out(PO_REG(0xb), 1, 0x1c);
+	CHECK(po_state() == (0x01u << 16 | 0x404) && sim_port_in(PO_REG(0x8), 2) == 720,
+	      "paused with 720 samples left: %#x, %u", po_state(), sim_port_in(PO_REG(0x8), 2));
+	CHECK(sim_event_next() == UINT64_MAX, "no buffer end while paused");
+	want_sound(1440, 4, 0, 120, 1, unchanged);
+	run_until(40000000);
+	set_codec(0x18, 0x0808);
+	put_sound(5, 8, true);
+	sim_port_out(PO_REG(0x5), 1, 5);
+	CHECK(po_state() == (0x01u << 16 | 0x504), "LVI does not restart a paused channel");
+	sim_port_out(PO_REG(0xb), 1, 0x1d);
+	CHECK((po_state() & 0xff) == 5 && sim_port_in(PO_REG(0xa), 1) == 6, "resumed at buffer 5");
+	run_until(41000000);
+	sim_port_out(PO_REG(0x6), 1, 0x1c);
+	want_sound(1920, 5, 0, 4, 1, pcm_0808);
+
+	/* 24 kHz: each frame twice on the 48 kHz line; the end at 4 / 24000 s, rounded up. */
+	run_until(50000000);
+	set_codec(0x18, 0);
+	set_codec(0x2c, 24000);
+	put_sound(6, 8, true);
+	sim_port_out(PO_REG(0x5), 1, 6);
+	run_until(50166666);
+	CHECK(po_state() == 0x606 && sim_port_in(PO_REG(0x8), 2) == 2, "3 of 4 frames played: %#x",
+	      po_state());
+	run_until(50166667);
+	CHECK(po_state() >> 16 == 0x0f, "done at 50166667 ns");
+	sim_port_out(PO_REG(0x6), 1, 0x1c);
+	want_sound(2400, 6, 0, 4, 2, unchanged);
+	set_codec(0x2c, 48000);
+
+	sim_audio_close(60000000);
+	FILE *f = fopen(wav, "rb");
+	static uint8_t file[44 + 4 * WAV_FRAMES + 1];
+	size_t len = f ? fread(file, 1, sizeof(file), f) : 0;
+	if (f)
+		fclose(f);
+	CHECK(len == 44 + 4 * WAV_FRAMES, "60 ms of frames: %zu bytes", len);
+	CHECK(!memcmp(file, "RIFF", 4) && sim_get32(file + 4) == 36 + 4 * WAV_FRAMES &&
+	      !memcmp(file + 8, "WAVEfmt ", 8) && sim_get16(file + 22) == 2 &&
+	      sim_get32(file + 24) == 48000 && sim_get16(file + 34) == 16 &&
+	      sim_get32(file + 40) == 4 * WAV_FRAMES, "the header");
+	unsigned bad = 0, first_bad = 0;
+	for (unsigned i = 0; len == sizeof(file) - 1 && i < 2 * WAV_FRAMES; i++)
+		if ((int16_t)sim_get16(file + 44 + 2 * i) != wav_want[i] && !bad++)
+			first_bad = i;
+	CHECK(!bad, "%u samples differ, the first at frame %u: %d, expected %d", bad,
+	      first_bad / 2, (int16_t)sim_get16(file + 44 + 2 * first_bad), wav_want[first_bad]);
+	unlink(wav);
+}
+
+/* 44.1 kHz for 32 buffers of 10 ms: the last ends at exactly 320 ms, and the line got exactly
+ * 320 ms of frames, each the card's frame playing at its start. */
+static void test_ac97_drift(void)
+{
+	sim_audio_set_live(hear);
+	nheard = 0;
+	heard_silence = 0;
+	for (unsigned i = 0; i < 32; i++) {
+		sim_put32(ram(BDL + 8 * i), (uint32_t)SOUND(0));
+		sim_put32(ram(BDL + 8 * i + 4), 882);
+	}
+	for (unsigned i = 0; i < 882; i++)
+		sim_put16(ram(SOUND(0) + 2 * i), (uint16_t)i);
+	run_until(100000000);
+	set_codec(0x2c, 44100);
+	sim_port_out(PO_REG(0xb), 1, 0x02);
+	sim_port_out(PO_REG(0x0), 4, (uint32_t)BDL);
+	sim_port_out(PO_REG(0x5), 1, 31);
+	sim_port_out(PO_REG(0xb), 1, 0x01);
+	run_until(419999999);
+	CHECK((po_state() & 0xff) == 31 && !(po_state() >> 16 & 1), "the last buffer plays");
+	run_until(420000000);
+	CHECK(po_state() >> 16 == 0x07, "all played at 420 ms: %#x", po_state());
+	CHECK(nheard == 32 * 480, "%zu frames on the line", nheard);
+	CHECK(heard_silence == 4800 - 2408, "after %llu frames of silence since 50 ms",
+	      (unsigned long long)heard_silence);
+	/* Line frame k of a buffer carries the card's frame floor(k * 441 / 480). */
+	CHECK(heard[2 * 479] == 2 * 440 && heard[2 * 480] == 0 && heard[2 * 481] == 0 &&
+	      heard[2 * 482] == 2, "resampled by holding: %d %d %d %d", heard[2 * 479],
+	      heard[2 * 480], heard[2 * 481], heard[2 * 482]);
+	set_codec(0x2c, 48000);
+	sim_port_out(PO_REG(0x6), 1, 0x1c);
+	sim_audio_set_live(NULL);
+}
+
+/* Bad lists and buffers stop the channel with a FIFO error, never the simulator. */
+static void test_ac97_malformed(void)
+{
+	sim_port_out(PO_REG(0xb), 1, 0x02);
+	CHECK(po_state() == 0x10000 && sim_port_in(PO_REG(0x0), 4) == 0 &&
+	      sim_port_in(PO_REG(0xb), 1) == 0, "RR: the registers reset");
+	sim_port_out(PO_REG(0x0), 4, 0xf0000000u);
+	sim_port_out(PO_REG(0xb), 1, 0x09); /* RPBM, FEIE */
+	CHECK(po_state() >> 16 == 0x11 && sim_irq_level(AC97_LINE), "a list outside RAM: %#x",
+	      po_state());
+	sim_port_out(PO_REG(0xb), 1, 0x02);
+	CHECK(po_state() == 0x10000 && !sim_irq_level(AC97_LINE) &&
+	      sim_port_in(PO_REG(0xb), 1) == 0x08, "RR keeps the enables: %#x",
+	      sim_port_in(PO_REG(0xb), 1));
+	/* An empty buffer is passed over; an empty last one halts with DCH alone. */
+	sim_put32(ram(BDL), (uint32_t)SOUND(0));
+	sim_put32(ram(BDL + 4), 0x80000000u);
+	put_sound(1, 4, true);
+	sim_port_out(PO_REG(0x0), 4, (uint32_t)BDL);
+	sim_port_out(PO_REG(0x5), 1, 1);
+	sim_port_out(PO_REG(0xb), 1, 0x19);
+	CHECK(po_state() == 0x101 && sim_port_in(PO_REG(0x8), 2) == 4, "buffer 0 passed over: %#x",
+	      po_state());
+	run_all_events();
+	sim_port_out(PO_REG(0xb), 1, 0x02);
+	sim_port_out(PO_REG(0x0), 4, (uint32_t)BDL);
+	sim_port_out(PO_REG(0xb), 1, 0x19);
+	CHECK(po_state() == 0x10000 && !sim_irq_level(AC97_LINE), "an empty last buffer: %#x",
+	      po_state());
+	sim_port_out(PO_REG(0x5), 1, 200);
+	CHECK(sim_port_in(PO_REG(0x5), 1) == 200 % 32, "LVI modulo 32");
+	/* A buffer outside RAM, a huge one at RAM's end, and DMA with bus mastering off. */
+	static const uint32_t where[] = {0xf0000000u, (16u << 20) - 2};
+	for (unsigned i = 0; i < 2; i++) {
+		sim_port_out(PO_REG(0xb), 1, 0x02);
+		sim_put32(ram(BDL), where[i]);
+		sim_put32(ram(BDL + 4), 0xffff);
+		sim_port_out(PO_REG(0x0), 4, (uint32_t)BDL);
+		sim_port_out(PO_REG(0xb), 1, 0x09);
+		CHECK(po_state() >> 16 == 0x11, "samples at %#x: FIFO error", where[i]);
+	}
+	put_sound(0, 4, true);
+	sim_port_out(PO_REG(0xb), 1, 0x02);
+	cfg_write(5, 0, 0x04, cfg_read(5, 0, 0x04) & ~SIM_PCI_COMMAND_MASTER);
+	sim_port_out(PO_REG(0x0), 4, (uint32_t)BDL);
+	sim_port_out(PO_REG(0xb), 1, 0x09);
+	CHECK(po_state() >> 16 == 0x11, "bus mastering off: FIFO error");
+	cfg_write(5, 0, 0x04, cfg_read(5, 0, 0x04) | SIM_PCI_COMMAND_MASTER);
+	sim_port_out(PO_REG(0x5), 1, 1);
+	CHECK(po_state() == 0x100101 && sim_irq_level(AC97_LINE),
+	      "LVI restarts it at the next buffer, FIFOE still to clear: %#x", po_state());
+	sim_port_out(PO_REG(0x6), 2, 0xffff);
+	run_all_events();
+	CHECK(po_state() == 0x0f0101, "and it plays: %#x", po_state());
+	sim_port_out(PO_REG(0x6), 2, 0xffff);
+	CHECK(!sim_irq_level(AC97_LINE) && po_state() == 0x030101, "SR's other bits stay");
+	sim_port_out(nabm, 1, 0x01);
+	sim_port_out((uint16_t)(nabm + 0xb), 1, 0x01);
+	CHECK(sim_port_in((uint16_t)(nabm + 0x6), 2) == 1, "PCM in never runs");
+}
+
+/* The AC'97 sound card (ac97.c) as QEMU's -device AC97 at 00:05.0, through its ports. */
+static void test_ac97(const char *dir)
+{
+	now_ns = 0;
+	CHECK(sim_ram_init(16ull << 20) == 0, "RAM");
+	sim_pci_init();
+	sim_irq_reset();
+	sim_events_reset();
+	CHECK(sim_ac97_init() == 0, "the sound card");
+	CHECK(sim_pci_firmware() == 0, "firmware");
+	CHECK(cfg_read(5, 0, 0x00) == 0x24158086u, "8086:2415 at 00:05.0: %#x", cfg_read(5, 0, 0));
+	CHECK(cfg_read(5, 0, 0x08) == 0x04010001u, "audio, revision 1: %#x", cfg_read(5, 0, 8));
+	CHECK(cfg_read(5, 0, 0x2c) == 0x11001af4u, "QEMU's subsystem: %#x", cfg_read(5, 0, 0x2c));
+	CHECK((cfg_read(5, 0, 0x3c) & 0xffff) == (0x100 | AC97_LINE), "pin A, line 10: %#x",
+	      cfg_read(5, 0, 0x3c));
+	CHECK(cfg_read(5, 0, 0x04) >> 16 == 0x0280, "QEMU's status: %#x", cfg_read(5, 0, 4) >> 16);
+	uint32_t bar0 = cfg_read(5, 0, 0x10), bar1 = cfg_read(5, 0, 0x14);
+	CHECK((bar0 & 1) && (bar1 & 1) && bar0 >= 0xc000 && bar1 >= 0xc000, "I/O BARs %#x %#x",
+	      bar0, bar1);
+	nam = (uint16_t)(bar0 & ~3u);
+	nabm = (uint16_t)(bar1 & ~3u);
+	test_ac97_codec();
+	cfg_write(5, 0, 0x04, cfg_read(5, 0, 0x04) | SIM_PCI_COMMAND_MASTER);
+	char wav[4096];
+	snprintf(wav, sizeof(wav), "%s/ac97_test.wav", dir);
+	test_ac97_play(wav);
+	test_ac97_drift();
+	test_ac97_malformed();
+	sim_ac97_fini();
+	CHECK(!sim_irq_level(AC97_LINE), "the line let go");
+	sim_events_reset();
+	sim_pci_fini();
+	sim_ram_fini();
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -931,12 +1311,14 @@ int main(int argc, char **argv)
 	test_ram_split();
 	test_vga();
 	test_i8042();
+	test_ac97(argc > 1 ? argv[1] : "/tmp");
 	unlink(path);
 	close(image);
 	if (failures) {
 		printf("%d checks failed\n", failures);
 		return 1;
 	}
-	printf("PASS: bus, MMIO, DMA, events, virtio-blk, virtio-net, slirp, the VGA and the i8042\n");
+	printf("PASS: bus, MMIO, DMA, events, virtio-blk, virtio-net, slirp, the VGA, the i8042 and "
+	       "the AC'97\n");
 	return 0;
 }

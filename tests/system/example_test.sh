@@ -21,20 +21,21 @@ forkexec)
 		"crasher: started \(pid 3\), crashing in 10 ms" "forkexec: child 3 was killed by SIGSEGV"
 	;;
 lspci)
-	# The simulated machine's bus, as QEMU's pc machine has it: the host bridge, the PIIX3 and
-	# the VGA (the i8042's ISA functions that follow in the kernel's list are not PCI's).
+	# The simulated machine's bus, as QEMU's pc machine has it: the host bridge, the PIIX3, the
+	# VGA and the AC97 (the i8042's ISA functions that follow in the kernel's list are not PCI's).
 	boot "$tmp/out" "$build/guest/lspci"
 	expect_status 0
 	[[ $(cat "$transcript") == "00:00.0 Host bridge [0600]: 8086:1237 (rev 02)
 00:01.0 ISA bridge [0601]: 8086:7000
 00:01.1 IDE interface [0101]: 8086:7010 (prog-if 80)
 00:01.3 Bridge [0680]: 8086:7113 (rev 03)
-00:04.0 VGA compatible controller [0300]: 1234:1111 (rev 02)" ]] ||
-		fail "expected the host bridge, the PIIX3 and the VGA"
+00:04.0 VGA compatible controller [0300]: 1234:1111 (rev 02)
+00:05.0 Multimedia audio controller [0401]: 8086:2415 (rev 01)" ]] ||
+		fail "expected the host bridge, the PIIX3, the VGA and the AC97"
 	boot "$tmp/out" "$build/guest/lspci" -n -v
 	expect_status 0
 	grep -qx '00:01.1 0101: 8086:7010 (prog-if 80)' "$transcript" || fail "expected the IDE, numeric"
-	grep -qx $'\tRegion 4: I/O ports at c000 \\[size=16\\]' "$transcript" ||
+	grep -qx $'\tRegion 4: I/O ports at c500 \\[size=16\\]' "$transcript" ||
 		fail "expected the IDE's bus-master ports"
 	grep -qx $'\tInterrupt: pin A routed to IRQ 9' "$transcript" || fail "expected the ACPI SCI"
 	boot "$tmp/out" "$build/guest/lspci" -x
