@@ -32,6 +32,8 @@ static const struct {
 	{"console", S_IFCHR | 0600, MKDEV(5, 1), NULL},
 	{"tty1", S_IFCHR | 0620, MKDEV(4, 1), NULL},
 	{"vt1", S_IFCHR | 0600, MKDEV(VT_MAJOR, 1), NULL},
+	{"dsp", S_IFCHR | 0666, MKDEV(14, 3), NULL},
+	{"mixer", S_IFCHR | 0666, MKDEV(14, 0), NULL},
 	{"fd", S_IFLNK | 0777, 0, "/proc/self/fd"},
 	{"stdin", S_IFLNK | 0777, 0, "/proc/self/fd/0"},
 	{"stdout", S_IFLNK | 0777, 0, "/proc/self/fd/1"},
@@ -274,6 +276,8 @@ int chrdev_open(struct thread *t, unsigned rdev, struct file *f)
 		return 0;
 	case 4:
 		return rdev == MKDEV(4, 1) ? tty_open(t, vt_tty(), f) : -ENXIO;
+	case 14: /* OSS sound, served by the audio service (chrsrv.c) */
+		return chrsrv_open(t, rdev, f);
 	case VT_MAJOR:
 		return rdev == MKDEV(VT_MAJOR, 1) ? vt_open(f) : -ENXIO;
 	case 5:

@@ -62,6 +62,7 @@ int kernel_init(const struct kernel_config *cfg)
 	signal_reset();
 	srv_reset();
 	inet_reset();
+	chrsrv_reset();
 	misc_reset();
 	klog_reset();
 	tty_init();
@@ -268,6 +269,7 @@ void kernel_fini(void)
 	pipe_reset();
 	srv_reset();
 	inet_reset();
+	chrsrv_reset();
 	if (vfs_up)
 		vfs_fini();
 	vfs_up = false;

@@ -73,6 +73,7 @@ struct posted {
 		unsigned long long align;
 		char vfs[sizeof(struct vfs_req) + 2]; /* a struct vfs_req and its two empty names */
 		struct net_req net;
+		struct chr_req chr;
 	} req;
 };
 static struct posted *posts, **posts_tail = &posts;
@@ -411,6 +412,7 @@ void srv_server_exit(struct thread *server)
 {
 	vfs_server_gone(server);
 	inet_server_exit(server);
+	chrsrv_server_exit(server);
 	for (unsigned i = 0; i < MOUNT_MAX; i++) {
 		unsigned cursor = i;
 		struct mount *m = vfs_mount_next(&cursor);

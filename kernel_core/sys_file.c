@@ -578,8 +578,8 @@ SYSCALL(ioctl)
 		return 0;
 	}
 	}
-	if (f->ops && f->ops->ioctl)
-		return f->ops->ioctl(t, f, a[1], a[2]);
+	if (f->ops && f->ops->ioctl) /* the request is an unsigned int, as Linux reads it */
+		return f->ops->ioctl(t, f, (uint32_t)a[1], a[2]);
 	if (a[1] == FIONREAD && f->ops && f->ops->seekable) {
 		struct vfs_attr at;
 		long err = vfs_getattr(t, f->ino, &at, NULL);

@@ -247,6 +247,8 @@ static const struct syscall_desc table[SYS_NR_LINUX] = {
 	S(dev_irq, A_UINT, A_UINT),
 	SR(dma_alloc, R_HEX, A_SIZE, A_ADDR),
 	S(dev_share, A_UINT, A_INT),
+	/* chrsrv.c: character devices served by processes */
+	S(chr_serve, A_HEX),
 };
 
 const struct syscall_desc *syscall_lookup(uint64_t nr)

@@ -289,6 +289,13 @@ void inet_server_exit(struct thread *server);
 /* Forgets every socket server (boot). */
 void inet_reset(void);
 
+/* Character devices served by processes (chrsrv.c): opening one (rdev 14,x), serving
+ * (chr_serve), a server's end; chrsrv_reset forgets every server (boot). */
+int chrsrv_open(struct thread *t, unsigned rdev, struct file *f);
+long sys_chr_serve(struct thread *t, const uint64_t *a);
+void chrsrv_server_exit(struct thread *server);
+void chrsrv_reset(void);
+
 /* Opening a FIFO node: an end of the pipe shared by everyone who opens it. */
 int pipe_open_fifo(struct thread *t, struct inode *ino, struct file *f);
 

@@ -295,6 +295,46 @@ struct net_ready {
 	unsigned int handle, mask, version;
 };
 
+/*
+ * Character devices served by processes: OSS's /dev/dsp (14,3) and /dev/mixer (14,0), which
+ * the audio service serves. chr_serve(rdev) makes the caller the server of rdev: from then on
+ * open, read, write and ioctl of such a node, and the last close of what open gave, become
+ * requests (struct chr_req, type an enum chr_op) that reach it by ipc_receive flagged
+ * IPC_KERNEL, answered with ipc_reply (struct chr_rep). Unlike the network service, a server
+ * may hold a request and answer it later (a write of sound waits there for room in its
+ * stream); the caller waits in the kernel, as for a file server, up to 10 s. Data goes by
+ * grant_copy. An ioctl carries what its command's number encodes: _IOC_SIZE bytes (at most
+ * CHR_ARG_MAX) of the argument in arg when _IOC_WRITE, and rep.arg back out to it when
+ * _IOC_READ and the status is not negative; a command that encodes no size passes its
+ * argument's value in arg_value. A server that dies fails the calls of every file opened
+ * through it (EIO) and open waits for the next server; opening a node nobody has served yet
+ * is ENODEV. poll reports such files always ready.
+ */
+#define SYS_chr_serve 521 /* (unsigned rdev) -> 0; EBUSY when a live server has it, EINVAL */
+#define CHR_ARG_MAX 64
+#define CHR_IO_MAX (1u << 20) /* bytes one CHR_READ or CHR_WRITE moves at most */
+
+enum chr_op {
+	CHR_OPEN = 0x3000, /* rdev, flags (the open's O_*) -> 0, rep.handle the open file */
+	CHR_READ,          /* handle, len, flags (O_NONBLOCK now): bytes to the grant -> bytes */
+	CHR_WRITE,         /* handle, len, flags: bytes from the grant -> bytes taken */
+	CHR_IOCTL,         /* handle, cmd, arg or arg_value -> the result, rep.arg */
+	CHR_CLOSE,         /* handle: the last descriptor went (posted from sender 0, no reply) */
+};
+
+struct chr_req {
+	unsigned int rdev, handle;
+	unsigned int flags, reserved;
+	unsigned long long len, cmd, arg_value;
+	unsigned char arg[CHR_ARG_MAX];
+};
+
+struct chr_rep {
+	long long status; /* -errno, or the result */
+	unsigned int handle, reserved;
+	unsigned char arg[CHR_ARG_MAX];
+};
+
 /* Service ids of get_service_binary, and the boot-image paths behind them. */
 #define ECLIPSE_SERVICE_FILESYSTEM 0
 #define ECLIPSE_SERVICE_NETWORK 1
