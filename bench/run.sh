@@ -4,8 +4,8 @@
 # process costs eclipse-sim in guest RAM (procmem); then times the disk through the filesystem
 # natively, on eclipse-sim and on the pc kernel under qemu-system-x86_64 (disk); then the network
 # of the booted system from the host, on eclipse-sim and on pc (net, bench/net.sh); then the
-# display service's console redraws and scrolling, the same way (display, bench/display.sh). See
-# bench/README.md.
+# display service's console redraws and scrolling, the same way (display, bench/display.sh); then
+# the CPU a minute of sound costs on both (audio, bench/audio.sh). See bench/README.md.
 #
 #   bash bench/run.sh [BUILD_DIR]      (default: build)
 #   BENCH_RUNS=N     runs per benchmark and machine (default 5)
@@ -26,7 +26,7 @@ MACHINES=(native qemu sim)
 QEMU=$(command -v qemu-x86_64 || true)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 ONLY=${BENCH_ONLY:-}
-ALL_PARTS="getpid compute memory forkexec ctxswitch threads pipe shell procmem disk net display ipc boot"
+ALL_PARTS="getpid compute memory forkexec ctxswitch threads pipe shell procmem disk net display audio ipc boot"
 
 die() {
 	echo "bench: $*" >&2
@@ -576,6 +576,10 @@ fi
 if wanted display; then
 	CONSOLE_REDRAWS=$(scaled 500) CONSOLE_LINES=$(scaled 20000) bash "$SRC/bench/display.sh" "$BUILD" ||
 		die "display failed"
+fi
+# Sound: the CPU a minute of playing costs, on eclipse-sim and on pc under QEMU (audio.sh).
+if wanted audio; then
+	bash "$SRC/bench/audio.sh" "$BUILD" || die "audio failed"
 fi
 
 # Eclipse-only figures: no native or qemu column exists for them.

@@ -15,6 +15,10 @@
 # listens on 127.0.0.1 unless it names an address; guestfwd=tcp:GA:GP-tcp:HOST:PORT runs
 # eclipse-sim --net-relay=HOST:PORT (next to KERNEL, or $ECLIPSE_SIM) for each connection.
 #
+# AUDIO=wav:FILE writes what the sound card (QEMU's AC97 at 00:05.0, as the sim has it) plays
+# to FILE, 48 kHz 16-bit stereo; AUDIO=sdl plays it on the host's sound; none (the default)
+# plays it nowhere.
+#
 # WINDOW=sdl (or gtk) shows the screen, QEMU's VGA, in a window that takes the keyboard and
 # mouse (Debian's qemu-system-gui); without it the screen is not shown.
 #
@@ -63,8 +67,15 @@ if [[ -n ${WINDOW-} && $WINDOW != none ]]; then
 	*) echo "run-metal.sh: WINDOW=$WINDOW: expected sdl, gtk or none" >&2; exit 2 ;;
 	esac
 fi
+audiodev=none,id=snd0
+case ${AUDIO:-none} in
+none) ;;
+sdl) audiodev=sdl,id=snd0 ;;
+wav:?*) audiodev="wav,id=snd0,path=${AUDIO#wav:},out.frequency=48000,out.channels=2,out.format=s16,in.voices=0" ;;
+*) echo "run-metal.sh: AUDIO=$AUDIO: expected wav:FILE, sdl or none" >&2; exit 2 ;;
+esac
 qemu-system-x86_64 -nodefaults -no-user-config -display "$display" -no-reboot -m 256M \
-	-device VGA,addr=04.0,romfile= \
+	-device VGA,addr=04.0,romfile= -audiodev "$audiodev" -device AC97,addr=05.0,audiodev=snd0 \
 	-chardev stdio,id=console,mux=on,signal=off -serial chardev:console \
 	-mon chardev=console,mode=readline \
 	-debugcon "file:$status_file" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \

@@ -14,7 +14,8 @@ pc_require_qemu() {
 
 # pc_boot KERNEL IMAGE CMDLINE OUT [LIMIT_SECONDS]: boots KERNEL with IMAGE as its multiboot
 # module under QEMU's software CPU (no KVM), COM1 into OUT, with the QEMU arguments in the
-# array PC_QEMU_ARGS added (a disk, say). Sets PC_STATUS to the system's
+# array PC_QEMU_ARGS added (a disk, say), the sound card's output PC_AUDIODEV (QEMU's -audiodev,
+# id snd0; default none). Sets PC_STATUS to the system's
 # status (isa-debug-exit: QEMU exits with 2 * status + 1), or to a description of what went
 # wrong (QEMU's own error, a reset, the time limit) and returns 1.
 pc_boot() {
@@ -24,7 +25,8 @@ pc_boot() {
 	# 00:04.0 without its option ROM).
 	timeout -k 5 "$limit" "$PC_QEMU" -nodefaults -accel tcg -machine pc -m 256M -display none -no-reboot \
 		-monitor none -serial stdio -kernel "$kernel" -initrd "$image" -append "$cmdline" \
-		-device VGA,addr=04.0,romfile= -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${PC_QEMU_ARGS[@]+"${PC_QEMU_ARGS[@]}"} \
+		-device VGA,addr=04.0,romfile= -audiodev "${PC_AUDIODEV:-none,id=snd0}" \
+		-device AC97,addr=05.0,audiodev=snd0 -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${PC_QEMU_ARGS[@]+"${PC_QEMU_ARGS[@]}"} \
 		</dev/null >"$out" 2>"$out.qemu"
 	q=$?
 	set -e
