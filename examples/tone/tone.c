@@ -3,16 +3,20 @@
  * as a WAV file. It starts at its peak (a cosine), so the first and the last of its frames are
  * loud: the sound lasts exactly round(SECONDS x RATE) frames.
  *
- * usage: tone [-r RATE] [-c CHANNELS] [-a AMPLITUDE] [-v VOLUME] [-o FILE.wav] FREQ SECONDS
+ * usage: tone [-r RATE] [-c CHANNELS] [-a AMPLITUDE] [-v VOLUME] [-o FILE.wav | -i] FREQ SECONDS
  *   -r  frames a second (default 48000)      -c  1 or 2 (default 2)
  *   -a  the peak, 0 to 1 of full scale (default 0.5)
  *   -v  the stream's volume, 0 to 100 (SNDCTL_DSP_SETPLAYVOL; default 100)
  *   -o  write a WAV file instead of playing
+ *   -i  play through the audio service's IPC interface ("audio"), as a service would
  */
+#include <ecl/ipc.h>
 #include <ecl/sound.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +29,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: tone [-r RATE] [-c CHANNELS] [-a AMPLITUDE] [-v VOLUME] "
-			"[-o FILE.wav] FREQ SECONDS\n");
+			"[-o FILE.wav | -i] FREQ SECONDS\n");
 	exit(2);
 }
 
@@ -62,6 +66,33 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v >> 16);
 }
 
+/* The "audio" IPC interface: one call, its answer's status (-errno on failure). */
+static struct ipc_msg req, rep;
+static pid_t service;
+
+static long long audio_call(unsigned op, unsigned stream, const void *data, size_t n)
+{
+	struct audio_req *q = (struct audio_req *)req.data;
+	q->stream = stream;
+	req.type = op;
+	req.len = AUDIO_REQ_HEADER + (unsigned)n;
+	if (n)
+		memcpy(req.data + AUDIO_REQ_HEADER, data, n);
+	if (ipc_call(service, &req, &rep, IPC_FOREVER) < 0)
+		return -errno;
+	struct audio_rep r;
+	memcpy(&r, rep.data, sizeof(r));
+	return r.status;
+}
+
+static void ipc_check(long long r, const char *what)
+{
+	if (r < 0) {
+		fprintf(stderr, "tone: audio service: %s: %s\n", what, strerror((int)-r));
+		exit(1);
+	}
+}
+
 static void write_all(int fd, const void *buf, size_t n, const char *path)
 {
 	const uint8_t *p = buf;
@@ -82,7 +113,8 @@ int main(int argc, char **argv)
 	double amplitude = 0.5;
 	int volume = -1;
 	const char *out = NULL;
-	for (int c; (c = getopt(argc, argv, "r:c:a:v:o:")) != -1;) {
+	bool ipc = false;
+	for (int c; (c = getopt(argc, argv, "r:c:a:v:o:i")) != -1;) {
 		if (c == 'r')
 			rate = (unsigned)number(optarg, 4000, 192000, "rate");
 		else if (c == 'c')
@@ -93,17 +125,36 @@ int main(int argc, char **argv)
 			volume = (int)number(optarg, 0, 100, "volume");
 		else if (c == 'o')
 			out = optarg;
+		else if (c == 'i')
+			ipc = true;
 		else
 			usage();
 	}
-	if (argc - optind != 2)
+	if (argc - optind != 2 || (ipc && out))
 		usage();
 	double freq = number(argv[optind], 1, rate / 2.0, "frequency");
 	double seconds = number(argv[optind + 1], 0, 3600, "duration");
 	uint64_t frames = (uint64_t)llround(seconds * rate);
 	const char *path = out ? out : "/dev/dsp";
-	int fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644) : open(path, O_WRONLY);
-	if (fd < 0) {
+	unsigned stream = 0;
+	int fd = -1;
+	if (ipc) {
+		if ((service = ipc_lookup(AUDIO_SERVICE)) < 0) {
+			fprintf(stderr, "tone: no audio service: %s\n", strerror(errno));
+			return 1;
+		}
+		struct audio_req *q = (struct audio_req *)req.data;
+		*q = (struct audio_req){.rate = rate, .channels = channels, .volume = -1};
+		ipc_check(audio_call(AUDIO_OPEN, 0, NULL, 0), "open");
+		memcpy(&stream, rep.data + offsetof(struct audio_rep, stream), sizeof(stream));
+		if (volume >= 0) {
+			q->volume = SOUND_VOLUME(volume, volume);
+			ipc_check(audio_call(AUDIO_VOLUME, stream, NULL, 0), "volume");
+		}
+	} else {
+		fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644) : open(path, O_WRONLY);
+	}
+	if (!ipc && fd < 0) {
 		fprintf(stderr, "tone: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
@@ -123,7 +174,7 @@ int main(int argc, char **argv)
 		memcpy(h + 36, "data", 4);
 		put32(h + 40, bytes);
 		write_all(fd, h, sizeof(h), path);
-	} else {
+	} else if (!ipc) {
 		set(fd, SNDCTL_DSP_SETFMT, AFMT_S16_LE, "format");
 		set(fd, SNDCTL_DSP_CHANNELS, (int)channels, "channels");
 		int got = set(fd, SNDCTL_DSP_SPEED, (int)rate, "rate");
@@ -141,7 +192,18 @@ int main(int argc, char **argv)
 			for (unsigned c = 0; c < channels; c++)
 				put16(buf + (n * channels + c) * 2, (uint16_t)v);
 		}
-		write_all(fd, buf, n * channels * 2, path);
+		size_t bytes = n * channels * 2;
+		for (size_t at = 0; ipc && at < bytes; at += AUDIO_WRITE_MAX) {
+			size_t k = bytes - at < AUDIO_WRITE_MAX ? bytes - at : AUDIO_WRITE_MAX;
+			ipc_check(audio_call(AUDIO_WRITE, stream, buf + at, k), "write");
+		}
+		if (!ipc)
+			write_all(fd, buf, bytes, path);
+	}
+	if (ipc) {
+		ipc_check(audio_call(AUDIO_SYNC, stream, NULL, 0), "sync");
+		ipc_check(audio_call(AUDIO_CLOSE, stream, NULL, 0), "close");
+		return 0;
 	}
 	if (!out && ioctl(fd, SNDCTL_DSP_SYNC, 0) < 0) {
 		fprintf(stderr, "tone: /dev/dsp: sync: %s\n", strerror(errno));

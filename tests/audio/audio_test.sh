@@ -2,13 +2,14 @@
 # Sound (docs/audio.md): what the guest plays through /dev/dsp comes out of the sound card, as
 # the WAV files of eclipse-sim --audio=wav and of QEMU's -audiodev wav show it (measured with
 # sox and wav.py).
-# Usage: audio_test.sh BUILD_DIR tone|mix|volume|wav|tune|restart|same-tone
+# Usage: audio_test.sh BUILD_DIR tone|mix|volume|wav|tune|ipc|restart|same-tone
 #   tone       a 440 Hz tone of 2 s comes out at 440 Hz within 1 Hz, 96000 frames long to the
 #              frame, on the virtual clock
 #   mix        two clients at once: both frequencies are in the sum
 #   volume     a stream's volume at 50 halves the amplitude; the master volume at 25 quarters it
 #   wav        a WAV file at 22050 Hz mono, cat to /dev/dsp: played at its own rate, resampled
 #   tune       examples/tune, 22050 Hz mono: 6.4 s of sound (16 beats at 150 a minute), its first note E4 (329.63 Hz)
+#   ipc        a tone through the "audio" IPC interface, at volume 50: 1 s, 440 Hz, half the peak
 #   restart    the audio service killed mid-stream: its client gets an error, init restarts
 #              the service, and the next tone plays
 #   same-tone  the same guest on the sim and on the pc kernel under QEMU: the same tone, as
@@ -100,6 +101,13 @@ tune)
 	read -r e4 a4 < <(python3 "$here/wav.py" power "$tmp/tune.wav" "$(seg 1 1)" 14400 329.63 440)
 	near "$e4" 0.8 0.2 || fail "the first note's share at 329.63 Hz is $e4"
 	near "$a4" 0 0.05 || fail "the first note's share at 440 Hz is $a4"
+	;;
+ipc)
+	play_sim ipc || exit 1
+	[[ $(wc -l <"$tmp/ipc.seg") == 1 ]] || fail "not one sound: $(cat "$tmp/ipc.seg")"
+	[[ $(seg 1 2) == 48000 ]] || fail "$(seg 1 2) frames, not 48000"
+	near "$(seg 1 4)" 440 1 || fail "$(seg 1 4) Hz, not 440"
+	near "$(seg 1 3)" 8192 1 || fail "peak $(seg 1 3), not 8192"
 	;;
 restart)
 	play_sim restart || exit 1

@@ -1,5 +1,5 @@
 # The guest's half of tests/audio/audio_test.sh: plays what the case says, then powers off.
-# usage: sh /bin/play tone|mix|volume|wav|tune|restart|minute|idle
+# usage: sh /bin/play tone|mix|volume|wav|tune|ipc|restart|minute|idle
 sleep 0.2
 case $1 in
 tone) tone 440 2 ;;
@@ -17,6 +17,7 @@ volume)
 	tone 440 0.5
 	;;
 tune) tune ;;
+ipc) tone -i -v 50 440 1 ;;
 wav)
 	tone -o /tmp/t.wav -r 22050 -c 1 440 1 && cat /tmp/t.wav >/dev/dsp
 	;;
