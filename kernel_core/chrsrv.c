@@ -17,7 +17,6 @@
 #include <uapi/eclipse.h>
 #include <uapi/linux.h>
 
-#define MKDEV(major, minor) ((major) << 8 | (minor))
 #define IOC_WRITE 1u
 #define IOC_READ 2u
 #define IOC_DIR(cmd) ((unsigned)((cmd) >> 30) & 3u)
@@ -28,8 +27,8 @@ static struct served {
 	struct mount m;
 	bool ever; /* somebody served it once: open waits for the next server */
 } devices[] = {
-	{MKDEV(14, 0), {.name = "mixer"}, false},
-	{MKDEV(14, 3), {.name = "dsp"}, false},
+	{CHR_RDEV_MIXER, {.name = "mixer"}, false},
+	{CHR_RDEV_DSP, {.name = "dsp"}, false},
 };
 
 struct cfile {

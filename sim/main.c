@@ -222,32 +222,26 @@ static struct sim_disk *open_disk(const char *arg)
 	return disk;
 }
 
-/* --audio: where the line out goes besides nowhere. */
-static struct {
-	const char *wav; /* wav:FILE */
-	bool sdl;
-} audio;
-
 /* --audio=KIND: none, wav:FILE or sdl. */
-static void parse_audio(const char *arg)
+static void parse_audio(const char *arg, struct sim_options *opt)
 {
-	audio.wav = NULL;
-	audio.sdl = !strcmp(arg, "sdl");
+	opt->audio_wav = NULL;
+	opt->audio_sdl = !strcmp(arg, "sdl");
 	if (!strncmp(arg, "wav:", 4) && arg[4])
-		audio.wav = arg + 4;
-	else if (!audio.sdl && strcmp(arg, "none"))
+		opt->audio_wav = arg + 4;
+	else if (!opt->audio_sdl && strcmp(arg, "none"))
 		usage_error("invalid --audio '%s' (expected none, wav:FILE or sdl)", arg);
 }
 
 /* Opens --audio's outlet: one that cannot be opened is said, and the run goes on without it. */
-static void audio_open(void)
+static void audio_open(const struct sim_options *opt)
 {
-	int err = audio.wav ? sim_audio_wav_open(audio.wav) : 0;
+	int err = opt->audio_wav ? sim_audio_wav_open(opt->audio_wav) : 0;
 	if (err)
-		fprintf(stderr, "eclipse-sim: --audio=wav:%s: %s; no sound is written\n", audio.wav,
-			strerror(-err));
+		fprintf(stderr, "eclipse-sim: --audio=wav:%s: %s; no sound is written\n",
+			opt->audio_wav, strerror(-err));
 	char why[300];
-	if (audio.sdl && sim_audio_sdl_open(why, sizeof(why)))
+	if (opt->audio_sdl && sim_audio_sdl_open(why, sizeof(why)))
 		fprintf(stderr, "eclipse-sim: --audio=sdl: no sound device: %s; the sound goes "
 				"nowhere\n", why);
 }
@@ -427,7 +421,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			opt->window = !strcmp(optarg, "sdl");
 			break;
 		case OPT_AUDIO:
-			parse_audio(optarg);
+			parse_audio(optarg, opt);
 			break;
 		case OPT_KEYS: {
 			char why[300];
@@ -623,7 +617,7 @@ int main(int argc, char **argv)
 		free(image);
 		return EXIT_RUNTIME;
 	}
-	audio_open();
+	audio_open(&opt);
 	bool stack = opt.trace_stack;
 	/* A program run alone gets the image's filesystem service, quiet, as its writable root. */
 	static const char *const fs_argv[] = {FS_SERVER_PATH, "--quiet", NULL};

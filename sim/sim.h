@@ -36,6 +36,8 @@ struct sim_options {
 	/* --screenshot=FILE.png[@TIME]: at a virtual time, or at the end (at UINT64_MAX) */
 	bool keys;                  /* --keys: a script was loaded (keys.c) */
 	bool window;                /* --display=sdl */
+	const char *audio_wav;      /* --audio=wav:FILE */
+	bool audio_sdl;             /* --audio=sdl */
 	unsigned nshots;
 	struct sim_shot {
 		const char *path;

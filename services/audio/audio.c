@@ -33,7 +33,6 @@
 #define CHUNK 4096
 #define HEADER_PEEK 1024 /* a WAV header must lie within a stream's first bytes */
 #define RUNNING_POLL_MS 50 /* while the card plays: an interrupt lost is not a stall */
-#define MKDEV(major, minor) ((major) << 8 | (minor))
 #define MIXER_HANDLE 0xffffu
 
 enum kind { FREE, DSP, IPC };
@@ -231,6 +230,14 @@ static bool held(const struct slot *sl)
 	return sl->kind != FREE && (sl->s.count || sl->w.who.client);
 }
 
+static bool any_held(void)
+{
+	for (unsigned i = 0; i < STREAMS_MAX; i++)
+		if (held(&slots[i]))
+			return true;
+	return false;
+}
+
 /* Whether the card should start: a stream holds a full start's worth, or will get no more. */
 static bool ready_to_start(void)
 {
@@ -272,9 +279,7 @@ static void fill(void)
 	if (!au.have_card)
 		return;
 	while (au.card.queued < AHEAD) {
-		bool any = false;
-		for (unsigned i = 0; i < STREAMS_MAX; i++)
-			any |= held(&slots[i]);
+		bool any = any_held();
 		if (!any && au.card.running && au.tail) {
 			au.tail--; /* silence after the last sound, so no machine cuts its end */
 		} else if (!any || (!au.card.running && !ready_to_start())) {
@@ -302,13 +307,8 @@ static void card_interrupt(void)
 	if (!au.have_card)
 		return;
 	au.periods_played += ac97_played(&au.card);
-	if (au.card.running && !au.card.queued) {
-		bool any = false;
-		for (unsigned i = 0; i < STREAMS_MAX; i++)
-			any |= held(&slots[i]);
-		if (!any)
-			ac97_stop(&au.card); /* ran dry: the next sound starts it afresh */
-	}
+	if (au.card.running && !au.card.queued && !any_held())
+		ac97_stop(&au.card); /* ran dry: the next sound starts it afresh */
 	fill();
 }
 
@@ -487,7 +487,7 @@ static long dsp_ioctl(struct slot *sl, pid_t client, const struct chr_req *q, ui
 static void kernel_request(pid_t client, unsigned op, const struct chr_req *q)
 {
 	uint8_t arg[CHR_ARG_MAX] = {0};
-	bool mixer = q->rdev == MKDEV(14, 0);
+	bool mixer = q->rdev == CHR_RDEV_MIXER;
 	struct slot *sl = mixer ? NULL : slot_of(q->handle, DSP);
 	long r;
 	switch (op) {
@@ -653,7 +653,7 @@ static int start(void)
 		printf(NAME ": AC'97 at %02x:%02x.%x, %d Hz stereo, mixing up to %d streams\n",
 		       au.card.info.bus, au.card.info.dev, au.card.info.fn, AC97_RATE, STREAMS_MAX);
 	}
-	if (syscall(SYS_chr_serve, MKDEV(14, 3)) < 0 || syscall(SYS_chr_serve, MKDEV(14, 0)) < 0)
+	if (syscall(SYS_chr_serve, CHR_RDEV_DSP) < 0 || syscall(SYS_chr_serve, CHR_RDEV_MIXER) < 0)
 		fprintf(stderr, NAME ": cannot serve /dev/dsp and /dev/mixer: %s\n", strerror(errno));
 	if (ipc_register(AUDIO_SERVICE) < 0)
 		fprintf(stderr, NAME ": cannot register '" AUDIO_SERVICE "': %s\n", strerror(errno));

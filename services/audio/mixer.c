@@ -119,8 +119,8 @@ unsigned stream_take(struct stream *s, int32_t *acc, unsigned frames)
 	int32_t gl = (int32_t)(s->volume & 0xff), gr = (int32_t)(s->volume >> 8 & 0xff);
 	for (unsigned i = 0; i < n; i++) {
 		const int16_t *f = &s->ring[2 * ((s->rd + i) % STREAM_FRAMES)];
-		acc[2 * i] += gl == 100 ? f[0] : f[0] * gl / 100;
-		acc[2 * i + 1] += gr == 100 ? f[1] : f[1] * gr / 100;
+		acc[2 * i] += f[0] * gl / 100; /* exact at 100 */
+		acc[2 * i + 1] += f[1] * gr / 100;
 	}
 	s->rd = (s->rd + n) % STREAM_FRAMES;
 	s->count -= n;
@@ -136,8 +136,8 @@ void mix_out(const int32_t *acc, int16_t *out, unsigned frames, unsigned master)
 {
 	int32_t gl = (int32_t)(master & 0xff), gr = (int32_t)(master >> 8 & 0xff);
 	for (unsigned i = 0; i < frames; i++) {
-		out[2 * i] = clip(gl == 100 ? acc[2 * i] : acc[2 * i] * gl / 100);
-		out[2 * i + 1] = clip(gr == 100 ? acc[2 * i + 1] : acc[2 * i + 1] * gr / 100);
+		out[2 * i] = clip(acc[2 * i] * gl / 100);
+		out[2 * i + 1] = clip(acc[2 * i + 1] * gr / 100);
 	}
 }
 

@@ -311,6 +311,8 @@ struct net_ready {
  * is ENODEV. poll reports such files always ready.
  */
 #define SYS_chr_serve 521 /* (unsigned rdev) -> 0; EBUSY when a live server has it, EINVAL */
+#define CHR_RDEV_MIXER 0x0e00u /* 14,0 */
+#define CHR_RDEV_DSP 0x0e03u   /* 14,3 */
 #define CHR_ARG_MAX 64
 #define CHR_IO_MAX (1u << 20) /* bytes one CHR_READ or CHR_WRITE moves at most */
 
