@@ -9,7 +9,7 @@
  */
 #include "audio.h"
 
-#include <SDL.h>
+#include "sdl.h"
 #include <stdio.h>
 
 #define FRAME_BYTES 4u
@@ -26,7 +26,7 @@ static void queue_silence(uint64_t frames)
 	static const int16_t zeros[2 * 1024];
 	while (frames) {
 		uint64_t n = frames < 1024 ? frames : 1024;
-		SDL_QueueAudio(device, zeros, (Uint32)(n * FRAME_BYTES));
+		sdl.QueueAudio(device, zeros, (Uint32)(n * FRAME_BYTES));
 		frames -= n;
 	}
 }
@@ -35,10 +35,10 @@ static void queue_silence(uint64_t frames)
  * STALL_MS. */
 static void drain_to(Uint32 limit)
 {
-	Uint32 queued = SDL_GetQueuedAudioSize(device), still = 0;
+	Uint32 queued = sdl.GetQueuedAudioSize(device), still = 0;
 	while (queued > limit && still < STALL_MS) {
-		SDL_Delay(WAIT_STEP_MS);
-		Uint32 now = SDL_GetQueuedAudioSize(device);
+		sdl.Delay(WAIT_STEP_MS);
+		Uint32 now = sdl.GetQueuedAudioSize(device);
 		still = now < queued ? 0 : still + WAIT_STEP_MS;
 		queued = now;
 	}
@@ -47,28 +47,30 @@ static void drain_to(Uint32 limit)
 static void play(uint64_t silence, const int16_t *frames, size_t n)
 {
 	uint64_t gap_max = (uint64_t)GAP_MAX_MS * SIM_AUDIO_RATE / 1000;
-	if (SDL_GetQueuedAudioSize(device))
+	if (sdl.GetQueuedAudioSize(device))
 		queue_silence(silence < gap_max ? silence : gap_max);
-	SDL_QueueAudio(device, frames, (Uint32)(n * FRAME_BYTES));
+	sdl.QueueAudio(device, frames, (Uint32)(n * FRAME_BYTES));
 	drain_to(BYTES_OF_MS(QUEUE_MAX_MS));
 }
 
 int sim_audio_sdl_open(char *why, size_t whylen)
 {
+	if (sdl_load(why, whylen))
+		return -1;
 	/* Ctrl-C and SIGTERM stay the simulator's stop requests (machine.c), not SDL's quit. */
-	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-	if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
-		snprintf(why, whylen, "%s", SDL_GetError());
+	sdl.SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+	if (sdl.InitSubSystem(SDL_INIT_AUDIO) != 0) {
+		snprintf(why, whylen, "%s", sdl.GetError());
 		return -1;
 	}
 	SDL_AudioSpec want = {.freq = SIM_AUDIO_RATE, .format = AUDIO_S16SYS, .channels = 2,
 			      .samples = 1024};
-	device = SDL_OpenAudioDevice(NULL, 0, &want, NULL, 0);
+	device = sdl.OpenAudioDevice(NULL, 0, &want, NULL, 0);
 	if (!device) {
-		snprintf(why, whylen, "%s", SDL_GetError());
+		snprintf(why, whylen, "%s", sdl.GetError());
 		return -1;
 	}
-	SDL_PauseAudioDevice(device, 0);
+	sdl.PauseAudioDevice(device, 0);
 	sim_audio_set_live(play);
 	return 0;
 }
@@ -78,7 +80,7 @@ void sim_audio_sdl_close(void)
 	if (!device)
 		return;
 	drain_to(0);
-	SDL_CloseAudioDevice(device);
+	sdl.CloseAudioDevice(device);
 	device = 0;
 	/* No SDL_QuitSubSystem: as window.c says of SDL_Quit, the libraries SDL loaded for the
 	 * sound server would go, and LeakSanitizer could no longer name what they keep. */

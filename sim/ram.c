@@ -19,6 +19,7 @@ static struct {
 	uint8_t *buf;   /* guest RAM */
 	uint64_t size;  /* its bytes */
 	uint64_t low;   /* the bytes at physical 0; the rest is at SIM_RAM_HIGH_BASE */
+	bool zeroed;    /* as mapped, not yet handed to a kernel */
 	struct plat_mem_range ranges[2];
 	size_t nranges;
 } ram;
@@ -36,6 +37,7 @@ int sim_ram_init(uint64_t size)
 		return -ENOMEM;
 	}
 	ram.map = map;
+	ram.zeroed = true;
 	ram.buf = ram.map + GUARD;
 	ram.size = size;
 	ram.low = size < SIM_RAM_LOW_MAX ? size : SIM_RAM_LOW_SPLIT;
@@ -89,6 +91,13 @@ size_t plat_mem_ranges(const struct plat_mem_range **ranges)
 {
 	*ranges = ram.ranges;
 	return ram.nranges;
+}
+
+bool plat_mem_take_zeroed(void)
+{
+	bool zeroed = ram.zeroed;
+	ram.zeroed = false;
+	return zeroed;
 }
 
 void *plat_phys(uint64_t pa)

@@ -16,7 +16,7 @@
 #include "pci.h"
 #include "sim.h"
 
-#include <SDL.h>
+#include "sdl.h"
 #include <kernel/plat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,13 +82,13 @@ static void set_title(void)
 	char title[128];
 	snprintf(title, sizeof(title), "Eclipse OS (eclipse-sim)%s",
 		 win.grabbed ? ": Ctrl-Alt lets the mouse go" : "");
-	SDL_SetWindowTitle(win.win, title);
+	sdl.SetWindowTitle(win.win, title);
 }
 
 static void grab(bool on)
 {
 	win.grabbed = on;
-	SDL_SetRelativeMouseMode(on ? SDL_TRUE : SDL_FALSE);
+	sdl.SetRelativeMouseMode(on ? SDL_TRUE : SDL_FALSE);
 	set_title();
 }
 
@@ -103,18 +103,18 @@ static void draw(void)
 		/* A new window of the new size: a window system without a window manager may never
 		 * resize one (X without one keeps a fixed-size window's first size). */
 		if (win.tex)
-			SDL_DestroyTexture(win.tex);
-		SDL_DestroyRenderer(win.ren);
-		SDL_DestroyWindow(win.win);
-		win.win = SDL_CreateWindow("Eclipse OS (eclipse-sim)", SDL_WINDOWPOS_UNDEFINED,
+			sdl.DestroyTexture(win.tex);
+		sdl.DestroyRenderer(win.ren);
+		sdl.DestroyWindow(win.win);
+		win.win = sdl.CreateWindow("Eclipse OS (eclipse-sim)", SDL_WINDOWPOS_UNDEFINED,
 					   SDL_WINDOWPOS_UNDEFINED, (int)w, (int)h, 0);
-		win.ren = win.win ? SDL_CreateRenderer(win.win, -1, SDL_RENDERER_SOFTWARE) : NULL;
-		win.tex = win.ren ? SDL_CreateTexture(win.ren, SDL_PIXELFORMAT_RGB888,
+		win.ren = win.win ? sdl.CreateRenderer(win.win, -1, SDL_RENDERER_SOFTWARE) : NULL;
+		win.tex = win.ren ? sdl.CreateTexture(win.ren, SDL_PIXELFORMAT_RGB888,
 						      SDL_TEXTUREACCESS_STREAMING, (int)w, (int)h)
 				  : NULL;
 		if (!win.tex) {
 			fprintf(stderr, "eclipse-sim: --display=sdl: a %ux%u window: %s\n", w, h,
-				SDL_GetError());
+				sdl.GetError());
 			sim_request_stop();
 		}
 		if (win.win)
@@ -130,17 +130,17 @@ static void draw(void)
 	free(win.last);
 	win.last = px;
 	if (win.tex) {
-		SDL_UpdateTexture(win.tex, NULL, px, (int)(w * 4));
-		SDL_RenderClear(win.ren);
-		SDL_RenderCopy(win.ren, win.tex, NULL, NULL);
-		SDL_RenderPresent(win.ren);
+		sdl.UpdateTexture(win.tex, NULL, px, (int)(w * 4));
+		sdl.RenderClear(win.ren);
+		sdl.RenderCopy(win.ren, win.tex, NULL, NULL);
+		sdl.RenderPresent(win.ren);
 	}
 }
 
 static void events(void)
 {
 	SDL_Event e;
-	while (SDL_PollEvent(&e)) {
+	while (sdl.PollEvent(&e)) {
 		switch (e.type) {
 		case SDL_QUIT:
 			if (win.on_close)
@@ -149,7 +149,7 @@ static void events(void)
 		case SDL_KEYDOWN:
 		case SDL_KEYUP: {
 			bool down = e.type == SDL_KEYDOWN;
-			SDL_Keymod mod = SDL_GetModState();
+			SDL_Keymod mod = sdl.GetModState();
 			if (down && win.grabbed && (mod & KMOD_CTRL) && (mod & KMOD_ALT) &&
 			    (e.key.keysym.scancode == SDL_SCANCODE_LCTRL ||
 			     e.key.keysym.scancode == SDL_SCANCODE_LALT))
@@ -199,18 +199,20 @@ static void tick(void *arg)
 
 int sim_window_open(void (*on_close)(void), char *why, size_t whylen)
 {
+	if (sdl_load(why, whylen))
+		return -1;
 	/* Ctrl-C and SIGTERM stay the simulator's stop requests (machine.c), not SDL's quit. */
-	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-	if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-		snprintf(why, whylen, "%s", SDL_GetError());
+	sdl.SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+	if (sdl.Init(SDL_INIT_VIDEO) != 0) {
+		snprintf(why, whylen, "%s", sdl.GetError());
 		return -1;
 	}
 	win.on_close = on_close;
-	win.win = SDL_CreateWindow("Eclipse OS (eclipse-sim)", SDL_WINDOWPOS_UNDEFINED,
+	win.win = sdl.CreateWindow("Eclipse OS (eclipse-sim)", SDL_WINDOWPOS_UNDEFINED,
 				   SDL_WINDOWPOS_UNDEFINED, 640, 480, 0);
-	win.ren = win.win ? SDL_CreateRenderer(win.win, -1, SDL_RENDERER_SOFTWARE) : NULL;
+	win.ren = win.win ? sdl.CreateRenderer(win.win, -1, SDL_RENDERER_SOFTWARE) : NULL;
 	if (!win.ren) {
-		snprintf(why, whylen, "%s", SDL_GetError());
+		snprintf(why, whylen, "%s", sdl.GetError());
 		sim_window_close();
 		return -1;
 	}
@@ -225,11 +227,11 @@ int sim_window_start(void)
 void sim_window_close(void)
 {
 	if (win.tex)
-		SDL_DestroyTexture(win.tex);
+		sdl.DestroyTexture(win.tex);
 	if (win.ren)
-		SDL_DestroyRenderer(win.ren);
+		sdl.DestroyRenderer(win.ren);
 	if (win.win)
-		SDL_DestroyWindow(win.win);
+		sdl.DestroyWindow(win.win);
 	free(win.last);
 	memset(&win, 0, sizeof(win));
 	/* No SDL_Quit: it unloads the X libraries SDL loaded itself, and what they keep for the

@@ -63,6 +63,11 @@ size_t plat_mem_ranges(const struct plat_mem_range **out)
 	return nranges;
 }
 
+bool plat_mem_take_zeroed(void)
+{
+	return false; /* what the firmware and the boot loader left there */
+}
+
 const void *plat_boot_image(size_t *len)
 {
 	*len = image_len;

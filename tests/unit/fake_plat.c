@@ -244,6 +244,11 @@ size_t plat_mem_ranges(const struct plat_mem_range **ranges)
 	return 1;
 }
 
+bool plat_mem_take_zeroed(void)
+{
+	return false; /* the tests' RAM is reused from one kernel to the next */
+}
+
 void *plat_phys(uint64_t pa)
 {
 	if (pa >= m.ram_size)

@@ -62,6 +62,9 @@ struct plat_mem_range {
 
 /* Usable RAM ranges (page aligned, none containing physical page 0). Returns their count. */
 size_t plat_mem_ranges(const struct plat_mem_range **ranges);
+/* True once after the platform mapped its RAM afresh, all zero (the sim's anonymous mapping):
+ * the frame allocator then hands out never-used frames without clearing them. */
+bool plat_mem_take_zeroed(void);
 /* Kernel pointer to physical address pa (direct map). */
 void *plat_phys(uint64_t pa);
 /* Physical address of a kernel pointer obtained from plat_phys. */
