@@ -13,6 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=../tests/pc/lib.sh
 source "$SRC/tests/pc/lib.sh"
+# shellcheck source=summary.sh
+source "$SRC/bench/summary.sh"
 for f in eclipse-sim eclipse-pc tests/audio/minute.cpio tests/audio/idle.cpio; do
 	[[ -f $BUILD/$f ]] || { echo "bench: audio: no $BUILD/$f (build first: make build)" >&2; exit 1; }
 done
@@ -51,3 +53,5 @@ printf '%-40s %10s %10s %8s\n' "host CPU s (playing less idle)" "${cost[sim]}" "
 	"$(ratio "${cost[sim]}" "${cost[qemu]:-0}")"
 printf '%-40s %10s %10s %8s\n' "audio service CPU ms in the guest" "${guest[sim]}" \
 	"${guest[qemu]:--}" "$(ratio "${guest[sim]}" "${guest[qemu]:-0}")"
+summary_add audio host_cpu s n/a n/a "${cost[qemu]:-n/a}" "${cost[sim]}" - -
+summary_add audio guest_cpu ms n/a n/a "${guest[qemu]:-n/a}" "${guest[sim]}" - -

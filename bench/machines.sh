@@ -1,9 +1,13 @@
 # Sourced by bench/net.sh and bench/display.sh (bash), after tests/net/machine.sh: the same
 # measurement on eclipse-sim and on the pc kernel under QEMU, and the table's rows.
 
+# shellcheck source=summary.sh
+source "$SRC/bench/summary.sh"
+
 # measure_machines PART: measure MACHINE (the caller's function) on the sim and, with
 # qemu-system-x86_64 and eclipse-pc there, on pc; a failure shows the console's end and exits 1.
 measure_machines() {
+	SUMMARY_PART=$1
 	local m machines=(sim)
 	command -v qemu-system-x86_64 >/dev/null && [[ -f $BUILD/eclipse-pc ]] && machines+=(pc)
 	for m in "${machines[@]}"; do
@@ -25,4 +29,6 @@ ratio_row() {
 		verdict=$(awk -v r="$ratio" 'BEGIN { print (r + 0 >= 1 ? "met" : "MISSED") }')
 	fi
 	printf '  %-8s %8s %-7s %8s %-7s %8s   sim/qemu >= 1: %s\n' "$1" "$3" "$2" "$4" "$2" "$ratio" "$verdict"
+	summary_add "$SUMMARY_PART" "$1" "$2" n/a n/a "$4" "$3" 'sim/qemu_sys >= 1' \
+		"$(summary_met "$ratio" '>=' 1)"
 }

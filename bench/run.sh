@@ -51,6 +51,11 @@ GUESTS_ABS=$(cd "$GUESTS" && pwd -P)
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# shellcheck source=summary.sh
+source "$SRC/bench/summary.sh"
+export BENCH_SUMMARY="$WORK/summary.csv"
+echo "$SUMMARY_HEADER" >"$BENCH_SUMMARY"
+CSV_OUT=${BENCH_CSV:-$BUILD/bench.csv}
 
 # scaled N: N * BENCH_SCALE, rounded, at least 1.
 scaled() {
@@ -169,6 +174,22 @@ bench() {
 	ROW_SIM+=("${seconds[2]}")
 	ROW_TARGET+=("$(IFS=,; echo "${checked[*]}")")
 	ROW_OPS+=("${ops:-}")
+	# The summary: the times with the ratio targets, nanoseconds per operation with the others.
+	local time_t=() time_m=() op_t=() op_m=()
+	for one in "${checked[@]}"; do
+		local met
+		met=$(verdict "$one" "${seconds[@]}" "${ops:-}")
+		if [[ $one == *_ns* ]]; then
+			op_t+=("${one/_ns/}") op_m+=("${met%% *}")
+		else
+			time_t+=("$one") time_m+=("${met%% *}")
+		fi
+	done
+	summary_add "$name" time s "${seconds[0]}" "${seconds[1]}" n/a "${seconds[2]}" \
+		"$(summary_join "${time_t[@]}")" "$(summary_join "${time_m[@]}")"
+	[[ -z ${ops:-} ]] || summary_add "$name" per_op ns "$(per_op "${seconds[0]}" "$ops")" \
+		"$(per_op "${seconds[1]}" "$ops")" n/a "$(per_op "${seconds[2]}" "$ops")" \
+		"$(summary_join "${op_t[@]}")" "$(summary_join "${op_m[@]}")"
 }
 
 # fits_in FRAMES CHILDREN: does bench_procmem CHILDREN succeed on eclipse-sim with FRAMES 4 KiB
@@ -315,6 +336,9 @@ report() {
 		printf "per sleeping child: %.2f frames = %.1f KiB; --mem extrapolated to no child: %.0f KiB\n",
 			per, per * 4, (f1 - per * k1) * 4
 	}'
+	summary_add procmem per_child KiB n/a n/a n/a "$(awk -v k1="${PROCMEM_CHILDREN[0]}" \
+		-v k2="${PROCMEM_CHILDREN[1]}" -v f1="${PROCMEM_FRAMES[0]}" -v f2="${PROCMEM_FRAMES[1]}" \
+		'BEGIN { printf "%.1f", (f2 - f1) / (k2 - k1) * 4 }')" - -
 }
 
 # ---- The disk (bench_disk): natively, on eclipse-sim and on the pc kernel under QEMU ----
@@ -523,6 +547,8 @@ disk_report() {
 			if [[ $clock == host ]]; then
 				target='qemu_sys/sim >= 2'
 				met=$(verdict 'qemu/sim >= 2' "${s[0]}" "${s[2]}" "${s[1]}" '')
+				summary_add disk "$phase" "$unit" "${r[0]}" n/a "${r[2]}" "${r[1]}" \
+					'sim/qemu_sys >= 2' "${met%% *}"
 			fi
 			disk_row "$phase" "${s[@]}" "$unit" "${r[@]}" "$(ratio "${s[2]}" "${s[1]}")" "$target" "$met"
 		done
@@ -533,11 +559,11 @@ echo "bench: $RUNS runs each, scale $SCALE, $(nproc) cores; sim $SIM; qemu ${QEM
 
 # One line per benchmark: [target=...] [ops=...] bench NAME BINARY ARGS...
 target='qemu/sim >= 20' ops=$(scaled 5000000) bench getpid bench_getpid "$(scaled 5000000)"
-target='sim/qemu <= 1.2' bench compute bench_compute "$(scaled 200000000)"
-target='sim/qemu <= 1.5' bench memory bench_memory "$(scaled 40)"
+target='sim/qemu <= 1.1' bench compute bench_compute "$(scaled 200000000)"
+target='sim/qemu <= 1.2' bench memory bench_memory "$(scaled 40)"
 target='qemu/sim >= 20, native/sim >= 2' ops=$(scaled 1000) sim_opts=--root=/ \
 	bench forkexec bench_forkexec "$(scaled 1000)" @exec "$GUESTS_ABS/bench_forkexec" --exit
-target='sim_ns < 1000' ops=$((2 * $(scaled 200000))) bench ctxswitch bench_ctxswitch "$(scaled 200000)"
+target='sim_ns < 500' ops=$((2 * $(scaled 200000))) bench ctxswitch bench_ctxswitch "$(scaled 200000)"
 target='' ops=$((4 * $(scaled 5000))) bench threads bench_threads "$(scaled 5000)"
 # Debian's busybox-static, natively, under qemu-x86_64 and on eclipse-sim with the host's files.
 # Every program a script runs is "$B", which is "@exec /bin/busybox": qemu-x86_64 /bin/busybox
@@ -583,24 +609,51 @@ if wanted audio; then
 fi
 
 # Eclipse-only figures: no native or qemu column exists for them.
-wanted ipc || wanted boot || exit 0
-echo
-echo "eclipse only:"
+if wanted ipc || wanted boot; then
+	echo
+	echo "eclipse only:"
+fi
+# ipc: the median time of N round trips and of 2N, each run timed whole; their difference is N
+# round trips without the sim's start and the processes' set-up.
 if wanted ipc; then
 	ipc_rounds=$(scaled 100000)
-	now_ns
-	ipc_start=$REPLY
-	"$SIM" "$GUESTS/ipc_bench" "$ipc_rounds" >/dev/null || die "ipc_bench failed"
-	now_ns
-	awk -v ns=$((REPLY - ipc_start)) -v n="$ipc_rounds" 'BEGIN {
-		printf "ipc: %d call/reply round trips, %.2f us each (target: under 1 us; includes the sim'"'"'s start)\n",
-			n, ns / n / 1000
-	}'
+	mkdir -p "$WORK/ipc"
+	printf 'running %-10s' ipc >&2
+	for ((run = 1; run <= RUNS; run++)); do
+		for n in "$ipc_rounds" $((2 * ipc_rounds)); do
+			now_ns
+			ipc_start=$REPLY
+			"$SIM" "$GUESTS/ipc_bench" "$n" >/dev/null || die "ipc_bench $n failed"
+			now_ns
+			echo $((REPLY - ipc_start)) >>"$WORK/ipc/$n.ns"
+		done
+		printf '.' >&2
+	done
+	echo >&2
+	ipc_us=$(awk -v a="$(median "$WORK/ipc/$ipc_rounds.ns")" -v b="$(median "$WORK/ipc/$((2 * ipc_rounds)).ns")" \
+		-v n="$ipc_rounds" 'BEGIN { printf "%.3f", (b - a) / n / 1000 }')
+	echo "ipc: call/reply round trip $ipc_us us (the medians of $RUNS runs of $ipc_rounds and $((2 * ipc_rounds)), their difference; target: under 0.5 us)"
+	summary_add ipc round_trip us n/a n/a n/a "$ipc_us" 'sim < 0.5' "$(summary_met "$ipc_us" '<' 0.5)"
 fi
-wanted boot || exit 0
-bash "$(dirname "$0")/../tests/system/boot_time.sh" "$BUILD"
-if command -v qemu-system-x86_64 >/dev/null && [[ -f $BUILD/eclipse-pc ]]; then
-	bash "$(dirname "$0")/../tests/pc/boot_time.sh" "$BUILD"
-else
-	echo "pc boot time: n/a (no qemu-system-x86_64 or no eclipse-pc)"
+if wanted boot; then
+	line=$(bash "$SRC/tests/system/boot_time.sh" "$BUILD") || die "boot_time.sh failed"
+	echo "$line"
+	read -r boot_virtual boot_wall < <(sed -E 's/.*: ([0-9.]+) ms virtual, ([0-9.]+) ms wall.*/\1 \2/' <<<"$line")
+	pc_wall=n/a
+	if command -v qemu-system-x86_64 >/dev/null && [[ -f $BUILD/eclipse-pc ]]; then
+		line=$(bash "$SRC/tests/pc/boot_time.sh" "$BUILD") || die "pc boot_time.sh failed"
+		echo "$line"
+		pc_wall=$(sed -nE 's/.* ([0-9.]+) ms wall.*/\1/p' <<<"$line")
+	else
+		echo "pc boot time: n/a (no qemu-system-x86_64 or no eclipse-pc)"
+	fi
+	summary_add boot wall ms n/a n/a "${pc_wall:-n/a}" "$boot_wall" 'sim < 10' \
+		"$(summary_met "$boot_wall" '<' 10)"
+	summary_add boot virtual ms n/a n/a n/a "$boot_virtual" - -
 fi
+
+# The summary: every figure of the run in one table, kept as CSV for bench/compare.sh.
+echo
+echo "summary (all parts; also in $CSV_OUT):"
+summary_print "$BENCH_SUMMARY"
+cp "$BENCH_SUMMARY" "$CSV_OUT"
