@@ -3,6 +3,9 @@
  * times (default 200,000), so that with one CPU between them every call switches to the other:
  * 2 * YIELDS switches in all. The parent then waits for the child.
  *
+ * bench_ctxswitch -t [YIELDS]: the same between two threads of one process, which share an
+ * address space: the difference is what changing address spaces costs.
+ *
  * On Linux the program first pins itself to the lowest-numbered CPU it may run on (the child
  * inherits that), since with a CPU each the two would never yield to each other and the run
  * would time bare sched_yield calls. Eclipse OS has one CPU and no sched_setaffinity; the
@@ -11,7 +14,10 @@
 #include "bench.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <sched.h>
+#include <string.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -36,10 +42,42 @@ static void pin_to_one_cpu(void)
 	}
 }
 
+static unsigned long yields;
+
+static void *yielder(void *arg)
+{
+	(void)arg;
+	unsigned long failed = 0;
+	for (unsigned long i = 0; i < yields; i++)
+		failed += sched_yield() != 0;
+	return (void *)failed;
+}
+
+static int threads(void)
+{
+	pthread_t other;
+	if (pthread_create(&other, NULL, yielder, NULL)) {
+		dprintf(2, "ctxswitch: pthread_create failed\n");
+		return 1;
+	}
+	void *mine = yielder(NULL), *theirs;
+	if (pthread_join(other, &theirs) || mine || theirs) {
+		dprintf(2, "ctxswitch: a sched_yield failed\n");
+		return 1;
+	}
+	printf("ctxswitch: 2 threads called sched_yield %lu times each\n", yields);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long yields = bench_count_arg(argc, argv, 200000);
+	bool use_threads = argc > 1 && !strcmp(argv[1], "-t");
+	if (use_threads)
+		argc--, argv++;
+	yields = bench_count_arg(argc, argv, 200000);
 	pin_to_one_cpu();
+	if (use_threads)
+		return threads();
 	pid_t pid = fork();
 	if (pid < 0) {
 		dprintf(2, "ctxswitch: fork failed (errno %d)\n", errno);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -376,10 +377,11 @@ uint64_t plat_random_seed(void)
 	return m.host_clock ? host_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32 : 0x5eed5eed5eedull;
 }
 
-int sim_read_file(const char *path, uint64_t max, void **data, size_t *len)
+/* Opens a regular file of at most max bytes for reading: the descriptor (*len its size), or
+ * -errno. Never waits: opening a FIFO (or a device) for reading would block the whole machine,
+ * so it is opened without blocking and refused unless regular. */
+static int open_regular(const char *path, uint64_t max, size_t *len)
 {
-	/* Never wait on a file: opening a FIFO (or a device) for reading would block the whole
-	 * machine, so it is opened without blocking and refused unless regular. */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -394,8 +396,41 @@ int sim_read_file(const char *path, uint64_t max, void **data, size_t *len)
 	else if ((uint64_t)st.st_size > max)
 		err = -EFBIG;
 	*len = err ? 0 : (size_t)st.st_size;
-	*data = err ? NULL : malloc(*len ? *len : 1);
-	if (!err && !*data)
+	if (err)
+		close(fd);
+	return err ? err : fd;
+}
+
+int sim_map_file(const char *path, uint64_t max, void **data, size_t *len)
+{
+	static char empty[1];
+	int fd = open_regular(path, max, len);
+	if (fd < 0)
+		return fd;
+	*data = *len ? mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0) : empty;
+	close(fd);
+	if (*data == MAP_FAILED) {
+		*data = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void sim_unmap_file(void *data, size_t len)
+{
+	if (data && len)
+		munmap(data, len);
+}
+
+int sim_read_file(const char *path, uint64_t max, void **data, size_t *len)
+{
+	int fd = open_regular(path, max, len), err = 0;
+	if (fd < 0) {
+		*data = NULL;
+		return fd;
+	}
+	*data = malloc(*len ? *len : 1);
+	if (!*data)
 		err = -ENOMEM;
 	for (size_t got = 0; !err && got < *len;) {
 		ssize_t n = read(fd, (char *)*data + got, *len - got);

@@ -534,6 +534,18 @@ static char *default_image(void)
 	return path;
 }
 
+/* The boot image is mapped (sim_map_file): a file cut short under the running simulator would
+ * make reading its lost pages a bus error. Say so rather than dump core. */
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	static const char msg[] = "eclipse-sim: bus error: a file the simulator has mapped (the boot "
+				  "image) was cut short while in use\n";
+	ssize_t n = write(2, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(EXIT_RUNTIME);
+}
+
 /* Reads the boot image: --image, else the default one, which only booting requires (a PROGRAM
  * may still execve the image's programs when it is there). 0, or 1 after an error. */
 static int load_image(const struct sim_options *opt, bool needed, void **image, size_t *len)
@@ -542,7 +554,7 @@ static int load_image(const struct sim_options *opt, bool needed, void **image, 
 	*len = 0;
 	char *fallback = opt->image ? NULL : default_image();
 	const char *path = opt->image ? opt->image : fallback;
-	int err = path ? sim_read_file(path, PROGRAM_MAX, image, len) : -ENOENT;
+	int err = path ? sim_map_file(path, PROGRAM_MAX, image, len) : -ENOENT;
 	if (err && !needed && !opt->image)
 		err = 0;
 	else if (err)
@@ -581,6 +593,7 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGBUS, on_sigbus);
 	sim_catch_stop_signals();
 	sim_set_boot_image(image, image_len);
 	int status = -1;
@@ -589,7 +602,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "eclipse-sim: --gdb %d: %s\n", opt.gdb_port, strerror(-err));
 		sim_disk_close(opt.disk);
 		free(program);
-		free(image);
+		sim_unmap_file(image, image_len);
 		return EXIT_RUNTIME;
 	}
 	char why[300];
@@ -598,7 +611,7 @@ int main(int argc, char **argv)
 		sim_disk_close(opt.disk);
 		debug_close();
 		free(program);
-		free(image);
+		sim_unmap_file(image, image_len);
 		return EXIT_RUNTIME;
 	}
 	err = sim_machine_init(&opt); /* the disk is the machine's from now on */
@@ -614,7 +627,7 @@ int main(int argc, char **argv)
 		if (opt.window)
 			sim_window_close();
 		free(program);
-		free(image);
+		sim_unmap_file(image, image_len);
 		return EXIT_RUNTIME;
 	}
 	audio_open(&opt);
@@ -681,7 +694,7 @@ int main(int argc, char **argv)
 	if (opt.window)
 		sim_window_close();
 	free(program);
-	free(image);
+	sim_unmap_file(image, image_len);
 	if (trace_fd >= 0)
 		close(trace_fd);
 	if (killed)

@@ -64,6 +64,10 @@ uint64_t sim_clock_blocks_until(uint64_t when_ns);
 
 /* Reads a whole host file of at most max bytes into malloc'd memory: 0 or -errno. */
 int sim_read_file(const char *path, uint64_t max, void **data, size_t *len);
+/* The same for a file that must not change while in use (the boot image, which the build
+ * replaces by renaming): mapped, so that only what is read costs anything. */
+int sim_map_file(const char *path, uint64_t max, void **data, size_t *len);
+void sim_unmap_file(void *data, size_t len);
 
 /* The boot image the kernel sees (owned by the caller). */
 void sim_set_boot_image(void *image, size_t len);
