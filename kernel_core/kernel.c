@@ -168,14 +168,26 @@ static void request_shutdown(struct proc *first, uint64_t *deadline, const char 
 	*deadline = plat_clock_ns() + SHUTDOWN_GRACE_NS;
 }
 
-/* Runs t until it traps and handles the trap. False when the machine must stop at once. */
+/* What the trap loop keeps from one turn to the next (core_switch_direct reads it too). */
+static struct {
+	struct proc *first;   /* the first process: the machine runs until it ends */
+	int last_tid;         /* the thread that ran last */
+	unsigned stops_seen;  /* stop requests acted on */
+	uint64_t grace_end;   /* when a shutdown asked for must be over, or UINT64_MAX */
+	uint64_t run_start;   /* when the current thread's run began */
+} loop;
+
+/* Runs t until it traps and handles the trap. False when the machine must stop at once. The
+ * platform may have switched straight to other threads on the way (core_switch_direct): the
+ * trap is the current thread's. */
 static bool run(struct thread *t)
 {
 	struct trap trap;
 	thread_current = t;
-	uint64_t start = plat_clock_ns();
+	loop.run_start = plat_clock_ns();
 	plat_run_user(&t->ctx, &trap);
-	t->proc->cpu_ns += plat_clock_ns() - start;
+	t = thread_current;
+	t->proc->cpu_ns += plat_clock_ns() - loop.run_start;
 	if (trap.kind == TRAP_STOP)
 		return false;
 	trap_handle(t, &trap);
@@ -185,12 +197,57 @@ static bool run(struct thread *t)
 	return true;
 }
 
+/* The trace line of a turn that runs t. */
+static void note_turn(const struct thread *t)
+{
+	if (t->tid == loop.last_tid)
+		return;
+	if (loop.last_tid)
+		trace_sched("switch pid %d -> pid %d", loop.last_tid, t->tid);
+	loop.last_tid = t->tid;
+}
+
+/*
+ * The fast path of a switch (seL4's shape): t's syscall just blocked it or gave the CPU away,
+ * and the platform, with no interrupt pending and no device event due, asks for the next
+ * thread without leaving its syscall hook. This is the trap loop's turn with every step that
+ * has nothing to do left out: it answers only when no step would do anything (no exit to
+ * collect, stop request, time limit, alarm, timer, signal to deliver, wait to finish), so the
+ * machine goes exactly as through the loop: the same threads, clock, traces.
+ */
+uint64_t kernel_direct_switches; /* how many: a debugger can print it (docs/sim-internals.md) */
+
+struct uctx *core_switch_direct(struct thread *t)
+{
+	if (kernel_cfg.no_direct_switch || thread_current != t)
+		return NULL;
+	uint64_t now = plat_clock_ns();
+	if (power_off || !loop.first || loop.first->state == PROC_ZOMBIE || proc_collect_pending() ||
+	    stop_requests() != loop.stops_seen ||
+	    (kernel_cfg.max_time_ns && now >= kernel_cfg.max_time_ns) || now >= loop.grace_end ||
+	    signal_next_alarm() <= now || wait_next_deadline() <= now)
+		return NULL;
+	struct thread *next = sched_head();
+	if (!next || next == t || next->state != THREAD_RUNNABLE || next->wait.kind != WAIT_NONE ||
+	    signal_deliver_pending(next))
+		return NULL;
+	/* run()'s end for t (trap_handle of a TRAP_NONE), then the loop's turn for next. */
+	t->proc->cpu_ns += now - loop.run_start;
+	t->fault_repeats = 0;
+	note_turn(next);
+	thread_current = next;
+	loop.run_start = now;
+	kernel_direct_switches++;
+	return &next->ctx;
+}
+
 int kernel_run(void)
 {
 	struct proc *first = proc_find(first_pid);
-	int last_tid = 0;
-	unsigned stops_seen = 0;
-	uint64_t grace_end = UINT64_MAX;
+	loop.first = first;
+	loop.last_tid = 0;
+	loop.stops_seen = 0;
+	loop.grace_end = UINT64_MAX;
 	if (kernel_cfg.root_server && first)
 		start_root_server();
 	while (first && first->state != PROC_ZOMBIE) {
@@ -201,19 +258,19 @@ int kernel_run(void)
 			return 0;
 		}
 		unsigned stops = stop_requests();
-		if (stops > stops_seen) {
-			if (stops_seen || stops > 1) {
+		if (stops > loop.stops_seen) {
+			if (loop.stops_seen || stops > 1) {
 				if (!kernel_cfg.quiet)
 					kprintf(2, "%s: stopped\n", plat_name);
 				return -EINTR;
 			}
-			stops_seen = stops;
-			request_shutdown(first, &grace_end, "interrupted");
+			loop.stops_seen = stops;
+			request_shutdown(first, &loop.grace_end, "interrupted");
 		}
 		uint64_t now = plat_clock_ns();
 		if (kernel_cfg.max_time_ns && now >= kernel_cfg.max_time_ns)
-			request_shutdown(first, &grace_end, "time limit reached");
-		if (now >= grace_end) {
+			request_shutdown(first, &loop.grace_end, "time limit reached");
+		if (now >= loop.grace_end) {
 			kprintf(2, "%s: pid %d did not shut down in time: stopping\n", plat_name,
 				first->pid);
 			return -ETIMEDOUT;
@@ -232,26 +289,22 @@ int kernel_run(void)
 			thread_current = NULL;
 			if (t->state != THREAD_RUNNABLE)
 				continue;
-			if (t->tid != last_tid) {
-				if (last_tid)
-					trace_sched("switch pid %d -> pid %d", last_tid, t->tid);
-				last_tid = t->tid;
-			}
+			note_turn(t);
 			if (!run(t))
 				return -EINTR;
 			continue;
 		}
 		/* Nothing can run: wait for the next deadline, or for the person at the console. */
 		uint64_t wake = MIN(wait_next_deadline(), signal_next_alarm());
-		if (grace_end != UINT64_MAX)
-			wake = MIN(wake, grace_end);
+		if (loop.grace_end != UINT64_MAX)
+			wake = MIN(wake, loop.grace_end);
 		else if (kernel_cfg.max_time_ns)
 			wake = MIN(wake, kernel_cfg.max_time_ns);
 		tty_poll_console();
 		if (sched_pick())
 			continue;
 		bool input = tty_console_wanted();
-		if (wake == UINT64_MAX && !input && stop_requests() == stops_seen &&
+		if (wake == UINT64_MAX && !input && stop_requests() == loop.stops_seen &&
 		    !plat_devices_pending()) {
 			kprintf(2, "%s: every process is blocked: stopping\n", plat_name);
 			return -EDEADLK;

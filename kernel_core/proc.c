@@ -342,6 +342,11 @@ void proc_exit(struct proc *p, int wait_status)
 }
 
 /* Frees the threads that ended since the last call. */
+bool proc_collect_pending(void)
+{
+	return unwaited || graveyard;
+}
+
 void proc_collect(void)
 {
 	while (unwaited) {

@@ -40,6 +40,11 @@ struct thread *sched_pick(void)
 	return run_head;
 }
 
+struct thread *sched_head(void)
+{
+	return run_head;
+}
+
 bool sched_has_timers(void)
 {
 	return wait_next_deadline() != UINT64_MAX;

@@ -261,6 +261,11 @@ static uint64_t deliverable(const struct thread *t)
 	return signal_pending_set(t) & ~(t->sig_blocked & ~UNBLOCKABLE);
 }
 
+bool signal_deliver_pending(const struct thread *t)
+{
+	return t->proc->stopped || deliverable(t);
+}
+
 bool signal_fatal_pending(const struct thread *t)
 {
 	uint64_t ready = deliverable(t);

@@ -78,6 +78,8 @@ static struct {
 	struct uctx *fpu_owner;  /* whose x87/SSE state is live in the CPU */
 	bool ts;                 /* CR0.TS set: the running thread is not the owner */
 	struct uctx *last_run;
+	struct uctx *cur;        /* the context the CPU runs (core_switch_direct changes it) */
+	uint64_t block_next;     /* the address after the block running */
 	bool last_was_tick;
 	struct watch { uint64_t first, last; uc_hook hook; } watches[WATCH_MAX];
 	size_t nwatches;         /* code hooks over instructions the CPU must fault */
@@ -242,9 +244,12 @@ void plat_uctx_discard(struct uctx *u)
 		cpu.fpu_owner = NULL;
 	if (cpu.last_run == u)
 		cpu.last_run = NULL;
+	if (cpu.cur == u)
+		cpu.cur = NULL;
 }
 
 static void recover_from_exception(void);
+static void set_ts(bool ts);
 
 static void set_trap(enum trap_kind kind, unsigned vector, uint64_t addr)
 {
@@ -282,6 +287,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 		return;
 	}
 	cpu.blocks++;
+	cpu.block_next = addr + size;
 }
 
 void sim_cpu_interrupt(void)
@@ -315,6 +321,51 @@ void sim_cpu_debug_stop(void)
 {
 	cpu.debug_stop = true;
 	set_trap(TRAP_TICK, 0, 0);
+}
+
+/*
+ * The fast path of a switch: the syscall that just ran blocked the thread or gave the CPU
+ * away, and the kernel names the next thread (core_switch_direct) when its loop would have
+ * nothing else to do first. The CPU then takes the other thread's registers right in the hook
+ * and goes on, instead of stopping, returning to the loop and starting again: what a run's end
+ * and the next one's start do is done here in their place (run_once). Not with the debugger
+ * or stack traces on, with stale code or watches to add, nor with an interrupt or a device
+ * event due. False: stop as usual.
+ */
+static bool switch_direct(struct thread *t)
+{
+	if (debug_enabled || kernel_cfg.trace_stack || cpu.nstale || cpu.nunwatched ||
+	    cpu.forget_after_run || cpu.interrupt || sim_irq_pending() ||
+	    sim_pci_mmio_generation() != cpu.mmio_gen || sim_event_next() <= plat_clock_ns())
+		return false;
+	/* The syscall ends its block: after the hook, Unicorn moves rip past it, to block_next. */
+	uint64_t rip = read_reg(UC_X86_REG_RIP), len = cpu.block_next - rip;
+	if (!cpu.block_next || len < 2 || len > 15)
+		return false;
+	struct uctx *from = cpu.cur, *u = core_switch_direct(t);
+	if (!u)
+		return false;
+	gprs_read(&from->regs);
+	from->regs.rip = cpu.block_next;
+	/* plat_run_user's start for u (a thread other than the last one: a new slice). */
+	cpu.cur = cpu.last_run = u;
+	cpu.last_was_tick = false;
+	cpu.slice_left = cpu.quantum;
+	cpu.slice_rest = 0;
+	uint64_t next_event = sim_event_next();
+	if (next_event != UINT64_MAX)
+		cut_slice_for(next_event);
+	if (cpu.loaded_root != u->root) {
+		write_reg(UC_X86_REG_CR3, u->root);
+		cpu.loaded_root = u->root;
+		cpu.code_gen++;
+	}
+	set_ts(cpu.fpu_owner != u);
+	struct regs r = u->regs;
+	r.rip -= len; /* where Unicorn's move past the syscall takes it to u's rip */
+	gprs_write(&r);
+	cpu.fault_rip = 0;
+	return true;
 }
 
 /*
@@ -354,7 +405,8 @@ static void on_syscall(uc_engine *uc, void *data)
 	if (debug_enabled)
 		debug_mappings_changed();
 	if (r != FAST_DONE) {
-		set_trap(TRAP_NONE, 0, 0);
+		if (!switch_direct(t))
+			set_trap(TRAP_NONE, 0, 0);
 	} else if (cpu.nstale) { /* it wrote over code: the next run drops its translations first */
 		cpu.rerun = true;
 		uc_emu_stop(uc);
@@ -896,6 +948,7 @@ static bool run_once(struct uctx *u)
 	cpu.in_run = true;
 	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_ADDR, 0, 0);
 	cpu.in_run = false;
+	u = cpu.cur; /* switch_direct may have moved the CPU on to other threads */
 	gprs_read(&u->regs);
 	if (cpu.forget_after_run) {
 		cpu.forget_after_run = false;
@@ -959,12 +1012,13 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 		cpu.slice_left = cpu.quantum;
 		cpu.slice_rest = 0;
 	}
-	cpu.last_run = u;
+	cpu.last_run = cpu.cur = u;
 	if (debug_enabled)
 		run_debugged(u);
 	else
-		while (!run_once(u))
+		while (!run_once(cpu.cur))
 			;
+	u = cpu.cur;
 	if (cpu.trap.kind == TRAP_SYSCALL && kernel_cfg.trace_stack)
 		symbols_note_syscall(core_current(), u->regs.rip - 2, u->regs.rsp, u->regs.rbp);
 	*trap = cpu.trap;

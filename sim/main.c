@@ -83,6 +83,10 @@ static void usage(FILE *out)
 		"                    'TIME type TEXT', 'TIME key CHORD' (ctrl+c, up, f1),\n"
 		"                    'TIME mouse DX DY [left] [right] [middle]'\n"
 		"  --quantum=BLOCKS  time slice in executed translation blocks (default %llu)\n"
+		"  --switch=HOW      how a syscall that blocks or yields hands the CPU on:\n"
+		"                    'direct' (default) to the next thread in the syscall hook\n"
+		"                    when nothing else is due, 'loop' always through the\n"
+		"                    kernel's trap loop (the same run, slower)\n"
 		"  --clock=KIND      'virtual' (default): deterministic time that advances with\n"
 		"                    execution and jumps when every process sleeps; 'host': the\n"
 		"                    host's real time\n"
@@ -278,11 +282,12 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
 	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT, OPT_KEYS, OPT_DISPLAY,
-	       OPT_AUDIO };
+	       OPT_AUDIO, OPT_SWITCH };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
 		{"quantum", required_argument, NULL, OPT_QUANTUM},
+		{"switch", required_argument, NULL, OPT_SWITCH},
 		{"clock", required_argument, NULL, OPT_CLOCK},
 		{"pace", required_argument, NULL, OPT_PACE},
 		{"trace", required_argument, NULL, OPT_TRACE},
@@ -330,6 +335,11 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			if (!parse_u64(optarg, &v, false) || v == 0 || v > UINT32_MAX)
 				usage_error("invalid --quantum '%s' (expected a positive number of blocks)", optarg);
 			opt->quantum = v;
+			break;
+		case OPT_SWITCH:
+			if (strcmp(optarg, "direct") && strcmp(optarg, "loop"))
+				usage_error("invalid --switch '%s' (expected direct or loop)", optarg);
+			opt->switch_loop = !strcmp(optarg, "loop");
 			break;
 		case OPT_CLOCK:
 			if (strcmp(optarg, "virtual") && strcmp(optarg, "host"))
@@ -640,7 +650,7 @@ int main(int argc, char **argv)
 		.root_server = fs_server ? FS_SERVER_PATH : NULL,
 		.root_server_argv = fs_argv,
 		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns,
-		.quiet = opt.quiet,
+		.quiet = opt.quiet, .no_direct_switch = opt.switch_loop,
 		.on_exec = stack || debug_enabled ? on_exec : NULL,
 		.on_fork = stack ? symbols_fork : NULL,
 		.on_fault = debug_enabled ? on_fault : NULL,

@@ -15,6 +15,7 @@
 struct sim_options {
 	uint64_t mem_bytes;
 	uint64_t quantum;   /* executed blocks per time slice */
+	bool switch_loop;   /* --switch=loop: no direct switches in the syscall hook */
 	bool host_clock;    /* real time instead of the deterministic virtual clock */
 	bool paced;         /* the virtual clock's idle jumps wait as long in real time (--pace) */
 	unsigned trace;     /* TRACE_* of kernel.h */

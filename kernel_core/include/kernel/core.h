@@ -33,6 +33,7 @@ struct kernel_config {
 	unsigned max_procs;   /* processes and threads at once, 1..CORE_THREADS_MAX; 0: the default */
 	uint64_t max_time_ns; /* 0: none; else PID 1 gets SIGTERM at this monotonic time */
 	bool quiet;           /* no messages about a stop that was asked for (time limit, Ctrl-C) */
+	bool no_direct_switch; /* core_switch_direct always declines (to compare with the loop) */
 	/* Optional observers for the platform's debugger and tracer; NULL when unused. */
 	/* t now runs the program at path from its entry point. */
 	void (*on_exec)(struct thread *t, const char *path, const struct core_image *img);
@@ -105,6 +106,11 @@ enum fast_result {
 enum fast_result syscall_fast(struct thread *t, uint64_t nr, const uint64_t *args, long *result);
 /* How many argument registers syscall nr reads. */
 unsigned syscall_nargs(uint64_t nr);
+/* After a fast syscall of t that did not return FAST_DONE, from the platform's syscall hook,
+ * with no interrupt pending and no device event due: the context of the thread to run next,
+ * which is current from now on, when the trap loop would have nothing else to do before
+ * running it; else NULL (stop, and the loop takes over). See kernel.c. */
+struct uctx *core_switch_direct(struct thread *t);
 
 /* Threads. Each is named by its id (a process's first thread has the process's id). */
 #define CORE_THREADS_MAX 4096 /* the most threads at once: a table of slots, one per id % it */

@@ -146,6 +146,8 @@ unsigned proc_count(void);
 void thread_take_id(struct thread *t, int tid);
 /* Frees the threads that ended (a safe point: nobody holds them). */
 void proc_collect(void);
+/* Whether proc_collect has anything to do. */
+bool proc_collect_pending(void);
 /* The process's main thread (its first live one), or NULL for a zombie. */
 struct thread *proc_main_thread(const struct proc *p);
 /* Name of signal sig, such as "SIGSEGV". */
@@ -155,6 +157,8 @@ const char *signal_name(int sig);
 void sched_make_runnable(struct thread *t);
 /* The thread to run (the queue's head, after the waits whose deadline passed ended), or NULL. */
 struct thread *sched_pick(void);
+/* The queue's head as it is, or NULL. */
+struct thread *sched_head(void);
 /* True when some thread waits with a deadline. */
 bool sched_has_timers(void);
 /* The running thread's slice ended: the next runnable one goes first. */

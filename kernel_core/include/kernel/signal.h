@@ -26,6 +26,8 @@ void signal_deliver(struct thread *t);
  * addr are siginfo's si_code and si_addr, as Linux gives them (SEGV_MAPERR and the address;
  * SI_KERNEL and 0 for a general protection fault). */
 void signal_fault(struct thread *t, int sig, int code, uint64_t addr);
+/* Whether signal_deliver(t) would do anything (a deliverable signal, or its process stopped). */
+bool signal_deliver_pending(const struct thread *t);
 /* A signal that kills t's process is pending (SIGKILL, or a fatal default not blocked). */
 bool signal_fatal_pending(const struct thread *t);
 /* The signal whose handler would run on t now, or 0. */
