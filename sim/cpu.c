@@ -79,7 +79,6 @@ static struct {
 	bool ts;                 /* CR0.TS set: the running thread is not the owner */
 	struct uctx *last_run;
 	struct uctx *cur;        /* the context the CPU runs (core_switch_direct changes it) */
-	uint64_t block_next;     /* the address after the block running */
 	bool last_was_tick;
 	struct watch { uint64_t first, last; uc_hook hook; } watches[WATCH_MAX];
 	size_t nwatches;         /* code hooks over instructions the CPU must fault */
@@ -250,6 +249,7 @@ void plat_uctx_discard(struct uctx *u)
 
 static void recover_from_exception(void);
 static void set_ts(bool ts);
+static size_t read_code(uint64_t va, uint8_t *buf, size_t n);
 
 static void set_trap(enum trap_kind kind, unsigned vector, uint64_t addr)
 {
@@ -287,7 +287,6 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 		return;
 	}
 	cpu.blocks++;
-	cpu.block_next = addr + size;
 }
 
 void sim_cpu_interrupt(void)
@@ -338,15 +337,18 @@ static bool switch_direct(struct thread *t)
 	    cpu.forget_after_run || cpu.interrupt || sim_irq_pending() ||
 	    sim_pci_mmio_generation() != cpu.mmio_gen || sim_event_next() <= plat_clock_ns())
 		return false;
-	/* The syscall ends its block: after the hook, Unicorn moves rip past it, to block_next. */
-	uint64_t rip = read_reg(UC_X86_REG_RIP), len = cpu.block_next - rip;
-	if (!cpu.block_next || len < 2 || len > 15)
+	/* After the hook, Unicorn moves rip past the instruction: 2 bytes for a plain syscall
+	 * (one with prefixes, which no compiler emits, goes the slow way). */
+	static const uint8_t syscall_insn[2] = {0x0f, 0x05};
+	uint8_t insn[2];
+	uint64_t rip = read_reg(UC_X86_REG_RIP), len = sizeof(insn);
+	if (read_code(rip, insn, len) != len || memcmp(insn, syscall_insn, len))
 		return false;
 	struct uctx *from = cpu.cur, *u = core_switch_direct(t);
 	if (!u)
 		return false;
 	gprs_read(&from->regs);
-	from->regs.rip = cpu.block_next;
+	from->regs.rip = rip + len;
 	/* plat_run_user's start for u (a thread other than the last one: a new slice). */
 	cpu.cur = cpu.last_run = u;
 	cpu.last_was_tick = false;
