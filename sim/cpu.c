@@ -80,6 +80,7 @@ static struct {
 	struct uctx *last_run;
 	struct uctx *cur;        /* the context the CPU runs (core_switch_direct changes it) */
 	bool last_was_tick;
+	unsigned ticks_unflushed, tick_flush_every; /* the TLB flush at slices' ends, backing off */
 	struct watch { uint64_t first, last; uc_hook hook; } watches[WATCH_MAX];
 	size_t nwatches;         /* code hooks over instructions the CPU must fault */
 	struct watch unwatched[WATCH_PER_BLOCK]; /* in a block translated without them */
@@ -361,6 +362,7 @@ static bool switch_direct(struct thread *t)
 		write_reg(UC_X86_REG_CR3, u->root);
 		cpu.loaded_root = u->root;
 		cpu.code_gen++;
+		cpu.ticks_unflushed = 0, cpu.tick_flush_every = 1;
 	}
 	set_ts(cpu.fpu_owner != u);
 	struct regs r = u->regs;
@@ -773,6 +775,7 @@ int sim_cpu_open(const struct sim_options *opt)
 	memset(&cpu, 0, sizeof(cpu));
 	cpu.code_gen = 1; /* no plain address known */
 	cpu.quantum = opt->quantum;
+	cpu.tick_flush_every = 1;
 	uc_err err = uc_open(UC_ARCH_X86, UC_MODE_64, &cpu.uc);
 	if (err) {
 		fprintf(stderr, "eclipse-sim: cannot start the CPU emulator: %s\n", uc_strerror(err));
@@ -929,6 +932,7 @@ static bool run_once(struct uctx *u)
 		write_reg(UC_X86_REG_CR3, u->root);
 		cpu.loaded_root = u->root;
 		cpu.code_gen++; /* on_watch's plain addresses were another address space's */
+		cpu.ticks_unflushed = 0, cpu.tick_flush_every = 1;
 	}
 	set_ts(cpu.fpu_owner != u);
 	gprs_write(&u->regs);
@@ -998,6 +1002,26 @@ static void run_debugged(struct uctx *u)
 	}
 }
 
+/*
+ * A slice's end flushes the TLB so that QEMU's soft TLB can grow to the working set (it
+ * resizes only when flushed: docs/unicorn.md section 4). Each flush also costs the refill of
+ * every page used next, about 0.2 ms for a 4 MiB working set, at every slice of a thread that
+ * keeps the CPU. Once the table has had its chances to grow, flushing that often only costs: so
+ * the flushes back off, at the ends of slices 1, 2, 4, 8, 16 and then every 16th, and start
+ * over whenever the address space changes (a CR3 write flushes anyway, and a new working set
+ * may need to grow).
+ */
+#define TICK_FLUSH_EVERY_MAX 16
+static void tick_flush(void)
+{
+	if (++cpu.ticks_unflushed < cpu.tick_flush_every)
+		return;
+	UC_CHECK(uc_ctl_flush_tlb(cpu.uc));
+	cpu.ticks_unflushed = 0;
+	if (cpu.tick_flush_every < TICK_FLUSH_EVERY_MAX)
+		cpu.tick_flush_every *= 2;
+}
+
 void plat_run_user(struct uctx *u, struct trap *trap)
 {
 	if (debug_enabled) {
@@ -1026,5 +1050,5 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 	*trap = cpu.trap;
 	cpu.last_was_tick = trap->kind == TRAP_TICK;
 	if (cpu.last_was_tick)
-		UC_CHECK(uc_ctl_flush_tlb(cpu.uc));
+		tick_flush();
 }
