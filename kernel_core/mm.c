@@ -587,55 +587,14 @@ int copy_out_prepared(struct mm *mm, uint64_t uva, const void *src, size_t len)
 	return uaccess_each(mm, uva, len, piece_out, &s);
 }
 
-/*
- * A copy of at most COPY_MAPPED_PAGES pages that finds each mapped as it needs (user, not a
- * device's, writable to write) is done after one walk of each page, instead of two
- * (uaccess_prepare's, then the copy's): most system calls' copies are. Any other goes the
- * careful way, which faults pages in first and copies nothing unless all of it can be.
- */
-#define COPY_MAPPED_PAGES 4
-static bool copy_mapped(struct mm *mm, uint64_t uva, size_t len, void *kbuf, bool out)
-{
-	if (uva >= USER_END || len > USER_END - uva || !len ||
-	    PAGE_DOWN(uva + len - 1) - PAGE_DOWN(uva) >= COPY_MAPPED_PAGES * PAGE_SIZE)
-		return false;
-	char *pages[COPY_MAPPED_PAGES];
-	unsigned n = 0;
-	for (uint64_t page = PAGE_DOWN(uva); page < uva + len; page += PAGE_SIZE) {
-		uint64_t pa;
-		unsigned flags;
-		if (vm_translate(&mm->as, page, &pa, &flags) < 0 || !(flags & VM_USER) ||
-		    (flags & VM_MMIO) || (out && !(flags & VM_WRITE)))
-			return false;
-		pages[n++] = plat_phys(pa);
-	}
-	char *k = kbuf;
-	for (unsigned i = 0; i < n; i++) {
-		size_t off = i ? 0 : uva & PAGE_MASK, piece = MIN(len, PAGE_SIZE - off);
-		if (out) {
-			kmemcpy(pages[i] + off, k, piece);
-			user_frame_written(pages[i]);
-		} else {
-			kmemcpy(k, pages[i] + off, piece);
-		}
-		k += piece;
-		len -= piece;
-	}
-	return true;
-}
-
 int copy_in(struct mm *mm, void *dst, uint64_t uva, size_t len)
 {
-	if (copy_mapped(mm, uva, len, dst, false))
-		return 0;
 	int err = uaccess_prepare(mm, uva, len, false);
 	return err ? err : copy_in_prepared(mm, dst, uva, len);
 }
 
 int copy_out(struct mm *mm, uint64_t uva, const void *src, size_t len)
 {
-	if (copy_mapped(mm, uva, len, (void *)src, true))
-		return 0;
 	int err = uaccess_prepare(mm, uva, len, true);
 	return err ? err : copy_out_prepared(mm, uva, src, len);
 }
