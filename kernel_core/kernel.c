@@ -186,7 +186,8 @@ static bool run(struct thread *t)
 	thread_current = t;
 	loop.run_start = plat_clock_ns();
 	plat_run_user(&t->ctx, &trap);
-	t = thread_current;
+	if (thread_current)
+		t = thread_current;
 	t->proc->cpu_ns += plat_clock_ns() - loop.run_start;
 	if (trap.kind == TRAP_STOP)
 		return false;
