@@ -1007,9 +1007,9 @@ static void run_debugged(struct uctx *u)
  * resizes only when flushed: docs/unicorn.md section 4). Each flush also costs the refill of
  * every page used next, about 0.2 ms for a 4 MiB working set, at every slice of a thread that
  * keeps the CPU. Once the table has had its chances to grow, flushing that often only costs: so
- * the flushes back off, at the ends of slices 1, 2, 4, 8, 16 and then every 16th, and start
- * over whenever the address space changes (a CR3 write flushes anyway, and a new working set
- * may need to grow).
+ * the flushes back off, 1, 2, 4 and 8 slices apart and then every 16th, and start over whenever
+ * the address space changes (a CR3 write flushes anyway, and a new working set may need to
+ * grow).
  */
 #define TICK_FLUSH_EVERY_MAX 16
 static void tick_flush(void)
