@@ -57,8 +57,6 @@ int sim_audio_sdl_open(char *why, size_t whylen)
 {
 	if (sdl_load(why, whylen))
 		return -1;
-	/* Ctrl-C and SIGTERM stay the simulator's stop requests (machine.c), not SDL's quit. */
-	sdl.SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	if (sdl.InitSubSystem(SDL_INIT_AUDIO) != 0) {
 		snprintf(why, whylen, "%s", sdl.GetError());
 		return -1;

@@ -323,6 +323,24 @@ void sim_cpu_debug_stop(void)
 	set_trap(TRAP_TICK, 0, 0);
 }
 
+/* Loads u's address space into the CPU, unless it is there already. */
+static void load_root(const struct uctx *u)
+{
+	if (cpu.loaded_root == u->root)
+		return;
+	write_reg(UC_X86_REG_CR3, u->root);
+	cpu.loaded_root = u->root;
+	cpu.code_gen++; /* on_watch's plain addresses were another address space's */
+	cpu.ticks_unflushed = 0, cpu.tick_flush_every = 1; /* tick_flush starts over */
+}
+
+/* A new time slice starts (another thread than the last one, or after a tick). */
+static void new_slice(void)
+{
+	cpu.slice_left = cpu.quantum;
+	cpu.slice_rest = 0;
+}
+
 /*
  * The fast path of a switch: the syscall that just ran blocked the thread or gave the CPU
  * away, and the kernel names the next thread (core_switch_direct) when its loop would have
@@ -353,17 +371,11 @@ static bool switch_direct(struct thread *t)
 	/* plat_run_user's start for u (a thread other than the last one: a new slice). */
 	cpu.cur = cpu.last_run = u;
 	cpu.last_was_tick = false;
-	cpu.slice_left = cpu.quantum;
-	cpu.slice_rest = 0;
+	new_slice();
 	uint64_t next_event = sim_event_next();
 	if (next_event != UINT64_MAX)
 		cut_slice_for(next_event);
-	if (cpu.loaded_root != u->root) {
-		write_reg(UC_X86_REG_CR3, u->root);
-		cpu.loaded_root = u->root;
-		cpu.code_gen++;
-		cpu.ticks_unflushed = 0, cpu.tick_flush_every = 1;
-	}
+	load_root(u);
 	set_ts(cpu.fpu_owner != u);
 	struct regs r = u->regs;
 	r.rip -= len; /* where Unicorn's move past the syscall takes it to u's rip */
@@ -928,12 +940,7 @@ static bool run_once(struct uctx *u)
 		sync_mmio();
 	if (cpu.nstale)
 		drop_stale_code();
-	if (cpu.loaded_root != u->root) {
-		write_reg(UC_X86_REG_CR3, u->root);
-		cpu.loaded_root = u->root;
-		cpu.code_gen++; /* on_watch's plain addresses were another address space's */
-		cpu.ticks_unflushed = 0, cpu.tick_flush_every = 1;
-	}
+	load_root(u);
 	set_ts(cpu.fpu_owner != u);
 	gprs_write(&u->regs);
 	cpu.trap_set = false;
@@ -1034,10 +1041,8 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 	}
 	if (sim_event_next() != UINT64_MAX)
 		sim_events_run(plat_clock_ns());
-	if (u != cpu.last_run || cpu.last_was_tick) {
-		cpu.slice_left = cpu.quantum;
-		cpu.slice_rest = 0;
-	}
+	if (u != cpu.last_run || cpu.last_was_tick)
+		new_slice();
 	cpu.last_run = cpu.cur = u;
 	if (debug_enabled)
 		run_debugged(u);

@@ -25,5 +25,7 @@ int sdl_load(char *why, size_t whylen)
 	SDL_FUNCTIONS(SDL_FUNCTION_LOAD)
 #undef SDL_FUNCTION_LOAD
 	lib = h;
+	/* Ctrl-C and SIGTERM stay the simulator's stop requests (machine.c), not SDL's quit. */
+	sdl.SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	return 0;
 }

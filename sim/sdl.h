@@ -24,7 +24,8 @@ extern struct sdl_functions {
 } sdl;
 #undef SDL_FUNCTION_POINTER
 
-/* Loads the library once: 0, or -1 with why set (not installed, a symbol missing). */
+/* Loads the library once, with SDL's signal handlers off: 0, or -1 with why set (not
+ * installed, a symbol missing). */
 int sdl_load(char *why, size_t whylen);
 
 #endif

@@ -201,8 +201,6 @@ int sim_window_open(void (*on_close)(void), char *why, size_t whylen)
 {
 	if (sdl_load(why, whylen))
 		return -1;
-	/* Ctrl-C and SIGTERM stay the simulator's stop requests (machine.c), not SDL's quit. */
-	sdl.SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	if (sdl.Init(SDL_INIT_VIDEO) != 0) {
 		snprintf(why, whylen, "%s", sdl.GetError());
 		return -1;
