@@ -198,6 +198,8 @@ static bool run(struct thread *t)
 	return true;
 }
 
+uint64_t kernel_direct_switches; /* how many: a debugger can print it (docs/sim-internals.md) */
+
 /* The trace line of a turn that runs t. */
 static void note_turn(const struct thread *t)
 {
@@ -216,8 +218,6 @@ static void note_turn(const struct thread *t)
  * collect, stop request, time limit, alarm, timer, signal to deliver, wait to finish), so the
  * machine goes exactly as through the loop: the same threads, clock, traces.
  */
-uint64_t kernel_direct_switches; /* how many: a debugger can print it (docs/sim-internals.md) */
-
 struct uctx *core_switch_direct(struct thread *t)
 {
 	if (kernel_cfg.no_direct_switch || thread_current != t)
@@ -232,9 +232,9 @@ struct uctx *core_switch_direct(struct thread *t)
 	if (!next || next == t || next->state != THREAD_RUNNABLE || next->wait.kind != WAIT_NONE ||
 	    signal_deliver_pending(next))
 		return NULL;
-	/* run()'s end for t (trap_handle of a TRAP_NONE), then the loop's turn for next. */
+	/* run()'s end for t, then the loop's turn for next. */
 	t->proc->cpu_ns += now - loop.run_start;
-	t->fault_repeats = 0;
+	trap_handle(t, &(struct trap){.kind = TRAP_NONE});
 	note_turn(next);
 	thread_current = next;
 	loop.run_start = now;
