@@ -1,4 +1,5 @@
 /* Process memory: regions, demand paging, copy-on-write breaking, and user-memory access. */
+#include <kernel/core.h>
 #include <kernel/frame.h>
 #include <kernel/klib.h>
 #include <kernel/kmalloc.h>
@@ -571,6 +572,8 @@ static int piece_out(void *piece, size_t n, void *arg)
 	const char **src = arg;
 	kmemcpy(piece, *src, n);
 	user_frame_written(piece);
+	if (kernel_cfg.on_user_write)
+		kernel_cfg.on_user_write(plat_pa(piece), n);
 	*src += n;
 	return 0;
 }
@@ -604,6 +607,8 @@ static int piece_fill(void *piece, size_t n, void *arg)
 	void (*fill)(void *, size_t) = *(void (**)(void *, size_t))arg;
 	fill(piece, n);
 	user_frame_written(piece);
+	if (kernel_cfg.on_user_write)
+		kernel_cfg.on_user_write(plat_pa(piece), n);
 	return 0;
 }
 

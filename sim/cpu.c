@@ -9,6 +9,7 @@
 #include "debug.h"
 #include "insn.h"
 #include "pci.h"
+#include "travel.h"
 
 #include <kernel/core.h>
 #include <errno.h>
@@ -68,6 +69,13 @@ static struct {
 	uc_context *clean;       /* at CPL 3, no exception in flight (docs/unicorn.md 5) */
 	uc_hook hooks[7];
 	uint64_t quantum, slice_left, blocks;
+	uint64_t runs;           /* plat_run_user calls: where the kernel's loop is (travel.h) */
+	/* A run the debugger stopped inside a block: when this context goes on at mid_rip, the
+	 * block's rest is not counted as a block (nor checked for the slice's end, nor for an
+	 * interrupt), so that the count, and so the clock, is that of a run never stopped. */
+	struct uctx *mid_uctx;
+	uint64_t mid_rip;
+	uint64_t syscall_rip;    /* the syscall instruction of the syscall being handled */
 	uint64_t slice_rest;     /* blocks of the slice held back while slice_left counts to an event */
 	bool in_run;             /* inside uc_emu_start */
 	bool event_stop;         /* the run stopped because a device event is due */
@@ -143,6 +151,16 @@ uc_engine *sim_uc(void)
 uint64_t sim_blocks(void)
 {
 	return cpu.blocks;
+}
+
+uint64_t sim_runs(void)
+{
+	return cpu.runs;
+}
+
+uint64_t sim_cpu_syscall_rip(void)
+{
+	return cpu.syscall_rip;
 }
 
 static void write_reg(int id, uint64_t v)
@@ -246,6 +264,8 @@ void plat_uctx_discard(struct uctx *u)
 		cpu.last_run = NULL;
 	if (cpu.cur == u)
 		cpu.cur = NULL;
+	if (cpu.mid_uctx == u)
+		cpu.mid_uctx = NULL;
 }
 
 static void recover_from_exception(void);
@@ -262,6 +282,11 @@ static void set_trap(enum trap_kind kind, unsigned vector, uint64_t addr)
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
 	(void)uc, (void)size, (void)data;
+	if (cpu.mid_uctx == cpu.cur && cpu.cur) {
+		cpu.mid_uctx = NULL;
+		if (addr == cpu.mid_rip)
+			return; /* the rest of the block the debugger stopped in */
+	}
 	/* An interrupt stops the run before this block, which runs when the thread next does. */
 	if (cpu.interrupt) {
 		cpu.interrupt = false;
@@ -407,6 +432,8 @@ static void on_syscall(uc_engine *uc, void *data)
 	unsigned nargs = syscall_nargs(nr);
 	if (nargs)
 		UC_CHECK(uc_reg_read_batch(uc, arg_ids, ptrs, (int)nargs));
+	if (debug_enabled)
+		cpu.syscall_rip = read_reg(UC_X86_REG_RIP);
 	if (kernel_cfg.trace_stack) /* rip is still on the syscall instruction */
 		symbols_note_syscall(t, read_reg(UC_X86_REG_RIP), read_reg(UC_X86_REG_RSP),
 				     read_reg(UC_X86_REG_RBP));
@@ -778,7 +805,7 @@ static int drop_to_user_mode(void)
 	}
 	core_probe_free();
 	cpu.loaded_root = 0;
-	cpu.blocks = 0;
+	cpu.blocks = cpu.runs = 0;
 	return ok ? 0 : -1;
 }
 
@@ -997,15 +1024,21 @@ static void run_debugged(struct uctx *u)
 	for (;;) {
 		if (!run_once(u))
 			continue;
-		enum debug_verdict v = debug_after_run(u, &cpu.trap, cpu.debug_stop);
-		if (v == DEBUG_RUN) {
-			if (cpu.trap.kind == TRAP_TICK) /* a slice that ended at a debugger stop */
-				cpu.slice_left = cpu.quantum;
+		bool stopped = cpu.debug_stop;
+		if (stopped) {
+			cpu.mid_uctx = u;
+			cpu.mid_rip = u->regs.rip;
+		}
+		enum debug_verdict v = debug_after_run(u, &cpu.trap, stopped);
+		if (v == DEBUG_RUN && stopped) {
+			/* The run goes on where it stopped, in the same slice. */
+			if (travel_enabled)
+				travel_resumed(u->regs.rip);
 			continue;
 		}
-		if (v != DEBUG_PASS)
+		if (v == DEBUG_HOLD || v == DEBUG_KILL)
 			cpu.trap = (struct trap){.kind = v == DEBUG_KILL ? TRAP_STOP : TRAP_TICK};
-		return;
+		return; /* else the trap stands: the debugger only looked */
 	}
 }
 
@@ -1031,6 +1064,7 @@ static void tick_flush(void)
 
 void plat_run_user(struct uctx *u, struct trap *trap)
 {
+	cpu.runs++;
 	if (debug_enabled) {
 		enum debug_verdict v = debug_before_run(u);
 		if (v != DEBUG_RUN) {
@@ -1052,6 +1086,8 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 	u = cpu.cur;
 	if (cpu.trap.kind == TRAP_SYSCALL && kernel_cfg.trace_stack)
 		symbols_note_syscall(core_current(), u->regs.rip - 2, u->regs.rsp, u->regs.rbp);
+	if (cpu.trap.kind == TRAP_SYSCALL && debug_enabled)
+		cpu.syscall_rip = u->regs.rip - 2;
 	*trap = cpu.trap;
 	cpu.last_was_tick = trap->kind == TRAP_TICK;
 	if (cpu.last_was_tick)

@@ -18,6 +18,7 @@
  * not run: the CPU hands it back to the kernel as if its time slice had ended.
  */
 #include "debug.h"
+#include "travel.h"
 
 #include <kernel/core.h>
 #include <errno.h>
@@ -85,6 +86,10 @@ static struct {
 	uint64_t next_poll_ns;
 	int last_tid; /* the thread that ran last: the one a stop while idle reports */
 	struct dbg_thread threads[CORE_THREADS_MAX];
+	/* A watched address the kernel wrote (a syscall's copy): stop once the syscall is over. */
+	bool kernel_hit;
+	enum debug_reason kernel_hit_reason;
+	uint64_t kernel_hit_addr;
 	struct {
 		bool stepping, range, started;
 		uint64_t lo, hi;
@@ -92,6 +97,8 @@ static struct {
 		bool hit; /* a watched access: stop at the next instruction */
 		enum debug_reason hit_reason;
 		uint64_t hit_addr;
+		uint64_t insn;            /* the instruction running (while watches are set) */
+		uint64_t hit_rip, hit_blocks; /* the access's instruction and block */
 		struct debug_stop stop; /* what a hook stopped for */
 		struct watch_piece *pieces;
 		size_t npieces, cap;
@@ -138,6 +145,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *dat
 static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
 	(void)uc, (void)size, (void)data;
+	dbg.run.insn = addr;
 	if (dbg.run.hit) {
 		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, core_tid(core_current()),
 						   dbg.run.hit_addr, 0};
@@ -177,6 +185,8 @@ static void on_memory(uc_engine *uc, uc_mem_type type, uint64_t pa, int size, in
 		dbg.run.hit = true;
 		dbg.run.hit_reason = watch_reason(w->kind);
 		dbg.run.hit_addr = w->va + (pa > w->pa ? pa - w->pa : 0);
+		dbg.run.hit_rip = dbg.run.insn;
+		dbg.run.hit_blocks = sim_blocks();
 		return;
 	}
 }
@@ -290,13 +300,17 @@ void debug_close(void)
 	debug_enabled = false;
 }
 
-/* Stops the system for s at p: the stub serves the debugger until it resumes it. */
-static enum debug_verdict stop_for(struct thread *p, struct debug_stop s, bool wait)
+/* Stops the system for s at p, at position now (hit: where the access or breakpoint was, for
+ * time travel): the stub serves the debugger until it resumes it. */
+static enum debug_verdict stop_at(struct thread *p, struct debug_stop s, bool wait,
+				  const struct tt_pos *now, const struct tt_pos *hit)
 {
 	enum debug_reason reason = s.reason;
 	uint64_t addr = s.addr;
 	if (reason == DEBUG_BREAK || reason == DEBUG_HWBREAK)
 		thread_of(core_tid(p))->skip = addr;
+	if (travel_stop_hook(&s, now, hit ? hit : now))
+		return DEBUG_RUN; /* a runner's search: not a stop */
 	dbg.gen++; /* everything is stopped until the debugger says otherwise */
 	dbg.fallback = DEBUG_ACT_STOP;
 	dbg.steppers = 0;
@@ -306,6 +320,13 @@ static enum debug_verdict stop_for(struct thread *p, struct debug_stop s, bool w
 	if (dbg.killed)
 		return DEBUG_KILL;
 	return action_of(thread_of(core_tid(p))) == DEBUG_ACT_STOP ? DEBUG_HOLD : DEBUG_RUN;
+}
+
+/* A stop before a run (or while idle: before the next one). */
+static enum debug_verdict stop_for(struct thread *p, struct debug_stop s, bool wait)
+{
+	struct tt_pos here = travel_position(false, 0);
+	return stop_at(p, s, wait, &here, NULL);
 }
 
 static enum debug_verdict stop(struct thread *p, enum debug_reason reason, uint64_t addr, bool wait)
@@ -360,9 +381,14 @@ enum debug_verdict debug_before_run(struct uctx *u)
 	if (dbg.killed)
 		return DEBUG_KILL;
 	dbg.last_tid = core_tid(p);
+	struct debug_stop arrived;
+	if (travel_enabled && travel_before_run(&arrived)) {
+		apply();
+		return stop_for(p, arrived, false);
+	}
 	apply();
 	uint64_t now = coarse_ns();
-	if (now >= dbg.next_poll_ns) {
+	if (now >= dbg.next_poll_ns && travel_serving()) {
 		dbg.next_poll_ns = now + POLL_INTERVAL_NS;
 		enum debug_reason reason;
 		if (gdbstub_poll(&reason))
@@ -398,6 +424,12 @@ void debug_run_begin(struct uctx *u)
 	dbg.run.skip = t->skip == u->regs.rip ? t->skip : 0;
 	t->skip = 0;
 	dbg.run.hit = false;
+	if (dbg.kernel_hit) { /* stop at the first instruction after the syscall */
+		dbg.kernel_hit = false;
+		dbg.run.hit = true;
+		dbg.run.hit_reason = dbg.kernel_hit_reason;
+		dbg.run.hit_addr = dbg.kernel_hit_addr;
+	}
 	if (dbg.nwatches)
 		map_watches(core_mm(core_current()));
 	else
@@ -406,15 +438,26 @@ void debug_run_begin(struct uctx *u)
 
 enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool stopped)
 {
-	(void)u;
 	struct thread *p = core_current();
+	struct tt_pos now = travel_position(true, u->regs.rip);
+	if (stopped && travel_enabled) {
+		struct debug_stop arrived;
+		int r = travel_stopped_run(&arrived);
+		if (r == 1)
+			return DEBUG_RUN;
+		if (r == 2)
+			return stop_at(p, arrived, false, &now, NULL);
+	}
 	if (dbg.run.hit && (stopped || t->kind == TRAP_TICK)) {
 		/* The access completed (a fault would run the instruction again). */
 		dbg.run.hit = false;
-		return stop(p, dbg.run.hit_reason, dbg.run.hit_addr, false);
+		struct tt_pos hit = {now.runs, dbg.run.hit_blocks, dbg.run.hit_rip};
+		return stop_at(p, (struct debug_stop){dbg.run.hit_reason, core_tid(p), dbg.run.hit_addr, 0},
+			       false, &now, hit.rip ? &hit : NULL);
 	}
 	if (stopped)
-		return stop(p, dbg.run.stop.reason, dbg.run.stop.addr, false);
+		return stop_at(p, (struct debug_stop){dbg.run.stop.reason, core_tid(p), dbg.run.stop.addr, 0},
+			       false, &now, NULL);
 	return DEBUG_PASS;
 }
 
@@ -430,9 +473,12 @@ void debug_exec(struct thread *p, const char *path)
 
 int debug_fault(struct thread *p, int sig, uint64_t addr)
 {
-	if (!gdbstub_connected())
+	if (!gdbstub_connected() && travel_serving())
 		return sig;
-	stop_for(p, (struct debug_stop){DEBUG_SIGNAL, core_tid(p), addr, sig}, false);
+	struct tt_pos now = travel_position(true, core_uctx(p)->regs.rip);
+	stop_at(p, (struct debug_stop){DEBUG_SIGNAL, core_tid(p), addr, sig}, false, &now, NULL);
+	if (travel_enabled)
+		return sig; /* the recorded run's signal: the debugger only watches */
 	const struct dbg_thread *t = thread_of(core_tid(p));
 	if (dbg.killed || action_of(t) == DEBUG_ACT_STOP)
 		return 0; /* it faults again when it runs */
@@ -457,7 +503,7 @@ int debug_console_watch_fd(void)
 
 void debug_idle(void)
 {
-	if (!debug_enabled || dbg.killed)
+	if (!debug_enabled || dbg.killed || !travel_serving())
 		return;
 	enum debug_reason reason;
 	if (!gdbstub_poll(&reason)) {
@@ -470,8 +516,11 @@ void debug_idle(void)
 	unsigned cursor = 0;
 	if (!p)
 		p = core_thread_next(&cursor);
+	/* Between runs: the position is the next run's start. */
+	struct tt_pos next = travel_position(false, 0);
+	next.runs++;
 	if (p)
-		stop(p, reason, 0, false);
+		stop_at(p, (struct debug_stop){reason, core_tid(p), 0, 0}, false, &next, NULL);
 	dbg.next_poll_ns = 0;
 }
 
@@ -505,6 +554,7 @@ int debug_break_insert(uint64_t addr, bool hw)
 		dbg.forget_code = dbg.dirty = true;
 	}
 	b->kinds |= hw ? BREAK_HW : BREAK_SW;
+	travel_points_changed();
 	return 0;
 }
 
@@ -515,6 +565,7 @@ int debug_break_remove(uint64_t addr, bool hw)
 		return -ENOENT;
 	b->kinds &= ~(hw ? BREAK_HW : BREAK_SW);
 	dbg.dirty = true;
+	travel_points_changed();
 	return 0;
 }
 
@@ -526,6 +577,7 @@ int debug_watch_insert(uint64_t addr, uint64_t len, unsigned kind)
 		return -ENOSPC;
 	dbg.watches[dbg.nwatches++] = (struct watchpoint){addr, len, kind};
 	dbg.dirty = true;
+	travel_points_changed();
 	return 0;
 }
 
@@ -536,6 +588,7 @@ int debug_watch_remove(uint64_t addr, uint64_t len, unsigned kind)
 		if (w->addr == addr && w->len == len && w->kind == kind) {
 			*w = dbg.watches[--dbg.nwatches];
 			dbg.dirty = true;
+			travel_points_changed();
 			return 0;
 		}
 	}
@@ -552,7 +605,8 @@ void debug_resume(const struct debug_resume *resume, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct debug_resume *r = &resume[i];
 		if (!r->pid) {
-			dbg.fallback = r->action == DEBUG_ACT_STOP ? DEBUG_ACT_STOP : DEBUG_ACT_CONTINUE;
+			dbg.fallback = r->action == DEBUG_ACT_STOP && !travel_enabled ? DEBUG_ACT_STOP
+										: DEBUG_ACT_CONTINUE;
 			return;
 		}
 		struct thread *p = core_thread(r->pid);
@@ -566,7 +620,11 @@ void debug_resume(const struct debug_resume *resume, size_t n)
 		t->hi = r->hi;
 		t->signal = r->signal > 0 && r->signal <= CORE_NSIG ? r->signal : 0;
 		dbg.steppers += r->action == DEBUG_ACT_STEP || r->action == DEBUG_ACT_RANGE;
+		if (travel_enabled && t->action == DEBUG_ACT_STOP)
+			t->action = DEBUG_ACT_CONTINUE; /* the recorded schedule: everything runs */
 	}
+	if (travel_enabled)
+		dbg.fallback = DEBUG_ACT_CONTINUE;
 }
 
 void debug_detach(void)
@@ -579,4 +637,106 @@ void debug_detach(void)
 	dbg.steppers = 0;
 	dbg.detached = true;
 	dbg.dirty = true;
+}
+
+void debug_points_export(struct debug_points *out)
+{
+	out->nbreaks = out->nwatches = 0;
+	for (const struct breakpoint *b = dbg.breaks; b && out->nbreaks < DEBUG_POINTS_MAX; b = b->next)
+		if (b->kinds)
+			out->breaks[out->nbreaks++] = (struct debug_point){b->addr, 0, b->kinds};
+	for (size_t i = 0; i < dbg.nwatches && out->nwatches < DEBUG_POINTS_MAX; i++)
+		out->watches[out->nwatches++] =
+			(struct debug_point){dbg.watches[i].addr, dbg.watches[i].len, dbg.watches[i].kind};
+}
+
+void debug_points_import(const struct debug_points *in)
+{
+	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
+		b->kinds = 0;
+	for (unsigned i = 0; i < in->nbreaks; i++) {
+		if (in->breaks[i].kind & BREAK_SW)
+			debug_break_insert(in->breaks[i].addr, false);
+		if (in->breaks[i].kind & BREAK_HW)
+			debug_break_insert(in->breaks[i].addr, true);
+	}
+	dbg.nwatches = 0;
+	for (unsigned i = 0; i < in->nwatches && i < WATCH_MAX; i++)
+		dbg.watches[dbg.nwatches++] =
+			(struct watchpoint){in->watches[i].addr, in->watches[i].len, in->watches[i].kind};
+	dbg.dirty = true;
+}
+
+void debug_travel_runner(void)
+{
+	/* A search finds the hits from its checkpoint on, the one at the checkpoint too. */
+	for (size_t i = 0; i < CORE_THREADS_MAX; i++)
+		dbg.threads[i].skip = 0;
+	dbg.run.skip = 0;
+	dbg.gen++;
+	dbg.fallback = DEBUG_ACT_CONTINUE;
+	dbg.steppers = 0;
+	dbg.initial_stop = false;
+	dbg.kernel_hit = false;
+	dbg.run.hit = false;
+	dbg.dirty = true;
+	dbg.next_poll_ns = UINT64_MAX;
+}
+
+/* Whether any process maps a watched address to physical [pa, pa + len): the watch's address
+ * and kind, when one does. */
+static bool watched_anywhere(uint64_t pa, uint64_t len, uint64_t *va, unsigned *kind)
+{
+	unsigned cursor = 0;
+	struct mm *seen[16];
+	size_t nseen = 0;
+	for (struct thread *t; (t = core_thread_next(&cursor));) {
+		struct mm *mm = core_mm(t);
+		bool old = false;
+		for (size_t i = 0; i < nseen; i++)
+			old |= seen[i] == mm;
+		if (old)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = mm;
+		for (size_t i = 0; i < dbg.nwatches; i++) {
+			const struct watchpoint *w = &dbg.watches[i];
+			if (!(w->kind & DEBUG_WATCH_WRITE))
+				continue;
+			for (uint64_t page = PAGE_DOWN(w->addr); page < w->addr + w->len; page += PAGE_SIZE) {
+				uint64_t wpa;
+				unsigned flags;
+				if (core_translate(mm, page, &wpa, &flags))
+					continue;
+				uint64_t lo = MAX(page, w->addr), hi = MIN(page + PAGE_SIZE, w->addr + w->len);
+				uint64_t plo = wpa + (lo - page), phi = wpa + (hi - page);
+				if (pa < phi && pa + len > plo) {
+					*va = lo + (pa > plo ? pa - plo : 0);
+					*kind = w->kind;
+					return true;
+				}
+			}
+		}
+	}
+	return false;
+}
+
+void debug_kernel_wrote(uint64_t pa, size_t len)
+{
+	uint64_t va;
+	unsigned kind;
+	if (!dbg.nwatches || !watched_anywhere(pa, len, &va, &kind))
+		return;
+	struct thread *p = core_current();
+	if (!p)
+		return;
+	/* The writing instruction is the syscall's: a search notes it there; a debugger is told
+	 * once the syscall is over, as after an instruction that wrote. */
+	struct tt_pos now = travel_position(true, sim_cpu_syscall_rip());
+	struct debug_stop s = {watch_reason(kind), core_tid(p), va, 0};
+	if (travel_enabled && !travel_serving() && travel_stop_hook(&s, &now, &now))
+		return;
+	dbg.kernel_hit = true;
+	dbg.kernel_hit_reason = s.reason;
+	dbg.kernel_hit_addr = va;
 }

@@ -26,6 +26,7 @@ enum debug_reason {
 	DEBUG_AWATCH,    /* a read or a write (Z4) */
 	DEBUG_GONE,      /* the only threads allowed to run ended or cannot run */
 	DEBUG_SIGNAL,    /* a fault is about to give the process signal (addr as the kernel's) */
+	DEBUG_HISTORY_BEGIN, /* time travel went back as far as the checkpoints go */
 };
 
 struct debug_stop {
@@ -65,6 +66,17 @@ enum debug_verdict {
 /* True when eclipse-sim runs with --gdb: the CPU then asks the engine around every run. */
 extern bool debug_enabled;
 
+/* The breakpoints and watchpoints, as time travel carries them from process to process. */
+#define DEBUG_POINTS_MAX 64
+struct debug_point {
+	uint64_t addr, len;
+	unsigned kind; /* breakpoints: 1 software, 2 hardware; watchpoints: DEBUG_WATCH_* */
+};
+struct debug_points {
+	unsigned nbreaks, nwatches;
+	struct debug_point breaks[DEBUG_POINTS_MAX], watches[DEBUG_POINTS_MAX];
+};
+
 /* debug.c: the engine. */
 int debug_open(const struct sim_options *opt);
 void debug_close(void);
@@ -91,6 +103,14 @@ bool debug_killed(void);
  * it; debug_killed() then says whether it killed it. */
 int debug_console_watch_fd(void);
 void debug_idle(void);
+
+/* Time travel (travel.c): the points to carry, and the points carried here. */
+void debug_points_export(struct debug_points *out);
+void debug_points_import(const struct debug_points *in);
+/* This process became a runner: every thread runs, no stop is pending, the stub is not polled. */
+void debug_travel_runner(void);
+/* The kernel wrote a process's memory (kernel_config.on_user_write): a watchpoint's hit. */
+void debug_kernel_wrote(uint64_t pa, size_t len);
 
 /* Used by the stub while the system is stopped. 0 or -errno. */
 int debug_break_insert(uint64_t addr, bool hw);
@@ -119,9 +139,14 @@ void gdbstub_wait_input(int timeout_ms);
 void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection);
 /* Tells a connected debugger the machine ended (Linux wait status; negative: stopped). */
 void gdbstub_exited(int status);
+/* Time travel: the stop reasons the debugger understands; a process taking the connection
+ * over takes them, and whether the debugger waits for a stop reply. */
+void gdbstub_features(bool *swbreak, bool *hwbreak);
+void gdbstub_adopt(bool swbreak, bool hwbreak, bool waiting);
 
 /* What the stub does after a packet. */
-enum gdb_serve { GDB_SERVE_ON, GDB_SERVE_RESUME, GDB_SERVE_DETACH, GDB_SERVE_KILL };
+enum gdb_serve { GDB_SERVE_ON, GDB_SERVE_RESUME, GDB_SERVE_DETACH, GDB_SERVE_KILL,
+		 GDB_SERVE_QUIET /* no reply: serve on */ };
 /* The protocol without a socket (for tests and fuzzing): a debugger connects to the system
  * stopped at s, then each packet (length bytes and a NUL) is answered in turn; the reply stays
  * valid until the next packet. The serving loop does the same over gdbwire.c. */
@@ -151,6 +176,16 @@ bool gdbwire_interrupted(void);
 void gdbwire_wait_input(int timeout_ms);
 /* The connection to the debugger, else the listening socket, else -1. */
 int gdbwire_fd(void);
+/* Time travel (travel.c) hands the connection from process to process. The connection (-1:
+ * none) and whether acknowledgements stopped; release: this process lets both sockets go
+ * (without closing them for the others); adopt: it takes them; push: a packet to take next as
+ * if the debugger had sent it. */
+int gdbwire_conn_fd(void);
+int gdbwire_listen_fd(void);
+bool gdbwire_noack(void);
+void gdbwire_release(void);
+void gdbwire_adopt(int fd, int listen_fd, bool noack);
+void gdbwire_push(const char *pkt, size_t len);
 /* The value of a hex digit, or -1. */
 int gdb_hex_digit(char c);
 /* The framing, without a socket: what the start of in[0, len) is. *used bytes are done with

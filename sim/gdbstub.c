@@ -12,6 +12,7 @@
  * connect.
  */
 #include "debug.h"
+#include "travel.h"
 
 #include <kernel/core.h>
 #include <errno.h>
@@ -166,7 +167,9 @@ static void put_stop(struct reply *r, const struct debug_stop *s)
 	int sig = s->reason == DEBUG_SIGNAL ? gdb_signal(s->signal)
 		: s->reason == DEBUG_INTERRUPT ? 2 : 5; /* SIGINT, SIGTRAP */
 	put(r, "T%02xthread:%x;", sig, s->pid);
-	if (s->reason == DEBUG_BREAK && gs.swbreak)
+	if (s->reason == DEBUG_HISTORY_BEGIN)
+		put(r, "replaylog:begin;");
+	else if (s->reason == DEBUG_BREAK && gs.swbreak)
 		put(r, "swbreak:;");
 	else if (s->reason == DEBUG_HWBREAK && gs.hwbreak)
 		put(r, "hwbreak:;");
@@ -236,8 +239,9 @@ static void query(struct reply *r, const char *pkt)
 		gs.swbreak = strstr(pkt, "swbreak+") != NULL;
 		gs.hwbreak = strstr(pkt, "hwbreak+") != NULL;
 		put(r, "PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+;"
-		       "vContSupported+%s%s",
-		    GDB_PACKET_MAX, gs.swbreak ? ";swbreak+" : "", gs.hwbreak ? ";hwbreak+" : "");
+		       "vContSupported+%s%s%s",
+		    GDB_PACKET_MAX, gs.swbreak ? ";swbreak+" : "", gs.hwbreak ? ";hwbreak+" : "",
+		    travel_enabled ? ";ReverseStep+;ReverseContinue+" : "");
 	} else if (!strcmp(pkt, "QStartNoAckMode")) {
 		put(r, "OK");
 		gdbwire_no_ack();
@@ -531,6 +535,58 @@ bad:
 	return GDB_SERVE_ON;
 }
 
+/* What the serving loop does once time travel brought the debugger back to this process. */
+static enum gdb_serve travelled(struct reply *r, int how)
+{
+	if (how == 1)
+		return GDB_SERVE_KILL;
+	if (how == 2)
+		return GDB_SERVE_DETACH;
+	if (how == 3)
+		return GDB_SERVE_QUIET; /* the debugger's resume, pushed back, comes next */
+	put_stop(r, &gs.last);
+	return GDB_SERVE_ON;
+}
+
+/* bs and bc: a reverse step of the Hc thread (else the one that stopped), a reverse continue. */
+static enum gdb_serve reverse(struct reply *r, const char *pkt)
+{
+	if ((pkt[1] != 's' && pkt[1] != 'c') || pkt[2] || !travel_enabled)
+		return GDB_SERVE_ON; /* unsupported: empty reply */
+	struct thread *p = thread_proc(gs.cthread > 0 ? gs.cthread : 0);
+	int how = travel_reverse(pkt[1] == 's', p ? core_tid(p) : 0);
+	if (how < 0) {
+		reply_error(r, 1);
+		return GDB_SERVE_ON;
+	}
+	return travelled(r, how);
+}
+
+/* qRcmd,HEX: a 'monitor' command; its output is the reply, hex-encoded. */
+static enum gdb_serve monitor(struct reply *r, const char *hex)
+{
+	char cmd[256], out[4096];
+	size_t n = strlen(hex) / 2;
+	if (strlen(hex) % 2 || n >= sizeof(cmd) || !parse_hex_bytes(hex, 2 * n, (uint8_t *)cmd, n)) {
+		reply_error(r, 1);
+		return GDB_SERVE_ON;
+	}
+	cmd[n] = 0;
+	int went;
+	if (!strcmp(cmd, "help"))
+		snprintf(out, sizeof(out),
+			 "monitor when             where the machine is (position, virtual time)\n"
+			 "monitor checkpoint       a checkpoint here, kept (with --record or --replay)\n"
+			 "monitor checkpoints      the checkpoints\n"
+			 "monitor restart N        go back to checkpoint N (then: flushregs)\n");
+	else if (!travel_monitor(cmd, out, sizeof(out), &went))
+		snprintf(out, sizeof(out), "unknown monitor command '%s' (monitor help lists them)\n", cmd);
+	else if (went >= 0)
+		return travelled(r, went);
+	put_hex(r, out, strlen(out));
+	return GDB_SERVE_ON;
+}
+
 /* Handles one packet (length bytes); returns what the serving loop does next. */
 static enum gdb_serve handle(const char *pkt, size_t length, struct reply *r)
 {
@@ -543,8 +599,12 @@ static enum gdb_serve handle(const char *pkt, size_t length, struct reply *r)
 		return GDB_SERVE_ON;
 	case 'q':
 	case 'Q':
+		if (!strncmp(pkt, "qRcmd,", 6))
+			return monitor(r, pkt + 6);
 		query(r, pkt);
 		return GDB_SERVE_ON;
+	case 'b':
+		return reverse(r, pkt);
 	case 'H':
 		s = pkt + 2;
 		if ((pkt[1] != 'g' && pkt[1] != 'c') || !parse_thread(&s, &tid) || *s) {
@@ -565,18 +625,26 @@ static enum gdb_serve handle(const char *pkt, size_t length, struct reply *r)
 		else
 			put(r, "OK");
 		return GDB_SERVE_ON;
-	case 'g':
 	case 'G':
-	case 'p':
 	case 'P':
+	case 'M':
+	case 'X':
+		/* A recorded run is what it was: writing would make a past no replay gives. */
+		if (travel_enabled) {
+			reply_error(r, EPERM);
+			return GDB_SERVE_ON;
+		}
+		if (pkt[0] == 'M' || pkt[0] == 'X')
+			write_memory(r, pkt, length);
+		else
+			registers(r, pkt, length);
+		return GDB_SERVE_ON;
+	case 'g':
+	case 'p':
 		registers(r, pkt, length);
 		return GDB_SERVE_ON;
 	case 'm':
 		read_memory(r, pkt + 1);
-		return GDB_SERVE_ON;
-	case 'M':
-	case 'X':
-		write_memory(r, pkt, length);
 		return GDB_SERVE_ON;
 	case 'Z':
 	case 'z':
@@ -702,21 +770,41 @@ void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection)
 		if (next == GDB_SERVE_KILL) {
 			if (reply_len) /* vKill is answered, k is not */
 				gdbwire_send(reply, reply_len);
+			travel_session_ends(true); /* a runner: the frontier kills the machine */
 			debug_kill();
 			gdbwire_disconnect();
 			return;
 		}
 		if (next == GDB_SERVE_RESUME) {
+			travel_note_resume(pkt, (size_t)len);
 			gs.waiting = true;
 			return;
 		}
-		gdbwire_send(reply, reply_len);
+		if (next == GDB_SERVE_QUIET)
+			continue;
+		if (reply_len || next != GDB_SERVE_DETACH)
+			gdbwire_send(reply, reply_len);
 		if (next == GDB_SERVE_DETACH) {
+			travel_session_ends(false); /* a runner: the frontier goes on */
 			gdbwire_disconnect();
 			break;
 		}
 	}
+	travel_session_ends(false);
 	debug_detach(); /* it detached or went away */
+}
+
+void gdbstub_features(bool *swbreak, bool *hwbreak)
+{
+	*swbreak = gs.swbreak;
+	*hwbreak = gs.hwbreak;
+}
+
+void gdbstub_adopt(bool swbreak, bool hwbreak, bool waiting)
+{
+	gs.swbreak = swbreak;
+	gs.hwbreak = hwbreak;
+	gs.waiting = waiting;
 }
 
 void gdbstub_exited(int status)

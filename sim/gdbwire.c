@@ -114,8 +114,8 @@ bool gdbwire_accept(void)
 bool gdbwire_wait_connection(void)
 {
 	fprintf(stderr, "eclipse-sim: gdb: waiting for a debugger on localhost:%d\n", wire.port);
-	unsigned stops = plat_stop_requests();
-	while (wire.fd < 0 && wire.listen_fd >= 0 && plat_stop_requests() == stops) {
+	unsigned stops = sim_stop_requests();
+	while (wire.fd < 0 && wire.listen_fd >= 0 && sim_stop_requests() == stops) {
 		struct pollfd pfd = {wire.listen_fd, POLLIN, 0};
 		if (poll(&pfd, 1, 1000) > 0)
 			gdbwire_accept();
@@ -169,10 +169,10 @@ void gdbwire_send(const char *data, size_t len)
 static bool receive(int timeout_ms)
 {
 	struct pollfd pfd = {wire.fd, POLLIN, 0};
-	unsigned stops = plat_stop_requests();
+	unsigned stops = sim_stop_requests();
 	for (;;) {
 		int n = poll(&pfd, 1, timeout_ms);
-		if (n < 0 && errno == EINTR && plat_stop_requests() == stops)
+		if (n < 0 && errno == EINTR && sim_stop_requests() == stops)
 			continue;
 		if (n <= 0)
 			return true;
@@ -299,6 +299,57 @@ bool gdbwire_interrupted(void)
 			wire.in[i] = '+';
 		}
 	return interrupt;
+}
+
+int gdbwire_conn_fd(void)
+{
+	return wire.fd;
+}
+
+int gdbwire_listen_fd(void)
+{
+	return wire.listen_fd;
+}
+
+bool gdbwire_noack(void)
+{
+	return wire.noack;
+}
+
+void gdbwire_release(void)
+{
+	if (wire.fd >= 0)
+		close(wire.fd); /* another process holds the connection now */
+	if (wire.listen_fd >= 0)
+		close(wire.listen_fd);
+	wire.fd = wire.listen_fd = -1;
+	wire.inlen = 0;
+}
+
+void gdbwire_adopt(int fd, int listen_fd, bool noack)
+{
+	gdbwire_release();
+	wire.fd = fd;
+	wire.listen_fd = listen_fd;
+	wire.noack = noack;
+	wire.inlen = 0;
+}
+
+void gdbwire_push(const char *pkt, size_t len)
+{
+	/* As it came: framed, with no checksum check to fail (the sum is computed). */
+	uint8_t sum = 0;
+	for (size_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + (uint8_t)pkt[i]);
+	if (len + 4 > sizeof(wire.in) - wire.inlen)
+		return;
+	memmove(wire.in + len + 4, wire.in, wire.inlen);
+	wire.in[0] = '$';
+	memcpy(wire.in + 1, pkt, len);
+	wire.in[len + 1] = '#';
+	wire.in[len + 2] = hexdigits[sum >> 4];
+	wire.in[len + 3] = hexdigits[sum & 15];
+	wire.inlen += len + 4;
 }
 
 int gdbwire_fd(void)

@@ -3,6 +3,8 @@
 #include "sim.h"
 #include "debug.h"
 #include "pci.h"
+#include "record.h"
+#include "travel.h"
 #include "virtio.h"
 
 #include <errno.h>
@@ -47,6 +49,7 @@ static struct {
 const char plat_name[] = "eclipse-sim";
 
 static volatile sig_atomic_t stop_requests, resized;
+static unsigned stops_seen; /* the stop requests the machine has seen: an input */
 
 static void on_stop_signal(int sig)
 {
@@ -92,8 +95,19 @@ static void on_resize(int sig)
 	resized = 1;
 }
 
-static void console_init(void)
+bool sim_console_is_terminal(void)
 {
+	struct termios t;
+	return isatty(0) && tcgetattr(0, &t) == 0;
+}
+
+/* A replay takes no input: its console is the recording's, and the terminal is left alone. */
+static void console_init(int replayed)
+{
+	if (replayed >= 0) {
+		con.interactive = replayed;
+		return;
+	}
 	con.interactive = isatty(0) && tcgetattr(0, &con.saved) == 0;
 	if (!con.interactive)
 		return;
@@ -133,7 +147,7 @@ static long read_now(void *buf, size_t len)
 	return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 }
 
-long plat_console_poll(void *buf, size_t len)
+static long console_poll(void *buf, size_t len)
 {
 	long n = read_now(buf, len);
 	if (!con.interactive || n == 0)
@@ -161,7 +175,40 @@ long plat_console_poll(void *buf, size_t len)
 	return (long)kept;
 }
 
+long plat_console_poll(void *buf, size_t len)
+{
+	int64_t v;
+	size_t n = len;
+	if (rec_mode == REC_REPLAY)
+		return rec_take(REC_CONSOLE, &v, buf, &n) ? (v < 0 ? (long)v : (long)n) : 0;
+	long got = console_poll(buf, len);
+	if (got)
+		rec_put(REC_CONSOLE, got, buf, got > 0 ? (size_t)got : 0);
+	else
+		rec_point();
+	return got;
+}
+
+static bool console_size(unsigned *rows, unsigned *cols);
+
 bool plat_console_size(unsigned *rows, unsigned *cols)
+{
+	int64_t v;
+	if (rec_mode == REC_REPLAY) {
+		if (!rec_take(REC_WINSIZE, &v, NULL, NULL))
+			return false;
+		*rows = (unsigned)(v >> 16) & 0xffff, *cols = (unsigned)v & 0xffff;
+		return true;
+	}
+	bool changed = console_size(rows, cols);
+	if (changed)
+		rec_put(REC_WINSIZE, (int64_t)(*rows & 0xffff) << 16 | (*cols & 0xffff), NULL, 0);
+	else
+		rec_point();
+	return changed;
+}
+
+static bool console_size(unsigned *rows, unsigned *cols)
 {
 	if (!resized)
 		return false;
@@ -210,6 +257,8 @@ static uint64_t host_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t host_clock_ns(clockid_t clk, uint64_t base);
+
 int sim_machine_init(const struct sim_options *opt)
 {
 	m.root = NULL;
@@ -225,9 +274,10 @@ int sim_machine_init(const struct sim_options *opt)
 	m.host_clock = opt->host_clock;
 	m.paced = opt->paced;
 	m.idle_ns = 0;
+	stops_seen = 0;
 	m.host_t0 = host_ns(CLOCK_MONOTONIC);
-	m.epoch_ns = opt->host_clock ? host_ns(CLOCK_REALTIME) : VIRTUAL_EPOCH_NS;
-	console_init();
+	m.epoch_ns = opt->host_clock ? host_clock_ns(CLOCK_REALTIME, 0) : VIRTUAL_EPOCH_NS;
+	console_init(rec_mode == REC_REPLAY ? opt->replay_terminal : -1);
 	sim_irq_reset();
 	sim_events_reset();
 	sim_pci_init();
@@ -267,6 +317,10 @@ void sim_machine_fini(void)
 
 long plat_console_write(int stream, const void *buf, size_t len)
 {
+	if (rec_mode != REC_OFF)
+		rec_output(buf, len);
+	if (travel_quiet())
+		return (long)len; /* a runner: the run that went there first printed it */
 	const char *p = buf;
 	size_t left = len;
 	while (left) {
@@ -281,11 +335,27 @@ long plat_console_write(int stream, const void *buf, size_t len)
 	return (long)len;
 }
 
+/* The host clock is an input: each reading is recorded, and replayed. */
+static uint64_t host_clock_ns(clockid_t clk, uint64_t base)
+{
+	int64_t v;
+	if (rec_mode == REC_REPLAY)
+		return rec_take(REC_CLOCK, &v, NULL, NULL) ? (uint64_t)v + base : base;
+	uint64_t now = host_ns(clk) - base;
+	rec_put(REC_CLOCK, (int64_t)now, NULL, 0);
+	return now + base;
+}
+
 uint64_t plat_clock_ns(void)
 {
 	if (m.host_clock)
-		return host_ns(CLOCK_MONOTONIC) - m.host_t0;
+		return host_clock_ns(CLOCK_MONOTONIC, m.host_t0) - m.host_t0;
 	return sim_blocks() * NS_PER_BLOCK + m.idle_ns;
+}
+
+uint64_t sim_idle_ns(void)
+{
+	return m.idle_ns;
 }
 
 uint64_t sim_clock_blocks_until(uint64_t when_ns)
@@ -305,17 +375,30 @@ uint64_t plat_boot_epoch_ns(void)
 static bool idle_to(uint64_t now, uint64_t target, bool input)
 {
 	bool stream = input && !con.interactive;
+	int64_t waited_rec;
+	uint8_t flags[1];
+	size_t nflags = sizeof(flags);
 	if (target == UINT64_MAX) {
-		if (!input && debug_console_watch_fd() < 0)
-			return false; /* nothing to wait for: a stop request is on its way */
 		/* Nothing will run before input comes (or a stop request). A person's typing takes
 		 * the time it takes; a stream's input takes none, so that a run that only waits for
 		 * its pipe is the same however fast the pipe is fed. */
+		if (rec_mode == REC_REPLAY) {
+			if (rec_take(REC_IDLE, &waited_rec, flags, &nflags))
+				m.idle_ns += (uint64_t)waited_rec;
+			return false;
+		}
+		if (!input && debug_console_watch_fd() < 0) {
+			rec_point();
+			return false; /* nothing to wait for: a stop request is on its way */
+		}
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
 		bool net;
 		wait_for_input(input, UINT64_MAX, &net);
+		uint64_t added = 0;
 		if (!m.host_clock && !stream)
-			m.idle_ns += host_ns(CLOCK_MONOTONIC) - start;
+			added = host_ns(CLOCK_MONOTONIC) - start;
+		m.idle_ns += added;
+		rec_put(REC_IDLE, (int64_t)added, (uint8_t[]){0}, 1);
 		return false;
 	}
 	/* Paced, the jump over idle time takes as long in real time, so that a person sees the
@@ -325,8 +408,18 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 	 * jump too, so that timers and devices go on at real time's pace while a slow pipe is
 	 * awaited, neither racing ahead nor waiting for it. So does a machine on a network: the
 	 * host's side of a connection keeps real time, and a host socket that becomes ready ends
-	 * the wait there, slirp being polled at that point of the virtual clock. */
+	 * the wait there, slirp being polled at that point of the virtual clock. A wait that real
+	 * time ended early is an input (recorded); a replay never waits. */
 	uint64_t span = target - now;
+	if (rec_mode == REC_REPLAY) {
+		if (!rec_take(REC_IDLE, &waited_rec, flags, &nflags)) {
+			m.idle_ns += span;
+			return true;
+		}
+		if (!m.host_clock)
+			m.idle_ns += MIN((uint64_t)waited_rec, span);
+		return nflags && (flags[0] & 2); /* early: only a network's frames go on */
+	}
 	if (m.host_clock || m.paced || stream || sim_net_active()) {
 		uint64_t start = host_ns(CLOCK_MONOTONIC);
 		bool net;
@@ -336,8 +429,13 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 			m.idle_ns += waited;
 		if (net)
 			sim_net_ready();
+		if (early)
+			rec_put(REC_IDLE, (int64_t)waited, (uint8_t[]){(uint8_t)(1 | (net ? 2 : 0))}, 1);
+		else
+			rec_point();
 		return !early || net; /* the network's frames are the machine's own events */
 	}
+	rec_point();
 	m.idle_ns += span;
 	return true;
 }
@@ -349,6 +447,7 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
  */
 void plat_idle_until(uint64_t deadline_ns, bool input)
 {
+	rec_sync();
 	for (;;) {
 		uint64_t now = plat_clock_ns();
 		sim_events_run(now);
@@ -374,7 +473,14 @@ bool plat_devices_pending(void)
 
 uint64_t plat_random_seed(void)
 {
-	return m.host_clock ? host_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32 : 0x5eed5eed5eedull;
+	if (!m.host_clock)
+		return 0x5eed5eed5eedull;
+	int64_t v;
+	if (rec_mode == REC_REPLAY)
+		return rec_take(REC_SEED, &v, NULL, NULL) ? (uint64_t)v : 0;
+	uint64_t seed = host_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
+	rec_put(REC_SEED, (int64_t)seed, NULL, 0);
+	return seed;
 }
 
 /* Opens a regular file of at most max bytes for reading: the descriptor (*len its size), or
@@ -517,8 +623,28 @@ void sim_set_boot_image(void *image, size_t len)
 
 unsigned plat_stop_requests(void)
 {
+	int64_t v;
+	if (rec_mode == REC_REPLAY) {
+		if (rec_take(REC_STOPS, &v, NULL, NULL))
+			stops_seen = (unsigned)v;
+		/* A replay asked to stop (Ctrl-C, or a divergence) stops at once. */
+		if (stop_requests)
+			return stops_seen + 2u;
+	} else {
+		if ((unsigned)stop_requests != stops_seen) {
+			stops_seen = (unsigned)stop_requests;
+			rec_put(REC_STOPS, stops_seen, NULL, 0);
+		} else {
+			rec_point();
+		}
+	}
 	/* A debugger that killed the system while it idled stops it as a second Ctrl-C would. */
-	return (unsigned)stop_requests + (debug_enabled && debug_killed() ? 2u : 0u);
+	return stops_seen + (debug_enabled && debug_killed() ? 2u : 0u);
+}
+
+unsigned sim_stop_requests(void)
+{
+	return (unsigned)stop_requests;
 }
 
 void sim_request_stop(void)

@@ -5,6 +5,8 @@
 #include "debug.h"
 #include "devices.h"
 #include "keys.h"
+#include "record.h"
+#include "travel.h"
 #include "screen.h"
 #include "window.h"
 #include "virtio.h"
@@ -115,6 +117,12 @@ static void usage(FILE *out)
 		"  --gdb-stop-at-exec=NAME\n"
 		"                    with --gdb: stop a process before the first instruction of\n"
 		"                    a program named NAME (its file name) that it execs\n"
+		"  --record=FILE     write every input from outside the machine (console, Ctrl-C,\n"
+		"                    real time where the run reads it) to FILE with the point\n"
+		"                    where the machine took it, and the disk's old contents\n"
+		"  --replay=FILE     run a recording again, the same options given: the same\n"
+		"                    output and traces, byte for byte, with no input read; a run\n"
+		"                    that leaves the recording's path stops, saying where\n"
 		"  -h, --help        show this help and exit\n"
 		"  -V, --version     show the version and exit\n",
 		(unsigned long long)SIM_QUANTUM_DEFAULT, CORE_THREADS_DEFAULT, CORE_THREADS_MAX);
@@ -282,7 +290,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	       OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
 	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT, OPT_KEYS, OPT_DISPLAY,
-	       OPT_AUDIO, OPT_SWITCH };
+	       OPT_AUDIO, OPT_SWITCH, OPT_RECORD, OPT_REPLAY };
 	enum { PACE_AUTO, PACE_REAL, PACE_NONE } pace = PACE_AUTO;
 	static const struct option longopts[] = {
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -308,6 +316,8 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"keys", required_argument, NULL, OPT_KEYS},
 		{"display", required_argument, NULL, OPT_DISPLAY},
 		{"audio", required_argument, NULL, OPT_AUDIO},
+		{"record", required_argument, NULL, OPT_RECORD},
+		{"replay", required_argument, NULL, OPT_REPLAY},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -433,6 +443,12 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		case OPT_AUDIO:
 			parse_audio(optarg, opt);
 			break;
+		case OPT_RECORD:
+			opt->record = optarg;
+			break;
+		case OPT_REPLAY:
+			opt->replay = optarg;
+			break;
 		case OPT_KEYS: {
 			char why[300];
 			if (opt->keys)
@@ -442,6 +458,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 				exit(EXIT_USAGE);
 			}
 			opt->keys = true;
+			opt->keys_path = optarg;
 			break;
 		}
 		case ':':
@@ -455,6 +472,13 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		opt->trace = TRACE_SYSCALL;
 	if (opt->shell && optind < argc)
 		usage_error("--shell boots the image; it takes no PROGRAM (got '%s')", argv[optind]);
+	if (opt->record && opt->replay)
+		usage_error("%s", "--record and --replay exclude each other");
+	if ((opt->record || opt->replay) && (opt->net || opt->window || opt->audio_sdl))
+		usage_error("%s is not recorded yet: it cannot be used with --record or --replay",
+			    opt->net ? "--net" : opt->window ? "--display=sdl" : "--audio=sdl");
+	if (opt->record || opt->replay)
+		opt->switch_loop = true; /* the input points must be the same in both */
 	if (opt->gdb_port < 0 && (opt->gdb_wait || opt->gdb_stop_at_exec))
 		usage_error("%s needs --gdb=PORT", opt->gdb_wait ? "--gdb-wait" : "--gdb-stop-at-exec");
 	/* A person watches a terminal, and a run without a time limit is one to watch: jumping
@@ -463,6 +487,58 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 	opt->paced = pace == PACE_REAL ||
 		     (pace == PACE_AUTO && !opt->max_time_ns && (isatty(0) || isatty(1) || opt->window));
 	return optind;
+}
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+#define FNV_START 0xcbf29ce484222325ull
+
+/*
+ * What a recording must be replayed on: every option that changes what the machine does (not
+ * those that only watch it: traces, the debugger, screenshots, pace), the boot image's, the
+ * program's and the --keys script's contents as checksums, and the program's arguments.
+ */
+static char *describe_machine(const struct sim_options *opt, const void *image, size_t image_len,
+			      const void *program, size_t len, char **args)
+{
+	uint64_t argh = FNV_START, keys = 0;
+	size_t nargs = 0;
+	for (; args && args[nargs]; nargs++)
+		argh = fnv(argh, args[nargs], strlen(args[nargs]) + 1);
+	void *script;
+	size_t script_len;
+	if (opt->keys_path && sim_read_file(opt->keys_path, 1ull << 30, &script, &script_len) == 0) {
+		keys = fnv(FNV_START, script, script_len);
+		free(script);
+	}
+	char *desc = NULL;
+	if (asprintf(&desc,
+		     "eclipse-sim %s mem=%llu quantum=%llu clock=%s max-time=%llu max-procs=%u "
+		     "shell=%d fs=%d root=%s image=%zu:%016llx program=%zu:%016llx args=%zu:%016llx "
+		     "disk=%llu%s keys=%016llx",
+		     ECLIPSE_VERSION, (unsigned long long)opt->mem_bytes,
+		     (unsigned long long)opt->quantum, opt->host_clock ? "host" : "virtual",
+		     (unsigned long long)opt->max_time_ns, opt->max_procs, opt->shell, opt->fs_server,
+		     opt->root ? opt->root : "-", image_len,
+		     (unsigned long long)(image ? fnv(FNV_START, image, image_len) : 0), len,
+		     (unsigned long long)(program ? fnv(FNV_START, program, len) : 0), nargs,
+		     (unsigned long long)argh,
+		     (unsigned long long)(opt->disk ? sim_disk_sectors(opt->disk) : 0),
+		     opt->disk && sim_disk_readonly(opt->disk) ? ",readonly" : "",
+		     (unsigned long long)keys) < 0)
+		return NULL;
+	return desc;
+}
+
+static void overlay_chunk(uint64_t chunk, const void *data, void *disk)
+{
+	if (sim_disk_overlay_put(disk, chunk, data))
+		fprintf(stderr, "eclipse-sim: --replay: out of memory for the disk's saved contents\n");
 }
 
 /* Reads the program file; prints why not and returns NULL on failure. */
@@ -512,6 +588,8 @@ static int trace_fd = -1;
 /* The kernel's trace lines, to --trace-file. */
 static void trace_to_file(const char *buf, size_t len)
 {
+	if (travel_quiet())
+		return; /* a runner: the run that went there first wrote it */
 	while (len) {
 		ssize_t n = write(trace_fd, buf, len);
 		if (n < 0 && errno == EINTR)
@@ -602,6 +680,29 @@ int main(int argc, char **argv)
 		sim_disk_close(opt.disk);
 		return EXIT_RUNTIME;
 	}
+	/* A recording and its replay: the same machine, the same environment. */
+	char **replay_env = NULL;
+	if (opt.record || opt.replay) {
+		char *desc = describe_machine(&opt, image, image_len, program, len,
+					      boot ? NULL : argv + first);
+		int rerr = !desc ? -1
+			   : opt.record ? rec_open_record(opt.record, desc, sim_console_is_terminal(),
+							  boot ? init_envp : (const char *const *)environ)
+					: rec_open_replay(opt.replay, desc, &opt.replay_terminal, &replay_env);
+		free(desc);
+		if (rerr) {
+			free(program);
+			sim_disk_close(opt.disk);
+			sim_unmap_file(image, image_len);
+			return EXIT_RUNTIME;
+		}
+		if (opt.replay && opt.disk) {
+			sim_disk_overlay(opt.disk);
+			rec_disk_chunks(overlay_chunk, opt.disk);
+		}
+		if (opt.record && opt.disk)
+			sim_disk_first_write = rec_disk_save;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGBUS, on_sigbus);
 	sim_catch_stop_signals();
@@ -615,6 +716,18 @@ int main(int argc, char **argv)
 		sim_unmap_file(image, image_len);
 		return EXIT_RUNTIME;
 	}
+	/* Debugging a recorded or replayed run: it can go back in time. */
+	if (debug_enabled && (opt.record || opt.replay) && (err = travel_open())) {
+		fprintf(stderr, "eclipse-sim: time travel: %s\n", strerror(-err));
+		debug_close();
+		sim_disk_close(opt.disk);
+		free(program);
+		sim_unmap_file(image, image_len);
+		return EXIT_RUNTIME;
+	}
+	/* Its checkpoints hold the disk as it was: the writes stay in memory until the end. */
+	if (travel_enabled && opt.record && opt.disk)
+		sim_disk_overlay(opt.disk);
 	char why[300];
 	if (opt.window && sim_window_open(sim_request_stop, why, sizeof(why))) {
 		fprintf(stderr, "eclipse-sim: --display=sdl: cannot open a window: %s\n", why);
@@ -655,7 +768,8 @@ int main(int argc, char **argv)
 		.on_fork = stack ? symbols_fork : NULL,
 		.on_fault = debug_enabled ? on_fault : NULL,
 		.trace_stack = stack ? symbols_trace_stack : NULL,
-		.trace_write = trace_fd >= 0 ? trace_to_file : NULL};
+		.trace_write = trace_fd >= 0 ? trace_to_file : NULL,
+		.on_user_write = debug_enabled ? debug_kernel_wrote : NULL};
 	if (opt.trace & TRACE_DEVICE)
 		sim_dev_trace_line = trace_device_line;
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
@@ -663,10 +777,11 @@ int main(int argc, char **argv)
 		/* /proc/self/exe names the program by its absolute path, as Linux does (glibc's
 		 * startup checks). */
 		char *exe = boot ? NULL : realpath(path, NULL);
-		int pid = boot ? kernel_spawn_file(path, init_argv, init_envp, &elf_err)
+		const char *const *envp = replay_env ? (const char *const *)replay_env
+					   : boot ? init_envp : (const char *const *)environ;
+		int pid = boot ? kernel_spawn_file(path, init_argv, envp, &elf_err)
 			       : kernel_spawn(exe ? exe : path, program, len,
-					      (const char *const *)argv + first,
-					      (const char *const *)environ, &elf_err);
+					      (const char *const *)argv + first, envp, &elf_err);
 		free(exe);
 		if (pid > 0 && (sim_keys_start() || (opt.window && sim_window_start())))
 			pid = -ENOMEM;
@@ -679,6 +794,8 @@ int main(int argc, char **argv)
 			for (unsigned i = 0; i < opt.nshots; i++)
 				if (opt.shots[i].at_ns == UINT64_MAX)
 					take_shot(&opt.shots[i]);
+			if (travel_enabled)
+				travel_machine_ended(); /* a runner does not get here */
 			if (debug_enabled)
 				debug_machine_ended(status);
 		} else if (elf_err) {
@@ -694,6 +811,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "eclipse-sim: the machine could not be brought up\n");
 	}
 	bool killed = debug_enabled && debug_killed();
+	bool diverged = rec_diverged();
+	if (rec_mode != REC_OFF)
+		rec_close(status);
+	travel_close();
+	if (opt.record && opt.disk && sim_disk_write_back(opt.disk))
+		fprintf(stderr, "eclipse-sim: --disk: writing the session's changes back failed\n");
+	free(replay_env);
 	debug_close();
 	symbols_fini();
 	sim_cpu_close();
@@ -709,6 +833,8 @@ int main(int argc, char **argv)
 		close(trace_fd);
 	if (killed)
 		return 128 + SIGKILL;
+	if (diverged)
+		return EXIT_RUNTIME;
 	if (status == -EINTR)
 		return 128 + SIGINT;
 	if (status < 0)

@@ -36,9 +36,13 @@ struct sim_options {
 	struct sim_net_options net_opt;
 	/* --screenshot=FILE.png[@TIME]: at a virtual time, or at the end (at UINT64_MAX) */
 	bool keys;                  /* --keys: a script was loaded (keys.c) */
+	const char *keys_path;
 	bool window;                /* --display=sdl */
 	const char *audio_wav;      /* --audio=wav:FILE */
 	bool audio_sdl;             /* --audio=sdl */
+	const char *record;         /* --record=FILE */
+	const char *replay;         /* --replay=FILE */
+	bool replay_terminal;       /* a replay: the recording's console was a terminal */
 	unsigned nshots;
 	struct sim_shot {
 		const char *path;
@@ -76,6 +80,12 @@ void sim_set_boot_image(void *image, size_t len);
 void sim_catch_stop_signals(void);
 /* A stop request from the simulator itself (the window closed), as a Ctrl-C. */
 void sim_request_stop(void);
+/* The stop requests made so far (not an input point: for the simulator's own waits). */
+unsigned sim_stop_requests(void);
+/* The virtual time skipped while everything slept (a part of the position, record.h). */
+uint64_t sim_idle_ns(void);
+/* Whether standard input is a person's terminal (the console is then interactive). */
+bool sim_console_is_terminal(void);
 
 /* The CPU (cpu.c). */
 int sim_cpu_open(const struct sim_options *opt);
@@ -85,6 +95,10 @@ uc_engine *sim_uc(void);
 size_t sim_cpu_own_frames(void);
 /* Executed blocks since boot: the virtual clock's source. */
 uint64_t sim_blocks(void);
+/* Runs of user code the kernel asked for since boot (plat_run_user calls). */
+uint64_t sim_runs(void);
+/* The address of the syscall instruction whose syscall the kernel handles (with --gdb). */
+uint64_t sim_cpu_syscall_rip(void);
 /* For the debugger (debug.c), from a hook: stop the run before the current instruction. */
 void sim_cpu_debug_stop(void);
 /* Drops all translated code, now or once the next run is over. */

@@ -147,6 +147,18 @@ int sim_disk_open_fd(int fd, bool readonly, struct sim_disk **out);
 void sim_disk_close(struct sim_disk *disk);
 /* Its size in 512-byte sectors (a partial last sector is left out, as QEMU does). */
 uint64_t sim_disk_sectors(const struct sim_disk *disk);
+bool sim_disk_readonly(const struct sim_disk *disk);
+/* A replay's disk (record.h): from now on its writes stay in memory, in an overlay of
+ * SIM_DISK_CHUNK-byte chunks over the image, which starts with the chunks a recording saved
+ * (put: 0 or -ENOMEM). */
+#define SIM_DISK_CHUNK 4096u
+void sim_disk_overlay(struct sim_disk *disk);
+int sim_disk_overlay_put(struct sim_disk *disk, uint64_t chunk, const void *data);
+/* A session that kept its writes in memory (time travel on a recording) writes them to the
+ * image at its end: 0 or -EIO. */
+int sim_disk_write_back(struct sim_disk *disk);
+/* A recording's: called with each chunk's contents before the first write to it, when set. */
+extern void (*sim_disk_first_write)(uint64_t chunk, const void *old);
 
 /* The virtio-blk device at 00:02.0 (where QEMU's -drive if=virtio puts the first one), over
  * disk, which it closes at fini. Before sim_pci_firmware. */

@@ -45,11 +45,28 @@
 #define S_IOERR 1
 #define S_UNSUPP 2
 
+/*
+ * A replay's disk (--replay) is the image as the recording began with it, and the replay's
+ * writes stay in memory: an overlay of 4 KiB chunks, filled first with the chunks the recording
+ * saved before its own writes changed them (record.h), then with the replay's writes. The file
+ * is only read.
+ */
+struct overlay {
+	uint64_t *keys;   /* chunk number + 1; 0 for an empty slot */
+	uint8_t **data;
+	size_t n, cap;    /* cap a power of two */
+};
+
 struct sim_disk {
 	int fd;
 	bool readonly;
 	uint64_t sectors;
+	bool overlaid;
+	struct overlay ov;
+	struct overlay written; /* recording: the chunks saved before their first write (no data) */
 };
+
+void (*sim_disk_first_write)(uint64_t chunk, const void *old);
 
 static struct blk {
 	struct sim_virtio v;
@@ -87,7 +104,7 @@ int sim_disk_open_fd(int fd, bool readonly, struct sim_disk **out)
 		close(fd);
 		return err;
 	}
-	*disk = (struct sim_disk){fd, readonly, (uint64_t)size / SECTOR};
+	*disk = (struct sim_disk){fd, readonly, (uint64_t)size / SECTOR, false, {0}, {0}};
 	*out = disk;
 	return 0;
 }
@@ -109,7 +126,156 @@ void sim_disk_close(struct sim_disk *disk)
 	if (!disk)
 		return;
 	close(disk->fd); /* drops the lock */
+	for (size_t i = 0; i < disk->ov.cap; i++)
+		free(disk->ov.data[i]);
+	free(disk->ov.keys);
+	free(disk->ov.data);
+	free(disk->written.keys);
+	free(disk->written.data);
 	free(disk);
+}
+
+bool sim_disk_readonly(const struct sim_disk *disk)
+{
+	return disk->readonly;
+}
+
+/* The slot of chunk in the overlay: its own, or the empty one where it would go. */
+static size_t slot_of(const struct overlay *ov, uint64_t chunk)
+{
+	size_t i = (size_t)((chunk + 1) * 0x9e3779b97f4a7c15ull) & (ov->cap - 1);
+	while (ov->keys[i] && ov->keys[i] != chunk + 1)
+		i = (i + 1) & (ov->cap - 1);
+	return i;
+}
+
+static uint8_t *overlay_find(const struct overlay *ov, uint64_t chunk)
+{
+	if (!ov->cap)
+		return NULL;
+	size_t i = slot_of(ov, chunk);
+	return ov->keys[i] ? ov->data[i] : NULL;
+}
+
+static bool overlay_has(const struct overlay *ov, uint64_t chunk)
+{
+	return ov->cap && ov->keys[slot_of(ov, chunk)];
+}
+
+/* The overlay's chunk, made (a copy of data) when missing: NULL when out of host memory. With
+ * data NULL, only the chunk's number is kept (a set): then not NULL when it is. */
+static uint8_t *overlay_add(struct overlay *ov, uint64_t chunk, const void *data)
+{
+	uint8_t *have = overlay_find(ov, chunk);
+	if (have || (!data && overlay_has(ov, chunk)))
+		return have ? have : (uint8_t *)ov;
+	if (2 * (ov->n + 1) > ov->cap) {
+		struct overlay big = {NULL, NULL, ov->n, ov->cap ? 2 * ov->cap : 64};
+		big.keys = calloc(big.cap, sizeof(*big.keys));
+		big.data = calloc(big.cap, sizeof(*big.data));
+		if (!big.keys || !big.data) {
+			free(big.keys);
+			free(big.data);
+			return NULL;
+		}
+		for (size_t i = 0; i < ov->cap; i++)
+			if (ov->keys[i]) {
+				size_t j = slot_of(&big, ov->keys[i] - 1);
+				big.keys[j] = ov->keys[i], big.data[j] = ov->data[i];
+			}
+		free(ov->keys);
+		free(ov->data);
+		*ov = big;
+	}
+	uint8_t *copy = data ? malloc(SIM_DISK_CHUNK) : NULL;
+	if (data && !copy)
+		return NULL;
+	if (copy)
+		memcpy(copy, data, SIM_DISK_CHUNK);
+	size_t i = slot_of(ov, chunk);
+	ov->keys[i] = chunk + 1, ov->data[i] = copy;
+	ov->n++;
+	return copy ? copy : (uint8_t *)ov;
+}
+
+void sim_disk_overlay(struct sim_disk *disk)
+{
+	disk->overlaid = true;
+}
+
+int sim_disk_write_back(struct sim_disk *disk)
+{
+	if (!disk->overlaid || disk->readonly)
+		return 0;
+	int err = 0;
+	uint64_t size = disk->sectors * SECTOR;
+	for (size_t i = 0; i < disk->ov.cap; i++) {
+		if (!disk->ov.keys[i])
+			continue;
+		uint64_t off = (disk->ov.keys[i] - 1) * SIM_DISK_CHUNK;
+		size_t n = (size_t)MIN((uint64_t)SIM_DISK_CHUNK, size - MIN(off, size));
+		if (n && pwrite(disk->fd, disk->ov.data[i], n, (off_t)off) != (ssize_t)n)
+			err = -EIO;
+	}
+	if (fdatasync(disk->fd))
+		err = -EIO;
+	return err;
+}
+
+int sim_disk_overlay_put(struct sim_disk *disk, uint64_t chunk, const void *data)
+{
+	return overlay_add(&disk->ov, chunk, data) ? 0 : -ENOMEM;
+}
+
+/* Reads a whole chunk from the file (zeros past its end). */
+static bool file_chunk(struct sim_disk *disk, uint64_t chunk, uint8_t *buf)
+{
+	memset(buf, 0, SIM_DISK_CHUNK);
+	for (size_t got = 0; got < SIM_DISK_CHUNK;) {
+		ssize_t n = pread(disk->fd, buf + got, SIM_DISK_CHUNK - got,
+				  (off_t)(chunk * SIM_DISK_CHUNK + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return false;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* pread and pwrite for the device: through the overlay in a replay; a recording saves each
+ * chunk's old contents before the first write to it. n bytes, or -1. */
+static ssize_t disk_io(struct sim_disk *disk, bool write, uint8_t *buf, size_t n, off_t pos)
+{
+	if (write && sim_disk_first_write && n) {
+		uint8_t old[SIM_DISK_CHUNK];
+		uint64_t last = ((uint64_t)pos + n - 1) / SIM_DISK_CHUNK;
+		for (uint64_t c = (uint64_t)pos / SIM_DISK_CHUNK; c <= last; c++)
+			if (!overlay_has(&disk->written, c) && file_chunk(disk, c, old) &&
+			    overlay_add(&disk->written, c, NULL))
+				sim_disk_first_write(c, old);
+	}
+	if (!disk->overlaid)
+		return write ? pwrite(disk->fd, buf, n, pos) : pread(disk->fd, buf, n, pos);
+	for (size_t done = 0; done < n;) {
+		uint64_t at = (uint64_t)pos + done, c = at / SIM_DISK_CHUNK, off = at % SIM_DISK_CHUNK;
+		size_t part = MIN(n - done, (size_t)(SIM_DISK_CHUNK - off));
+		uint8_t *chunk = overlay_find(&disk->ov, c), tmp[SIM_DISK_CHUNK];
+		if (!chunk) {
+			if (!file_chunk(disk, c, tmp))
+				return -1;
+			if (write && !(chunk = overlay_add(&disk->ov, c, tmp)))
+				return -1;
+		}
+		if (write)
+			memcpy(chunk + off, buf + done, part);
+		else
+			memcpy(buf + done, (chunk ? chunk : tmp) + off, part);
+		done += part;
+	}
+	return (ssize_t)n;
 }
 
 uint64_t sim_disk_sectors(const struct sim_disk *disk)
@@ -165,7 +331,7 @@ static int transfer(bool to_guest, uint64_t data_len)
 	for (uint64_t done = 0; done < data_len;) {
 		size_t n = data_len - done < BOUNCE ? (size_t)(data_len - done) : BOUNCE;
 		if (to_guest) {
-			ssize_t got = pread(blk->disk->fd, blk->bounce, n, pos + (off_t)done);
+			ssize_t got = disk_io(blk->disk, false, blk->bounce, n, pos + (off_t)done);
 			if (got < 0 && errno == EINTR)
 				continue;
 			if (got != (ssize_t)n)
@@ -175,7 +341,7 @@ static int transfer(bool to_guest, uint64_t data_len)
 		} else {
 			if (sim_virtq_read(&blk->v, &blk->req, 16 + done, blk->bounce, n))
 				return -1;
-			ssize_t put = pwrite(blk->disk->fd, blk->bounce, n, pos + (off_t)done);
+			ssize_t put = disk_io(blk->disk, true, blk->bounce, n, pos + (off_t)done);
 			if (put < 0 && errno == EINTR)
 				continue;
 			if (put != (ssize_t)n)
@@ -198,7 +364,8 @@ static int execute(void)
 			return S_IOERR;
 		return transfer(false, out_data);
 	case T_FLUSH:
-		return blk->disk->readonly || fdatasync(blk->disk->fd) == 0 ? S_OK : S_IOERR;
+		return blk->disk->readonly || blk->disk->overlaid || fdatasync(blk->disk->fd) == 0
+			       ? S_OK : S_IOERR;
 	case T_GET_ID: {
 		/* No serial: its terminating NUL, if there is room for a byte. */
 		static const uint8_t serial[1] = {0};

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "debug.h"
+#include "travel.h"
 #include "fake_plat.h"
 #include "unit.h"
 
@@ -67,6 +68,38 @@ static struct {
 	size_t nbreaks, nwatches, resumes;
 	bool detached, killed;
 } dbg;
+
+unsigned sim_stop_requests(void)
+{
+	return 0;
+}
+
+/* No time travel here: the stub's reverse packets and monitor commands answer that. */
+bool travel_enabled;
+
+int travel_reverse(bool step, int tid)
+{
+	(void)step, (void)tid;
+	return -1;
+}
+
+bool travel_monitor(const char *cmd, char *out, size_t size, int *went)
+{
+	(void)cmd;
+	*went = -1;
+	snprintf(out, size, "time travel needs --record or --replay\n");
+	return true;
+}
+
+void travel_session_ends(bool killed)
+{
+	(void)killed;
+}
+
+void travel_note_resume(const char *pkt, size_t len)
+{
+	(void)pkt, (void)len;
+}
 
 int debug_break_insert(uint64_t addr, bool hw)
 {
