@@ -43,9 +43,12 @@ struct breakpoint {
 	struct breakpoint *next;
 };
 
+/* A watchpoint watches the memory of the process gdb looked at when it set it (its threads'
+ * too: they share it), as a debugger of one Linux process does. */
 struct watchpoint {
 	uint64_t addr, len;
 	unsigned kind; /* DEBUG_WATCH_* */
+	int pid;
 };
 
 /* A watched range as the running process maps it: physical [pa, end) at virtual va. */
@@ -85,11 +88,11 @@ static struct {
 	size_t steppers;            /* threads the last resume made step */
 	uint64_t next_poll_ns;
 	int last_tid; /* the thread that ran last: the one a stop while idle reports */
+	int last_stop_pid; /* the thread of the last stop */
 	struct dbg_thread threads[CORE_THREADS_MAX];
 	/* A watched address the kernel wrote (a syscall's copy): stop once the syscall is over. */
 	bool kernel_hit;
-	enum debug_reason kernel_hit_reason;
-	uint64_t kernel_hit_addr;
+	struct debug_stop kernel_hit_stop;
 	struct {
 		bool stepping, range, started;
 		uint64_t lo, hi;
@@ -99,6 +102,7 @@ static struct {
 		uint64_t hit_addr;
 		uint64_t insn;            /* the instruction running (while watches are set) */
 		uint64_t hit_rip, hit_blocks; /* the access's instruction and block */
+		struct debug_stop hit_by;     /* a kernel's write: whose, for whom (pid 0: none) */
 		struct debug_stop stop; /* what a hook stopped for */
 		struct watch_piece *pieces;
 		size_t npieces, cap;
@@ -137,7 +141,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *dat
 		return;
 	}
 	dbg.run.stop = (struct debug_stop){(b->kinds & BREAK_SW) ? DEBUG_BREAK : DEBUG_HWBREAK,
-					   core_tid(core_current()), addr, 0};
+					   core_tid(core_current()), addr, 0, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -148,7 +152,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 	dbg.run.insn = addr;
 	if (dbg.run.hit) {
 		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, core_tid(core_current()),
-						   dbg.run.hit_addr, 0};
+						   dbg.run.hit_addr, 0, 0};
 		sim_cpu_debug_stop();
 		return;
 	}
@@ -160,7 +164,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 	}
 	if (dbg.run.range && addr >= dbg.run.lo && addr < dbg.run.hi)
 		return;
-	dbg.run.stop = (struct debug_stop){DEBUG_STEP, core_tid(core_current()), 0, 0};
+	dbg.run.stop = (struct debug_stop){DEBUG_STEP, core_tid(core_current()), 0, 0, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -204,12 +208,21 @@ static void add_piece(uint64_t pa, uint64_t end, uint64_t va, unsigned kind)
 	dbg.run.pieces[dbg.run.npieces++] = (struct watch_piece){pa, end, va, kind};
 }
 
+/* The memory a watchpoint watches: its process's, NULL when it is gone. */
+static struct mm *watch_mm(const struct watchpoint *w)
+{
+	struct thread *t = core_thread(w->pid);
+	return t ? core_mm(t) : NULL;
+}
+
 /* Where the watched ranges are in the physical memory of the process that runs. */
 static void map_watches(struct mm *mm)
 {
 	dbg.run.npieces = 0;
 	for (size_t i = 0; i < dbg.nwatches; i++) {
 		const struct watchpoint *w = &dbg.watches[i];
+		if (watch_mm(w) != mm)
+			continue;
 		for (uint64_t va = w->addr; va < w->addr + w->len && va < USER_END;) {
 			uint64_t page = PAGE_DOWN(va), end = MIN(page + PAGE_SIZE, w->addr + w->len);
 			uint64_t pa;
@@ -309,6 +322,7 @@ static enum debug_verdict stop_at(struct thread *p, struct debug_stop s, bool wa
 	uint64_t addr = s.addr;
 	if (reason == DEBUG_BREAK || reason == DEBUG_HWBREAK)
 		thread_of(core_tid(p))->skip = addr;
+	dbg.last_stop_pid = s.pid;
 	if (travel_stop_hook(&s, now, hit ? hit : now))
 		return DEBUG_RUN; /* a runner's search: not a stop */
 	dbg.gen++; /* everything is stopped until the debugger says otherwise */
@@ -331,7 +345,7 @@ static enum debug_verdict stop_for(struct thread *p, struct debug_stop s, bool w
 
 static enum debug_verdict stop(struct thread *p, enum debug_reason reason, uint64_t addr, bool wait)
 {
-	return stop_for(p, (struct debug_stop){reason, core_tid(p), addr, 0}, wait);
+	return stop_for(p, (struct debug_stop){reason, core_tid(p), addr, 0, 0}, wait);
 }
 
 /* A thread that steps left its instruction (or range) without the CPU seeing it: a syscall,
@@ -424,11 +438,14 @@ void debug_run_begin(struct uctx *u)
 	dbg.run.skip = t->skip == u->regs.rip ? t->skip : 0;
 	t->skip = 0;
 	dbg.run.hit = false;
+	dbg.run.hit_by = (struct debug_stop){0, 0, 0, 0, 0};
 	if (dbg.kernel_hit) { /* stop at the first instruction after the syscall */
 		dbg.kernel_hit = false;
 		dbg.run.hit = true;
-		dbg.run.hit_reason = dbg.kernel_hit_reason;
-		dbg.run.hit_addr = dbg.kernel_hit_addr;
+		dbg.run.hit_reason = dbg.kernel_hit_stop.reason;
+		dbg.run.hit_addr = dbg.kernel_hit_stop.addr;
+		dbg.run.hit_by = dbg.kernel_hit_stop;
+		dbg.run.hit_rip = 0;
 	}
 	if (dbg.nwatches)
 		map_watches(core_mm(core_current()));
@@ -452,11 +469,13 @@ enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool st
 		/* The access completed (a fault would run the instruction again). */
 		dbg.run.hit = false;
 		struct tt_pos hit = {now.runs, dbg.run.hit_blocks, dbg.run.hit_rip};
-		return stop_at(p, (struct debug_stop){dbg.run.hit_reason, core_tid(p), dbg.run.hit_addr, 0},
-			       false, &now, hit.rip ? &hit : NULL);
+		struct debug_stop s = {dbg.run.hit_reason, core_tid(p), dbg.run.hit_addr, 0, 0};
+		if (dbg.run.hit_by.pid && core_thread(dbg.run.hit_by.pid))
+			s = dbg.run.hit_by;
+		return stop_at(p, s, false, &now, hit.rip ? &hit : NULL);
 	}
 	if (stopped)
-		return stop_at(p, (struct debug_stop){dbg.run.stop.reason, core_tid(p), dbg.run.stop.addr, 0},
+		return stop_at(p, (struct debug_stop){dbg.run.stop.reason, core_tid(p), dbg.run.stop.addr, 0, 0},
 			       false, &now, NULL);
 	return DEBUG_PASS;
 }
@@ -476,7 +495,7 @@ int debug_fault(struct thread *p, int sig, uint64_t addr)
 	if (!gdbstub_connected() && travel_serving())
 		return sig;
 	struct tt_pos now = travel_position(true, core_uctx(p)->regs.rip);
-	stop_at(p, (struct debug_stop){DEBUG_SIGNAL, core_tid(p), addr, sig}, false, &now, NULL);
+	stop_at(p, (struct debug_stop){DEBUG_SIGNAL, core_tid(p), addr, sig, 0}, false, &now, NULL);
 	if (travel_enabled)
 		return sig; /* the recorded run's signal: the debugger only watches */
 	const struct dbg_thread *t = thread_of(core_tid(p));
@@ -520,7 +539,7 @@ void debug_idle(void)
 	struct tt_pos next = travel_position(false, 0);
 	next.runs++;
 	if (p)
-		stop_at(p, (struct debug_stop){reason, core_tid(p), 0, 0}, false, &next, NULL);
+		stop_at(p, (struct debug_stop){reason, core_tid(p), 0, 0, 0}, false, &next, NULL);
 	dbg.next_poll_ns = 0;
 }
 
@@ -575,7 +594,8 @@ int debug_watch_insert(uint64_t addr, uint64_t len, unsigned kind)
 		return -EINVAL;
 	if (dbg.nwatches == WATCH_MAX)
 		return -ENOSPC;
-	dbg.watches[dbg.nwatches++] = (struct watchpoint){addr, len, kind};
+	int pid = gdbstub_thread() ? gdbstub_thread() : dbg.last_stop_pid;
+	dbg.watches[dbg.nwatches++] = (struct watchpoint){addr, len, kind, pid};
 	dbg.dirty = true;
 	travel_points_changed();
 	return 0;
@@ -644,14 +664,18 @@ void debug_points_export(struct debug_points *out)
 	out->nbreaks = out->nwatches = 0;
 	for (const struct breakpoint *b = dbg.breaks; b && out->nbreaks < DEBUG_POINTS_MAX; b = b->next)
 		if (b->kinds)
-			out->breaks[out->nbreaks++] = (struct debug_point){b->addr, 0, b->kinds};
+			out->breaks[out->nbreaks++] = (struct debug_point){b->addr, 0, b->kinds, 0};
 	for (size_t i = 0; i < dbg.nwatches && out->nwatches < DEBUG_POINTS_MAX; i++)
-		out->watches[out->nwatches++] =
-			(struct debug_point){dbg.watches[i].addr, dbg.watches[i].len, dbg.watches[i].kind};
+		out->watches[out->nwatches++] = (struct debug_point){
+			dbg.watches[i].addr, dbg.watches[i].len, dbg.watches[i].kind, dbg.watches[i].pid};
 }
 
-void debug_points_import(const struct debug_points *in)
+void debug_points_import(const struct debug_points *from)
 {
+	/* A copy: inserting exports the points (into what from may be). */
+	static struct debug_points copy;
+	copy = *from;
+	const struct debug_points *in = &copy;
 	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
 		b->kinds = 0;
 	for (unsigned i = 0; i < in->nbreaks; i++) {
@@ -662,8 +686,8 @@ void debug_points_import(const struct debug_points *in)
 	}
 	dbg.nwatches = 0;
 	for (unsigned i = 0; i < in->nwatches && i < WATCH_MAX; i++)
-		dbg.watches[dbg.nwatches++] =
-			(struct watchpoint){in->watches[i].addr, in->watches[i].len, in->watches[i].kind};
+		dbg.watches[dbg.nwatches++] = (struct watchpoint){
+			in->watches[i].addr, in->watches[i].len, in->watches[i].kind, in->watches[i].pid};
 	dbg.dirty = true;
 }
 
@@ -681,40 +705,30 @@ void debug_travel_runner(void)
 	dbg.run.hit = false;
 	dbg.dirty = true;
 	dbg.next_poll_ns = UINT64_MAX;
+	apply(); /* a runner made in the middle of a run: its hooks before the run goes on */
 }
 
-/* Whether any process maps a watched address to physical [pa, pa + len): the watch's address
- * and kind, when one does. */
-static bool watched_anywhere(uint64_t pa, uint64_t len, uint64_t *va, unsigned *kind)
+/* Whether a watchpoint's process maps a watched address to physical [pa, pa + len): the
+ * watch's address and kind, when one does. */
+static bool watched_at(uint64_t pa, uint64_t len, uint64_t *va, unsigned *kind, int *pid)
 {
-	unsigned cursor = 0;
-	struct mm *seen[16];
-	size_t nseen = 0;
-	for (struct thread *t; (t = core_thread_next(&cursor));) {
-		struct mm *mm = core_mm(t);
-		bool old = false;
-		for (size_t i = 0; i < nseen; i++)
-			old |= seen[i] == mm;
-		if (old)
+	for (size_t i = 0; i < dbg.nwatches; i++) {
+		const struct watchpoint *w = &dbg.watches[i];
+		struct mm *mm = watch_mm(w);
+		if (!mm || !(w->kind & DEBUG_WATCH_WRITE))
 			continue;
-		if (nseen < sizeof(seen) / sizeof(seen[0]))
-			seen[nseen++] = mm;
-		for (size_t i = 0; i < dbg.nwatches; i++) {
-			const struct watchpoint *w = &dbg.watches[i];
-			if (!(w->kind & DEBUG_WATCH_WRITE))
+		for (uint64_t page = PAGE_DOWN(w->addr); page < w->addr + w->len; page += PAGE_SIZE) {
+			uint64_t wpa;
+			unsigned flags;
+			if (core_translate(mm, page, &wpa, &flags))
 				continue;
-			for (uint64_t page = PAGE_DOWN(w->addr); page < w->addr + w->len; page += PAGE_SIZE) {
-				uint64_t wpa;
-				unsigned flags;
-				if (core_translate(mm, page, &wpa, &flags))
-					continue;
-				uint64_t lo = MAX(page, w->addr), hi = MIN(page + PAGE_SIZE, w->addr + w->len);
-				uint64_t plo = wpa + (lo - page), phi = wpa + (hi - page);
-				if (pa < phi && pa + len > plo) {
-					*va = lo + (pa > plo ? pa - plo : 0);
-					*kind = w->kind;
-					return true;
-				}
+			uint64_t lo = MAX(page, w->addr), hi = MIN(page + PAGE_SIZE, w->addr + w->len);
+			uint64_t plo = wpa + (lo - page), phi = wpa + (hi - page);
+			if (pa < phi && pa + len > plo) {
+				*va = lo + (pa > plo ? pa - plo : 0);
+				*kind = w->kind;
+				*pid = w->pid;
+				return true;
 			}
 		}
 	}
@@ -725,18 +739,22 @@ void debug_kernel_wrote(uint64_t pa, size_t len)
 {
 	uint64_t va;
 	unsigned kind;
-	if (!dbg.nwatches || !watched_anywhere(pa, len, &va, &kind))
+	int owner;
+	if (!dbg.nwatches || !watched_at(pa, len, &va, &kind, &owner))
 		return;
 	struct thread *p = core_current();
 	if (!p)
 		return;
-	/* The writing instruction is the syscall's: a search notes it there; a debugger is told
-	 * once the syscall is over, as after an instruction that wrote. */
+	/*
+	 * The writing instruction is the syscall of the process whose call the kernel served; the
+	 * stop is the watched process's, whose memory gdb reads to see the value change (gdb
+	 * takes all threads for one address space), and says who wrote. A search notes it at the
+	 * syscall; a debugger is told once the syscall is over, as after an instruction that wrote.
+	 */
 	struct tt_pos now = travel_position(true, sim_cpu_syscall_rip());
-	struct debug_stop s = {watch_reason(kind), core_tid(p), va, 0};
+	struct debug_stop s = {watch_reason(kind), owner, va, 0, core_tid(p)};
 	if (travel_enabled && !travel_serving() && travel_stop_hook(&s, &now, &now))
 		return;
 	dbg.kernel_hit = true;
-	dbg.kernel_hit_reason = s.reason;
-	dbg.kernel_hit_addr = va;
+	dbg.kernel_hit_stop = s;
 }

@@ -34,6 +34,7 @@ struct debug_stop {
 	int pid;
 	uint64_t addr;
 	int signal; /* Linux number */
+	int writer; /* a watchpoint's hit by the kernel: the pid whose syscall wrote (0: none) */
 };
 
 /* What a thread does once the debugger resumes the system. */
@@ -71,6 +72,7 @@ extern bool debug_enabled;
 struct debug_point {
 	uint64_t addr, len;
 	unsigned kind; /* breakpoints: 1 software, 2 hardware; watchpoints: DEBUG_WATCH_* */
+	int pid;       /* a watchpoint's process */
 };
 struct debug_points {
 	unsigned nbreaks, nwatches;

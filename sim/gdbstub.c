@@ -755,6 +755,17 @@ void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection)
 		gs.gthread = s->pid;
 	}
 	static struct reply r;
+	if (gs.waiting && s->writer) {
+		/* Console output gdb prints before the stop: who wrote the watched memory. */
+		char line[160];
+		snprintf(line, sizeof(line),
+			 "eclipse-sim: the kernel wrote it in a syscall of pid %d ('thread %d' shows it)\n",
+			 s->writer, s->writer);
+		r.len = 0;
+		put(&r, "O");
+		put_hex(&r, line, strlen(line));
+		gdbwire_send(r.buf, r.len);
+	}
 	if (gs.waiting) {
 		r.len = 0;
 		put_stop(&r, s);

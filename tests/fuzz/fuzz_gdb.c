@@ -324,7 +324,7 @@ static void run(void *arg)
 	boot();
 	unsigned reasons = DEBUG_SIGNAL + 1;
 	struct debug_stop stop = {(enum debug_reason)(in->data[0] % reasons), in->data[1] % NPROCS + 1,
-				  0x401000, SIGSEGV};
+				  0x401000, SIGSEGV, 0};
 	gdbstub_session(&stop);
 	const char *s = (const char *)in->data + 2;
 	size_t left = in->size - 2;
