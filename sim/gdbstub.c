@@ -577,8 +577,9 @@ static enum gdb_serve monitor(struct reply *r, const char *hex)
 		snprintf(out, sizeof(out),
 			 "monitor when             where the machine is (position, virtual time)\n"
 			 "monitor checkpoint       a checkpoint here, kept (with --record or --replay)\n"
-			 "monitor checkpoints      the checkpoints\n"
-			 "monitor restart N        go back to checkpoint N (then: flushregs)\n");
+			 "monitor checkpoints      the checkpoints (* kept)\n"
+			 "monitor restart [N]      go to checkpoint N, else the last one kept (then:\n"
+			 "                         maintenance flush register-cache)\n");
 	else if (!travel_monitor(cmd, out, sizeof(out), &went))
 		snprintf(out, sizeof(out), "unknown monitor command '%s' (monitor help lists them)\n", cmd);
 	else if (went >= 0)

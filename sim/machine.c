@@ -413,7 +413,8 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 	uint64_t span = target - now;
 	if (rec_mode == REC_REPLAY) {
 		if (!rec_take(REC_IDLE, &waited_rec, flags, &nflags)) {
-			m.idle_ns += span;
+			if (!m.host_clock)
+				m.idle_ns += span;
 			return true;
 		}
 		if (!m.host_clock)

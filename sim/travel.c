@@ -72,7 +72,7 @@ struct shared {
 	bool found;
 	struct tt_pos hit;
 	struct debug_stop hit_stop;
-	uint64_t next_id;
+	uint64_t next_id, last_pinned;
 	struct slot slots[CHECKPOINTS];
 };
 
@@ -341,6 +341,17 @@ static struct slot *free_slot(void)
 /* A checkpoint at pos, where the machine goes on. */
 static void checkpoint(struct tt_pos pos)
 {
+	for (unsigned i = 0; i < CHECKPOINTS; i++) {
+		struct slot *have = &tt.sh->slots[i];
+		if (have->pid > 0 && !travel_compare(&have->pos, &pos)) { /* one is there */
+			have->pinned |= tt.pin_next;
+			if (tt.pin_next)
+				tt.sh->last_pinned = have->id;
+			tt.pin_next = false;
+			tt.last_checkpoint_ns = mono_ns();
+			return;
+		}
+	}
 	struct slot *s = free_slot();
 	if (!s)
 		return;
@@ -351,6 +362,8 @@ static void checkpoint(struct tt_pos pos)
 	s->pos = pos;
 	s->pinned = tt.pin_next;
 	s->id = ++tt.sh->next_id;
+	if (tt.pin_next)
+		tt.sh->last_pinned = s->id;
 	s->pid = -1; /* being made */
 	tt.pin_next = false;
 	tt.last_checkpoint_ns = mono_ns();
@@ -696,8 +709,7 @@ bool travel_monitor(const char *cmd, char *out, size_t size, int *went)
 		tt.soon = tt.pin_next = true;
 		char where[128];
 		travel_format(&tt.here, where, sizeof(where));
-		snprintf(out, size, "checkpoint %llu at %s (taken as the machine goes on)\n",
-			 (unsigned long long)tt.sh->next_id + 1, where);
+		snprintf(out, size, "checkpoint at %s, kept: 'monitor restart' goes back to it\n", where);
 		return true;
 	}
 	if (!strcmp(cmd, "checkpoints")) {
@@ -717,15 +729,16 @@ bool travel_monitor(const char *cmd, char *out, size_t size, int *went)
 			snprintf(out, size, "no checkpoints yet\n");
 		return true;
 	}
-	if (!strncmp(cmd, "restart ", 8)) {
-		char *end;
-		unsigned long long id = strtoull(cmd + 8, &end, 10);
+	if (!strcmp(cmd, "restart") || !strncmp(cmd, "restart ", 8)) {
+		char *end = "";
+		unsigned long long id = cmd[7] ? strtoull(cmd + 8, &end, 10) : tt.sh->last_pinned;
 		struct slot *s = NULL;
 		for (unsigned i = 0; *end == 0 && i < CHECKPOINTS; i++)
 			if (tt.sh->slots[i].pid > 0 && tt.sh->slots[i].id == id)
 				s = &tt.sh->slots[i];
 		if (!s) {
-			snprintf(out, size, "no checkpoint %s (monitor checkpoints lists them)\n", cmd + 8);
+			snprintf(out, size, "no checkpoint %s (monitor checkpoints lists them)\n",
+				 cmd[7] ? cmd + 8 : "kept yet");
 			return true;
 		}
 		struct thread *t = core_current();
