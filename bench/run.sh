@@ -5,7 +5,8 @@
 # natively, on eclipse-sim and on the pc kernel under qemu-system-x86_64 (disk); then the network
 # of the booted system from the host, on eclipse-sim and on pc (net, bench/net.sh); then the
 # display service's console redraws and scrolling, the same way (display, bench/display.sh); then
-# the CPU a minute of sound costs on both (audio, bench/audio.sh). See bench/README.md.
+# the CPU a minute of sound costs on both (audio, bench/audio.sh); then what recording a run and
+# going back in it under gdb cost (travel, bench/travel.sh). See bench/README.md.
 #
 #   bash bench/run.sh [BUILD_DIR]      (default: build)
 #   BENCH_RUNS=N     runs per benchmark and machine (default 5)
@@ -26,7 +27,7 @@ MACHINES=(native qemu sim)
 QEMU=$(command -v qemu-x86_64 || true)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 ONLY=${BENCH_ONLY:-}
-ALL_PARTS="getpid compute memory forkexec ctxswitch threadswitch threads pipe shell procmem disk net display audio ipc boot"
+ALL_PARTS="getpid compute memory forkexec ctxswitch threadswitch threads pipe shell procmem disk net display audio ipc boot travel"
 
 die() {
 	echo "bench: $*" >&2
@@ -608,6 +609,10 @@ fi
 # Sound: the CPU a minute of playing costs, on eclipse-sim and on pc under QEMU (audio.sh).
 if wanted audio; then
 	bash "$SRC/bench/audio.sh" "$BUILD" || die "audio failed"
+fi
+# Time travel: what recording costs, a reverse-continue over a second, a checkpoint (travel.sh).
+if wanted travel; then
+	BENCH_RUNS=$RUNS bash "$SRC/bench/travel.sh" "$BUILD" || die "travel failed"
 fi
 
 # Eclipse-only figures: no native or qemu column exists for them.

@@ -73,6 +73,7 @@ struct shared {
 	struct tt_pos hit;
 	struct debug_stop hit_stop;
 	uint64_t next_id, last_pinned;
+	uint64_t forks, fork_ns;  /* checkpoints taken, and the host time their forks took */
 	struct slot slots[CHECKPOINTS];
 };
 
@@ -366,8 +367,13 @@ static void checkpoint(struct tt_pos pos)
 		tt.sh->last_pinned = s->id;
 	s->pid = -1; /* being made */
 	tt.pin_next = false;
-	tt.last_checkpoint_ns = mono_ns();
+	uint64_t start = mono_ns();
+	tt.last_checkpoint_ns = start;
 	pid_t pid = fork();
+	if (pid > 0) {
+		tt.sh->forks++;
+		tt.sh->fork_ns += mono_ns() - start;
+	}
 	if (pid < 0) {
 		s->pid = 0;
 		return;
@@ -726,7 +732,11 @@ bool travel_monitor(const char *cmd, char *out, size_t size, int *went)
 							where);
 			}
 		if (!len)
-			snprintf(out, size, "no checkpoints yet\n");
+			len = (size_t)snprintf(out, size, "no checkpoints yet\n");
+		if (tt.sh->forks && len < size)
+			snprintf(out + len, size - len, "%llu taken, a fork %.3f ms on average\n",
+				 (unsigned long long)tt.sh->forks,
+				 (double)tt.sh->fork_ns / (double)tt.sh->forks / 1e6);
 		return true;
 	}
 	if (!strcmp(cmd, "restart") || !strncmp(cmd, "restart ", 8)) {
