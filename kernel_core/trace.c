@@ -82,11 +82,19 @@ static void cut_held(void)
 	tr.held_by = NULL;
 }
 
+/* A line's start: where the machine is, when the platform says (--trace=pos). */
+static void put_position(struct trace_line *l)
+{
+	if (kernel_cfg.trace_position)
+		l->len += kernel_cfg.trace_position(l->buf + l->len, sizeof(l->buf) - l->len);
+}
+
 /* Starts a line about t in tr.line, after the held line. */
 static struct trace_line *begin(const struct thread *t)
 {
 	cut_held();
 	tr.line.len = 0;
+	put_position(&tr.line);
 	tput(&tr.line, "[pid %d] ", t->tid);
 	return &tr.line;
 }
@@ -202,6 +210,7 @@ void trace_syscall_enter(struct thread *t, uint64_t nr, const uint64_t *args)
 	call_init(&c, t, nr, args);
 	cut_held();
 	tr.held.len = 0;
+	put_position(&tr.held);
 	tput(&tr.held, "[pid %d] ", t->tid);
 	put_start(&tr.held, &c);
 	tr.held_by = t;
@@ -355,6 +364,7 @@ static void note(const char *kind, const char *fmt, va_list ap)
 	struct trace_line *l = &tr.line;
 	uint64_t now = plat_clock_ns();
 	l->len = 0;
+	put_position(l);
 	tput(l, "[%s %llu.%06llu] ", kind, (unsigned long long)(now / 1000000000ull),
 	     (unsigned long long)(now / 1000 % 1000000));
 	size_t room = sizeof(l->buf) - l->len;

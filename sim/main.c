@@ -100,8 +100,9 @@ static void usage(FILE *out)
 		"                    stack (syscall, with the code that made each call below\n"
 		"                    it, as strace -k), sched (process events), dev (device\n"
 		"                    requests, resets, refused DMA, interrupt lines), all\n"
-		"                    (syscall, sched and dev), none; on stderr unless\n"
-		"                    --trace-file\n"
+		"                    (syscall, sched and dev), pos (each line starts with the\n"
+		"                    position, @RUN.BLOCK, as gdb's 'monitor when' says it),\n"
+		"                    none; on stderr unless --trace-file\n"
 		"  --trace-file=FILE\n"
 		"                    write the trace to FILE instead of stderr (as strace -o);\n"
 		"                    without --trace, trace syscalls\n"
@@ -176,11 +177,11 @@ static bool parse_u64(const char *s, uint64_t *out, bool size_suffix)
 	return true;
 }
 
-/* The TRACE_* mask of a --trace list; *stack set for "stack". */
-static unsigned parse_trace(const char *list, bool *stack)
+/* The TRACE_* mask of a --trace list; *stack set for "stack", *pos for "pos". */
+static unsigned parse_trace(const char *list, bool *stack, bool *pos)
 {
 	unsigned mask = 0;
-	*stack = false;
+	*stack = *pos = false;
 	char *copy = strdup(list), *save = NULL;
 	if (!copy)
 		usage_error("%s", "out of memory");
@@ -194,11 +195,13 @@ static unsigned parse_trace(const char *list, bool *stack)
 			*stack = true;
 		} else if (!strcmp(w, "dev")) {
 			mask |= TRACE_DEVICE;
+		} else if (!strcmp(w, "pos")) {
+			*pos = true;
 		} else if (!strcmp(w, "all")) {
 			mask |= TRACE_SYSCALL | TRACE_SCHED | TRACE_DEVICE;
 		} else if (strcmp(w, "none")) {
 			fprintf(stderr, "eclipse-sim: unknown trace category '%s' (expected syscall, "
-					"stack, sched, dev, all or none)\n", w);
+					"stack, sched, dev, all, pos or none)\n", w);
 			free(copy);
 			exit(EXIT_USAGE);
 		}
@@ -367,7 +370,9 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 				usage_error("invalid --pace '%s' (expected auto, real or none)", optarg);
 			break;
 		case OPT_TRACE:
-			opt->trace = parse_trace(optarg, &opt->trace_stack);
+			opt->trace = parse_trace(optarg, &opt->trace_stack, &opt->trace_pos);
+			if (opt->trace_pos && !opt->trace)
+				opt->trace = TRACE_SYSCALL; /* positions of what: the calls */
 			traced = true;
 			break;
 		case OPT_TRACE_FILE:
@@ -585,6 +590,14 @@ static void on_exec(struct thread *t, const char *path, const struct core_image 
 /* --trace-file's descriptor. */
 static int trace_fd = -1;
 
+/* --trace=pos: each trace line starts with the position, "@RUN.BLOCK " (docs/debugging.md). */
+static size_t trace_position(char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "@%llu.%llu ", (unsigned long long)sim_runs(),
+			 (unsigned long long)sim_blocks());
+	return n < 0 ? 0 : (size_t)n >= size ? size - 1 : (size_t)n;
+}
+
 /* The kernel's trace lines, to --trace-file. */
 static void trace_to_file(const char *buf, size_t len)
 {
@@ -769,6 +782,7 @@ int main(int argc, char **argv)
 		.on_fault = debug_enabled ? on_fault : NULL,
 		.trace_stack = stack ? symbols_trace_stack : NULL,
 		.trace_write = trace_fd >= 0 ? trace_to_file : NULL,
+		.trace_position = opt.trace_pos ? trace_position : NULL,
 		.on_user_write = debug_enabled ? debug_kernel_wrote : NULL};
 	if (opt.trace & TRACE_DEVICE)
 		sim_dev_trace_line = trace_device_line;

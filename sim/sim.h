@@ -20,6 +20,7 @@ struct sim_options {
 	bool paced;         /* the virtual clock's idle jumps wait as long in real time (--pace) */
 	unsigned trace;     /* TRACE_* of kernel.h */
 	bool trace_stack;   /* --trace=stack: where each syscall was made from */
+	bool trace_pos;     /* --trace=pos: lines start with the position */
 	const char *trace_file; /* --trace-file, or NULL for stderr */
 	unsigned max_procs;
 	const char *root;   /* host directory execve looks in after the boot image, or NULL */

@@ -47,6 +47,9 @@ struct kernel_config {
 	size_t (*trace_stack)(struct thread *t, char *buf, size_t size);
 	/* Takes the trace's lines, whole, instead of the console's stream 2 (--trace-file). */
 	void (*trace_write)(const char *buf, size_t len);
+	/* Writes where the machine is into buf (size bytes), to start each trace line with
+	 * (--trace=pos): its length. */
+	size_t (*trace_position)(char *buf, size_t size);
 	/* The kernel wrote len bytes of a process's memory at physical pa (a syscall's copy out:
 	 * a debugger's watchpoints see it). */
 	void (*on_user_write)(uint64_t pa, size_t len);
