@@ -63,6 +63,11 @@ int core_tid(const struct thread *t)
 	return t->tid;
 }
 
+int core_pid(const struct thread *t)
+{
+	return t->proc->pid;
+}
+
 const char *core_name(const struct thread *t)
 {
 	return t->name;

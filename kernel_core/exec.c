@@ -223,6 +223,7 @@ int exec_source(struct thread *t, const char *path, const struct elf_source *src
 	}
 	fresh->brk_start = fresh->brk = PAGE_UP(info.end);
 	/* Past the point of no return: the old program goes. */
+	int old_tid = t->tid;
 	exec_single_thread(t);
 	mm_put(p->mm);
 	p->mm = fresh;
@@ -254,6 +255,7 @@ int exec_source(struct thread *t, const char *path, const struct elf_source *src
 		struct core_image img = {src->mem, src->len, src->cache_id};
 		kernel_cfg.on_exec(t, path, &img);
 	}
+	EVENT(.kind = CORE_EVENT_EXEC, .t = t, .exec = {path, old_tid});
 	return 0;
 }
 

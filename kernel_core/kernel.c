@@ -175,6 +175,7 @@ static struct {
 	unsigned stops_seen;  /* stop requests acted on */
 	uint64_t grace_end;   /* when a shutdown asked for must be over, or UINT64_MAX */
 	uint64_t run_start;   /* when the current thread's run began */
+	bool idle;            /* the CPU idled since the last turn */
 } loop;
 
 /* Runs t until it traps and handles the trap. False when the machine must stop at once. The
@@ -200,14 +201,17 @@ static bool run(struct thread *t)
 
 uint64_t kernel_direct_switches; /* how many: a debugger can print it (docs/sim-internals.md) */
 
-/* The trace line of a turn that runs t. */
-static void note_turn(const struct thread *t)
+/* The trace line and the event of a turn that runs t, when another thread ran last or the CPU
+ * idled since. */
+static void note_turn(struct thread *t)
 {
-	if (t->tid == loop.last_tid)
+	if (t->tid == loop.last_tid && !loop.idle)
 		return;
-	if (loop.last_tid)
+	if (loop.last_tid && t->tid != loop.last_tid)
 		trace_sched("switch pid %d -> pid %d", loop.last_tid, t->tid);
 	loop.last_tid = t->tid;
+	loop.idle = false;
+	EVENT(.kind = CORE_EVENT_RUN, .t = t);
 }
 
 /*
@@ -249,6 +253,7 @@ int kernel_run(void)
 	loop.last_tid = 0;
 	loop.stops_seen = 0;
 	loop.grace_end = UINT64_MAX;
+	loop.idle = false;
 	if (kernel_cfg.root_server && first)
 		start_root_server();
 	while (first && first->state != PROC_ZOMBIE) {
@@ -310,6 +315,9 @@ int kernel_run(void)
 			kprintf(2, "%s: every process is blocked: stopping\n", plat_name);
 			return -EDEADLK;
 		}
+		if (!loop.idle)
+			EVENT(.kind = CORE_EVENT_RUN, .t = NULL);
+		loop.idle = true;
 		plat_idle_until(wake, input);
 		tty_poll_console();
 	}

@@ -57,7 +57,7 @@ static int id_alloc(void)
 		return -EAGAIN;
 	for (unsigned tries = 0; tries < PROC_LIMIT_MAX; tries++) {
 		int id = next_id;
-		next_id = next_id + 1 >= PROC_LIMIT_MAX * 8 ? 2 : next_id + 1;
+		next_id = next_id + 1 >= CORE_ID_LIMIT ? 2 : next_id + 1;
 		if (!slot_used((unsigned)id % PROC_LIMIT_MAX))
 			return id;
 	}
@@ -300,8 +300,11 @@ void thread_exit(struct thread *t, int wait_status)
 	struct proc *p = t->proc;
 	if (t->state == THREAD_DEAD)
 		return;
-	if (p->started)
+	if (p->started) {
 		trace_thread_exit(t, p->exiting ? p->exit_status : wait_status);
+		EVENT(.kind = CORE_EVENT_EXIT, .t = t,
+		      .exit = {p->exiting ? p->exit_status : wait_status, p->nthreads == 1});
+	}
 	thread_exit_hooks(t);
 	ipc_exit(t);
 	for (struct proc *c = p->children; c; c = c->sibling)
@@ -433,6 +436,7 @@ const char *signal_name(int sig)
 void proc_kill_fault(struct thread *t, int sig, int code, uint64_t fault_addr)
 {
 	struct linux_siginfo si = {.si_signo = sig, .si_code = code, .u.addr = fault_addr};
+	EVENT(.kind = CORE_EVENT_SIGNAL, .t = t, .signal = {sig, signal_name(sig), CORE_SIGNAL_KILLS});
 	trace_signal(t, &si, TRACE_SIG_KILLS);
 	kprintf(2, "%s: pid %d (%s) killed by %s at rip 0x%llx, fault address 0x%llx\n", plat_name,
 		t->proc->pid, t->proc->name, signal_name(sig), (unsigned long long)t->ctx.regs.rip,

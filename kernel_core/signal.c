@@ -33,7 +33,7 @@ _Static_assert(sizeof(struct rt_sigframe) == 440, "Linux rt_sigframe layout");
 
 static struct proc *alarms; /* processes with a real-time timer, soonest first */
 
-static void traced(struct thread *t, int sig, uint64_t info, enum trace_sig how);
+static void reaches(struct thread *t, int sig, uint64_t info, enum core_signal_fate fate);
 
 /* sig_info packs a pending signal's siginfo: pid in bits 0-31, status 32-47, code 48-63 (a
  * byte would not do: SI_KERNEL is 0x80, SI_TKILL -6). */
@@ -191,7 +191,7 @@ static void send(struct proc *p, struct thread *only, int sig, int code, int sen
 	 * action may change before it is unblocked); rt_sigpending shows it meanwhile. */
 	struct thread *main = only ? only : proc_main_thread(p);
 	if (discarded(p, sig) && !(main && (main->sig_blocked & BIT(sig)))) {
-		traced(main, sig, pack_info(code, sender, status), TRACE_SIG_TAKEN);
+		reaches(main, sig, pack_info(code, sender, status), CORE_SIGNAL_IGNORED);
 		return;
 	}
 	struct thread *to = taker(p, only, sig);
@@ -203,13 +203,13 @@ static void send(struct proc *p, struct thread *only, int sig, int code, int sen
 	    (!(self->sig_blocked & BIT(sig)) || (BIT(sig) & UNBLOCKABLE)))
 		to = NULL;
 	if (to && default_kills(p, sig)) {
-		traced(to, sig, pack_info(code, sender, status), TRACE_SIG_KILLS);
+		reaches(to, sig, pack_info(code, sender, status), CORE_SIGNAL_KILLS);
 		trace_sched("kill pid %d by %s", p->pid, signal_name(sig));
 		proc_exit(p, sig);
 		return;
 	}
 	if (to && default_stops(p, sig)) {
-		traced(to, sig, pack_info(code, sender, status), TRACE_SIG_STOPS);
+		reaches(to, sig, pack_info(code, sender, status), CORE_SIGNAL_STOPS);
 		group_stop(p, sig);
 		return;
 	}
@@ -318,14 +318,18 @@ static void fill_info(struct linux_siginfo *si, const struct thread *t, int sig,
 	}
 }
 
-/* The trace's line for sig, with its packed info, reaching t (how: what it does there). */
-static void traced(struct thread *t, int sig, uint64_t info, enum trace_sig how)
+/* sig, with its packed info, reaches t and does what fate says there: its event, and its
+ * trace line. */
+static void reaches(struct thread *t, int sig, uint64_t info, enum core_signal_fate fate)
 {
+	EVENT(.kind = CORE_EVENT_SIGNAL, .t = t, .signal = {sig, signal_name(sig), fate});
 	if (!(kernel_cfg.trace & TRACE_SYSCALL))
 		return;
 	struct linux_siginfo si;
 	fill_info(&si, t, sig, info);
-	trace_signal(t, &si, how);
+	trace_signal(t, &si, fate == CORE_SIGNAL_KILLS   ? TRACE_SIG_KILLS
+			     : fate == CORE_SIGNAL_STOPS ? TRACE_SIG_STOPS
+							 : TRACE_SIG_TAKEN);
 }
 
 int signal_dequeue(struct thread *t, uint64_t set, struct linux_siginfo *info)
@@ -418,20 +422,20 @@ void signal_deliver(struct thread *t)
 		uint64_t h = action(p, sig)->handler;
 		if (sig == SIGKILL || h == SIG_DFL) {
 			if (BIT(sig) & IGNORED_BY_DEFAULT) {
-				traced(t, sig, info, TRACE_SIG_TAKEN);
+				reaches(t, sig, info, CORE_SIGNAL_IGNORED);
 				continue;
 			}
 			if (BIT(sig) & STOP_SIGNALS) {
-				traced(t, sig, info, TRACE_SIG_STOPS);
+				reaches(t, sig, info, CORE_SIGNAL_STOPS);
 				group_stop(p, sig);
 				continue;
 			}
-			traced(t, sig, info, TRACE_SIG_KILLS);
+			reaches(t, sig, info, CORE_SIGNAL_KILLS);
 			trace_sched("kill pid %d by %s", p->pid, signal_name(sig));
 			proc_exit(p, sig);
 			return;
 		}
-		traced(t, sig, info, TRACE_SIG_TAKEN);
+		reaches(t, sig, info, h == SIG_IGN ? CORE_SIGNAL_IGNORED : CORE_SIGNAL_HANDLED);
 		if (h == SIG_IGN)
 			continue;
 		handle(t, sig, info);

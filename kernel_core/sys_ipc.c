@@ -81,6 +81,13 @@ static long transfer(struct thread *from, uint64_t from_at, struct thread *to, u
 	return 0;
 }
 
+/* Tells the event observer that from's message reached to (kernel: a request the kernel sent
+ * for from, or a server's answer to one). */
+static void delivered(struct thread *from, struct thread *to, enum core_ipc_kind kind, bool kernel)
+{
+	EVENT(.kind = CORE_EVENT_IPC, .t = from, .ipc = {to, kind, kernel});
+}
+
 /* Ends q's blocked call with result; a stopped q stays stopped until SIGCONT. */
 static void complete(struct thread *q, long result)
 {
@@ -164,6 +171,8 @@ static long send_or_queue(struct thread *t, struct thread *dest, uint64_t msg_at
 {
 	if (receiving_from(dest, t)) {
 		long err = transfer(t, msg_at, dest, dest->ipc.buf_at);
+		if (!err)
+			delivered(t, dest, calling ? CORE_IPC_CALL : CORE_IPC_SEND, false);
 		complete(dest, err ? err : t->tid);
 		if (err)
 			return err;
@@ -239,6 +248,8 @@ long sys_ipc_receive(struct thread *t, const uint64_t *a)
 		*link = s->ipc.next;
 		s->ipc.next = NULL;
 		err = transfer(s, s->ipc.msg_at, t, buf_at);
+		if (!err)
+			delivered(s, t, s->ipc.calling ? CORE_IPC_CALL : CORE_IPC_SEND, s->ipc.kernel);
 		if (s->ipc.kernel) {
 			if (err) {
 				s->ipc.state = IPC_IDLE;
@@ -271,12 +282,15 @@ long sys_ipc_reply(struct thread *t, const uint64_t *a)
 		if (!err) {
 			q->ipc.state = IPC_IDLE;
 			q->ipc.kernel = false;
+			delivered(t, q, CORE_IPC_REPLY, true);
 		}
 		return err;
 	}
 	if (q->wait.kind != WAIT_IPC)
 		return -ESRCH;
 	err = transfer(t, a[1], q, q->ipc.buf_at);
+	if (!err)
+		delivered(t, q, CORE_IPC_REPLY, false);
 	complete(q, err);
 	return err;
 }
@@ -286,6 +300,8 @@ void ipc_kernel_send(struct thread *client, struct thread *server)
 	client->ipc = (struct ipc_wait){IPC_SENDING, true, true, server->tid, 0, 0, NULL};
 	if (receiving_from(server, client)) {
 		long err = transfer(client, 0, server, server->ipc.buf_at);
+		if (!err)
+			delivered(client, server, CORE_IPC_CALL, true);
 		complete(server, err ? err : client->tid);
 		if (err) {
 			client->ipc.state = IPC_IDLE;

@@ -197,6 +197,7 @@ static long do_clone(struct thread *t, uint64_t flags, uint64_t stack, uint64_t 
 	c->proc->started = true;
 	if (kernel_cfg.on_fork)
 		kernel_cfg.on_fork(t, c);
+	EVENT(.kind = CORE_EVENT_FORK, .t = t, .fork = {c});
 	sched_make_runnable(c);
 	trace_sched(flags & CLONE_THREAD ? "thread pid %d -> tid %d" : "fork pid %d -> pid %d",
 		    p->pid, id);

@@ -267,6 +267,15 @@ unsigned syscall_nargs(uint64_t nr)
 	return n;
 }
 
+/* The name of call nr: the kernel's, or Linux's for a call the kernel does not have (NULL when
+ * Linux has none either). */
+static const char *call_name(uint64_t nr)
+{
+	const struct syscall_desc *d = syscall_lookup(nr);
+	unsigned nargs;
+	return d ? d->name : trace_linux_call(nr, &nargs);
+}
+
 /* The end of a syscall: whatever it kept while it waited goes. */
 static void syscall_done(struct thread *t)
 {
@@ -285,9 +294,12 @@ long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	bool trace = kernel_cfg.trace & TRACE_SYSCALL;
 	if (trace)
 		trace_syscall_enter(t, nr, args);
+	if (kernel_cfg.on_event && !wait_rerunning(t)) /* one that runs again started before */
+		EVENT(.kind = CORE_EVENT_SYSCALL, .t = t, .syscall = {nr, call_name(nr), 0});
 	if (!d) {
 		if (trace)
 			trace_syscall_exit(t, nr, args, -ENOSYS);
+		EVENT(.kind = CORE_EVENT_SYSCALL_END, .t = t, .syscall = {nr, call_name(nr), -ENOSYS});
 		return -ENOSYS;
 	}
 	srv_syscall_begin(t);
@@ -299,12 +311,15 @@ long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	long ret = d->fn(t, args);
 	if (ret == -EBLOCKED)
 		return ret;
-	if (t->state != THREAD_DEAD)
-		syscall_done(t);
-	/* A call that died ended its line in thread_exit; one that starts over (ERESTARTSYS
-	 * before it did anything) goes on with the same line. */
-	if (trace && t->state != THREAD_DEAD && ret != -ERESTARTSYS)
-		trace_syscall_exit(t, nr, args, d->flags & SC_SETREGS ? (long)t->ctx.regs.rax : ret);
+	if (t->state == THREAD_DEAD)
+		return ret; /* its call ended with it, in thread_exit */
+	syscall_done(t);
+	long result = d->flags & SC_SETREGS ? (long)t->ctx.regs.rax : ret;
+	/* One that starts over (ERESTARTSYS before it did anything) goes on with the same trace
+	 * line; to the observer it ends, and starts again when the thread makes it again. */
+	if (trace && ret != -ERESTARTSYS)
+		trace_syscall_exit(t, nr, args, result);
+	EVENT(.kind = CORE_EVENT_SYSCALL_END, .t = t, .syscall = {nr, d->name, result});
 	return ret;
 }
 
@@ -325,9 +340,10 @@ void syscall_from_regs(struct thread *t)
 
 void syscall_trace_end(struct thread *t, long result)
 {
+	struct regs *r = &t->ctx.regs;
+	EVENT(.kind = CORE_EVENT_SYSCALL_END, .t = t, .syscall = {r->rax, call_name(r->rax), result});
 	if (!(kernel_cfg.trace & TRACE_SYSCALL))
 		return;
-	struct regs *r = &t->ctx.regs;
 	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
 	trace_syscall_exit(t, r->rax, args, result);
 }

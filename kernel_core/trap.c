@@ -95,9 +95,12 @@ void trap_handle(struct thread *t, const struct trap *trap)
 		syscall_from_regs(t);
 		break;
 	case TRAP_PAGE_FAULT:
+		EVENT(.kind = CORE_EVENT_FAULT, .t = t,
+		      .fault = {trap->vector, trap->fault_addr, t->ctx.regs.rip});
 		page_fault(t, trap);
 		break;
 	case TRAP_EXCEPTION: {
+		EVENT(.kind = CORE_EVENT_FAULT, .t = t, .fault = {trap->vector, 0, t->ctx.regs.rip});
 		struct exception_signal e = signal_for_vector(t, trap->vector);
 		signal_fault(t, e.sig, e.code, e.at_rip ? t->ctx.regs.rip : 0);
 		break;

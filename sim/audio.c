@@ -124,6 +124,12 @@ int sim_audio_wav_open(const char *path)
 	return 0;
 }
 
+void sim_audio_forget(void)
+{
+	line.wav = NULL; /* the stream is the process's that opened it: never flushed here */
+	line.live = NULL;
+}
+
 void sim_audio_set_live(sim_audio_live_fn fn)
 {
 	line.live = fn;

@@ -30,6 +30,9 @@ void sim_audio_set_live(sim_audio_live_fn fn);
 /* The run ended at end_ns of the virtual clock: the WAV file gets its silence up to then and
  * its sizes, and is closed; the live outlet is forgotten. Once, or again to no effect. */
 void sim_audio_close(uint64_t end_ns);
+/* A copy of the simulator that must not write what the original writes (a time travel runner):
+ * the sound goes nowhere. */
+void sim_audio_forget(void);
 
 /* --audio=sdl (audio_sdl.c, in eclipse-sim only): the line out on the host's default sound
  * device through SDL2, the run waiting whenever more than a quarter of a second is queued.

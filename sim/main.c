@@ -8,6 +8,7 @@
 #include "record.h"
 #include "travel.h"
 #include "screen.h"
+#include "timeline.h"
 #include "window.h"
 #include "virtio.h"
 
@@ -106,6 +107,10 @@ static void usage(FILE *out)
 		"  --trace-file=FILE\n"
 		"                    write the trace to FILE instead of stderr (as strace -o);\n"
 		"                    without --trace, trace syscalls\n"
+		"  --timeline=FILE   write the run to FILE as a timeline on the clock (syscalls,\n"
+		"                    faults, signals, IPC messages, which thread runs) in\n"
+		"                    Chrome's JSON trace format, for ui.perfetto.dev and\n"
+		"                    chrome://tracing\n"
 		"  --max-procs=N     process limit (default %d, at most %d)\n"
 		"  --root=DIR        execve looks for paths under DIR on the host (like\n"
 		"                    qemu-x86_64's -L)\n"
@@ -281,6 +286,8 @@ static void parse_shot(char *arg, struct sim_options *opt)
 static void take_shot(void *arg)
 {
 	const struct sim_shot *shot = arg;
+	if (travel_quiet())
+		return; /* a time travel runner: the run that went there first took it */
 	int err = sim_screenshot(shot->path);
 	if (err)
 		fprintf(stderr, "eclipse-sim: --screenshot %s: %s\n", shot->path,
@@ -290,7 +297,7 @@ static void take_shot(void *arg)
 static int parse_args(int argc, char **argv, struct sim_options *opt)
 {
 	enum { OPT_MEM = 256, OPT_QUANTUM, OPT_CLOCK, OPT_PACE, OPT_TRACE, OPT_TRACE_FILE,
-	       OPT_MAX_PROCS, OPT_ROOT,
+	       OPT_TIMELINE, OPT_MAX_PROCS, OPT_ROOT,
 	       OPT_FS, OPT_IMAGE, OPT_MAX_TIME, OPT_QUIET, OPT_SHELL, OPT_GDB, OPT_GDB_WAIT,
 	       OPT_GDB_STOP_AT_EXEC, OPT_DISK, OPT_NET, OPT_SCREENSHOT, OPT_KEYS, OPT_DISPLAY,
 	       OPT_AUDIO, OPT_SWITCH, OPT_RECORD, OPT_REPLAY };
@@ -303,6 +310,7 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		{"pace", required_argument, NULL, OPT_PACE},
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"trace-file", required_argument, NULL, OPT_TRACE_FILE},
+		{"timeline", required_argument, NULL, OPT_TIMELINE},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"fs", required_argument, NULL, OPT_FS},
@@ -379,6 +387,11 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 			if (!*optarg)
 				usage_error("%s", "--trace-file needs a file name");
 			opt->trace_file = optarg;
+			break;
+		case OPT_TIMELINE:
+			if (!*optarg)
+				usage_error("%s", "--timeline needs a file name");
+			opt->timeline = optarg;
 			break;
 		case OPT_ROOT:
 			opt->root = optarg;
@@ -671,6 +684,12 @@ int main(int argc, char **argv)
 		return sim_net_relay(argv[1] + 12); /* slirp runs this for a guestfwd connection */
 	struct sim_options opt;
 	int first = parse_args(argc, argv, &opt);
+	int err = opt.timeline ? sim_timeline_open(opt.timeline) : 0;
+	if (err) { /* a usage error, found once the options are all read */
+		fprintf(stderr, "eclipse-sim: --timeline: %s: %s\n", opt.timeline, strerror(-err));
+		sim_disk_close(opt.disk);
+		return EXIT_USAGE;
+	}
 	if (opt.trace_file &&
 	    (trace_fd = open(opt.trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
 		fprintf(stderr, "eclipse-sim: --trace-file %s: %s\n", opt.trace_file, strerror(errno));
@@ -721,7 +740,7 @@ int main(int argc, char **argv)
 	sim_catch_stop_signals();
 	sim_set_boot_image(image, image_len);
 	int status = -1;
-	int err = opt.gdb_port >= 0 ? debug_open(&opt) : 0;
+	err = opt.gdb_port >= 0 ? debug_open(&opt) : 0;
 	if (err) {
 		fprintf(stderr, "eclipse-sim: --gdb %d: %s\n", opt.gdb_port, strerror(-err));
 		sim_disk_close(opt.disk);
@@ -783,7 +802,8 @@ int main(int argc, char **argv)
 		.trace_stack = stack ? symbols_trace_stack : NULL,
 		.trace_write = trace_fd >= 0 ? trace_to_file : NULL,
 		.trace_position = opt.trace_pos ? trace_position : NULL,
-		.on_user_write = debug_enabled ? debug_kernel_wrote : NULL};
+		.on_user_write = debug_enabled ? debug_kernel_wrote : NULL,
+		.on_event = opt.timeline ? sim_timeline_event : NULL};
 	if (opt.trace & TRACE_DEVICE)
 		sim_dev_trace_line = trace_device_line;
 	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {

@@ -22,6 +22,7 @@ struct sim_options {
 	bool trace_stack;   /* --trace=stack: where each syscall was made from */
 	bool trace_pos;     /* --trace=pos: lines start with the position */
 	const char *trace_file; /* --trace-file, or NULL for stderr */
+	const char *timeline;   /* --timeline: the file for the run's events, or NULL */
 	unsigned max_procs;
 	const char *root;   /* host directory execve looks in after the boot image, or NULL */
 	const char *image;  /* boot image file, or NULL for the default */

@@ -17,6 +17,7 @@
  *          forward as the debugger says, until the frontier, where the connection goes back.
  */
 #include "travel.h"
+#include "audio.h"
 #include "record.h"
 #include "sim.h"
 
@@ -275,6 +276,7 @@ static void start_runner(void)
 	tt.soon = false;
 	sh->runner = getpid();
 	gdbwire_release();
+	sim_audio_forget();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	if (rec_follow()) {

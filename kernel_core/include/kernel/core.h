@@ -28,6 +28,78 @@ struct core_image {
 	uint64_t id;
 };
 
+/* What an event observer (kernel_config.on_event) hears: one thing that happened to thread t
+ * just now (at plat_clock_ns), with the fields of its kind. The kernel reports each where it
+ * happens, so that events come in the order of the clock; the same run reports the same events
+ * whether or not the platform switches threads directly (core_switch_direct). */
+enum core_event_kind {
+	CORE_EVENT_SYSCALL,     /* t starts a syscall: .syscall's nr and name */
+	CORE_EVENT_SYSCALL_END, /* t's syscall, started before, returns .syscall.result; one whose
+				 * thread dies first ends with the thread's CORE_EVENT_EXIT */
+	CORE_EVENT_FAULT,       /* t trapped on a CPU exception: .fault */
+	CORE_EVENT_SIGNAL,      /* a signal reaches t: .signal */
+	CORE_EVENT_IPC,         /* t's message reached another thread: .ipc */
+	CORE_EVENT_RUN,         /* the CPU runs t from now on; t NULL: the CPU idles */
+	CORE_EVENT_EXEC,        /* t runs the program at .exec.path from its entry point */
+	CORE_EVENT_FORK,        /* .fork.child (a thread, or a new process's first) was cloned from t */
+	CORE_EVENT_EXIT,        /* t ended: .exit */
+};
+
+/* What a signal that reaches a thread does there. */
+enum core_signal_fate {
+	CORE_SIGNAL_HANDLED, /* its handler runs */
+	CORE_SIGNAL_IGNORED,
+	CORE_SIGNAL_STOPS,   /* the process stops */
+	CORE_SIGNAL_KILLS,   /* the process ends */
+};
+
+/* What a message is. */
+enum core_ipc_kind {
+	CORE_IPC_SEND,  /* one way */
+	CORE_IPC_CALL,  /* its sender waits for the reply */
+	CORE_IPC_REPLY, /* the answer to a call */
+};
+
+struct core_event {
+	enum core_event_kind kind;
+	struct thread *t;
+	union {
+		struct {
+			uint64_t nr;
+			const char *name; /* Linux's name for a call only Linux has; NULL: none */
+			long result;      /* at the end: the result, or -errno */
+		} syscall;
+		struct {
+			unsigned vector; /* 14: a page fault (resolved, or a signal follows) */
+			uint64_t addr;   /* a page fault's address, else 0 */
+			uint64_t rip;
+		} fault;
+		struct {
+			int sig;
+			const char *name; /* SIGCHLD */
+			enum core_signal_fate fate;
+		} signal;
+		struct {
+			struct thread *to;
+			enum core_ipc_kind kind;
+			bool kernel; /* a request the kernel sent to a server for t's file call (or
+				      * socket, device call), or the server's answer to one */
+		} ipc;
+		struct {
+			const char *path;
+			int old_tid; /* t's id before: a thread other than its process's first
+				      * that execs takes the process's id (Linux's de_thread) */
+		} exec;
+		struct {
+			struct thread *child;
+		} fork;
+		struct {
+			int wait_status;   /* as wait4 reports it */
+			bool process_ends; /* t was its process's last thread */
+		} exit;
+	};
+};
+
 struct kernel_config {
 	unsigned trace;       /* TRACE_* */
 	unsigned max_procs;   /* processes and threads at once, 1..CORE_THREADS_MAX; 0: the default */
@@ -53,6 +125,9 @@ struct kernel_config {
 	/* The kernel wrote len bytes of a process's memory at physical pa (a syscall's copy out:
 	 * a debugger's watchpoints see it). */
 	void (*on_user_write)(uint64_t pa, size_t len);
+	/* Hears of each event of the run as it happens (a timeline); the kernel builds none
+	 * when it is NULL. */
+	void (*on_event)(const struct core_event *e);
 	/* When set, a file server the kernel starts from this boot-image path right after the
 	 * first process, serving "/" (a standalone program's writable root); the first
 	 * process's file calls wait until it serves (or gives up). */
@@ -121,6 +196,7 @@ struct uctx *core_switch_direct(struct thread *t);
 /* Threads. Each is named by its id (a process's first thread has the process's id). */
 #define CORE_THREADS_MAX 4096 /* the most threads at once: a table of slots, one per id % it */
 #define CORE_THREADS_DEFAULT 1024 /* kernel_config.max_procs 0 */
+#define CORE_ID_LIMIT (CORE_THREADS_MAX * 8) /* every id is below it: ids wrap there */
 #define CORE_NAME_MAX 16      /* a name's bytes, its NUL included (Linux's TASK_COMM_LEN) */
 #define CORE_NSIG 64          /* signals 1..64 */
 /* The thread the CPU runs (or last ran), or NULL. */
@@ -130,6 +206,8 @@ struct thread *core_thread(int tid);
 /* Every thread in turn: start with *cursor 0; NULL at the end. */
 struct thread *core_thread_next(unsigned *cursor);
 int core_tid(const struct thread *t);
+/* Its process's id. */
+int core_pid(const struct thread *t);
 /* Its name: the program's, or what prctl(PR_SET_NAME) set. */
 const char *core_name(const struct thread *t);
 /* Its saved CPU state: registers current while it does not run; the x87/SSE part after

@@ -10,6 +10,15 @@
 void kernel_power_off(const char *how);
 /* Handles one trap of thread t. */
 void trap_handle(struct thread *t, const struct trap *trap);
+/* Tells the platform's event observer (kernel_config.on_event) of an event, given as the
+ * fields of struct core_event: EVENT(.kind = CORE_EVENT_RUN, .t = t). Without an observer the
+ * event is not built and its fields (a name to look up, say) are not evaluated. */
+#define EVENT(...)                                                                      \
+	do {                                                                            \
+		if (kernel_cfg.on_event)                                                \
+			kernel_cfg.on_event(&(const struct core_event){__VA_ARGS__});   \
+	} while (0)
+
 /* With --trace=sched, writes one scheduler event line to the console. */
 void trace_sched(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -35,7 +35,8 @@ const struct syscall_desc *syscall_lookup(uint64_t nr);
 long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args);
 /* Runs the syscall in t's saved registers and stores its result in rax (unless it blocked). */
 void syscall_from_regs(struct thread *t);
-/* Traces the end of t's syscall (in its saved registers) with result, when tracing. */
+/* The end of t's syscall (in its saved registers) with result: its trace line, when tracing,
+ * and its event, when observed. */
 void syscall_trace_end(struct thread *t, long result);
 
 /* syscall_fast and syscall_nargs, the platform's entry: core.h. */
