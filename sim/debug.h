@@ -179,14 +179,13 @@ void gdbwire_wait_input(int timeout_ms);
 /* The connection to the debugger, else the listening socket, else -1. */
 int gdbwire_fd(void);
 /* Time travel (travel.c) hands the connection from process to process. The connection (-1:
- * none) and whether acknowledgements stopped; release: this process lets both sockets go
- * (without closing them for the others); adopt: it takes them; push: a packet to take next as
- * if the debugger had sent it. */
+ * none) and whether acknowledgements stopped; release: this process lets the connection go
+ * (and the listening socket, with listening_too), without closing it for the others; adopt: it
+ * takes a connection; push: a packet to take next as if the debugger had sent it. */
 int gdbwire_conn_fd(void);
-int gdbwire_listen_fd(void);
 bool gdbwire_noack(void);
-void gdbwire_release(void);
-void gdbwire_adopt(int fd, int listen_fd, bool noack);
+void gdbwire_release(bool listening_too);
+void gdbwire_adopt(int fd, bool noack);
 void gdbwire_push(const char *pkt, size_t len);
 /* The value of a hex digit, or -1. */
 int gdb_hex_digit(char c);

@@ -306,31 +306,28 @@ int gdbwire_conn_fd(void)
 	return wire.fd;
 }
 
-int gdbwire_listen_fd(void)
-{
-	return wire.listen_fd;
-}
-
 bool gdbwire_noack(void)
 {
 	return wire.noack;
 }
 
-void gdbwire_release(void)
+void gdbwire_release(bool listening_too)
 {
 	if (wire.fd >= 0)
 		close(wire.fd); /* another process holds the connection now */
-	if (wire.listen_fd >= 0)
+	wire.fd = -1;
+	if (listening_too && wire.listen_fd >= 0)
 		close(wire.listen_fd);
-	wire.fd = wire.listen_fd = -1;
+	if (listening_too)
+		wire.listen_fd = -1;
 	wire.inlen = 0;
 }
 
-void gdbwire_adopt(int fd, int listen_fd, bool noack)
+void gdbwire_adopt(int fd, bool noack)
 {
-	gdbwire_release();
+	if (wire.fd >= 0 && wire.fd != fd)
+		close(wire.fd);
 	wire.fd = fd;
-	wire.listen_fd = listen_fd;
 	wire.noack = noack;
 	wire.inlen = 0;
 }

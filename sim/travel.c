@@ -197,36 +197,33 @@ void travel_close(void)
 
 /* ---- the connection, from process to process ---- */
 
+/* The connection goes to the process that takes over (the listening socket stays with the
+ * frontier, which alone takes new debuggers). */
 static void hand_over(void)
 {
-	int fds[2] = {gdbwire_conn_fd(), gdbwire_listen_fd()};
-	unsigned n = 0;
-	int send_fds[2];
-	for (unsigned i = 0; i < 2; i++)
-		if (fds[i] >= 0)
-			send_fds[n++] = fds[i];
-	char flags = (char)((fds[0] >= 0 ? 1 : 0) | (fds[1] >= 0 ? 2 : 0));
+	int fd = gdbwire_conn_fd();
+	char flags = fd >= 0;
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(send_fds))];
+		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	memset(&u, 0, sizeof(u));
 	struct iovec iov = {&flags, 1};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (n) {
+	if (fd >= 0) {
 		msg.msg_control = u.buf;
-		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		msg.msg_controllen = sizeof(u.buf);
 		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(n * sizeof(int));
-		memcpy(CMSG_DATA(c), send_fds, n * sizeof(int));
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	tt.sh->noack = gdbwire_noack();
 	gdbstub_features(&tt.sh->swbreak, &tt.sh->hwbreak);
 	while (sendmsg(tt.sock[0], &msg, 0) < 0 && errno == EINTR)
 		;
-	gdbwire_release();
+	gdbwire_release(tt.runner);
 	tt.serving = false;
 }
 
@@ -236,24 +233,18 @@ static void take_over(bool waiting)
 	char flags = 0;
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	struct iovec iov = {&flags, 1};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
-	int fds[2] = {-1, -1};
+	int fd = -1;
 	while (recvmsg(tt.sock[1], &msg, MSG_CMSG_CLOEXEC) < 0 && errno == EINTR)
 		;
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	int got[2] = {-1, -1};
-	if (c && c->cmsg_type == SCM_RIGHTS)
-		memcpy(got, CMSG_DATA(c), MIN(sizeof(got), c->cmsg_len - CMSG_LEN(0)));
-	unsigned k = 0;
-	if (flags & 1)
-		fds[0] = got[k++];
-	if (flags & 2)
-		fds[1] = got[k];
-	gdbwire_adopt(fds[0], fds[1], tt.sh->noack);
+	if (flags && c && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	gdbwire_adopt(fd, tt.sh->noack);
 	gdbstub_adopt(tt.sh->swbreak, tt.sh->hwbreak, waiting);
 	tt.serving = true;
 }
@@ -275,7 +266,6 @@ static void start_runner(void)
 	tt.run_checkpointed = sim_runs() >= tt.target.runs; /* it starts there */
 	tt.soon = false;
 	sh->runner = getpid();
-	gdbwire_release();
 	sim_audio_forget();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
@@ -292,6 +282,7 @@ static void start_runner(void)
 /* Waits as a checkpoint until asked for a runner; returns in the runner. */
 static void checkpoint_wait(struct slot *s)
 {
+	gdbwire_release(true); /* the debugger's sockets: a runner gets the connection handed */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	for (;;) {
@@ -630,7 +621,9 @@ static bool search(struct slot *s, enum job job, const struct tt_pos *end, int t
 	}
 }
 
-/* The frontier waits for the debugger to come back: how it did. */
+/* The frontier waits for the debugger to come back: how it did. A runner that died without
+ * handing the connection back took it along: the frontier goes on as after a detach, and a
+ * debugger may connect again. */
 static enum back wait_as_frontier(void)
 {
 	for (;;) {
@@ -639,6 +632,15 @@ static enum back wait_as_frontier(void)
 		futex_wait(&tt.sh->frontier_wake, 0, WAIT_SLICE_NS);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
+		int32_t r = tt.sh->runner;
+		if (!__atomic_load_n(&tt.sh->frontier_wake, __ATOMIC_ACQUIRE) && r > 0 && kill(r, 0) &&
+		    errno == ESRCH) {
+			fprintf(stderr, "eclipse-sim: time travel: the process that went back (pid %d) "
+					"ended without a word; the system runs on\n", (int)r);
+			tt.serving = true;
+			gdbstub_adopt(tt.sh->swbreak, tt.sh->hwbreak, false);
+			return BACK_DETACH;
+		}
 	}
 	tt.sh->frontier_wake = 0;
 	take_over(false);
