@@ -6,10 +6,9 @@
  */
 #include "sim.h"
 
-#include "debug.h"
 #include "insn.h"
 #include "pci.h"
-#include "travel.h"
+#include "symbols.h"
 
 #include <kernel/core.h>
 #include <errno.h>
@@ -76,6 +75,7 @@ static struct {
 	struct uctx *mid_uctx;
 	uint64_t mid_rip;
 	uint64_t syscall_rip;    /* the syscall instruction of the syscall being handled */
+	const struct sim_run_observer *observer; /* the debugger, or NULL */
 	uint64_t slice_rest;     /* blocks of the slice held back while slice_left counts to an event */
 	bool in_run;             /* inside uc_emu_start */
 	bool event_stop;         /* the run stopped because a device event is due */
@@ -151,6 +151,11 @@ uc_engine *sim_uc(void)
 uint64_t sim_blocks(void)
 {
 	return cpu.blocks;
+}
+
+void sim_cpu_observe(const struct sim_run_observer *o)
+{
+	cpu.observer = o;
 }
 
 uint64_t sim_runs(void)
@@ -377,7 +382,7 @@ static void new_slice(void)
  */
 static bool switch_direct(struct thread *t)
 {
-	if (debug_enabled || kernel_cfg.trace_stack || cpu.nstale || cpu.nunwatched ||
+	if (cpu.observer || kernel_cfg.trace_stack || cpu.nstale || cpu.nunwatched ||
 	    cpu.forget_after_run || cpu.interrupt || sim_irq_pending() ||
 	    sim_pci_mmio_generation() != cpu.mmio_gen || sim_event_next() <= plat_clock_ns())
 		return false;
@@ -432,7 +437,7 @@ static void on_syscall(uc_engine *uc, void *data)
 	unsigned nargs = syscall_nargs(nr);
 	if (nargs)
 		UC_CHECK(uc_reg_read_batch(uc, arg_ids, ptrs, (int)nargs));
-	if (debug_enabled)
+	if (cpu.observer)
 		cpu.syscall_rip = read_reg(UC_X86_REG_RIP);
 	if (kernel_cfg.trace_stack) /* rip is still on the syscall instruction */
 		symbols_note_syscall(t, read_reg(UC_X86_REG_RIP), read_reg(UC_X86_REG_RSP),
@@ -445,8 +450,8 @@ static void on_syscall(uc_engine *uc, void *data)
 	}
 	if (r != FAST_BLOCKED)
 		write_reg(UC_X86_REG_RAX, (uint64_t)ret);
-	if (debug_enabled)
-		debug_mappings_changed();
+	if (cpu.observer)
+		cpu.observer->mappings_changed();
 	if (r != FAST_DONE) {
 		if (!switch_direct(t))
 			set_trap(TRAP_NONE, 0, 0);
@@ -983,8 +988,8 @@ static bool run_once(struct uctx *u)
 	uint64_t next_event = sim_event_next();
 	if (next_event != UINT64_MAX)
 		cut_slice_for(next_event);
-	if (debug_enabled)
-		debug_run_begin(u);
+	if (cpu.observer)
+		cpu.observer->begin(u);
 	cpu.in_run = true;
 	uc_err err = uc_emu_start(cpu.uc, u->regs.rip, UNTIL_ADDR, 0, 0);
 	cpu.in_run = false;
@@ -1018,8 +1023,8 @@ static bool run_once(struct uctx *u)
 	return true;
 }
 
-/* Runs u until a trap the kernel handles; the debugger may stop it on the way, or keep it. */
-static void run_debugged(struct uctx *u)
+/* Runs u until a trap the kernel handles; the observer may stop it on the way, or keep it. */
+static void run_observed(struct uctx *u)
 {
 	for (;;) {
 		if (!run_once(u))
@@ -1029,15 +1034,14 @@ static void run_debugged(struct uctx *u)
 			cpu.mid_uctx = u;
 			cpu.mid_rip = u->regs.rip;
 		}
-		enum debug_verdict v = debug_after_run(u, &cpu.trap, stopped);
-		if (v == DEBUG_RUN && stopped) {
+		enum sim_run_verdict v = cpu.observer->after_run(u, &cpu.trap, stopped);
+		if (v == SIM_RUN && stopped) {
 			/* The run goes on where it stopped, in the same slice. */
-			if (travel_enabled)
-				travel_resumed(u->regs.rip);
+			cpu.observer->resumes(u);
 			continue;
 		}
-		if (v == DEBUG_HOLD || v == DEBUG_KILL)
-			cpu.trap = (struct trap){.kind = v == DEBUG_KILL ? TRAP_STOP : TRAP_TICK};
+		if (v == SIM_HOLD || v == SIM_KILL)
+			cpu.trap = (struct trap){.kind = v == SIM_KILL ? TRAP_STOP : TRAP_TICK};
 		return; /* else the trap stands: the debugger only looked */
 	}
 }
@@ -1065,11 +1069,11 @@ static void tick_flush(void)
 void plat_run_user(struct uctx *u, struct trap *trap)
 {
 	cpu.runs++;
-	if (debug_enabled) {
-		enum debug_verdict v = debug_before_run(u);
-		if (v != DEBUG_RUN) {
+	if (cpu.observer) {
+		enum sim_run_verdict v = cpu.observer->before_run(u);
+		if (v != SIM_RUN) {
 			/* Held by the debugger: the kernel goes on with the others. */
-			*trap = (struct trap){.kind = v == DEBUG_KILL ? TRAP_STOP : TRAP_TICK};
+			*trap = (struct trap){.kind = v == SIM_KILL ? TRAP_STOP : TRAP_TICK};
 			return;
 		}
 	}
@@ -1078,15 +1082,15 @@ void plat_run_user(struct uctx *u, struct trap *trap)
 	if (u != cpu.last_run || cpu.last_was_tick)
 		new_slice();
 	cpu.last_run = cpu.cur = u;
-	if (debug_enabled)
-		run_debugged(u);
+	if (cpu.observer)
+		run_observed(u);
 	else
 		while (!run_once(cpu.cur))
 			;
 	u = cpu.cur;
 	if (cpu.trap.kind == TRAP_SYSCALL && kernel_cfg.trace_stack)
 		symbols_note_syscall(core_current(), u->regs.rip - 2, u->regs.rsp, u->regs.rbp);
-	if (cpu.trap.kind == TRAP_SYSCALL && debug_enabled)
+	if (cpu.trap.kind == TRAP_SYSCALL && cpu.observer)
 		cpu.syscall_rip = u->regs.rip - 2;
 	*trap = cpu.trap;
 	cpu.last_was_tick = trap->kind == TRAP_TICK;

@@ -70,6 +70,7 @@ struct dbg_thread {
 bool debug_enabled;
 
 static struct {
+	const struct debug_frontend *fe;
 	const char *stop_at_exec;
 	bool initial_stop;  /* --gdb-wait, not yet done */
 	bool detached;      /* a debugger came and went: run freely */
@@ -234,7 +235,7 @@ static void map_watches(struct mm *mm)
 	}
 }
 
-void debug_mappings_changed(void)
+static void mappings_changed(void)
 {
 	if (dbg.nwatches && core_current())
 		map_watches(core_mm(core_current()));
@@ -289,21 +290,21 @@ static void apply(void)
 	dbg.forget_code = false;
 }
 
-int debug_open(const struct sim_options *opt)
+void debug_open(const struct sim_options *opt, const struct debug_frontend *fe)
 {
 	memset(&dbg, 0, sizeof(dbg));
+	dbg.fe = fe;
 	dbg.gen = 1;
 	dbg.fallback = DEBUG_ACT_CONTINUE;
 	dbg.stop_at_exec = opt->gdb_stop_at_exec;
 	dbg.initial_stop = opt->gdb_wait;
-	int err = gdbstub_open(opt->gdb_port);
-	debug_enabled = err == 0;
-	return err;
+	debug_enabled = true;
 }
 
 void debug_close(void)
 {
-	gdbstub_close();
+	if (debug_enabled)
+		dbg.fe->close();
 	while (dbg.breaks) {
 		struct breakpoint *b = dbg.breaks;
 		dbg.breaks = b->next;
@@ -315,7 +316,7 @@ void debug_close(void)
 
 /* Stops the system for s at p, at position now (hit: where the access or breakpoint was, for
  * time travel): the stub serves the debugger until it resumes it. */
-static enum debug_verdict stop_at(struct thread *p, struct debug_stop s, bool wait,
+static enum sim_run_verdict stop_at(struct thread *p, struct debug_stop s, bool wait,
 				  const struct tt_pos *now, const struct tt_pos *hit)
 {
 	enum debug_reason reason = s.reason;
@@ -324,26 +325,26 @@ static enum debug_verdict stop_at(struct thread *p, struct debug_stop s, bool wa
 		thread_of(core_tid(p))->skip = addr;
 	dbg.last_stop_pid = s.pid;
 	if (travel_stop_hook(&s, now, hit ? hit : now))
-		return DEBUG_RUN; /* a runner's search: not a stop */
+		return SIM_RUN; /* a runner's search: not a stop */
 	dbg.gen++; /* everything is stopped until the debugger says otherwise */
 	dbg.fallback = DEBUG_ACT_STOP;
 	dbg.steppers = 0;
 	dbg.dirty = true;
-	gdbstub_stopped(&s, wait);
+	dbg.fe->stopped(&s, wait);
 	apply();
 	if (dbg.killed)
-		return DEBUG_KILL;
-	return action_of(thread_of(core_tid(p))) == DEBUG_ACT_STOP ? DEBUG_HOLD : DEBUG_RUN;
+		return SIM_KILL;
+	return action_of(thread_of(core_tid(p))) == DEBUG_ACT_STOP ? SIM_HOLD : SIM_RUN;
 }
 
 /* A stop before a run (or while idle: before the next one). */
-static enum debug_verdict stop_for(struct thread *p, struct debug_stop s, bool wait)
+static enum sim_run_verdict stop_for(struct thread *p, struct debug_stop s, bool wait)
 {
 	struct tt_pos here = travel_position(false, 0);
 	return stop_at(p, s, wait, &here, NULL);
 }
 
-static enum debug_verdict stop(struct thread *p, enum debug_reason reason, uint64_t addr, bool wait)
+static enum sim_run_verdict stop(struct thread *p, enum debug_reason reason, uint64_t addr, bool wait)
 {
 	return stop_for(p, (struct debug_stop){reason, core_tid(p), addr, 0, 0}, wait);
 }
@@ -364,7 +365,7 @@ static bool step_ended(const struct dbg_thread *t, const struct uctx *u)
  * rather than let the kernel spin through held threads: jump the clock to the first sleeper,
  * or give the debugger time to interrupt. With no such thread left at all, stop.
  */
-static enum debug_verdict hold(struct thread *held)
+static enum sim_run_verdict hold(struct thread *held)
 {
 	uint64_t wake = UINT64_MAX;
 	bool any = false;
@@ -374,7 +375,7 @@ static enum debug_verdict hold(struct thread *held)
 			continue;
 		uint64_t when = core_wake_time(p);
 		if (when == 0)
-			return DEBUG_HOLD;
+			return SIM_HOLD;
 		any = true;
 		wake = MIN(wake, when);
 	}
@@ -383,17 +384,18 @@ static enum debug_verdict hold(struct thread *held)
 	if (wake != UINT64_MAX) {
 		plat_idle_until(wake, false);
 	} else {
-		gdbstub_wait_input(IDLE_WAIT_MS);
+		dbg.fe->wait_input(IDLE_WAIT_MS);
 		dbg.next_poll_ns = 0;
 	}
-	return DEBUG_HOLD;
+	return SIM_HOLD;
 }
 
-enum debug_verdict debug_before_run(struct uctx *u)
+/* The CPU is about to run u (the kernel's current process): may it? */
+static enum sim_run_verdict before_run(struct uctx *u)
 {
 	struct thread *p = core_current();
 	if (dbg.killed)
-		return DEBUG_KILL;
+		return SIM_KILL;
 	dbg.last_tid = core_tid(p);
 	struct debug_stop arrived;
 	if (travel_enabled && travel_before_run(&arrived)) {
@@ -405,7 +407,7 @@ enum debug_verdict debug_before_run(struct uctx *u)
 	if (now >= dbg.next_poll_ns && travel_serving()) {
 		dbg.next_poll_ns = now + POLL_INTERVAL_NS;
 		enum debug_reason reason;
-		if (gdbstub_poll(&reason))
+		if (dbg.fe->poll(&reason))
 			return stop(p, reason, 0, false);
 		apply(); /* the debugger may have gone */
 	}
@@ -416,17 +418,18 @@ enum debug_verdict debug_before_run(struct uctx *u)
 	}
 	if (t->exec_stop) {
 		t->exec_stop = false;
-		if (gdbstub_connected() || !dbg.detached)
-			return stop(p, DEBUG_EXEC, 0, !gdbstub_connected());
+		if (dbg.fe->connected() || !dbg.detached)
+			return stop(p, DEBUG_EXEC, 0, !dbg.fe->connected());
 	}
 	if (step_ended(t, u))
 		return stop(p, DEBUG_STEP, 0, false);
 	if (action_of(t) == DEBUG_ACT_STOP)
 		return hold(p);
-	return DEBUG_RUN;
+	return SIM_RUN;
 }
 
-void debug_run_begin(struct uctx *u)
+/* One uc_emu_start of u begins: arm the hooks for this thread. */
+static void run_begin(struct uctx *u)
 {
 	struct dbg_thread *t = thread_of(core_tid(core_current()));
 	enum debug_action a = action_of(t);
@@ -453,7 +456,8 @@ void debug_run_begin(struct uctx *u)
 		dbg.run.npieces = 0;
 }
 
-enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool stopped)
+/* u's run ended with trap t, or a debugger stop when stopped is set. */
+static enum sim_run_verdict after_run(struct uctx *u, const struct trap *t, bool stopped)
 {
 	struct thread *p = core_current();
 	struct tt_pos now = travel_position(true, u->regs.rip);
@@ -461,7 +465,7 @@ enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool st
 		struct debug_stop arrived;
 		int r = travel_stopped_run(&arrived);
 		if (r == 1)
-			return DEBUG_RUN;
+			return SIM_RUN;
 		if (r == 2)
 			return stop_at(p, arrived, false, &now, NULL);
 	}
@@ -477,8 +481,18 @@ enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool st
 	if (stopped)
 		return stop_at(p, (struct debug_stop){dbg.run.stop.reason, core_tid(p), dbg.run.stop.addr, 0, 0},
 			       false, &now, NULL);
-	return DEBUG_PASS;
+	return SIM_PASS;
 }
+
+/* The run goes on after a stop inside it: time travel may take a checkpoint there. */
+static void resumes(struct uctx *u)
+{
+	if (travel_enabled)
+		travel_resumed(u->regs.rip);
+}
+
+const struct sim_run_observer debug_observer = {before_run, run_begin, after_run, resumes,
+						mappings_changed};
 
 void debug_exec(struct thread *p, const char *path)
 {
@@ -492,7 +506,7 @@ void debug_exec(struct thread *p, const char *path)
 
 int debug_fault(struct thread *p, int sig, uint64_t addr)
 {
-	if (!gdbstub_connected() && travel_serving())
+	if (!dbg.fe->connected() && travel_serving())
 		return sig;
 	struct tt_pos now = travel_position(true, core_uctx(p)->regs.rip);
 	stop_at(p, (struct debug_stop){DEBUG_SIGNAL, core_tid(p), addr, sig, 0}, false, &now, NULL);
@@ -507,7 +521,7 @@ int debug_fault(struct thread *p, int sig, uint64_t addr)
 void debug_machine_ended(int status)
 {
 	if (!dbg.killed)
-		gdbstub_exited(status);
+		dbg.fe->exited(status);
 }
 
 bool debug_killed(void)
@@ -517,7 +531,7 @@ bool debug_killed(void)
 
 int debug_console_watch_fd(void)
 {
-	return debug_enabled && !dbg.killed ? gdbwire_fd() : -1;
+	return debug_enabled && !dbg.killed ? dbg.fe->watch_fd() : -1;
 }
 
 void debug_idle(void)
@@ -525,11 +539,11 @@ void debug_idle(void)
 	if (!debug_enabled || dbg.killed || !travel_serving())
 		return;
 	enum debug_reason reason;
-	if (!gdbstub_poll(&reason)) {
+	if (!dbg.fe->poll(&reason)) {
 		apply(); /* the debugger may have gone */
 		return;
 	}
-	struct thread *p = core_thread(gdbstub_thread());
+	struct thread *p = core_thread(dbg.fe->thread());
 	if (!p)
 		p = core_thread(dbg.last_tid);
 	unsigned cursor = 0;
@@ -594,7 +608,7 @@ int debug_watch_insert(uint64_t addr, uint64_t len, unsigned kind)
 		return -EINVAL;
 	if (dbg.nwatches == WATCH_MAX)
 		return -ENOSPC;
-	int pid = gdbstub_thread() ? gdbstub_thread() : dbg.last_stop_pid;
+	int pid = dbg.fe->thread() ? dbg.fe->thread() : dbg.last_stop_pid;
 	dbg.watches[dbg.nwatches++] = (struct watchpoint){addr, len, kind, pid};
 	dbg.dirty = true;
 	travel_points_changed();

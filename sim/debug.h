@@ -1,7 +1,8 @@
 /*
- * Debugging guests: the engine that stops and resumes processes (debug.c), the GDB remote
- * protocol stub in front of it (gdbstub.c), and the symbols that name code in syscall traces
- * (symbols.c). Every Eclipse process is one debugger thread, named by its pid.
+ * Debugging guests: the engine that stops and resumes processes (debug.c). It watches the CPU
+ * as its run observer (sim.h), and a front end (struct debug_frontend) talks to the person's
+ * debugger: the GDB remote protocol stub (gdbstub.h). Time travel (travel.h) is a layer beside
+ * it. Every Eclipse process is one debugger thread, named by its pid.
  */
 #ifndef SIM_DEBUG_H
 #define SIM_DEBUG_H
@@ -52,20 +53,9 @@ struct debug_resume {
 	int signal; /* Linux number: the one a stopped fault delivers after all, or 0 */
 };
 
-/* What the CPU does next with the thread it was about to run, or was running. */
-enum debug_verdict {
-	DEBUG_RUN,  /* run it */
-	DEBUG_HOLD, /* leave it: the debugger keeps it stopped */
-	DEBUG_KILL, /* the debugger killed the machine */
-	DEBUG_PASS, /* nothing for the debugger: the kernel handles the trap */
-};
-
 /* Watchpoint kinds, as bits of the accesses they catch. */
 #define DEBUG_WATCH_WRITE 1u
 #define DEBUG_WATCH_READ 2u
-
-/* True when eclipse-sim runs with --gdb: the CPU then asks the engine around every run. */
-extern bool debug_enabled;
 
 /* The breakpoints and watchpoints, as time travel carries them from process to process. */
 #define DEBUG_POINTS_MAX 64
@@ -79,17 +69,32 @@ struct debug_points {
 	struct debug_point breaks[DEBUG_POINTS_MAX], watches[DEBUG_POINTS_MAX];
 };
 
-/* debug.c: the engine. */
-int debug_open(const struct sim_options *opt);
+/*
+ * What the engine asks of its front end: whether a debugger is there, its attention while the
+ * system runs (true when it wants the system stopped, *reason set), the thread it looks at (0:
+ * none in particular), a wait for it to speak, the stop to report and serve it at (waiting for
+ * one to connect when wait_for_connection), the machine's end, the descriptor it speaks on
+ * while the machine idles (-1: none), and the end of the session.
+ */
+struct debug_frontend {
+	bool (*connected)(void);
+	bool (*poll)(enum debug_reason *reason);
+	int (*thread)(void);
+	void (*wait_input)(int timeout_ms);
+	void (*stopped)(const struct debug_stop *s, bool wait_for_connection);
+	void (*exited)(int status);
+	int (*watch_fd)(void);
+	void (*close)(void);
+};
+
+/* True when eclipse-sim runs with --gdb: the engine observes every run of the CPU. */
+extern bool debug_enabled;
+
+/* debug.c: the engine, with fe in front of it (opened already); it closes fe. */
+void debug_open(const struct sim_options *opt, const struct debug_frontend *fe);
 void debug_close(void);
-/* The CPU is about to run u (the kernel's current process): may it? */
-enum debug_verdict debug_before_run(struct uctx *u);
-/* One uc_emu_start of u begins: arm the hooks for this thread. */
-void debug_run_begin(struct uctx *u);
-/* u's run ended with trap t, or a debugger stop when stopped is set. */
-enum debug_verdict debug_after_run(struct uctx *u, const struct trap *t, bool stopped);
-/* A syscall handled inside the CPU hook may have changed the running process's mappings. */
-void debug_mappings_changed(void);
+/* The engine as the CPU's run observer (sim_cpu_observe). */
+extern const struct sim_run_observer debug_observer;
 /* The kernel's exec observer: p now runs path. */
 void debug_exec(struct thread *p, const char *path);
 /* The kernel's fault observer: the debugger sees the fault first and says which signal p gets
@@ -125,106 +130,5 @@ void debug_resume(const struct debug_resume *resume, size_t n);
 void debug_detach(void);
 /* The machine must stop (the debugger killed it). */
 void debug_kill(void);
-
-/* gdbstub.c: the GDB remote serial protocol on a localhost TCP port. */
-int gdbstub_open(int port);
-void gdbstub_close(void);
-bool gdbstub_connected(void);
-/* While the system runs: true when the debugger wants it stopped (*reason set). */
-bool gdbstub_poll(enum debug_reason *reason);
-/* The thread the debugger looks at (its Hg), or 0 for none in particular. */
-int gdbstub_thread(void);
-/* Waits at most timeout_ms for the debugger to say something (0: just look). */
-void gdbstub_wait_input(int timeout_ms);
-/* The system stopped for s: report it to the debugger when it waits for a stop, wait for one
- * to connect when wait_for_connection, then serve it until it resumes, detaches or kills. */
-void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection);
-/* Tells a connected debugger the machine ended (Linux wait status; negative: stopped). */
-void gdbstub_exited(int status);
-/* Time travel: the stop reasons the debugger understands; a process taking the connection
- * over takes them, and whether the debugger waits for a stop reply. */
-void gdbstub_features(bool *swbreak, bool *hwbreak);
-void gdbstub_adopt(bool swbreak, bool hwbreak, bool waiting);
-
-/* What the stub does after a packet. */
-enum gdb_serve { GDB_SERVE_ON, GDB_SERVE_RESUME, GDB_SERVE_DETACH, GDB_SERVE_KILL,
-		 GDB_SERVE_QUIET /* no reply: serve on */ };
-/* The protocol without a socket (for tests and fuzzing): a debugger connects to the system
- * stopped at s, then each packet (length bytes and a NUL) is answered in turn; the reply stays
- * valid until the next packet. The serving loop does the same over gdbwire.c. */
-void gdbstub_session(const struct debug_stop *s);
-enum gdb_serve gdbstub_handle(const char *pkt, size_t length, const char **reply,
-			      size_t *reply_len);
-
-/* gdbwire.c: the protocol's transport, one debugger at a time. */
-#define GDB_PACKET_MAX 0x4000 /* our PacketSize: the longest packet gdb may send */
-int gdbwire_open(int port);
-void gdbwire_close(void);
-bool gdbwire_connected(void);
-/* Takes a debugger that is connecting, without waiting: true if one did. */
-bool gdbwire_accept(void);
-/* Waits for a debugger to connect; false if the user stopped the machine meanwhile. */
-bool gdbwire_wait_connection(void);
-void gdbwire_disconnect(void);
-/* Acknowledgements stop (QStartNoAckMode). */
-void gdbwire_no_ack(void);
-void gdbwire_send(const char *data, size_t len);
-/* Waits for the next packet and copies it to pkt (GDB_PACKET_MAX bytes, NUL added): its
- * length, or -1 once the debugger went away. */
-long gdbwire_next(char *pkt);
-/* While the system runs: reads what came, true if it holds a Ctrl-C. */
-bool gdbwire_interrupted(void);
-/* Waits at most timeout_ms for the debugger to send or connect. */
-void gdbwire_wait_input(int timeout_ms);
-/* The connection to the debugger, else the listening socket, else -1. */
-int gdbwire_fd(void);
-/* Time travel (travel.c) hands the connection from process to process. The connection (-1:
- * none) and whether acknowledgements stopped; release: this process lets the connection go
- * (and the listening socket, with listening_too), without closing it for the others; adopt: it
- * takes a connection; push: a packet to take next as if the debugger had sent it. */
-int gdbwire_conn_fd(void);
-bool gdbwire_noack(void);
-void gdbwire_release(bool listening_too);
-void gdbwire_adopt(int fd, bool noack);
-void gdbwire_push(const char *pkt, size_t len);
-/* The value of a hex digit, or -1. */
-int gdb_hex_digit(char c);
-/* The framing, without a socket: what the start of in[0, len) is. *used bytes are done with
- * (0 for GDB_FRAME_MORE); a packet's data are in[1, 1 + *body_len). */
-enum gdb_frame {
-	GDB_FRAME_MORE,   /* an unfinished packet, or nothing: wait for more */
-	GDB_FRAME_SKIP,   /* acknowledgements, Ctrl-C, noise between packets */
-	GDB_FRAME_NAK,    /* '-': the debugger wants our last packet again */
-	GDB_FRAME_BAD,    /* a packet with a bad checksum, cut short or too long: answer '-' */
-	GDB_FRAME_PACKET, /* a good packet */
-};
-enum gdb_frame gdb_frame(const char *in, size_t len, size_t *used, size_t *body_len);
-
-/* gdbtarget.c: registers and memory as gdb sees them. */
-#define GDB_NREGS 59
-#define GDB_REG_RIP 16
-extern const char gdb_target_xml[];
-/* Bytes of register n in the 'g' packet, in the target description's order. */
-unsigned gdb_reg_size(unsigned n);
-/* Register n of p into out (gdb_reg_size(n) bytes). */
-void gdb_reg_read(struct thread *p, unsigned n, uint8_t *out);
-/* Sets register n of p from in: 0, or -EINVAL for a value the CPU cannot take. */
-int gdb_reg_write(struct thread *p, unsigned n, const uint8_t *in);
-/* Reads guest memory through mm's page tables without side effects: pages in a region but
- * never touched read as zeros. Returns the bytes read from the start (fewer at a hole). */
-size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
-/* Writes guest memory as the kernel's loader does (a copy-on-write page is copied first, so no
- * other process sees it); translated code of the pages written is dropped. 0 or -errno. */
-int gdb_poke(struct mm *mm, uint64_t va, const void *src, size_t len);
-
-/* symbols.c: where syscalls are made from, for --trace=stack. */
-void symbols_exec(struct thread *p, const char *path, const struct core_image *src);
-void symbols_fork(struct thread *parent, struct thread *child);
-/* Notes the syscall p makes from rip (the syscall instruction) with stack pointer sp and frame
- * pointer fp. */
-void symbols_note_syscall(struct thread *p, uint64_t rip, uint64_t sp, uint64_t fp);
-/* kernel_config.trace_stack: the lines for p's syscall traced last. */
-size_t symbols_trace_stack(struct thread *p, char *buf, size_t size);
-void symbols_fini(void);
 
 #endif

@@ -11,7 +11,7 @@
  * checksum a '-'. A debugger that disconnects has detached: the system runs on and another may
  * connect.
  */
-#include "debug.h"
+#include "gdbstub.h"
 #include "travel.h"
 
 #include <kernel/core.h>
@@ -681,12 +681,12 @@ int gdbstub_open(int port)
 	return gdbwire_open(port);
 }
 
-void gdbstub_close(void)
+static void gdbstub_close(void)
 {
 	gdbwire_close();
 }
 
-bool gdbstub_connected(void)
+static bool gdbstub_connected(void)
 {
 	return gdbwire_connected();
 }
@@ -716,7 +716,7 @@ enum gdb_serve gdbstub_handle(const char *pkt, size_t length, const char **reply
 	return next;
 }
 
-bool gdbstub_poll(enum debug_reason *reason)
+static bool gdbstub_poll(enum debug_reason *reason)
 {
 	if (!gdbwire_connected()) {
 		if (!gdbwire_accept())
@@ -733,17 +733,17 @@ bool gdbstub_poll(enum debug_reason *reason)
 	return interrupt;
 }
 
-int gdbstub_thread(void)
+static int gdbstub_thread(void)
 {
 	return gs.gthread > 0 ? gs.gthread : 0;
 }
 
-void gdbstub_wait_input(int timeout_ms)
+static void gdbstub_wait_input(int timeout_ms)
 {
 	gdbwire_wait_input(timeout_ms);
 }
 
-void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection)
+static void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection)
 {
 	gs.last = *s;
 	gs.gthread = s->pid; /* gdb takes the thread of a stop reply as the selected one */
@@ -819,7 +819,7 @@ void gdbstub_adopt(bool swbreak, bool hwbreak, bool waiting)
 	gs.waiting = waiting;
 }
 
-void gdbstub_exited(int status)
+static void gdbstub_exited(int status)
 {
 	if (!gdbwire_connected())
 		return;
@@ -831,3 +831,13 @@ void gdbstub_exited(int status)
 	gdbwire_send(r, strlen(r));
 	gdbwire_disconnect();
 }
+
+static int watch_fd(void)
+{
+	return gdbwire_fd();
+}
+
+const struct debug_frontend gdbstub_frontend = {
+	gdbstub_connected, gdbstub_poll, gdbstub_thread, gdbstub_wait_input,
+	gdbstub_stopped,   gdbstub_exited, watch_fd,    gdbstub_close,
+};

@@ -3,7 +3,7 @@
  * x87, SSE and fs_base/gs_base registers), the registers in its order, and memory read and
  * written through the process's page tables.
  */
-#include "debug.h"
+#include "gdbstub.h"
 
 #include <kernel/core.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * debugger connected, and the packet framing ($data#checksum, '+' and '-' acknowledgements,
  * the Ctrl-C byte). gdbstub.c gives the packets their meaning.
  */
-#include "debug.h"
+#include "gdbstub.h"
 
 #include <errno.h>
 #include <netinet/in.h>

@@ -3,6 +3,8 @@
 
 #include "audio.h"
 #include "debug.h"
+#include "gdbstub.h"
+#include "symbols.h"
 #include "devices.h"
 #include "keys.h"
 #include "record.h"
@@ -740,7 +742,9 @@ int main(int argc, char **argv)
 	sim_catch_stop_signals();
 	sim_set_boot_image(image, image_len);
 	int status = -1;
-	err = opt.gdb_port >= 0 ? debug_open(&opt) : 0;
+	err = opt.gdb_port >= 0 ? gdbstub_open(opt.gdb_port) : 0;
+	if (!err && opt.gdb_port >= 0)
+		debug_open(&opt, &gdbstub_frontend);
 	if (err) {
 		fprintf(stderr, "eclipse-sim: --gdb %d: %s\n", opt.gdb_port, strerror(-err));
 		sim_disk_close(opt.disk);
@@ -806,7 +810,10 @@ int main(int argc, char **argv)
 		.on_event = opt.timeline ? sim_timeline_event : NULL};
 	if (opt.trace & TRACE_DEVICE)
 		sim_dev_trace_line = trace_device_line;
-	if (sim_cpu_open(&opt) == 0 && kernel_init(&cfg) == 0) {
+	int cpu_err = sim_cpu_open(&opt);
+	if (!cpu_err)
+		sim_cpu_observe(debug_enabled ? &debug_observer : NULL);
+	if (!cpu_err && kernel_init(&cfg) == 0) {
 		int elf_err = 0;
 		/* /proc/self/exe names the program by its absolute path, as Linux does (glibc's
 		 * startup checks). */

@@ -14,7 +14,7 @@
  * has diverged (a log edited, another boot image, a bug), and the replay stops there saying so.
  */
 #include "record.h"
-#include "debug.h"
+#include "gdbstub.h"
 #include "sim.h"
 
 #include <errno.h>

@@ -89,6 +89,11 @@ uint64_t sim_idle_ns(void);
 /* Whether standard input is a person's terminal (the console is then interactive). */
 bool sim_console_is_terminal(void);
 
+struct mm;
+/* Reads guest memory through mm's page tables without side effects: pages in a region but
+ * never touched read as zeros. Returns the bytes read from the start (fewer at a hole). */
+size_t sim_peek(struct mm *mm, uint64_t va, void *dst, size_t len);
+
 /* The CPU (cpu.c). */
 int sim_cpu_open(const struct sim_options *opt);
 void sim_cpu_close(void);
@@ -101,7 +106,28 @@ uint64_t sim_blocks(void);
 uint64_t sim_runs(void);
 /* The address of the syscall instruction whose syscall the kernel handles (with --gdb). */
 uint64_t sim_cpu_syscall_rip(void);
-/* For the debugger (debug.c), from a hook: stop the run before the current instruction. */
+/*
+ * A run observer (the debugger, debug.c): what the CPU asks and tells around each run of a
+ * thread, when one is set. Before a run of u: whether it runs (SIM_RUN), stays where it is for
+ * now (SIM_HOLD: the kernel goes on with others, as at a slice's end) or the machine stops
+ * (SIM_KILL). At each start of the emulator on u: begin. After a run that ended with trap t,
+ * or that the observer stopped (sim_cpu_debug_stop) when stopped: SIM_RUN goes on with the run
+ * (stopped), SIM_PASS leaves the trap to the kernel. When a run goes on after such a stop:
+ * resumes. After a syscall handled in the CPU's hook: mappings_changed.
+ */
+struct uctx;
+struct trap;
+enum sim_run_verdict { SIM_RUN, SIM_HOLD, SIM_KILL, SIM_PASS };
+struct sim_run_observer {
+	enum sim_run_verdict (*before_run)(struct uctx *u);
+	void (*begin)(struct uctx *u);
+	enum sim_run_verdict (*after_run)(struct uctx *u, const struct trap *t, bool stopped);
+	void (*resumes)(struct uctx *u);
+	void (*mappings_changed)(void);
+};
+/* Sets the observer (NULL: none); before the machine runs. */
+void sim_cpu_observe(const struct sim_run_observer *o);
+/* For the observer, from a hook: stop the run before the current instruction. */
 void sim_cpu_debug_stop(void);
 /* Drops all translated code, now or once the next run is over. */
 void sim_cpu_forget_code(void);

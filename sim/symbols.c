@@ -7,7 +7,8 @@
  * stays in memory; a --root file is read once per file identity). Programs exec'd from a buffer
  * in their caller's memory are not named.
  */
-#include "debug.h"
+#include "sim.h"
+#include "symbols.h"
 
 #include <kernel/core.h>
 #include <gelf.h>

@@ -26,7 +26,7 @@
 #ifndef SIM_TRAVEL_H
 #define SIM_TRAVEL_H
 
-#include "debug.h"
+#include "gdbstub.h"
 
 struct tt_pos {
 	uint64_t runs, blocks, rip;

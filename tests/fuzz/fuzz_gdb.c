@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "debug.h"
+#include "gdbstub.h"
 #include "travel.h"
 #include "fake_plat.h"
 #include "unit.h"
