@@ -101,18 +101,19 @@ bool sim_console_is_terminal(void)
 	return isatty(0) && tcgetattr(0, &t) == 0;
 }
 
-/* A replay takes no input: its console is the recording's, and the terminal is left alone. */
+/* A replay takes no input: its console is as the recording's was (replayed: 1 a terminal, 0 a
+ * stream; -1 not a replay). A terminal still goes into raw mode, so that what it shows is the
+ * recording's bytes as they were. */
 static void console_init(int replayed)
 {
-	if (replayed >= 0) {
-		con.interactive = replayed;
-		return;
-	}
-	con.interactive = isatty(0) && tcgetattr(0, &con.saved) == 0;
-	if (!con.interactive)
+	bool terminal = isatty(0) && tcgetattr(0, &con.saved) == 0;
+	con.interactive = replayed >= 0 ? replayed : terminal;
+	if (!terminal || !con.interactive)
 		return;
 	struct termios raw = con.saved;
 	cfmakeraw(&raw);
+	if (replayed >= 0)
+		raw.c_lflag |= ISIG; /* nothing is read: Ctrl-C stops the replay */
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
 	if (tcsetattr(0, TCSAFLUSH, &raw) == 0)
@@ -397,8 +398,8 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 		uint64_t added = 0;
 		if (!m.host_clock && !stream)
 			added = host_ns(CLOCK_MONOTONIC) - start;
+		rec_put(REC_IDLE, (int64_t)added, (uint8_t[]){0}, 1); /* where it was asked */
 		m.idle_ns += added;
-		rec_put(REC_IDLE, (int64_t)added, (uint8_t[]){0}, 1);
 		return false;
 	}
 	/* Paced, the jump over idle time takes as long in real time, so that a person sees the
@@ -426,14 +427,14 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 		bool net;
 		bool early = wait_for_input(input, span, &net);
 		uint64_t waited = early ? MIN(host_ns(CLOCK_MONOTONIC) - start, span) : span;
+		if (early) /* at the position where it was asked, as the replay asks */
+			rec_put(REC_IDLE, (int64_t)waited, (uint8_t[]){(uint8_t)(1 | (net ? 2 : 0))}, 1);
+		else
+			rec_point();
 		if (!m.host_clock)
 			m.idle_ns += waited;
 		if (net)
 			sim_net_ready();
-		if (early)
-			rec_put(REC_IDLE, (int64_t)waited, (uint8_t[]){(uint8_t)(1 | (net ? 2 : 0))}, 1);
-		else
-			rec_point();
 		return !early || net; /* the network's frames are the machine's own events */
 	}
 	rec_point();

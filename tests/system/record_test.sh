@@ -40,6 +40,41 @@ expect_line 'typed into the shell'
 expect_line 'after a second'
 replay_same shell --shell --max-time=30s
 
+# A person at a terminal: typed input, a window size, real time while everything sleeps. The
+# replay on a terminal shows the same bytes, without typing.
+python3 - "$sim" "$tmp" <<'PY' || fail "the session at a terminal did not replay the same"
+import os, pty, select, sys, time
+sim, tmp = sys.argv[1], sys.argv[2]
+
+def run(args, typed):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sim, [sim] + args)
+    out, start, i = b'', time.time(), 0
+    while time.time() - start < 120:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            out += data
+        if i < len(typed) and b'root@eclipse' in out and time.time() - start > 1 + i * 0.5:
+            os.write(fd, typed[i])
+            i += 1
+    os.waitpid(pid, 0)
+    return out
+
+typed = [b'echo typed at a terminal\r', b'sleep 1; echo slept\r', b'poweroff\r']
+a = run(['--shell', '--record=' + tmp + '/pty.rec'], typed)
+b = run(['--shell', '--replay=' + tmp + '/pty.rec'], [])
+ok = a == b and b'typed at a terminal' in a and b'slept' in a
+if not ok:
+    print(a.decode(errors='replace')[-2000:], '\n-----\n', b.decode(errors='replace')[-2000:])
+sys.exit(0 if ok else 1)
+PY
+
 # An edited log: one byte of the typed input changed. The run takes it, prints something else,
 # and the next sync point says where the run left the recording.
 python3 - "$tmp/shell.rec" "$tmp/edited.rec" <<'PY'
