@@ -97,6 +97,37 @@ boot "$tmp/short.out" --shell --max-time=30s --replay="$tmp/short.rec"
 grep -Eq 'eclipse-sim: --replay .*: (the recording is damaged|the run diverged from the recording at .*)' \
 	"$transcript" || fail "no word of the log cut short"
 
+# Hostile logs: bytes changed, dropped or cut anywhere. Each is refused or replays until it
+# diverges, saying so; none crashes the simulator (exit 1, or the run's own 0).
+python3 - "$sim" "$tmp/shell.rec" <<'PY' || fail "a damaged log was not refused cleanly"
+import random, subprocess, sys
+sim, path = sys.argv[1], sys.argv[2]
+good = open(path, 'rb').read()
+rng = random.Random(18)
+bad = 0
+for n in range(40):
+    log = bytearray(good)
+    how = n % 4
+    at = rng.randrange(len(log))
+    if how == 0:
+        log[at] ^= 1 << rng.randrange(8)
+    elif how == 1:
+        log[at] = rng.choice([0x00, 0x7f, 0x80, 0xff])
+    elif how == 2:
+        del log[at:at + rng.randrange(1, 9)]
+    else:
+        log = log[:at]
+    open(path + '.bad', 'wb').write(log)
+    r = subprocess.run([sim, '--shell', '--max-time=30s', '--replay=' + path + '.bad'],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, timeout=120)
+    err = r.stderr.decode(errors='replace')
+    if r.returncode not in (0, 1) or (r.returncode == 1 and '--replay' not in err):
+        print('damage', n, 'at', at, 'exit', r.returncode, err[-500:])
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+
 # Another machine, and not a log at all.
 boot "$tmp/other.out" --shell --max-time=30s --mem=128M --replay="$tmp/shell.rec"
 expect_status 1
