@@ -11,6 +11,7 @@
 #include <kernel/core.h>
 
 struct core_image;
+struct pollfd;
 
 /* Why the system stopped for the debugger. */
 enum debug_reason {
@@ -84,12 +85,15 @@ int debug_fault(struct thread *p, int sig, uint64_t addr);
 /* The first process spawned ended with Linux wait status (negative: the machine stopped). */
 void debug_machine_ended(int status);
 bool debug_killed(void);
-/* While the machine idles: the file descriptor on which the debugger may speak (or connect),
- * else -1. Once it is readable, debug_idle() hears the debugger: a Ctrl-C (or a debugger that
- * connects) stops the system there, at the thread the debugger looks at (else the one that ran
- * last: all of them wait), until the debugger resumes
- * it; debug_killed() then says whether it killed it. */
-int debug_console_watch_fd(void);
+/* The descriptors on which a debugger speaks or connects: the connection and the listening
+ * socket. */
+#define DEBUG_POLLFDS 2
+/* While the machine idles: fills pfd[0, DEBUG_POLLFDS) with the descriptors to watch for the
+ * debugger (-1 for none); false when there is none at all. Once one is readable, debug_idle()
+ * hears the debugger: a Ctrl-C (or a debugger that connects) stops the system there, at the
+ * thread the debugger looks at (else the one that ran last: all of them wait), until the
+ * debugger resumes it; debug_killed() then says whether it killed it. */
+bool debug_pollfds(struct pollfd *pfd);
 void debug_idle(void);
 
 /* Used by the stub while the system is stopped. 0 or -errno. */
@@ -145,12 +149,14 @@ void gdbwire_send(const char *data, size_t len);
 /* Waits for the next packet and copies it to pkt (GDB_PACKET_MAX bytes, NUL added): its
  * length, or -1 once the debugger went away. */
 long gdbwire_next(char *pkt);
-/* While the system runs: reads what came, true if it holds a Ctrl-C. */
+/* While the system runs: turns away other debuggers, reads what came, true if it holds a
+ * Ctrl-C. */
 bool gdbwire_interrupted(void);
 /* Waits at most timeout_ms for the debugger to send or connect. */
 void gdbwire_wait_input(int timeout_ms);
-/* The connection to the debugger, else the listening socket, else -1. */
-int gdbwire_fd(void);
+/* The connection to the debugger and the listening socket in pfd[0, DEBUG_POLLFDS), each -1
+ * when there is none; false when neither is. */
+bool gdbwire_pollfds(struct pollfd *pfd);
 /* The value of a hex digit, or -1. */
 int gdb_hex_digit(char c);
 /* The framing, without a socket: what the start of in[0, len) is. *used bytes are done with
