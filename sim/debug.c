@@ -22,6 +22,7 @@
 
 #include <kernel/core.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -529,9 +530,13 @@ bool debug_killed(void)
 	return dbg.killed;
 }
 
-int debug_console_watch_fd(void)
+bool debug_pollfds(struct pollfd *pfd)
 {
-	return debug_enabled && !dbg.killed ? dbg.fe->watch_fd() : -1;
+	if (debug_enabled && !dbg.killed && travel_serving())
+		return dbg.fe->pollfds(pfd);
+	for (unsigned i = 0; i < DEBUG_POLLFDS; i++)
+		pfd[i] = (struct pollfd){-1, POLLIN, 0};
+	return false;
 }
 
 void debug_idle(void)

@@ -12,6 +12,7 @@
 #include <kernel/core.h>
 
 struct core_image;
+struct pollfd;
 
 /* Why the system stopped for the debugger. */
 enum debug_reason {
@@ -73,8 +74,9 @@ struct debug_points {
  * What the engine asks of its front end: whether a debugger is there, its attention while the
  * system runs (true when it wants the system stopped, *reason set), the thread it looks at (0:
  * none in particular), a wait for it to speak, the stop to report and serve it at (waiting for
- * one to connect when wait_for_connection), the machine's end, the descriptor it speaks on
- * while the machine idles (-1: none), and the end of the session.
+ * one to connect when wait_for_connection), the machine's end, the descriptors it speaks or
+ * connects on while the machine idles (DEBUG_POLLFDS of them, -1 for none; false when there
+ * are none), and the end of the session.
  */
 struct debug_frontend {
 	bool (*connected)(void);
@@ -83,7 +85,7 @@ struct debug_frontend {
 	void (*wait_input)(int timeout_ms);
 	void (*stopped)(const struct debug_stop *s, bool wait_for_connection);
 	void (*exited)(int status);
-	int (*watch_fd)(void);
+	bool (*pollfds)(struct pollfd *pfd);
 	void (*close)(void);
 };
 
@@ -103,12 +105,15 @@ int debug_fault(struct thread *p, int sig, uint64_t addr);
 /* The first process spawned ended with Linux wait status (negative: the machine stopped). */
 void debug_machine_ended(int status);
 bool debug_killed(void);
-/* While the machine idles: the file descriptor on which the debugger may speak (or connect),
- * else -1. Once it is readable, debug_idle() hears the debugger: a Ctrl-C (or a debugger that
- * connects) stops the system there, at the thread the debugger looks at (else the one that ran
- * last: all of them wait), until the debugger resumes
- * it; debug_killed() then says whether it killed it. */
-int debug_console_watch_fd(void);
+/* The descriptors on which a debugger speaks or connects: the connection and the listening
+ * socket. */
+#define DEBUG_POLLFDS 2
+/* While the machine idles: fills pfd[0, DEBUG_POLLFDS) with the descriptors to watch for the
+ * debugger (-1 for none); false when there is none at all. Once one is readable, debug_idle()
+ * hears the debugger: a Ctrl-C (or a debugger that connects) stops the system there, at the
+ * thread the debugger looks at (else the one that ran last: all of them wait), until the
+ * debugger resumes it; debug_killed() then says whether it killed it. */
+bool debug_pollfds(struct pollfd *pfd);
 void debug_idle(void);
 
 /* Time travel (travel.c): the points to carry, and the points carried here. */

@@ -832,12 +832,7 @@ static void gdbstub_exited(int status)
 	gdbwire_disconnect();
 }
 
-static int watch_fd(void)
-{
-	return gdbwire_fd();
-}
-
 const struct debug_frontend gdbstub_frontend = {
 	gdbstub_connected, gdbstub_poll, gdbstub_thread, gdbstub_wait_input,
-	gdbstub_stopped,   gdbstub_exited, watch_fd,    gdbstub_close,
+	gdbstub_stopped,   gdbstub_exited, gdbwire_pollfds, gdbstub_close,
 };

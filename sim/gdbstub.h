@@ -44,12 +44,14 @@ void gdbwire_send(const char *data, size_t len);
 /* Waits for the next packet and copies it to pkt (GDB_PACKET_MAX bytes, NUL added): its
  * length, or -1 once the debugger went away. */
 long gdbwire_next(char *pkt);
-/* While the system runs: reads what came, true if it holds a Ctrl-C. */
+/* While the system runs: turns away other debuggers, reads what came, true if it holds a
+ * Ctrl-C. */
 bool gdbwire_interrupted(void);
 /* Waits at most timeout_ms for the debugger to send or connect. */
 void gdbwire_wait_input(int timeout_ms);
-/* The connection to the debugger, else the listening socket, else -1. */
-int gdbwire_fd(void);
+/* The connection to the debugger and the listening socket in pfd[0, DEBUG_POLLFDS), each -1
+ * when there is none; false when neither is. */
+bool gdbwire_pollfds(struct pollfd *pfd);
 /* Time travel (travel.c) hands the connection from process to process. The connection (-1:
  * none) and whether acknowledgements stopped; release: this process lets the connection go
  * (and the listening socket, with listening_too), without closing it for the others; adopt: it

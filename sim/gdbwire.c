@@ -1,7 +1,7 @@
 /*
  * The GDB remote protocol's transport: a listening TCP socket on localhost, at most one
- * debugger connected, and the packet framing ($data#checksum, '+' and '-' acknowledgements,
- * the Ctrl-C byte). gdbstub.c gives the packets their meaning.
+ * debugger connected (others are turned away), and the packet framing ($data#checksum, '+' and
+ * '-' acknowledgements, the Ctrl-C byte). gdbstub.c gives the packets their meaning.
  */
 #include "gdbstub.h"
 
@@ -86,29 +86,52 @@ bool gdbwire_connected(void)
 	return wire.fd >= 0;
 }
 
+/* Takes a connection that is waiting, without waiting: its descriptor, or -1. */
+static int take_connection(void)
+{
+	int fd = accept4(wire.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	/* Out of descriptors or memory, the connection stays queued and the socket readable: every
+	 * wait for input (a console read) would spin on it. Other errors (no connection, one that
+	 * failed before it was taken, a signal) are gone once reported. */
+	if (fd >= 0 || (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM))
+		return fd;
+	fprintf(stderr, "eclipse-sim: gdb: cannot accept a debugger: %s; no longer listening\n",
+		strerror(errno));
+	close(wire.listen_fd);
+	wire.listen_fd = -1;
+	return -1;
+}
+
 bool gdbwire_accept(void)
 {
 	if (wire.fd >= 0 || wire.listen_fd < 0)
 		return false;
-	int fd = accept4(wire.listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		/* Out of descriptors or memory, the connection stays queued and the socket readable:
-		 * every wait for input (a console read) would spin on it. Other errors (a connection
-		 * that failed before it was taken, a signal) are gone once reported. */
-		if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM)
-			return false;
-		fprintf(stderr, "eclipse-sim: gdb: cannot accept a debugger: %s; no longer listening\n",
-			strerror(errno));
-		close(wire.listen_fd);
-		wire.listen_fd = -1;
+	int fd = take_connection();
+	if (fd < 0)
 		return false;
-	}
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	wire.fd = fd;
 	wire.inlen = 0;
 	wire.noack = false;
 	return true;
+}
+
+/*
+ * Hangs up on every debugger that connected while another one is served. Left queued, one
+ * would get no answer to its first packet, send it again (gdb does after a few seconds), and be
+ * answered one packet behind once the first one went; closed, it says at once that it could not
+ * connect.
+ */
+static void turn_away_others(void)
+{
+	while (wire.fd >= 0 && wire.listen_fd >= 0) {
+		int fd = take_connection();
+		if (fd < 0)
+			return;
+		close(fd);
+		fprintf(stderr, "eclipse-sim: gdb: a debugger is connected already: turned another away\n");
+	}
 }
 
 bool gdbwire_wait_connection(void)
@@ -165,17 +188,23 @@ void gdbwire_send(const char *data, size_t len)
 }
 
 /* Reads what the debugger sent, waiting up to timeout_ms (-1: until something comes or the
- * user stops the machine). False when it went away. */
+ * user stops the machine); another debugger that connects meanwhile is turned away. False when
+ * the one served went away. */
 static bool receive(int timeout_ms)
 {
-	struct pollfd pfd = {wire.fd, POLLIN, 0};
 	unsigned stops = sim_stop_requests();
 	for (;;) {
-		int n = poll(&pfd, 1, timeout_ms);
+		struct pollfd pfd[DEBUG_POLLFDS];
+		gdbwire_pollfds(pfd);
+		int n = poll(pfd, DEBUG_POLLFDS, timeout_ms);
 		if (n < 0 && errno == EINTR && sim_stop_requests() == stops)
 			continue;
 		if (n <= 0)
 			return true;
+		if (pfd[1].revents)
+			turn_away_others();
+		if (!pfd[0].revents)
+			continue;
 		if (wire.inlen == sizeof(wire.in))
 			wire.inlen = 0; /* garbage that never formed a packet */
 		ssize_t got = recv(wire.fd, wire.in + wire.inlen, sizeof(wire.in) - wire.inlen, 0);
@@ -287,6 +316,7 @@ long gdbwire_next(char *pkt)
 
 bool gdbwire_interrupted(void)
 {
+	turn_away_others();
 	struct pollfd pfd = {wire.fd, POLLIN, 0};
 	while (wire.fd >= 0 && poll(&pfd, 1, 0) > 0)
 		if (!receive(0))
@@ -349,14 +379,16 @@ void gdbwire_push(const char *pkt, size_t len)
 	wire.inlen += len + 4;
 }
 
-int gdbwire_fd(void)
+bool gdbwire_pollfds(struct pollfd *pfd)
 {
-	return wire.fd >= 0 ? wire.fd : wire.listen_fd;
+	pfd[0] = (struct pollfd){wire.fd, POLLIN, 0};
+	pfd[1] = (struct pollfd){wire.listen_fd, POLLIN, 0};
+	return wire.fd >= 0 || wire.listen_fd >= 0;
 }
 
 void gdbwire_wait_input(int timeout_ms)
 {
-	struct pollfd pfd = {gdbwire_fd(), POLLIN, 0};
-	if (pfd.fd >= 0)
-		poll(&pfd, 1, timeout_ms);
+	struct pollfd pfd[DEBUG_POLLFDS];
+	if (gdbwire_pollfds(pfd))
+		poll(pfd, DEBUG_POLLFDS, timeout_ms);
 }

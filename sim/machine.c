@@ -234,18 +234,22 @@ static bool wait_for_input(bool input, uint64_t timeout_ns, bool *net)
 {
 	struct timespec ts = {(time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull)};
 	unsigned stops = (unsigned)stop_requests;
-	static struct pollfd pfd[2 + NET_FDS];
+	enum { NET_AT = 1 + DEBUG_POLLFDS }; /* stdin, the debugger's, then the network's */
+	static struct pollfd pfd[NET_AT + NET_FDS];
 	*net = false;
 	for (;;) {
 		pfd[0] = (struct pollfd){input ? 0 : -1, POLLIN, 0};
-		pfd[1] = (struct pollfd){debug_console_watch_fd(), POLLIN, 0};
-		unsigned nfds = 2 + sim_net_pollfds(pfd + 2, NET_FDS);
+		debug_pollfds(pfd + 1);
+		unsigned nfds = NET_AT + sim_net_pollfds(pfd + NET_AT, NET_FDS);
 		int n = ppoll(pfd, nfds, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
 		if (n < 0 && errno == EINTR && stops == (unsigned)stop_requests && !resized)
 			continue;
-		if (n > 0 && pfd[1].revents)
+		bool debugger = false;
+		for (unsigned i = 1; n > 0 && i < NET_AT; i++)
+			debugger |= pfd[i].revents != 0;
+		if (debugger)
 			debug_idle();
-		for (unsigned i = 2; n > 0 && i < nfds; i++)
+		for (unsigned i = NET_AT; n > 0 && i < nfds; i++)
 			*net |= pfd[i].revents != 0;
 		return n != 0;
 	}
@@ -388,7 +392,8 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 				m.idle_ns += (uint64_t)waited_rec;
 			return false;
 		}
-		if (!input && debug_console_watch_fd() < 0) {
+		struct pollfd debugger[DEBUG_POLLFDS];
+		if (!input && !debug_pollfds(debugger)) {
 			rec_point();
 			return false; /* nothing to wait for: a stop request is on its way */
 		}

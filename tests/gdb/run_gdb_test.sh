@@ -12,6 +12,8 @@
 #     #sim-exit N         the simulator exits with N (default 0)
 #     #stdin-open         the simulator's standard input is a pipe that stays open and empty
 #                         (else /dev/null)
+#     #attach-after REGEX the client connects once the simulator's stdout has a matching line
+#                         (else at once): it attaches to a system that runs
 # @BUILD@ in #symbols stands for the simulator's directory, @GUEST@ in a SIM_ARG for its guests'.
 # Every wait is bounded, and generously: the machine may be loaded.
 set -u
@@ -46,6 +48,11 @@ fi
 bg_pid=$!
 port=$(wait_port "$work/sim.err" "$START_TIMEOUT")
 [[ -n $port ]] || fail "the simulator printed no port"
+attach_after=$(directive attach-after)
+if [[ -n $attach_after ]]; then
+	wait_line "$work/sim.out" "$attach_after" "$START_TIMEOUT" ||
+		fail "the simulator printed no line matching '$attach_after'"
+fi
 
 case $test in
 *.gdb)

@@ -5,16 +5,23 @@
  * gdb_target [PROGRAM]: computes, forks the children and waits for them, then execs PROGRAM
  * if given (else prints "done" and exits 0). gdb_target --spin: computes forever.
  * gdb_target --crash: writes through a null pointer. gdb_target --read: reads a byte of
- * standard input and says how it went.
+ * standard input and says how it went. gdb_target --nap (sleeps NAP_SECONDS at a time) and
+ * gdb_target --busy (computes): says "waiting for the debugger", then goes on until a debugger
+ * that attached sets released, and exits 0.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define CHILDREN 2
+/* Longer than gdb waits for the answer to its first packet: a debugger that connects during a
+ * nap is heard only if the simulator's idle wait listens for it. */
+#define NAP_SECONDS 10
 
 int counter; /* what compute() leaves behind: the watchpoint test watches it */
+volatile int released; /* set by the attach tests' gdb: --nap and --busy end */
 
 __attribute__((noinline)) int square(int x)
 {
@@ -52,6 +59,18 @@ int main(int argc, char **argv)
 			compute(4);
 	if (argc > 1 && !strcmp(argv[1], "--crash"))
 		crash((int *)0);
+	if (argc > 1 && (!strcmp(argv[1], "--nap") || !strcmp(argv[1], "--busy"))) {
+		bool nap = !strcmp(argv[1], "--nap");
+		printf("waiting for the debugger\n");
+		fflush(stdout);
+		while (!released)
+			if (nap)
+				sleep(NAP_SECONDS);
+			else
+				compute(4);
+		printf("released\n");
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--read")) {
 		char c;
 		printf("read: %ld\n", (long)read(0, &c, 1));
