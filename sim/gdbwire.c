@@ -89,6 +89,11 @@ bool gdbwire_connected(void)
 /* Takes a connection that is waiting, without waiting: its descriptor, or -1. */
 static int take_connection(void)
 {
+	/* Linux takes the new descriptor before it looks for a connection: out of descriptors,
+	 * accept fails even when nobody connects, and that must not end listening. */
+	struct pollfd pfd = {wire.listen_fd, POLLIN, 0};
+	if (poll(&pfd, 1, 0) <= 0)
+		return -1;
 	int fd = accept4(wire.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	/* Out of descriptors or memory, the connection stays queued and the socket readable: every
 	 * wait for input (a console read) would spin on it. Other errors (no connection, one that
