@@ -287,7 +287,7 @@ static void set_trap(enum trap_kind kind, unsigned vector, uint64_t addr)
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
 	(void)uc, (void)size, (void)data;
-	if (cpu.mid_uctx == cpu.cur && cpu.cur) {
+	if (cpu.mid_uctx && cpu.mid_uctx == cpu.cur) { /* NULL but after a debugger's stop */
 		cpu.mid_uctx = NULL;
 		if (addr == cpu.mid_rip)
 			return; /* the rest of the block the debugger stopped in */

@@ -396,11 +396,6 @@ bool rec_take(enum rec_kind kind, int64_t *value, void *data, size_t *len)
 	return true;
 }
 
-bool rec_replay_ended(void)
-{
-	return rec_mode == REC_REPLAY && (rec.ended || !next_record());
-}
-
 /* ---- sync points and output ---- */
 
 void rec_output(const void *buf, size_t len)

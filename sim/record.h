@@ -77,9 +77,6 @@ void rec_sync(void);
 /* Every console byte the machine writes goes through here (for the sync's checksum). */
 void rec_output(const void *buf, size_t len);
 
-/* A replay that went past its log's last input: true once the recording's end is reached. */
-bool rec_replay_ended(void);
-
 /* The disk (virtio_blk.c): the recording saves each 4 KiB chunk before its first write (the
  * disk's sim_disk_first_write); the replay gets the saved chunks back, to read the disk as the
  * recording began with it. */
