@@ -37,8 +37,11 @@
 #define BREAK_SW 1u
 #define BREAK_HW 2u
 
+/* A breakpoint stops the process it belongs to (pid), or every process (pid 0: a debugger
+ * that knows no processes). */
 struct breakpoint {
 	uint64_t addr;
+	int pid;
 	uc_hook hook;
 	unsigned kinds; /* BREAK_SW | BREAK_HW inserted; 0 when disabled */
 	struct breakpoint *next;
@@ -67,6 +70,12 @@ struct dbg_thread {
 	int signal;            /* the signal the debugger resumed it with */
 	bool exec_stop;        /* stop before its first instruction */
 };
+
+/* The program each process runs, for the debugger's symbol files (qXfer:exec-file:read). */
+static struct {
+	int pid;
+	char path[256];
+} programs[CORE_THREADS_MAX];
 
 bool debug_enabled;
 
@@ -136,7 +145,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *dat
 {
 	(void)uc, (void)size;
 	const struct breakpoint *b = data;
-	if (!b->kinds)
+	if (!b->kinds || (b->pid && core_pid(core_current()) != b->pid))
 		return;
 	if (addr == dbg.run.skip) {
 		dbg.run.skip = 0;
@@ -497,6 +506,15 @@ const struct sim_run_observer debug_observer = {before_run, run_begin, after_run
 
 void debug_exec(struct thread *p, const char *path)
 {
+	int pid = core_pid(p);
+	programs[(unsigned)pid % CORE_THREADS_MAX].pid = pid;
+	snprintf(programs[(unsigned)pid % CORE_THREADS_MAX].path, sizeof(programs[0].path), "%s", path);
+	/* A new program: the old one's breakpoints were its process's memory, gone. */
+	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
+		if (b->pid == pid && b->kinds) {
+			b->kinds = 0;
+			dbg.dirty = true;
+		}
 	if (!dbg.stop_at_exec)
 		return;
 	const char *base = strrchr(path, '/');
@@ -567,21 +585,22 @@ void debug_kill(void)
 	dbg.killed = true;
 }
 
-static struct breakpoint *find_break(uint64_t addr)
+static struct breakpoint *find_break(uint64_t addr, int pid)
 {
 	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
-		if (b->addr == addr)
+		if (b->addr == addr && b->pid == pid)
 			return b;
 	return NULL;
 }
 
-int debug_break_insert(uint64_t addr, bool hw)
+int debug_break_insert(uint64_t addr, bool hw, int pid)
 {
-	struct breakpoint *b = find_break(addr);
+	struct breakpoint *b = find_break(addr, pid);
 	if (!b) {
 		if (!(b = calloc(1, sizeof(*b))))
 			return -ENOMEM;
 		b->addr = addr;
+		b->pid = pid;
 		if (uc_hook_add(sim_uc(), &b->hook, UC_HOOK_CODE, (void *)on_breakpoint, b, addr, addr)) {
 			free(b);
 			return -ENOMEM;
@@ -596,15 +615,48 @@ int debug_break_insert(uint64_t addr, bool hw)
 	return 0;
 }
 
-int debug_break_remove(uint64_t addr, bool hw)
+int debug_break_remove(uint64_t addr, bool hw, int pid)
 {
-	struct breakpoint *b = find_break(addr);
+	struct breakpoint *b = find_break(addr, pid);
 	if (!b || !(b->kinds & (hw ? BREAK_HW : BREAK_SW)))
-		return -ENOENT;
+		return pid ? 0 : -ENOENT; /* a process's: gone with it */
 	b->kinds &= ~(hw ? BREAK_HW : BREAK_SW);
 	dbg.dirty = true;
 	travel_points_changed();
 	return 0;
+}
+
+void debug_fork(struct thread *parent, struct thread *child)
+{
+	int pid = core_pid(child), from = core_pid(parent);
+	if (pid == from)
+		return; /* a thread: the same process */
+	programs[(unsigned)pid % CORE_THREADS_MAX].pid = pid;
+	memcpy(programs[(unsigned)pid % CORE_THREADS_MAX].path,
+	       programs[(unsigned)from % CORE_THREADS_MAX].pid == from
+		       ? programs[(unsigned)from % CORE_THREADS_MAX].path
+		       : "",
+	       sizeof(programs[0].path));
+	/* The child's memory is the parent's copy, breakpoints and all (as with Linux's
+	 * breakpoint instructions, kept by gdb's detach-on-fork off). */
+	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
+		if (b->pid == from && b->kinds) {
+			if (b->kinds & BREAK_SW)
+				debug_break_insert(b->addr, false, pid);
+			if (b->kinds & BREAK_HW)
+				debug_break_insert(b->addr, true, pid);
+		}
+}
+
+bool debug_exec_file(int pid, char *out, size_t size)
+{
+	const char *path = programs[(unsigned)pid % CORE_THREADS_MAX].pid == pid
+				   ? programs[(unsigned)pid % CORE_THREADS_MAX].path
+				   : NULL;
+	struct thread *t = core_thread(pid);
+	if (!t || core_pid(t) != pid || !path || !*path)
+		return false;
+	return debug_symbol_file(path, out, size);
 }
 
 int debug_watch_insert(uint64_t addr, uint64_t len, unsigned kind)
@@ -683,7 +735,7 @@ void debug_points_export(struct debug_points *out)
 	out->nbreaks = out->nwatches = 0;
 	for (const struct breakpoint *b = dbg.breaks; b && out->nbreaks < DEBUG_POINTS_MAX; b = b->next)
 		if (b->kinds)
-			out->breaks[out->nbreaks++] = (struct debug_point){b->addr, 0, b->kinds, 0};
+			out->breaks[out->nbreaks++] = (struct debug_point){b->addr, 0, b->kinds, b->pid};
 	for (size_t i = 0; i < dbg.nwatches && out->nwatches < DEBUG_POINTS_MAX; i++)
 		out->watches[out->nwatches++] = (struct debug_point){
 			dbg.watches[i].addr, dbg.watches[i].len, dbg.watches[i].kind, dbg.watches[i].pid};
@@ -699,9 +751,9 @@ void debug_points_import(const struct debug_points *from)
 		b->kinds = 0;
 	for (unsigned i = 0; i < in->nbreaks; i++) {
 		if (in->breaks[i].kind & BREAK_SW)
-			debug_break_insert(in->breaks[i].addr, false);
+			debug_break_insert(in->breaks[i].addr, false, in->breaks[i].pid);
 		if (in->breaks[i].kind & BREAK_HW)
-			debug_break_insert(in->breaks[i].addr, true);
+			debug_break_insert(in->breaks[i].addr, true, in->breaks[i].pid);
 	}
 	dbg.nwatches = 0;
 	for (unsigned i = 0; i < in->nwatches && i < WATCH_MAX; i++)

@@ -97,6 +97,16 @@ void debug_open(const struct sim_options *opt, const struct debug_frontend *fe);
 void debug_close(void);
 /* The engine as the CPU's run observer (sim_cpu_observe). */
 extern const struct sim_run_observer debug_observer;
+/* The kernel's fork observer: child was cloned from parent (a new process inherits the
+ * parent's breakpoints). */
+void debug_fork(struct thread *parent, struct thread *child);
+/* The host file with the symbols of the program process pid runs (for gdb's
+ * qXfer:exec-file:read): false when unknown. */
+bool debug_exec_file(int pid, char *out, size_t size);
+/* Where the symbols of the program at path are (a guest path): the file next to the simulator
+ * (its guest/ directory, where the build puts every program with its debug information) or
+ * under --root, else path itself when it is a host file. main.c. */
+bool debug_symbol_file(const char *path, char *out, size_t size);
 /* The kernel's exec observer: p now runs path. */
 void debug_exec(struct thread *p, const char *path);
 /* The kernel's fault observer: the debugger sees the fault first and says which signal p gets
@@ -125,8 +135,9 @@ void debug_travel_runner(void);
 void debug_kernel_wrote(uint64_t pa, size_t len);
 
 /* Used by the stub while the system is stopped. 0 or -errno. */
-int debug_break_insert(uint64_t addr, bool hw);
-int debug_break_remove(uint64_t addr, bool hw);
+/* A breakpoint of process pid (0: of every process). */
+int debug_break_insert(uint64_t addr, bool hw, int pid);
+int debug_break_remove(uint64_t addr, bool hw, int pid);
 int debug_watch_insert(uint64_t addr, uint64_t len, unsigned kind);
 int debug_watch_remove(uint64_t addr, uint64_t len, unsigned kind);
 /* Sets what every thread does when the stub returns; resume[] names threads by pid. */

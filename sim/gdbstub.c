@@ -26,6 +26,8 @@
 /* What the connected debugger told us, and what it waits for. */
 static struct {
 	bool swbreak, hwbreak; /* it understands these stop reasons */
+	bool multi;            /* the multiprocess extensions: ids are pPID.TID, each process gdb's
+				* own inferior with its own program (qXfer:exec-file:read) */
 	bool waiting;          /* it resumed the system and waits for a stop reply */
 	int gthread, cthread;  /* Hg and Hc: a pid, 0 any, -1 all */
 	struct debug_stop last; /* the stop '?' reports */
@@ -106,10 +108,47 @@ static bool parse_hex_bytes(const char *s, size_t digits, uint8_t *out, size_t l
 	return true;
 }
 
-/* A thread id: "-1" (all), "0" (any) or a pid in hex. */
+/* A thread of process pid: its first thread (the one whose id is the pid when it lives). */
+static int thread_of_process(int pid)
+{
+	struct thread *t = core_thread(pid);
+	if (t && core_pid(t) == pid)
+		return pid;
+	unsigned cursor = 0;
+	while ((t = core_thread_next(&cursor)))
+		if (core_pid(t) == pid)
+			return core_tid(t);
+	return pid; /* none: an id no thread has, refused where it is used */
+}
+
+/* A thread id: "-1" (all), "0" (any) or a thread's id in hex; with the multiprocess
+ * extensions also "pPID.TID", "pPID" and "pPID.-1" (a thread of PID stands for all of them),
+ * "p-1" (all). */
 static bool parse_thread(const char **s, int *tid)
 {
 	uint64_t v;
+	if (**s == 'p') {
+		(*s)++;
+		int pid;
+		if (!parse_thread(s, &pid))
+			return false;
+		if (pid == -1) {
+			*tid = -1;
+			if (**s == '.' && (*s)[1] == '-' && (*s)[2] == '1')
+				*s += 3;
+			return true;
+		}
+		if (**s != '.') {
+			*tid = pid ? thread_of_process(pid) : 0;
+			return true;
+		}
+		(*s)++;
+		if (!parse_thread(s, tid))
+			return false;
+		if (*tid <= 0)
+			*tid = pid ? thread_of_process(pid) : 0;
+		return true;
+	}
 	if (**s == '-' && (*s)[1] == '1') {
 		*s += 2;
 		*tid = -1;
@@ -119,6 +158,16 @@ static bool parse_thread(const char **s, int *tid)
 		return false;
 	*tid = (int)v;
 	return true;
+}
+
+/* A thread's id as gdb knows it. */
+static void put_tid(struct reply *r, int tid)
+{
+	struct thread *t = core_thread(tid);
+	if (gs.multi)
+		put(r, "p%x.%x", t ? core_pid(t) : tid, tid);
+	else
+		put(r, "%x", tid);
 }
 
 static struct thread *live_proc(int tid)
@@ -166,7 +215,9 @@ static void put_stop(struct reply *r, const struct debug_stop *s)
 	struct thread *p = live_proc(s->pid);
 	int sig = s->reason == DEBUG_SIGNAL ? gdb_signal(s->signal)
 		: s->reason == DEBUG_INTERRUPT ? 2 : 5; /* SIGINT, SIGTRAP */
-	put(r, "T%02xthread:%x;", sig, s->pid);
+	put(r, "T%02xthread:", sig);
+	put_tid(r, s->pid);
+	put(r, ";");
 	if (s->reason == DEBUG_HISTORY_BEGIN)
 		put(r, "replaylog:begin;");
 	else if (s->reason == DEBUG_BREAK && gs.swbreak)
@@ -224,9 +275,14 @@ static size_t threads_xml(char *buf, size_t size)
 	len += (size_t)snprintf(buf, size, "<?xml version=\"1.0\"?>\n<threads>\n");
 	for (struct thread *p; (p = core_thread_next(&cursor)) && len < size;) {
 		xml_name(p, name);
+		char id[32];
+		if (gs.multi)
+			snprintf(id, sizeof(id), "p%x.%x", core_pid(p), core_tid(p));
+		else
+			snprintf(id, sizeof(id), "%x", core_tid(p));
 		len += (size_t)snprintf(buf + len, size - len,
-					"<thread id=\"%x\" name=\"%s\">%s pid %d</thread>\n", core_tid(p),
-					name, name, core_tid(p));
+					"<thread id=\"%s\" name=\"%s\">%s pid %d</thread>\n", id, name,
+					name, core_tid(p));
 	}
 	if (len < size)
 		len += (size_t)snprintf(buf + len, size - len, "</threads>\n");
@@ -238,9 +294,11 @@ static void query(struct reply *r, const char *pkt)
 	if (!strncmp(pkt, "qSupported", 10)) {
 		gs.swbreak = strstr(pkt, "swbreak+") != NULL;
 		gs.hwbreak = strstr(pkt, "hwbreak+") != NULL;
+		gs.multi = strstr(pkt, "multiprocess+") != NULL;
 		put(r, "PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+;"
-		       "vContSupported+%s%s%s",
+		       "vContSupported+%s%s%s%s",
 		    GDB_PACKET_MAX, gs.swbreak ? ";swbreak+" : "", gs.hwbreak ? ";hwbreak+" : "",
+		    gs.multi ? ";multiprocess+;qXfer:exec-file:read+" : "",
 		    travel_enabled ? ";ReverseStep+;ReverseContinue+" : "");
 	} else if (!strcmp(pkt, "QStartNoAckMode")) {
 		put(r, "OK");
@@ -250,18 +308,33 @@ static void query(struct reply *r, const char *pkt)
 	} else if (!strncmp(pkt, "qXfer:threads:read::", 20)) {
 		static char doc[128 * 1024];
 		put_xfer(r, doc, threads_xml(doc, sizeof(doc)), pkt + 20);
+	} else if (!strncmp(pkt, "qXfer:exec-file:read:", 21)) {
+		const char *s = pkt + 21;
+		uint64_t pid;
+		char path[4096];
+		if (!parse_hex(&s, &pid) || *s++ != ':' || pid > INT32_MAX) {
+			reply_error(r, 1);
+			return;
+		}
+		if (!debug_exec_file((int)pid, path, sizeof(path))) {
+			reply_error(r, ESRCH);
+			return;
+		}
+		put_xfer(r, path, strlen(path), s);
 	} else if (!strncmp(pkt, "qXfer:", 6)) {
 		/* another object: unsupported, empty reply */
-	} else if (!strcmp(pkt, "qAttached")) {
+	} else if (!strcmp(pkt, "qAttached") || !strncmp(pkt, "qAttached:", 10)) {
 		put(r, "1"); /* quitting gdb detaches; `kill` ends the simulator */
 	} else if (!strcmp(pkt, "qC")) {
 		struct thread *p = thread_proc(gs.gthread);
-		put(r, "QC%x", p ? core_tid(p) : 0);
+		put(r, "QC");
+		put_tid(r, p ? core_tid(p) : 0);
 	} else if (!strcmp(pkt, "qfThreadInfo")) {
 		unsigned cursor = 0;
 		const char *sep = "m";
 		for (struct thread *p; (p = core_thread_next(&cursor));) {
-			put(r, "%s%x", sep, core_tid(p));
+			put(r, "%s", sep);
+			put_tid(r, core_tid(p));
 			sep = ",";
 		}
 		if (!r->len)
@@ -431,7 +504,11 @@ static void breakpoint(struct reply *r, const char *pkt)
 	bool insert = pkt[0] == 'Z';
 	int err;
 	if (type <= 1) {
-		err = insert ? debug_break_insert(addr, type == 1) : debug_break_remove(addr, type == 1);
+		/* With inferiors of their own, a breakpoint is the process's gdb set it in (its Hg). */
+		struct thread *t = gs.multi ? thread_proc(gs.gthread) : NULL;
+		int pid = t ? core_pid(t) : 0;
+		err = insert ? debug_break_insert(addr, type == 1, pid)
+			     : debug_break_remove(addr, type == 1, pid);
 	} else if (type <= 4) {
 		unsigned access = type == 2 ? DEBUG_WATCH_WRITE
 			       : type == 3 ? DEBUG_WATCH_READ : DEBUG_WATCH_WRITE | DEBUG_WATCH_READ;
@@ -694,7 +771,7 @@ static bool gdbstub_connected(void)
 /* A new debugger: it knows nothing yet. */
 static void connected(void)
 {
-	gs.swbreak = gs.hwbreak = gs.waiting = false;
+	gs.swbreak = gs.hwbreak = gs.waiting = gs.multi = false;
 	gs.gthread = gs.cthread = 0;
 }
 
@@ -806,16 +883,18 @@ static void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection
 	debug_detach(); /* it detached or went away */
 }
 
-void gdbstub_features(bool *swbreak, bool *hwbreak)
+void gdbstub_features(bool *swbreak, bool *hwbreak, bool *multi)
 {
 	*swbreak = gs.swbreak;
 	*hwbreak = gs.hwbreak;
+	*multi = gs.multi;
 }
 
-void gdbstub_adopt(bool swbreak, bool hwbreak, bool waiting)
+void gdbstub_adopt(bool swbreak, bool hwbreak, bool multi, bool waiting)
 {
 	gs.swbreak = swbreak;
 	gs.hwbreak = hwbreak;
+	gs.multi = multi;
 	gs.waiting = waiting;
 }
 
@@ -823,11 +902,13 @@ static void gdbstub_exited(int status)
 {
 	if (!gdbwire_connected())
 		return;
-	char r[8];
+	char r[32];
 	if (status >= 0 && (status & 0x7f) == 0)
 		snprintf(r, sizeof(r), "W%02x", (status >> 8) & 0xff);
 	else
 		snprintf(r, sizeof(r), "X%02x", status >= 0 ? status & 0x7f : 9);
+	if (gs.multi) /* the machine's end is its first process's */
+		snprintf(r + strlen(r), sizeof(r) - strlen(r), ";process:1");
 	gdbwire_send(r, strlen(r));
 	gdbwire_disconnect();
 }

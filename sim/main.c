@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -594,6 +595,38 @@ static void trace_device_line(const char *line)
 }
 
 /* The kernel's exec observer: program symbols for --trace=stack, exec stops for the debugger. */
+static const char *root_dir; /* --root, for debug_symbol_file */
+
+static bool regular_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool debug_symbol_file(const char *path, char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = 0;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (root_dir && (size_t)snprintf(out, size, "%s%s", root_dir, path) < size && regular_file(out))
+		return true;
+	if (slash && (size_t)snprintf(out, size, "%s/guest/%s", self, base) < size && regular_file(out))
+		return true;
+	return path[0] == '/' && (size_t)snprintf(out, size, "%s", path) < size && regular_file(out);
+}
+
+static void on_fork(struct thread *parent, struct thread *child)
+{
+	if (kernel_cfg.trace_stack)
+		symbols_fork(parent, child);
+	if (debug_enabled)
+		debug_fork(parent, child);
+}
+
 static void on_exec(struct thread *t, const char *path, const struct core_image *src)
 {
 	if (kernel_cfg.trace_stack)
@@ -686,6 +719,7 @@ int main(int argc, char **argv)
 		return sim_net_relay(argv[1] + 12); /* slirp runs this for a guestfwd connection */
 	struct sim_options opt;
 	int first = parse_args(argc, argv, &opt);
+	root_dir = opt.root;
 	int err = opt.timeline ? sim_timeline_open(opt.timeline) : 0;
 	if (err) { /* a usage error, found once the options are all read */
 		fprintf(stderr, "eclipse-sim: --timeline: %s: %s\n", opt.timeline, strerror(-err));
@@ -801,7 +835,7 @@ int main(int argc, char **argv)
 		.trace = opt.trace, .max_procs = opt.max_procs, .max_time_ns = opt.max_time_ns,
 		.quiet = opt.quiet, .no_direct_switch = opt.switch_loop,
 		.on_exec = stack || debug_enabled ? on_exec : NULL,
-		.on_fork = stack ? symbols_fork : NULL,
+		.on_fork = stack || debug_enabled ? on_fork : NULL,
 		.on_fault = debug_enabled ? on_fault : NULL,
 		.trace_stack = stack ? symbols_trace_stack : NULL,
 		.trace_write = trace_fd >= 0 ? trace_to_file : NULL,

@@ -74,6 +74,11 @@ unsigned sim_stop_requests(void)
 	return 0;
 }
 
+bool debug_exec_file(int pid, char *out, size_t size)
+{
+	return snprintf(out, size, "/guest/%d", pid) > 0;
+}
+
 /* No time travel here: the stub's reverse packets and monitor commands answer that. */
 bool travel_enabled;
 
@@ -101,8 +106,9 @@ void travel_note_resume(const char *pkt, size_t len)
 	(void)pkt, (void)len;
 }
 
-int debug_break_insert(uint64_t addr, bool hw)
+int debug_break_insert(uint64_t addr, bool hw, int pid)
 {
+	(void)pid;
 	for (size_t i = 0; i < dbg.nbreaks; i++)
 		if (dbg.breaks[i] == addr) {
 			dbg.break_kinds[i] |= 1u << hw;
@@ -115,8 +121,9 @@ int debug_break_insert(uint64_t addr, bool hw)
 	return 0;
 }
 
-int debug_break_remove(uint64_t addr, bool hw)
+int debug_break_remove(uint64_t addr, bool hw, int pid)
 {
+	(void)pid;
 	for (size_t i = 0; i < dbg.nbreaks; i++)
 		if (dbg.breaks[i] == addr && (dbg.break_kinds[i] & (1u << hw))) {
 			dbg.break_kinds[i] &= ~(1u << hw);
