@@ -69,13 +69,37 @@ struct dbg_thread {
 	uint64_t skip;         /* it stopped at this breakpoint: run over it once */
 	int signal;            /* the signal the debugger resumed it with */
 	bool exec_stop;        /* stop before its first instruction */
+	bool exec_event;       /* tell the debugger of its exec before its first instruction */
+	int fork_child;        /* tell the debugger of this fork before it runs on */
+	int fork_parent;       /* held until the debugger heard of the fork that made it */
 };
 
-/* The program each process runs, for the debugger's symbol files (qXfer:exec-file:read). */
-static struct {
+/* What the debugger knows of each process: the program it runs (for the debugger's symbol
+ * files, qXfer:exec-file:read), and whether the debugger detached it. */
+struct dbg_process {
 	int pid;
+	bool hidden;
 	char path[256];
-} programs[CORE_THREADS_MAX];
+};
+static struct dbg_process programs[CORE_THREADS_MAX];
+
+/* The record of process pid; a new one (with create) when the slot held another. */
+static struct dbg_process *process_of(int pid, bool create)
+{
+	struct dbg_process *pr = &programs[(unsigned)pid % CORE_THREADS_MAX];
+	if (pr->pid != pid) {
+		if (!create)
+			return NULL;
+		*pr = (struct dbg_process){.pid = pid};
+	}
+	return pr;
+}
+
+bool debug_hidden(int pid)
+{
+	const struct dbg_process *pr = process_of(pid, false);
+	return pr && pr->hidden;
+}
 
 bool debug_enabled;
 
@@ -85,6 +109,7 @@ static struct {
 	bool initial_stop;  /* --gdb-wait, not yet done */
 	bool detached;      /* a debugger came and went: run freely */
 	bool killed;
+	bool fork_events, exec_events; /* the debugger wants to hear of them */
 	bool dirty;         /* the hooks must be brought in line before the next run */
 	bool forget_code;   /* and the translations dropped */
 	struct breakpoint *breaks;
@@ -152,7 +177,7 @@ static void on_breakpoint(uc_engine *uc, uint64_t addr, uint32_t size, void *dat
 		return;
 	}
 	dbg.run.stop = (struct debug_stop){(b->kinds & BREAK_SW) ? DEBUG_BREAK : DEBUG_HWBREAK,
-					   core_tid(core_current()), addr, 0, 0};
+					   core_tid(core_current()), addr, 0, 0, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -163,7 +188,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 	dbg.run.insn = addr;
 	if (dbg.run.hit) {
 		dbg.run.stop = (struct debug_stop){dbg.run.hit_reason, core_tid(core_current()),
-						   dbg.run.hit_addr, 0, 0};
+						   dbg.run.hit_addr, 0, 0, 0};
 		sim_cpu_debug_stop();
 		return;
 	}
@@ -175,7 +200,7 @@ static void on_instruction(uc_engine *uc, uint64_t addr, uint32_t size, void *da
 	}
 	if (dbg.run.range && addr >= dbg.run.lo && addr < dbg.run.hi)
 		return;
-	dbg.run.stop = (struct debug_stop){DEBUG_STEP, core_tid(core_current()), 0, 0, 0};
+	dbg.run.stop = (struct debug_stop){DEBUG_STEP, core_tid(core_current()), 0, 0, 0, 0};
 	sim_cpu_debug_stop();
 }
 
@@ -324,11 +349,27 @@ void debug_close(void)
 	debug_enabled = false;
 }
 
+/* A thread of a process the debugger did not detach: the last that stopped, else the first. */
+static int visible_thread(void)
+{
+	struct thread *t = core_thread(dbg.last_stop_pid);
+	if (t && !debug_hidden(core_pid(t)))
+		return core_tid(t);
+	unsigned cursor = 0;
+	while ((t = core_thread_next(&cursor)))
+		if (!debug_hidden(core_pid(t)))
+			return core_tid(t);
+	return dbg.last_stop_pid;
+}
+
 /* Stops the system for s at p, at position now (hit: where the access or breakpoint was, for
  * time travel): the stub serves the debugger until it resumes it. */
 static enum sim_run_verdict stop_at(struct thread *p, struct debug_stop s, bool wait,
 				  const struct tt_pos *now, const struct tt_pos *hit)
 {
+	struct thread *shown = core_thread(s.pid);
+	if (shown && debug_hidden(core_pid(shown)))
+		s.pid = visible_thread(); /* the system stopped while a process gdb let go ran */
 	enum debug_reason reason = s.reason;
 	uint64_t addr = s.addr;
 	if (reason == DEBUG_BREAK || reason == DEBUG_HWBREAK)
@@ -356,7 +397,7 @@ static enum sim_run_verdict stop_for(struct thread *p, struct debug_stop s, bool
 
 static enum sim_run_verdict stop(struct thread *p, enum debug_reason reason, uint64_t addr, bool wait)
 {
-	return stop_for(p, (struct debug_stop){reason, core_tid(p), addr, 0, 0}, wait);
+	return stop_for(p, (struct debug_stop){reason, core_tid(p), addr, 0, 0, 0}, wait);
 }
 
 /* A thread that steps left its instruction (or range) without the CPU seeing it: a syscall,
@@ -426,10 +467,35 @@ static enum sim_run_verdict before_run(struct uctx *u)
 		dbg.initial_stop = t->exec_stop = false; /* the same instruction: one stop */
 		return stop(p, DEBUG_INITIAL, 0, true);
 	}
+	if (t->fork_child) { /* the fork's event, before either process runs on */
+		int child = t->fork_child;
+		t->fork_child = 0;
+		thread_of(child)->fork_parent = 0;
+		if (dbg.fe->connected() && core_thread(child))
+			return stop_for(p, (struct debug_stop){DEBUG_FORK, core_tid(p), 0, 0, 0,
+								core_tid(core_thread(child))},
+					false);
+	}
+	if (t->fork_parent) {
+		struct thread *parent = core_thread(t->fork_parent);
+		if (parent && thread_of(t->fork_parent)->fork_child == core_tid(p))
+			return hold(p); /* its parent runs first, and stops for the fork event */
+		t->fork_parent = 0;
+	}
+	if (t->exec_event) {
+		t->exec_event = false;
+		if (dbg.fe->connected())
+			return stop(p, DEBUG_EXEC_EVENT, 0, false);
+	}
 	if (t->exec_stop) {
 		t->exec_stop = false;
-		if (dbg.fe->connected() || !dbg.detached)
+		if (dbg.fe->connected() || !dbg.detached) {
+			/* Asked for by name: the debugger sees it again if it had detached it. */
+			struct dbg_process *pr = process_of(core_pid(p), false);
+			if (pr)
+				pr->hidden = false;
 			return stop(p, DEBUG_EXEC, 0, !dbg.fe->connected());
+		}
 	}
 	if (step_ended(t, u))
 		return stop(p, DEBUG_STEP, 0, false);
@@ -451,7 +517,7 @@ static void run_begin(struct uctx *u)
 	dbg.run.skip = t->skip == u->regs.rip ? t->skip : 0;
 	t->skip = 0;
 	dbg.run.hit = false;
-	dbg.run.hit_by = (struct debug_stop){0, 0, 0, 0, 0};
+	dbg.run.hit_by = (struct debug_stop){0, 0, 0, 0, 0, 0};
 	if (dbg.kernel_hit) { /* stop at the first instruction after the syscall */
 		dbg.kernel_hit = false;
 		dbg.run.hit = true;
@@ -483,13 +549,14 @@ static enum sim_run_verdict after_run(struct uctx *u, const struct trap *t, bool
 		/* The access completed (a fault would run the instruction again). */
 		dbg.run.hit = false;
 		struct tt_pos hit = {now.runs, dbg.run.hit_blocks, dbg.run.hit_rip};
-		struct debug_stop s = {dbg.run.hit_reason, core_tid(p), dbg.run.hit_addr, 0, 0};
+		struct debug_stop s = {dbg.run.hit_reason, core_tid(p), dbg.run.hit_addr, 0, 0, 0};
 		if (dbg.run.hit_by.pid && core_thread(dbg.run.hit_by.pid))
 			s = dbg.run.hit_by;
 		return stop_at(p, s, false, &now, hit.rip ? &hit : NULL);
 	}
 	if (stopped)
-		return stop_at(p, (struct debug_stop){dbg.run.stop.reason, core_tid(p), dbg.run.stop.addr, 0, 0},
+		return stop_at(p, (struct debug_stop){dbg.run.stop.reason, core_tid(p), dbg.run.stop.addr,
+						      0, 0, 0},
 			       false, &now, NULL);
 	return SIM_PASS;
 }
@@ -507,28 +574,30 @@ const struct sim_run_observer debug_observer = {before_run, run_begin, after_run
 void debug_exec(struct thread *p, const char *path)
 {
 	int pid = core_pid(p);
-	programs[(unsigned)pid % CORE_THREADS_MAX].pid = pid;
-	snprintf(programs[(unsigned)pid % CORE_THREADS_MAX].path, sizeof(programs[0].path), "%s", path);
+	struct dbg_process *pr = process_of(pid, true);
+	snprintf(pr->path, sizeof(pr->path), "%s", path);
 	/* A new program: the old one's breakpoints were its process's memory, gone. */
 	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
 		if (b->pid == pid && b->kinds) {
 			b->kinds = 0;
 			dbg.dirty = true;
 		}
+	struct dbg_thread *t = thread_of(core_tid(p));
+	t->exec_event = dbg.exec_events && !pr->hidden && dbg.fe->connected();
 	if (!dbg.stop_at_exec)
 		return;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strcmp(base, dbg.stop_at_exec))
-		thread_of(core_tid(p))->exec_stop = true;
+		t->exec_stop = true;
 }
 
 int debug_fault(struct thread *p, int sig, uint64_t addr)
 {
-	if (!dbg.fe->connected() && travel_serving())
+	if ((!dbg.fe->connected() && travel_serving()) || debug_hidden(core_pid(p)))
 		return sig;
 	struct tt_pos now = travel_position(true, core_uctx(p)->regs.rip);
-	stop_at(p, (struct debug_stop){DEBUG_SIGNAL, core_tid(p), addr, sig, 0}, false, &now, NULL);
+	stop_at(p, (struct debug_stop){DEBUG_SIGNAL, core_tid(p), addr, sig, 0, 0}, false, &now, NULL);
 	if (travel_enabled)
 		return sig; /* the recorded run's signal: the debugger only watches */
 	const struct dbg_thread *t = thread_of(core_tid(p));
@@ -576,7 +645,7 @@ void debug_idle(void)
 	struct tt_pos next = travel_position(false, 0);
 	next.runs++;
 	if (p)
-		stop_at(p, (struct debug_stop){reason, core_tid(p), 0, 0, 0}, false, &next, NULL);
+		stop_at(p, (struct debug_stop){reason, core_tid(p), 0, 0, 0, 0}, false, &next, NULL);
 	dbg.next_poll_ns = 0;
 }
 
@@ -631,32 +700,33 @@ void debug_fork(struct thread *parent, struct thread *child)
 	int pid = core_pid(child), from = core_pid(parent);
 	if (pid == from)
 		return; /* a thread: the same process */
-	programs[(unsigned)pid % CORE_THREADS_MAX].pid = pid;
-	memcpy(programs[(unsigned)pid % CORE_THREADS_MAX].path,
-	       programs[(unsigned)from % CORE_THREADS_MAX].pid == from
-		       ? programs[(unsigned)from % CORE_THREADS_MAX].path
-		       : "",
-	       sizeof(programs[0].path));
-	/* The child's memory is the parent's copy, breakpoints and all (as with Linux's
-	 * breakpoint instructions, kept by gdb's detach-on-fork off). */
-	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
-		if (b->pid == from && b->kinds) {
-			if (b->kinds & BREAK_SW)
-				debug_break_insert(b->addr, false, pid);
-			if (b->kinds & BREAK_HW)
-				debug_break_insert(b->addr, true, pid);
-		}
+	/* It runs its parent's program until it execs another; the debugger hears of it from a
+	 * fork event (where it may keep it, with its breakpoints, or detach it) if it asked, and
+	 * it is as hidden as its parent. */
+	const struct dbg_process *pp = process_of(from, false);
+	struct dbg_process parent_was = pp ? *pp : (struct dbg_process){.pid = from};
+	struct dbg_process *pr = process_of(pid, true);
+	memcpy(pr->path, parent_was.path, sizeof(pr->path));
+	pr->hidden = parent_was.hidden;
+	if (!dbg.fork_events || pr->hidden || !dbg.fe->connected())
+		return;
+	thread_of(core_tid(parent))->fork_child = core_tid(child);
+	thread_of(core_tid(child))->fork_parent = core_tid(parent);
+}
+
+void debug_events(bool fork, bool exec)
+{
+	dbg.fork_events = fork;
+	dbg.exec_events = exec;
 }
 
 bool debug_exec_file(int pid, char *out, size_t size)
 {
-	const char *path = programs[(unsigned)pid % CORE_THREADS_MAX].pid == pid
-				   ? programs[(unsigned)pid % CORE_THREADS_MAX].path
-				   : NULL;
+	const struct dbg_process *pr = process_of(pid, false);
 	struct thread *t = core_thread(pid);
-	if (!t || core_pid(t) != pid || !path || !*path)
+	if (!t || core_pid(t) != pid || !pr || !pr->path[0])
 		return false;
-	return debug_symbol_file(path, out, size);
+	return debug_symbol_file(pr->path, out, size);
 }
 
 int debug_watch_insert(uint64_t addr, uint64_t len, unsigned kind)
@@ -728,6 +798,30 @@ void debug_detach(void)
 	dbg.steppers = 0;
 	dbg.detached = true;
 	dbg.dirty = true;
+	/* A debugger that comes next sees every process, and hears of no event it did not ask. */
+	dbg.fork_events = dbg.exec_events = false;
+	for (size_t i = 0; i < CORE_THREADS_MAX; i++) {
+		programs[i].hidden = false;
+		dbg.threads[i].exec_event = false;
+		dbg.threads[i].fork_child = dbg.threads[i].fork_parent = 0;
+	}
+}
+
+void debug_detach_process(int pid)
+{
+	process_of(pid, true)->hidden = true;
+	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
+		if (b->pid == pid && b->kinds) {
+			b->kinds = 0;
+			dbg.dirty = true;
+		}
+	size_t kept = 0;
+	for (size_t i = 0; i < dbg.nwatches; i++)
+		if (dbg.watches[i].pid != pid)
+			dbg.watches[kept++] = dbg.watches[i];
+	dbg.dirty |= kept != dbg.nwatches;
+	dbg.nwatches = kept;
+	travel_points_changed();
 }
 
 void debug_points_export(struct debug_points *out)
@@ -823,7 +917,7 @@ void debug_kernel_wrote(uint64_t pa, size_t len)
 	 * syscall; a debugger is told once the syscall is over, as after an instruction that wrote.
 	 */
 	struct tt_pos now = travel_position(true, sim_cpu_syscall_rip());
-	struct debug_stop s = {watch_reason(kind), owner, va, 0, core_tid(p)};
+	struct debug_stop s = {watch_reason(kind), owner, va, 0, core_tid(p), 0};
 	if (travel_enabled && !travel_serving() && travel_stop_hook(&s, &now, &now))
 		return;
 	dbg.kernel_hit = true;

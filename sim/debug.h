@@ -29,6 +29,9 @@ enum debug_reason {
 	DEBUG_GONE,      /* the only threads allowed to run ended or cannot run */
 	DEBUG_SIGNAL,    /* a fault is about to give the process signal (addr as the kernel's) */
 	DEBUG_HISTORY_BEGIN, /* time travel went back as far as the checkpoints go */
+	DEBUG_FORK,      /* a process forked (child), before either runs: gdb's fork event */
+	DEBUG_EXEC_EVENT, /* a process execed, before the program's first instruction: gdb's
+			   * exec event */
 };
 
 struct debug_stop {
@@ -37,6 +40,7 @@ struct debug_stop {
 	uint64_t addr;
 	int signal; /* Linux number */
 	int writer; /* a watchpoint's hit by the kernel: the pid whose syscall wrote (0: none) */
+	int child;  /* DEBUG_FORK: the new process */
 };
 
 /* What a thread does once the debugger resumes the system. */
@@ -97,8 +101,8 @@ void debug_open(const struct sim_options *opt, const struct debug_frontend *fe);
 void debug_close(void);
 /* The engine as the CPU's run observer (sim_cpu_observe). */
 extern const struct sim_run_observer debug_observer;
-/* The kernel's fork observer: child was cloned from parent (a new process inherits the
- * parent's breakpoints). */
+/* The kernel's fork observer: child was cloned from parent (it runs the parent's program,
+ * with the parent's breakpoints). */
 void debug_fork(struct thread *parent, struct thread *child);
 /* The host file with the symbols of the program process pid runs (for gdb's
  * qXfer:exec-file:read): false when unknown. */
@@ -144,6 +148,15 @@ int debug_watch_remove(uint64_t addr, uint64_t len, unsigned kind);
 void debug_resume(const struct debug_resume *resume, size_t n);
 /* The debugger went away: no breakpoints, watchpoints or steps, everything runs. */
 void debug_detach(void);
+/* gdb detached one of its inferiors: the breakpoints and watchpoints of process pid go; the
+ * system stays stopped (gdb goes on with its other inferiors, or closes the connection). */
+void debug_detach_process(int pid);
+/* What the debugger wants to hear of: forks and execs of the processes it debugs (gdb's fork
+ * and exec events), as stops. */
+void debug_events(bool fork, bool exec);
+/* The debugger detached process pid (or never heard of it, a child of one it detached): it is
+ * not shown to it, and its faults are the kernel's, as for a Linux process gdb detached. */
+bool debug_hidden(int pid);
 /* The machine must stop (the debugger killed it). */
 void debug_kill(void);
 

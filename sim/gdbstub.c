@@ -23,6 +23,9 @@
 #define REPLY_MAX (2 * GDB_PACKET_MAX + 64)
 
 
+/* How long the stub answers a debugger after the machine ended, once it asks nothing more. */
+#define ENDED_QUIET_MS 1000
+
 /* What the connected debugger told us, and what it waits for. */
 static struct {
 	bool swbreak, hwbreak; /* it understands these stop reasons */
@@ -170,15 +173,25 @@ static void put_tid(struct reply *r, int tid)
 		put(r, "%x", tid);
 }
 
+/* A thread the debugger sees: not of a process it detached. */
 static struct thread *live_proc(int tid)
 {
-	return core_thread(tid);
+	struct thread *t = core_thread(tid);
+	return t && !debug_hidden(core_pid(t)) ? t : NULL;
+}
+
+static struct thread *next_shown(unsigned *cursor)
+{
+	struct thread *t;
+	while ((t = core_thread_next(cursor)) && debug_hidden(core_pid(t)))
+		;
+	return t;
 }
 
 static struct thread *first_live(void)
 {
 	unsigned cursor = 0;
-	return core_thread_next(&cursor);
+	return next_shown(&cursor);
 }
 
 /* The process a thread id selects: a pid, or for 0 and -1 the one that stopped. */
@@ -224,7 +237,18 @@ static void put_stop(struct reply *r, const struct debug_stop *s)
 		put(r, "swbreak:;");
 	else if (s->reason == DEBUG_HWBREAK && gs.hwbreak)
 		put(r, "hwbreak:;");
-	else if (s->reason == DEBUG_WATCH || s->reason == DEBUG_RWATCH || s->reason == DEBUG_AWATCH)
+	else if (s->reason == DEBUG_FORK) {
+		put(r, "fork:");
+		put_tid(r, s->child);
+		put(r, ";");
+	} else if (s->reason == DEBUG_EXEC_EVENT) {
+		char path[4096];
+		if (!debug_exec_file(core_pid(p ? p : core_thread(s->pid)), path, sizeof(path)))
+			snprintf(path, sizeof(path), "?"); /* gone already */
+		put(r, "exec:");
+		put_hex(r, path, strlen(path));
+		put(r, ";");
+	} else if (s->reason == DEBUG_WATCH || s->reason == DEBUG_RWATCH || s->reason == DEBUG_AWATCH)
 		put(r, "%s:%llx;",
 		    s->reason == DEBUG_WATCH ? "watch" : s->reason == DEBUG_RWATCH ? "rwatch" : "awatch",
 		    (unsigned long long)s->addr);
@@ -273,7 +297,7 @@ static size_t threads_xml(char *buf, size_t size)
 	unsigned cursor = 0;
 	char name[CORE_NAME_MAX];
 	len += (size_t)snprintf(buf, size, "<?xml version=\"1.0\"?>\n<threads>\n");
-	for (struct thread *p; (p = core_thread_next(&cursor)) && len < size;) {
+	for (struct thread *p; (p = next_shown(&cursor)) && len < size;) {
 		xml_name(p, name);
 		char id[32];
 		if (gs.multi)
@@ -295,10 +319,16 @@ static void query(struct reply *r, const char *pkt)
 		gs.swbreak = strstr(pkt, "swbreak+") != NULL;
 		gs.hwbreak = strstr(pkt, "hwbreak+") != NULL;
 		gs.multi = strstr(pkt, "multiprocess+") != NULL;
+		/* Fork and exec events tell gdb of new processes and programs as they come. Not in
+		 * time travel: a runner executing again would stop at them. */
+		bool forks = gs.multi && !travel_enabled && strstr(pkt, "fork-events+");
+		bool execs = gs.multi && !travel_enabled && strstr(pkt, "exec-events+");
+		debug_events(forks, execs);
 		put(r, "PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+;"
-		       "vContSupported+%s%s%s%s",
+		       "vContSupported+%s%s%s%s%s%s",
 		    GDB_PACKET_MAX, gs.swbreak ? ";swbreak+" : "", gs.hwbreak ? ";hwbreak+" : "",
 		    gs.multi ? ";multiprocess+;qXfer:exec-file:read+" : "",
+		    forks ? ";fork-events+" : "", execs ? ";exec-events+" : "",
 		    travel_enabled ? ";ReverseStep+;ReverseContinue+" : "");
 	} else if (!strcmp(pkt, "QStartNoAckMode")) {
 		put(r, "OK");
@@ -332,7 +362,7 @@ static void query(struct reply *r, const char *pkt)
 	} else if (!strcmp(pkt, "qfThreadInfo")) {
 		unsigned cursor = 0;
 		const char *sep = "m";
-		for (struct thread *p; (p = core_thread_next(&cursor));) {
+		for (struct thread *p; (p = next_shown(&cursor));) {
 			put(r, "%s", sep);
 			put_tid(r, core_tid(p));
 			sep = ",";
@@ -588,9 +618,15 @@ static enum gdb_serve vcont(struct reply *r, const char *pkt)
 		if (*s == ':') {
 			s++;
 			int tid;
+			const char *id = s;
 			if (!parse_thread(&s, &tid))
 				goto bad;
-			a.pid = tid > 0 ? tid : 0;
+			/* A whole process (pPID, pPID.-1: gdb's continue of one inferior) is every
+			 * thread: the system runs as one machine, as with gdb's schedule-multiple on.
+			 * Holding the others is asked of threads (scheduler-locking). */
+			bool whole = id[0] == 'p' &&
+				     (!memchr(id, '.', (size_t)(s - id)) || !strncmp(s - 3, ".-1", 3));
+			a.pid = tid > 0 && !whole ? tid : 0;
 		}
 		if (!a.pid && a.action != DEBUG_ACT_CONTINUE) {
 			/* stepping every thread: step the one that stopped, keep the rest */
@@ -735,6 +771,18 @@ static enum gdb_serve handle(const char *pkt, size_t length, struct reply *r)
 		return legacy_resume(r, pkt);
 	case 'D':
 		put(r, "OK");
+		if (gs.multi && pkt[1] == ';') {
+			/* One inferior: the others stay, and the system stopped, until gdb resumes it or
+			 * detaches its last inferior and closes the connection. */
+			const char *s = pkt + 2;
+			uint64_t pid;
+			if (!parse_hex(&s, &pid) || *s || !pid || pid > INT32_MAX) {
+				reply_error(r, 1);
+			} else {
+				debug_detach_process((int)pid);
+			}
+			return GDB_SERVE_ON;
+		}
 		return GDB_SERVE_DETACH;
 	case 'k':
 		return GDB_SERVE_KILL;
@@ -898,6 +946,39 @@ void gdbstub_adopt(bool swbreak, bool hwbreak, bool multi, bool waiting)
 	gs.waiting = waiting;
 }
 
+/* After the machine's end, with inferiors of their own: gdb heard that process 1 ended, and
+ * the rest of its inferiors are still live to it. It asks about them at once; the answers say
+ * they are gone, and once it is quiet (or detached them all) the connection closes. */
+static void serve_ended(const char *status)
+{
+	static char pkt[GDB_PACKET_MAX + 1];
+	static struct reply r;
+	long len;
+	while ((len = gdbwire_next_within(pkt, ENDED_QUIET_MS)) >= 0) {
+		r.len = 0;
+		if (pkt[0] == 'k' || !strncmp(pkt, "vKill", 5)) {
+			if (pkt[0] == 'v')
+				gdbwire_send("OK", 2);
+			return;
+		}
+		if (pkt[0] == 'D' || pkt[0] == 'H' || !strcmp(pkt, "QStartNoAckMode"))
+			put(&r, "OK");
+		else if (pkt[0] == '?' || pkt[0] == 'c' || pkt[0] == 's' || !strncmp(pkt, "vCont;", 6))
+			put(&r, "%s", status); /* nothing runs any more */
+		else if (!strcmp(pkt, "qfThreadInfo") || !strcmp(pkt, "qsThreadInfo"))
+			put(&r, "l");
+		else if (!strncmp(pkt, "qXfer:threads:read::", 20))
+			put_xfer(&r, "<threads>\n</threads>\n", 21, pkt + 20);
+		else if (!strncmp(pkt, "qAttached", 9))
+			put(&r, "1");
+		else if (pkt[0] != 'q' && pkt[0] != 'v' && pkt[0] != 'Q')
+			reply_error(&r, ESRCH); /* no process to read or write */
+		gdbwire_send(r.buf, r.len);
+		if (pkt[0] == 'D' && pkt[1] != ';')
+			return;
+	}
+}
+
 static void gdbstub_exited(int status)
 {
 	if (!gdbwire_connected())
@@ -910,6 +991,8 @@ static void gdbstub_exited(int status)
 	if (gs.multi) /* the machine's end is its first process's */
 		snprintf(r + strlen(r), sizeof(r) - strlen(r), ";process:1");
 	gdbwire_send(r, strlen(r));
+	if (gs.multi)
+		serve_ended(r);
 	gdbwire_disconnect();
 }
 

@@ -44,6 +44,8 @@ void gdbwire_send(const char *data, size_t len);
 /* Waits for the next packet and copies it to pkt (GDB_PACKET_MAX bytes, NUL added): its
  * length, or -1 once the debugger went away. */
 long gdbwire_next(char *pkt);
+/* The same, but -1 also when nothing came for quiet_ms. */
+long gdbwire_next_within(char *pkt, int quiet_ms);
 /* While the system runs: turns away other debuggers, reads what came, true if it holds a
  * Ctrl-C. */
 bool gdbwire_interrupted(void);

@@ -319,6 +319,21 @@ long gdbwire_next(char *pkt)
 	return -1;
 }
 
+long gdbwire_next_within(char *pkt, int quiet_ms)
+{
+	while (wire.fd >= 0) {
+		long len = take_packet(pkt);
+		if (len >= 0) {
+			pkt[len] = 0;
+			return len;
+		}
+		size_t had = wire.inlen;
+		if (wire.fd < 0 || !receive(quiet_ms) || wire.inlen == had)
+			break;
+	}
+	return -1;
+}
+
 bool gdbwire_interrupted(void)
 {
 	turn_away_others();

@@ -420,7 +420,7 @@ static void on_step(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 	if (t && core_tid(t) == tt.tid) {
 		tt.found = true;
 		tt.hit = here;
-		tt.hit_stop = (struct debug_stop){DEBUG_STEP, tt.tid, 0, 0, 0};
+		tt.hit_stop = (struct debug_stop){DEBUG_STEP, tt.tid, 0, 0, 0, 0};
 	}
 }
 
@@ -694,7 +694,7 @@ int travel_reverse(bool step, int tid)
 	struct slot *first = checkpoint_before(&end, true);
 	if (!first)
 		return -1;
-	struct debug_stop begin = {DEBUG_HISTORY_BEGIN, tid, 0, 0, 0};
+	struct debug_stop begin = {DEBUG_HISTORY_BEGIN, tid, 0, 0, 0, 0};
 	return (int)go(first, &first->pos, &begin, false);
 }
 
@@ -756,7 +756,7 @@ bool travel_monitor(const char *cmd, char *out, size_t size, int *went)
 			return true;
 		}
 		struct thread *t = core_current();
-		struct debug_stop stop = {DEBUG_STEP, t ? core_tid(t) : 0, 0, 0, 0};
+		struct debug_stop stop = {DEBUG_STEP, t ? core_tid(t) : 0, 0, 0, 0, 0};
 		rec_flush();
 		debug_points_export(&tt.sh->points);
 		*went = (int)go(s, &s->pos, &stop, true);

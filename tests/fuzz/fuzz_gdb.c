@@ -174,6 +174,21 @@ void debug_detach(void)
 	dbg.detached = true;
 }
 
+void debug_detach_process(int pid)
+{
+	(void)pid;
+}
+
+void debug_events(bool fork, bool exec)
+{
+	(void)fork, (void)exec;
+}
+
+bool debug_hidden(int pid)
+{
+	return pid == 7; /* one process the debugger detached */
+}
+
 void debug_kill(void)
 {
 	dbg.killed = true;
@@ -329,9 +344,9 @@ static void run(void *arg)
 {
 	const struct input *in = arg;
 	boot();
-	unsigned reasons = DEBUG_SIGNAL + 1;
+	unsigned reasons = DEBUG_EXEC_EVENT + 1;
 	struct debug_stop stop = {(enum debug_reason)(in->data[0] % reasons), in->data[1] % NPROCS + 1,
-				  0x401000, SIGSEGV, 0};
+				  0x401000, SIGSEGV, 0, in->data[1] % NPROCS + 2};
 	gdbstub_session(&stop);
 	const char *s = (const char *)in->data + 2;
 	size_t left = in->size - 2;
