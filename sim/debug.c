@@ -163,6 +163,9 @@ static struct dbg_thread *thread_of(int pid)
 
 static enum debug_action action_of(const struct dbg_thread *t)
 {
+	struct thread *p = core_thread(t->pid);
+	if (p && debug_hidden(core_pid(p)))
+		return DEBUG_ACT_CONTINUE; /* of a process the debugger detached: it runs freely */
 	return t->gen == dbg.gen ? t->action : dbg.fallback;
 }
 

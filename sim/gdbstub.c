@@ -188,6 +188,28 @@ static struct thread *next_shown(unsigned *cursor)
 	return t;
 }
 
+/* The threads in the order gdb is told of them: the one that stopped first, for gdb binds the
+ * first process it hears of to its first inferior, the one with the symbol file a person gave
+ * it (the program that stopped, as a rule). Start from {0}. */
+struct listing {
+	bool started;
+	struct thread *first;
+	unsigned cursor;
+};
+
+static struct thread *listed_next(struct listing *l)
+{
+	if (!l->started) {
+		l->started = true;
+		if ((l->first = live_proc(gs.last.pid)))
+			return l->first;
+	}
+	struct thread *t;
+	while ((t = next_shown(&l->cursor)) && t == l->first)
+		;
+	return t;
+}
+
 static struct thread *first_live(void)
 {
 	unsigned cursor = 0;
@@ -294,10 +316,10 @@ static void xml_name(const struct thread *p, char *out)
 static size_t threads_xml(char *buf, size_t size)
 {
 	size_t len = 0;
-	unsigned cursor = 0;
 	char name[CORE_NAME_MAX];
 	len += (size_t)snprintf(buf, size, "<?xml version=\"1.0\"?>\n<threads>\n");
-	for (struct thread *p; (p = next_shown(&cursor)) && len < size;) {
+	struct listing list = {0};
+	for (struct thread *p; (p = listed_next(&list)) && len < size;) {
 		xml_name(p, name);
 		char id[32];
 		if (gs.multi)
@@ -318,11 +340,15 @@ static void query(struct reply *r, const char *pkt)
 	if (!strncmp(pkt, "qSupported", 10)) {
 		gs.swbreak = strstr(pkt, "swbreak+") != NULL;
 		gs.hwbreak = strstr(pkt, "hwbreak+") != NULL;
-		gs.multi = strstr(pkt, "multiprocess+") != NULL;
-		/* Fork and exec events tell gdb of new processes and programs as they come. Not in
-		 * time travel: a runner executing again would stop at them. */
-		bool forks = gs.multi && !travel_enabled && strstr(pkt, "fork-events+");
-		bool execs = gs.multi && !travel_enabled && strstr(pkt, "exec-events+");
+		/* Each process gdb's own inferior, told of new processes and programs by fork and
+		 * exec events as they come. Not in time travel: the past has the processes it had,
+		 * and gdb learning of one from a thread list (not from an event) shows its stop in
+		 * the wrong thread. There, as for a debugger without fork events, the processes are
+		 * the threads of one inferior. */
+		gs.multi = strstr(pkt, "multiprocess+") && strstr(pkt, "fork-events+") &&
+			   !travel_enabled;
+		bool forks = gs.multi;
+		bool execs = gs.multi && strstr(pkt, "exec-events+");
 		debug_events(forks, execs);
 		put(r, "PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+;"
 		       "vContSupported+%s%s%s%s%s%s",
@@ -360,9 +386,9 @@ static void query(struct reply *r, const char *pkt)
 		put(r, "QC");
 		put_tid(r, p ? core_tid(p) : 0);
 	} else if (!strcmp(pkt, "qfThreadInfo")) {
-		unsigned cursor = 0;
 		const char *sep = "m";
-		for (struct thread *p; (p = next_shown(&cursor));) {
+		struct listing list = {0};
+		for (struct thread *p; (p = listed_next(&list));) {
 			put(r, "%s", sep);
 			put_tid(r, core_tid(p));
 			sep = ",";
@@ -621,12 +647,25 @@ static enum gdb_serve vcont(struct reply *r, const char *pkt)
 			const char *id = s;
 			if (!parse_thread(&s, &tid))
 				goto bad;
-			/* A whole process (pPID, pPID.-1: gdb's continue of one inferior) is every
-			 * thread: the system runs as one machine, as with gdb's schedule-multiple on.
-			 * Holding the others is asked of threads (scheduler-locking). */
-			bool whole = id[0] == 'p' &&
+			/* A whole process (pPID, pPID.-1: gdb's continue of one inferior, with
+			 * schedule-multiple off) is each of its threads; the other processes gdb
+			 * debugs stay stopped, as gdb believes. */
+			bool whole = id[0] == 'p' && tid > 0 &&
 				     (!memchr(id, '.', (size_t)(s - id)) || !strncmp(s - 3, ".-1", 3));
-			a.pid = tid > 0 && !whole ? tid : 0;
+			if (whole) {
+				struct thread *t = live_proc(tid);
+				unsigned cursor = 0;
+				for (struct thread *o; t && (o = core_thread_next(&cursor)) &&
+						       n < ARRAY_SIZE(res);)
+					if (core_pid(o) == core_pid(t)) {
+						a.pid = core_tid(o);
+						res[n++] = a;
+					}
+				if (*s && *s != ';')
+					goto bad;
+				continue;
+			}
+			a.pid = tid > 0 ? tid : 0;
 		}
 		if (!a.pid && a.action != DEBUG_ACT_CONTINUE) {
 			/* stepping every thread: step the one that stopped, keep the rest */
@@ -868,6 +907,8 @@ static void gdbstub_wait_input(int timeout_ms)
 	gdbwire_wait_input(timeout_ms);
 }
 
+static void serve_ended(const char *status);
+
 static void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection)
 {
 	gs.last = *s;
@@ -907,6 +948,8 @@ static void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection
 		if (next == GDB_SERVE_KILL) {
 			if (reply_len) /* vKill is answered, k is not */
 				gdbwire_send(reply, reply_len);
+			if (gs.multi && reply_len)
+				serve_ended("X09;process:1"); /* gdb goes on with its other inferiors */
 			travel_session_ends(true); /* a runner: the frontier kills the machine */
 			debug_kill();
 			gdbwire_disconnect();

@@ -4,10 +4,10 @@
 # wait, so with --nap the simulator is in the middle of a long idle wait.
 #symbols @BUILD@/guest/gdb_target
 #attach-after ^waiting for the debugger$
-#expect ^\* 1 +Thread 1 "gdb_target" \(gdb_target pid 1\)
+#expect ^\* 1 +Thread 1\.1 "gdb_target" \(gdb_target pid 1\)
 #expect ^#0 +
 #expect ^rip +0x[0-9a-f]+
-#expect ^\[Inferior 1 \(Remote target\) detached\]
+#expect ^\[Inferior 1 \(process 1\) detached\]
 #sim-output ^released$
 info threads
 bt

@@ -2,7 +2,7 @@
 #symbols @BUILD@/guest/gdb_target
 #expect ^(0x[0-9a-f]+ in )?_start \(\)
 #expect ^Breakpoint 1 at 0x[0-9a-f]+: file .*target\.c
-#expect ^(Thread [0-9]+ "gdb_target" hit )?Breakpoint 1, compute \(n=(n@entry=)?3\) at .*target\.c:[0-9]+
+#expect ^Thread 1\.1 "gdb_target" hit Breakpoint 1, compute \(n=(n@entry=)?3\) at .*target\.c:[0-9]+
 #expect ^#0  compute \(n=(n@entry=)?3\) at .*target\.c
 #expect ^#1  0x[0-9a-f]+ in main \(.*\) at .*target\.c
 #expect ^[0-9]+	+for \(int i = 1; i <= n; i\+\+\) \{
@@ -13,7 +13,7 @@
 #expect ^\$2 = 1$
 #expect ^compute \(n=(n@entry=)?3\) at .*target\.c:[0-9]+
 #expect ^Value returned is \$3 = 1$
-#expect ^\[Inferior 1 \(Remote target\) exited normally\]
+#expect ^\[Inferior 1 \(process 1\) exited normally\]
 #sim-output ^done$
 break compute
 continue

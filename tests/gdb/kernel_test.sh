@@ -24,7 +24,9 @@ port=$(wait_port "$work/kernel.out" 60)
 [[ -n $port ]] || fail "the simulator printed no port"
 
 timeout -k 10 "$TIMEOUT" gdb -batch -nx -ex "file $guests/gdb_target" \
-	-ex "target remote localhost:$port" -ex 'break child_work' -ex continue -ex 'info threads' \
+	-ex "target remote localhost:$port" -ex 'set detach-on-fork off' \
+	-ex 'set schedule-multiple on' -ex 'break child_work' \
+	-ex continue -ex 'info threads' \
 	>"$work/guest.out" 2>&1 </dev/null
 wait "$bg_pid"
 bg_pid=
@@ -37,7 +39,7 @@ expect kernel.out ' in trap_handle \(t='
 expect kernel.out '^\$1 = 1$'
 expect kernel.out '^\$2 = "gdb_target'
 expect kernel.out '^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
-expect guest.out '^Thread 2 "gdb_target" hit Breakpoint 1, child_work \('
-expect guest.out 'Thread 3 "gdb_target" \(gdb_target pid 3\)'
-expect guest.out '^\[Inferior 1 \(Remote target\) detached\]$'
+expect guest.out '^Thread 2\.1 "gdb_target" hit Breakpoint 1\.2, child_work \('
+expect guest.out 'Thread 3\.3 "gdb_target" \(gdb_target pid 3\)'
+expect guest.out '^\[Inferior 1 \(process 1\) detached\]$'
 echo "PASS $test_name"

@@ -8,6 +8,7 @@
 #     #symbols FILE       gdb reads FILE (relative to the simulator's directory)
 #     #expect REGEX       gdb's (or the client's) output has a line matching REGEX (ERE), after
 #                         the lines the previous #expect lines matched
+#     #reject REGEX       no line of gdb's (or the client's) output matches REGEX
 #     #sim-output REGEX   the simulator's stdout or stderr has a matching line
 #     #sim-exit N         the simulator exits with N (default 0)
 #     #stdin-open         the simulator's standard input is a pipe that stays open and empty
@@ -86,6 +87,12 @@ while IFS= read -r re; do
 	((at < ${#lines[@]})) || fail "no line matching '$re' (in this order)"
 	((at++))
 done < <(directive expect)
+
+while IFS= read -r re; do
+	for line in "${lines[@]}"; do
+		[[ ! $line =~ $re ]] || fail "a line matches '$re': $line"
+	done
+done < <(directive reject)
 
 while IFS= read -r re; do
 	cat "$work/sim.out" "$work/sim.err" | grep -Eq -- "$re" || fail "the simulator printed nothing matching '$re'"

@@ -1,23 +1,27 @@
-# Every process is a thread: a breakpoint in a function two children run stops each in turn,
-# gdb says which, and info threads names them all. Thread 1's backtrace shows it in waitpid,
-# and no further: musl's libc.a has no unwind tables to find main from there.
+# Every process is gdb's own inferior. With detach-on-fork off gdb keeps the children its fork
+# events tell it of: a breakpoint in a function two children run stops each in turn, and gdb
+# says which; continuing runs them all (schedule-multiple on). Inferior 1's backtrace shows it in waitpid, and no further: musl's libc.a has no
+# unwind tables to find main from there.
 #symbols @BUILD@/guest/gdb_target
-#expect ^Thread [0-9]+ "gdb_target" hit Breakpoint 1, child_work \(id=(id@entry=)?0\)
-#expect ^\* [0-9]+ +Thread 2 "gdb_target" \(gdb_target pid 2\) child_work \(id=(id@entry=)?0\)
-#expect Thread 3 "gdb_target" \(gdb_target pid 3\)
-#expect ^\$1 = 3$
-#expect ^\[Switching to thread [0-9]+ \(Thread 1\)\]
+#expect ^\[New inferior 2 \(process 2\)\]
+#expect ^Thread 2\.1 "gdb_target" hit Breakpoint 1\.2, child_work \(id=(id@entry=)?0\)
+#expect ^\* 2\.1 +Thread 2\.2 "gdb_target" \(gdb_target pid 2\) child_work \(id=(id@entry=)?0\)
+#expect Thread 3\.3 "gdb_target" \(gdb_target pid 3\)
+#expect ^\* 2 +process 2 
+#expect ^\[Switching to thread 1\.1 \(Thread 1\.1\)\]
 #expect in waitpid \(
-#expect ^Thread [0-9]+ "gdb_target" hit Breakpoint 1, child_work \(id=(id@entry=)?1\)
-#expect ^\$2 = 3$
-#expect ^\[Inferior 1 \(Remote target\) exited normally\]
+#expect ^Thread 3\.1 "gdb_target" hit Breakpoint 1\.3, child_work \(id=(id@entry=)?1\)
+#expect ^\$1 = 1$
+#expect ^\[Inferior 1 \(process 1\) exited normally\]
 #sim-output ^child 0 exited 5$
 #sim-output ^child 1 exited 14$
+set detach-on-fork off
+set schedule-multiple on
 break child_work
 continue
 info threads
-print $_inferior_thread_count
-thread 1
+info inferiors
+thread 1.1
 bt
 continue
 print $_thread
