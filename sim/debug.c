@@ -70,8 +70,8 @@ struct dbg_thread {
 	int signal;            /* the signal the debugger resumed it with */
 	bool exec_stop;        /* stop before its first instruction */
 	bool exec_event;       /* tell the debugger of its exec before its first instruction */
-	int fork_child;        /* tell the debugger of this fork before it runs on */
-	int fork_parent;       /* held until the debugger heard of the fork that made it */
+	int fork_child;        /* the debugger hears of this fork before either process runs on */
+	int fork_parent;       /* and this thread is the child of that fork */
 };
 
 /* What the debugger knows of each process: the program it runs (for the debugger's symbol
@@ -103,6 +103,9 @@ bool debug_hidden(int pid)
 
 bool debug_enabled;
 
+/* Ends of processes waiting to be told, at most (more are learnt from the thread list). */
+#define EXITS_MAX 16
+
 static struct {
 	const struct debug_frontend *fe;
 	const char *stop_at_exec;
@@ -110,6 +113,8 @@ static struct {
 	bool detached;      /* a debugger came and went: run freely */
 	bool killed;
 	bool fork_events, exec_events; /* the debugger wants to hear of them */
+	struct { int pid, status; } ended[EXITS_MAX]; /* processes it has yet to hear ended */
+	size_t nended;
 	bool dirty;         /* the hooks must be brought in line before the next run */
 	bool forget_code;   /* and the translations dropped */
 	struct breakpoint *breaks;
@@ -470,20 +475,23 @@ static enum sim_run_verdict before_run(struct uctx *u)
 		dbg.initial_stop = t->exec_stop = false; /* the same instruction: one stop */
 		return stop(p, DEBUG_INITIAL, 0, true);
 	}
-	if (t->fork_child) { /* the fork's event, before either process runs on */
-		int child = t->fork_child;
-		t->fork_child = 0;
+	if (t->fork_child || t->fork_parent) {
+		/* The fork's event, before either process runs on: reported for the parent by
+		 * whichever runs first (a vfork's parent waits for its child). */
+		int parent = t->fork_child ? core_tid(p) : t->fork_parent;
+		int child = t->fork_child ? t->fork_child : core_tid(p);
+		struct dbg_thread *pt = thread_of(parent);
+		bool pending = pt->fork_child == child && core_thread(parent) && core_thread(child);
+		pt->fork_child = 0;
 		thread_of(child)->fork_parent = 0;
-		if (dbg.fe->connected() && core_thread(child))
-			return stop_for(p, (struct debug_stop){DEBUG_FORK, core_tid(p), 0, 0, 0,
-								core_tid(core_thread(child))},
-					false);
+		if (pending && dbg.fe->connected())
+			return stop_for(p, (struct debug_stop){DEBUG_FORK, parent, 0, 0, 0, child}, false);
 	}
-	if (t->fork_parent) {
-		struct thread *parent = core_thread(t->fork_parent);
-		if (parent && thread_of(t->fork_parent)->fork_child == core_tid(p))
-			return hold(p); /* its parent runs first, and stops for the fork event */
-		t->fork_parent = 0;
+	if (dbg.nended) { /* a process ended: the debugger hears of it before anything runs on */
+		struct debug_stop s = {DEBUG_EXITED, dbg.ended[0].pid, 0, dbg.ended[0].status, 0, 0};
+		memmove(dbg.ended, dbg.ended + 1, --dbg.nended * sizeof(dbg.ended[0]));
+		if (dbg.fe->connected())
+			return stop_for(p, s, false);
 	}
 	if (t->exec_event) {
 		t->exec_event = false;
@@ -717,6 +725,17 @@ void debug_fork(struct thread *parent, struct thread *child)
 	thread_of(core_tid(child))->fork_parent = core_tid(parent);
 }
 
+void debug_process_ended(struct thread *p, int status)
+{
+	int pid = core_pid(p);
+	/* Process 1's end is the machine's, which the debugger hears of anyway. */
+	if (pid == 1 || !dbg.fork_events || debug_hidden(pid) || !dbg.fe->connected() ||
+	    dbg.nended == EXITS_MAX)
+		return;
+	dbg.ended[dbg.nended].pid = pid;
+	dbg.ended[dbg.nended++].status = status;
+}
+
 void debug_events(bool fork, bool exec)
 {
 	dbg.fork_events = fork;
@@ -803,6 +822,7 @@ void debug_detach(void)
 	dbg.dirty = true;
 	/* A debugger that comes next sees every process, and hears of no event it did not ask. */
 	dbg.fork_events = dbg.exec_events = false;
+	dbg.nended = 0;
 	for (size_t i = 0; i < CORE_THREADS_MAX; i++) {
 		programs[i].hidden = false;
 		dbg.threads[i].exec_event = false;

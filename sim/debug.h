@@ -32,6 +32,7 @@ enum debug_reason {
 	DEBUG_FORK,      /* a process forked (child), before either runs: gdb's fork event */
 	DEBUG_EXEC_EVENT, /* a process execed, before the program's first instruction: gdb's
 			   * exec event */
+	DEBUG_EXITED,    /* process pid (not the first) ended, with wait status signal */
 };
 
 struct debug_stop {
@@ -111,6 +112,9 @@ bool debug_exec_file(int pid, char *out, size_t size);
  * (its guest/ directory, where the build puts every program with its debug information) or
  * under --root, else path itself when it is a host file. main.c. */
 bool debug_symbol_file(const char *path, char *out, size_t size);
+/* The kernel's exit observer: p, its process's last thread, ended with wait status status
+ * (a debugger that follows processes hears of it). */
+void debug_process_ended(struct thread *p, int status);
 /* The kernel's exec observer: p now runs path. */
 void debug_exec(struct thread *p, const char *path);
 /* The kernel's fault observer: the debugger sees the fault first and says which signal p gets

@@ -247,6 +247,13 @@ static int linux_signal(uint64_t gdb)
 
 static void put_stop(struct reply *r, const struct debug_stop *s)
 {
+	if (s->reason == DEBUG_EXITED) { /* as wait4 says */
+		if ((s->signal & 0x7f) == 0)
+			put(r, "W%02x;process:%x", (s->signal >> 8) & 0xff, s->pid);
+		else
+			put(r, "X%02x;process:%x", gdb_signal(s->signal & 0x7f), s->pid);
+		return;
+	}
 	struct thread *p = live_proc(s->pid);
 	int sig = s->reason == DEBUG_SIGNAL ? gdb_signal(s->signal)
 		: s->reason == DEBUG_INTERRUPT ? 2 : 5; /* SIGINT, SIGTRAP */

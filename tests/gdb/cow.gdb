@@ -9,6 +9,8 @@
 #expect ^\[Switching to thread 1\.1 \(Thread 1\.1\)\]
 #expect ^\$2 = 14$
 #expect ^0x[0-9a-f]+ <square>:	0x([0-9abd-f][0-9a-f]|c[0-24-9a-f])$
+#expect ^\[Inferior 3 \(process 3\) exited normally\]
+#expect ^\[Inferior 4 \(process 4\) exited with code 016\]
 #expect ^\[Inferior 1 \(process 1\) exited normally\]
 #sim-output ^child 0 exited 0$
 #sim-output ^child 1 exited 14$
@@ -24,4 +26,8 @@ thread 1.1
 print counter
 x/1xb square
 delete
+continue
+inferior 1
+continue
+inferior 1
 continue
