@@ -932,9 +932,20 @@ static void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection
 	if (gs.waiting && s->writer) {
 		/* Console output gdb prints before the stop: who wrote the watched memory. */
 		char line[160];
-		snprintf(line, sizeof(line),
-			 "eclipse-sim: the kernel wrote it in a syscall of pid %d ('thread %d' shows it)\n",
-			 s->writer, s->writer);
+		struct thread *w = core_thread(s->writer);
+		int wpid = w ? core_pid(w) : s->writer;
+		if (!gs.multi)
+			snprintf(line, sizeof(line),
+				 "eclipse-sim: the kernel wrote it in a syscall of pid %d ('thread %d' "
+				 "shows it)\n", wpid, s->writer);
+		else if (live_proc(s->writer))
+			snprintf(line, sizeof(line),
+				 "eclipse-sim: the kernel wrote it in a syscall of pid %d (Thread %d.%d "
+				 "in 'info threads')\n", wpid, wpid, s->writer);
+		else
+			snprintf(line, sizeof(line),
+				 "eclipse-sim: the kernel wrote it in a syscall of pid %d (a process gdb "
+				 "detached)\n", wpid);
 		r.len = 0;
 		put(&r, "O");
 		put_hex(&r, line, strlen(line));

@@ -344,7 +344,7 @@ static void run(void *arg)
 {
 	const struct input *in = arg;
 	boot();
-	unsigned reasons = DEBUG_EXEC_EVENT + 1;
+	unsigned reasons = DEBUG_EXITED + 1;
 	struct debug_stop stop = {(enum debug_reason)(in->data[0] % reasons), in->data[1] % NPROCS + 1,
 				  0x401000, SIGSEGV, 0, in->data[1] % NPROCS + 2};
 	gdbstub_session(&stop);

@@ -177,6 +177,12 @@ def gdb_seeds():
         "resume": gdb_session(6, 1, b"vCont?", b"vCont;s:1;c", b"vCont;r401000,401010:1;c",
                               b"Hc1", b"s", b"c401000", b"C0b", b"S05;401000", b"vCont;C0b:2",
                               b"D", b"?", b"vKill;1", b"k"),
+        "inferiors": gdb_session(13, 1, b"qSupported:multiprocess+;fork-events+;exec-events+",
+                                 b"?", b"qfThreadInfo", b"qXfer:threads:read::0,1000",
+                                 b"qXfer:exec-file:read:1:0,ff", b"qXfer:exec-file:read:9:0,ff",
+                                 b"Hgp2.0", b"Z0,401000,1", b"Hgp1.-1", b"D;2", b"D;zz",
+                                 b"Hgp7.7", b"vCont;r401000,401010:p1.1;c:p1.-1", b"vCont;c:p-1.-1",
+                                 b"vCont;s:p2", b"D;1", b"vKill;1"),
         "framing": bytes([1, 0]) + b"+-" + gdb_packet(b"?") + b"\x03$g#00$m0,1$qC#b4" +
                    b"$" + b"a" * 40 + b"#zz" + b"}" + gdb_packet(b"X400000,1:}]") + b"$qC#",
     }
