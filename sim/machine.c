@@ -264,6 +264,30 @@ static uint64_t host_ns(clockid_t clk)
 
 static uint64_t host_clock_ns(clockid_t clk, uint64_t base);
 
+/* The network's wire in a log (net.h's struct sim_net_log). */
+static void net_frame(const void *frame, size_t len)
+{
+	rec_put(REC_NET, 0, frame, len);
+}
+
+static bool net_take_frame(void *frame, size_t *len)
+{
+	int64_t v;
+	return rec_take(REC_NET, &v, frame, len);
+}
+
+static bool net_soon(bool live)
+{
+	int64_t v;
+	if (rec_mode == REC_REPLAY)
+		return rec_take(REC_NET_SOON, &v, NULL, NULL);
+	if (live)
+		rec_put(REC_NET_SOON, 0, NULL, 0);
+	else
+		rec_point();
+	return live;
+}
+
 int sim_machine_init(const struct sim_options *opt)
 {
 	m.root = NULL;
@@ -294,6 +318,9 @@ int sim_machine_init(const struct sim_options *opt)
 	if (opt->disk)
 		sim_virtio_blk_init(opt->disk);
 	char why[300];
+	if (opt->net && rec_mode != REC_OFF)
+		sim_net_log = (struct sim_net_log){rec_mode == REC_REPLAY, net_frame, rec_point,
+						   net_take_frame, net_soon};
 	if (opt->net && (err = sim_net_start(&opt->net_opt, why, sizeof(why)))) {
 		fprintf(stderr, "eclipse-sim: --net: %s\n", why);
 		sim_machine_fini();
@@ -312,6 +339,7 @@ void sim_machine_fini(void)
 	free(m.root);
 	m.root = NULL;
 	sim_net_stop();
+	sim_net_log = (struct sim_net_log){0};
 	sim_virtio_blk_fini();
 	sim_ac97_fini();
 	sim_vga_fini();
@@ -425,7 +453,10 @@ static bool idle_to(uint64_t now, uint64_t target, bool input)
 		}
 		if (!m.host_clock)
 			m.idle_ns += MIN((uint64_t)waited_rec, span);
-		return nflags && (flags[0] & 2); /* early: only a network's frames go on */
+		bool net = nflags && (flags[0] & 2); /* early: only a network's frames go on */
+		if (net)
+			sim_net_ready(); /* slirp was polled there: the log's frames come there */
+		return net;
 	}
 	if (m.host_clock || m.paced || stream || sim_net_active()) {
 		uint64_t start = host_ns(CLOCK_MONOTONIC);

@@ -26,9 +26,49 @@
 static struct {
 	bool active;
 	uint64_t event; /* the next poll of slirp, or 0 */
+	struct sim_net_backend wire; /* slirp's, or in a replay none */
 } net;
 
 static void on_poll(void *arg);
+
+/*
+ * Record and replay: what the wire gives the card is an input. The wire speaks at two kinds of
+ * point, a frame the card sends (slirp may answer at once) and a poll of slirp; each frame it
+ * gives there is one input point, and the point after the last says there is no more. A replay
+ * runs no slirp: it gives the card the recorded frames at the same points, and what the guest
+ * sends goes nowhere.
+ */
+struct sim_net_log sim_net_log;
+
+void sim_net_from_wire(const void *frame, size_t len)
+{
+	if (sim_net_log.frame)
+		sim_net_log.frame(frame, len);
+	sim_virtio_net_receive(frame, len);
+}
+
+/* The wire has said all it says at this point (a replay: says it now). */
+static void wire_done(void)
+{
+	if (sim_net_log.replay) {
+		static uint8_t frame[65536];
+		size_t len = sizeof(frame);
+		while (sim_net_log.take_frame(frame, &len)) {
+			sim_virtio_net_receive(frame, len);
+			len = sizeof(frame);
+		}
+	} else if (sim_net_log.point) {
+		sim_net_log.point();
+	}
+}
+
+static void transmit(void *ctx, const uint8_t *frame, size_t len)
+{
+	(void)ctx;
+	if (net.wire.transmit)
+		net.wire.transmit(net.wire.ctx, frame, len);
+	wire_done();
+}
 
 static void schedule(uint64_t when)
 {
@@ -40,7 +80,11 @@ static void on_poll(void *arg)
 {
 	(void)arg;
 	net.event = 0;
-	uint32_t want_ms = sim_slirp_poll(0);
+	uint32_t want_ms = sim_net_log.replay ? UINT32_MAX : sim_slirp_poll(0);
+	wire_done();
+	/* Its TCP timers' wish is slirp's state, which a replay does not have: recorded. */
+	if (sim_net_log.soon && sim_net_log.soon(want_ms == 0))
+		want_ms = 0;
 	uint64_t next = SIM_NET_POLL_NS;
 	if (want_ms != UINT32_MAX && (uint64_t)want_ms * 1000000ull < next)
 		next = want_ms ? (uint64_t)want_ms * 1000000ull : 1;
@@ -49,12 +93,14 @@ static void on_poll(void *arg)
 
 int sim_net_start(const struct sim_net_options *opt, char *why, size_t why_len)
 {
-	int err = sim_slirp_open(opt, why, why_len);
+	/* A replay's wire is the log: no slirp, no host sockets, no forwarded ports. */
+	int err = sim_net_log.replay ? 0 : sim_slirp_open(opt, why, why_len);
 	if (err)
 		return err;
 	static const uint8_t mac[6] = SIM_NET_MAC;
-	struct sim_net_backend wire = sim_slirp_backend();
-	sim_virtio_net_init(mac, &wire);
+	net.wire = sim_net_log.replay ? (struct sim_net_backend){0} : sim_slirp_backend();
+	struct sim_net_backend card_side = {.transmit = transmit};
+	sim_virtio_net_init(mac, &card_side);
 	net.active = true;
 	schedule(plat_clock_ns() + SIM_NET_POLL_NS);
 	return 0;

@@ -76,6 +76,24 @@ void sim_net_ready(void);
  * output, until both directions have ended. The exit status. */
 int sim_net_relay(const char *hostport);
 
+/* A frame from slirp for the card. */
+void sim_net_from_wire(const void *frame, size_t len);
+
+/* Record and replay of the wire (machine.c fills it in before sim_net_start; zero: neither).
+ * The wire speaks at two kinds of point, a frame the card sends (slirp may answer at once)
+ * and a poll of slirp; each frame it gives there is an input, and the point after the last
+ * says there is no more. A replay runs no slirp: the card gets the logged frames at the same
+ * points, and what the guest sends goes nowhere. */
+struct sim_net_log {
+	bool replay;
+	void (*frame)(const void *frame, size_t len); /* recording: a frame the wire gave */
+	void (*point)(void);                          /* recording: it gave no more here */
+	bool (*take_frame)(void *frame, size_t *len); /* replay: the next frame here, if any */
+	/* At a poll: whether slirp wants the next one at once (live: what it said; a replay's
+	 * answer comes from the log). */
+	bool (*soon)(bool live);
+};
+extern struct sim_net_log sim_net_log;
 /* Starts slirp with opt's rules (their host sockets bound now): 0, or -errno with why. */
 int sim_slirp_open(const struct sim_net_options *opt, char *why, size_t why_len);
 void sim_slirp_close(void);

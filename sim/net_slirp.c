@@ -38,7 +38,7 @@ static struct {
 static ssize_t send_packet(const void *buf, size_t len, void *opaque)
 {
 	(void)opaque;
-	sim_virtio_net_receive(buf, len); /* a frame the card drops is one the wire lost */
+	sim_net_from_wire(buf, len); /* a frame the card drops is one the wire lost */
 	return (ssize_t)len;
 }
 

@@ -54,7 +54,7 @@ static const char *kind_name(enum rec_kind k)
 {
 	static const char *const names[] = {"?", "console input", "terminal size", "stop request",
 					    "idle wait", "host clock", "random seed", "sync point",
-					    "disk chunk", "end"};
+					    "disk chunk", "end", "network frame", "network poll"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
@@ -188,7 +188,7 @@ static int parse_records(const char *path, void *log, size_t len, size_t at)
 	while (at < len) {
 		uint8_t kind = rec.log[at++];
 		uint64_t dp, db, di, zv, n;
-		if (!kind || kind > REC_END || !get_uleb(&at, &dp) || !get_uleb(&at, &db) ||
+		if (!kind || kind > REC_KIND_LAST || !get_uleb(&at, &dp) || !get_uleb(&at, &db) ||
 		    !get_uleb(&at, &di) || !get_uleb(&at, &zv) || !get_uleb(&at, &n) ||
 		    n > len - at || (kind == REC_DISK && n != REC_DISK_CHUNK))
 			return refuse(path, "the recording is damaged (a record cut short or unknown)");

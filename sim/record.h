@@ -31,7 +31,10 @@ enum rec_kind {
 	REC_SYNC,        /* no input: where the run is and what it printed, checked in a replay */
 	REC_DISK,        /* a disk chunk before the recording's first write to it (no point) */
 	REC_END,         /* the run ended: value its status */
+	REC_NET,         /* a frame from the network's wire (slirp) for the card: data */
+	REC_NET_SOON,    /* slirp wants to be polled again at once (its TCP timers) */
 };
+#define REC_KIND_LAST REC_NET_SOON
 
 struct rec_pos {
 	uint64_t blocks;  /* executed blocks */

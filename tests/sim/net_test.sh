@@ -122,7 +122,8 @@ else
 	echo "FAIL hostfwd:"; sed 's/^/    /' "$tmp/hostfwd"; failures=$((failures + 1))
 fi
 
-# guestfwd: a host HTTP server on a port of its own choosing, its page fetched by the guest.
+# guestfwd: a host HTTP server on a port of its own choosing, its page fetched by the guest
+# (on the sim recorded, and replayed once the server is gone).
 mkdir "$tmp/www"
 echo "a page on the host" >"$tmp/www/page.txt"
 python3 -c '
@@ -135,11 +136,26 @@ server.handle_request()' "$tmp/www" >"$tmp/port" 2>"$tmp/server.log" &
 server=$!
 for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.1; done
 port=$(cat "$tmp/port")
-expect guestfwd 0 "^guestfwd body: a page on the host" -- \
-	guest user,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:"$port" guestfwd
+fwd=user,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:"$port"
+if [[ $machine == sim ]]; then
+	expect guestfwd 0 "^guestfwd body: a page on the host" -- \
+		timeout 60 "$sim" --net="$fwd" --record="$tmp/fetch.rec" "$vnet" guestfwd
+else
+	expect guestfwd 0 "^guestfwd body: a page on the host" -- guest "$fwd" guestfwd
+fi
 grep -q "^guestfwd reply: HTTP/1.0 200 OK" "$tmp/out" || { echo "FAIL guestfwd reply:"; cat "$tmp/out"; failures=$((failures + 1)); }
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
+if [[ $machine == sim ]]; then
+	# The recorded fetch again, with the host's server gone: the log is the wire.
+	cp "$tmp/out" "$tmp/fetch.out"
+	expect replayed-fetch 0 "^guestfwd body: a page on the host" -- \
+		timeout 60 "$sim" --net="$fwd" --replay="$tmp/fetch.rec" "$vnet" guestfwd
+	if ! cmp -s "$tmp/fetch.out" "$tmp/out"; then
+		echo "FAIL replayed-fetch: the replay's output differs:"
+		diff "$tmp/fetch.out" "$tmp/out" | head; failures=$((failures + 1))
+	fi
+fi
 
 # Contained: no rule, no host connection, even to a port that listens on the host's loopback.
 python3 -c '
