@@ -265,6 +265,11 @@ static uint64_t host_ns(clockid_t clk)
 static uint64_t host_clock_ns(clockid_t clk, uint64_t base);
 
 /* The network's wire in a log (net.h's struct sim_net_log). */
+static bool net_replaying(void)
+{
+	return rec_mode == REC_REPLAY;
+}
+
 static void net_frame(const void *frame, size_t len)
 {
 	rec_put(REC_NET, 0, frame, len);
@@ -319,8 +324,8 @@ int sim_machine_init(const struct sim_options *opt)
 		sim_virtio_blk_init(opt->disk);
 	char why[300];
 	if (opt->net && rec_mode != REC_OFF)
-		sim_net_log = (struct sim_net_log){rec_mode == REC_REPLAY, net_frame, rec_point,
-						   net_take_frame, net_soon};
+		sim_net_log = (struct sim_net_log){net_replaying, net_frame, rec_point, net_take_frame,
+						   net_soon};
 	if (opt->net && (err = sim_net_start(&opt->net_opt, why, sizeof(why)))) {
 		fprintf(stderr, "eclipse-sim: --net: %s\n", why);
 		sim_machine_fini();

@@ -31,14 +31,13 @@ static struct {
 
 static void on_poll(void *arg);
 
-/*
- * Record and replay: what the wire gives the card is an input. The wire speaks at two kinds of
- * point, a frame the card sends (slirp may answer at once) and a poll of slirp; each frame it
- * gives there is one input point, and the point after the last says there is no more. A replay
- * runs no slirp: it gives the card the recorded frames at the same points, and what the guest
- * sends goes nowhere.
- */
+/* Record and replay of what the wire gives the card (net.h). */
 struct sim_net_log sim_net_log;
+
+static bool replaying(void)
+{
+	return sim_net_log.replaying && sim_net_log.replaying();
+}
 
 void sim_net_from_wire(const void *frame, size_t len)
 {
@@ -50,7 +49,7 @@ void sim_net_from_wire(const void *frame, size_t len)
 /* The wire has said all it says at this point (a replay: says it now). */
 static void wire_done(void)
 {
-	if (sim_net_log.replay) {
+	if (replaying()) {
 		static uint8_t frame[65536];
 		size_t len = sizeof(frame);
 		while (sim_net_log.take_frame(frame, &len)) {
@@ -65,7 +64,7 @@ static void wire_done(void)
 static void transmit(void *ctx, const uint8_t *frame, size_t len)
 {
 	(void)ctx;
-	if (net.wire.transmit)
+	if (net.wire.transmit && !replaying())
 		net.wire.transmit(net.wire.ctx, frame, len);
 	wire_done();
 }
@@ -80,7 +79,7 @@ static void on_poll(void *arg)
 {
 	(void)arg;
 	net.event = 0;
-	uint32_t want_ms = sim_net_log.replay ? UINT32_MAX : sim_slirp_poll(0);
+	uint32_t want_ms = replaying() ? UINT32_MAX : sim_slirp_poll(0);
 	wire_done();
 	/* Its TCP timers' wish is slirp's state, which a replay does not have: recorded. */
 	if (sim_net_log.soon && sim_net_log.soon(want_ms == 0))
@@ -94,11 +93,11 @@ static void on_poll(void *arg)
 int sim_net_start(const struct sim_net_options *opt, char *why, size_t why_len)
 {
 	/* A replay's wire is the log: no slirp, no host sockets, no forwarded ports. */
-	int err = sim_net_log.replay ? 0 : sim_slirp_open(opt, why, why_len);
+	int err = replaying() ? 0 : sim_slirp_open(opt, why, why_len);
 	if (err)
 		return err;
 	static const uint8_t mac[6] = SIM_NET_MAC;
-	net.wire = sim_net_log.replay ? (struct sim_net_backend){0} : sim_slirp_backend();
+	net.wire = replaying() ? (struct sim_net_backend){0} : sim_slirp_backend();
 	struct sim_net_backend card_side = {.transmit = transmit};
 	sim_virtio_net_init(mac, &card_side);
 	net.active = true;
@@ -124,7 +123,7 @@ bool sim_net_active(void)
 
 unsigned sim_net_pollfds(struct pollfd *fds, unsigned max)
 {
-	return net.active ? sim_slirp_pollfds(fds, max) : 0;
+	return net.active && !replaying() ? sim_slirp_pollfds(fds, max) : 0;
 }
 
 void sim_net_ready(void)

@@ -85,7 +85,9 @@ void sim_net_from_wire(const void *frame, size_t len);
  * says there is no more. A replay runs no slirp: the card gets the logged frames at the same
  * points, and what the guest sends goes nowhere. */
 struct sim_net_log {
-	bool replay;
+	/* Whether the wire is the log now (a replay, or time travel's re-execution of a
+	 * recording, which must not touch the recording's slirp). */
+	bool (*replaying)(void);
 	void (*frame)(const void *frame, size_t len); /* recording: a frame the wire gave */
 	void (*point)(void);                          /* recording: it gave no more here */
 	bool (*take_frame)(void *frame, size_t *len); /* replay: the next frame here, if any */
