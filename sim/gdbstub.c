@@ -272,7 +272,8 @@ static void put_stop(struct reply *r, const struct debug_stop *s)
 		put(r, ";");
 	} else if (s->reason == DEBUG_EXEC_EVENT) {
 		char path[4096];
-		if (!debug_exec_file(core_pid(p ? p : core_thread(s->pid)), path, sizeof(path)))
+		struct thread *t = core_thread(s->pid);
+		if (!t || !debug_exec_file(core_pid(t), path, sizeof(path)))
 			snprintf(path, sizeof(path), "?"); /* gone already */
 		put(r, "exec:");
 		put_hex(r, path, strlen(path));
