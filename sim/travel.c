@@ -633,8 +633,11 @@ static enum back wait_as_frontier(void)
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 		int32_t r = tt.sh->runner;
-		if (!__atomic_load_n(&tt.sh->frontier_wake, __ATOMIC_ACQUIRE) && r > 0 && kill(r, 0) &&
-		    errno == ESRCH) {
+		/* Gone, and gone without waking it: a runner wakes the frontier before it exits, so
+		 * the wake is looked at once more after the runner is found gone (it may have woken
+		 * it and exited just before). */
+		if (r > 0 && kill(r, 0) && errno == ESRCH &&
+		    !__atomic_load_n(&tt.sh->frontier_wake, __ATOMIC_ACQUIRE)) {
 			fprintf(stderr, "eclipse-sim: time travel: the process that went back (pid %d) "
 					"ended without a word; the system runs on\n", (int)r);
 			tt.serving = true;
