@@ -334,9 +334,9 @@ static size_t threads_xml(char *buf, size_t size)
 			snprintf(id, sizeof(id), "p%x.%x", core_pid(p), core_tid(p));
 		else
 			snprintf(id, sizeof(id), "%x", core_tid(p));
-		char extra[48]; /* a process's other threads say which they are */
-		snprintf(extra, sizeof(extra), core_tid(p) == core_pid(p) ? "" : " tid %d",
-			 core_tid(p));
+		char extra[48] = ""; /* a process's other threads say which they are */
+		if (core_tid(p) != core_pid(p))
+			snprintf(extra, sizeof(extra), " tid %d", core_tid(p));
 		len += (size_t)snprintf(buf + len, size - len,
 					"<thread id=\"%s\" name=\"%s\">%s pid %d%s</thread>\n", id,
 					name, name, core_pid(p), extra);
