@@ -39,7 +39,7 @@ readonly LWIP_DIR="$DEPS/lwip"
 readonly PACKAGES=(build-essential cmake pkg-config libelf-dev check qemu-user cpio gdb
                    python3 clang libclang-rt-14-dev file qemu-system-x86 busybox-static
                    musl-tools strace e2fsprogs libslirp-dev curl
-                   libpng-dev libsdl2-dev xvfb console-setup-linux qemu-system-gui sox)
+                   libpng-dev libsdl2-dev xvfb libxtst6 console-setup-linux qemu-system-gui sox)
 
 die() {
     echo "setup.sh: error: $*" >&2

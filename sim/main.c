@@ -127,9 +127,9 @@ static void usage(FILE *out)
 		"                    with --gdb: stop a process before the first instruction of\n"
 		"                    a program named NAME (its file name) that it execs\n"
 		"  --record=FILE     write every input from outside the machine (console, Ctrl-C,\n"
-		"                    real time where the run reads it, network frames) to FILE\n"
-		"                    with the point where the machine took it, and the disk's\n"
-		"                    old contents\n"
+		"                    real time where the run reads it, network frames, the\n"
+		"                    window's keys and mouse) to FILE with the point where the\n"
+		"                    machine took it, and the disk's old contents\n"
 		"  --replay=FILE     run a recording again, the same options given: the same\n"
 		"                    output and traces, byte for byte, with no input read; a run\n"
 		"                    that leaves the recording's path stops, saying where\n"
@@ -496,9 +496,6 @@ static int parse_args(int argc, char **argv, struct sim_options *opt)
 		usage_error("--shell boots the image; it takes no PROGRAM (got '%s')", argv[optind]);
 	if (opt->record && opt->replay)
 		usage_error("%s", "--record and --replay exclude each other");
-	if ((opt->record || opt->replay) && (opt->window || opt->audio_sdl))
-		usage_error("%s is not recorded yet: it cannot be used with --record or --replay",
-			    opt->window ? "--display=sdl" : "--audio=sdl");
 	if (opt->record || opt->replay)
 		opt->switch_loop = true; /* the input points must be the same in both */
 	if (opt->gdb_port < 0 && (opt->gdb_wait || opt->gdb_stop_at_exec))
@@ -542,7 +539,7 @@ static char *describe_machine(const struct sim_options *opt, const void *image, 
 	if (asprintf(&desc,
 		     "eclipse-sim %s mem=%llu quantum=%llu clock=%s max-time=%llu max-procs=%u "
 		     "shell=%d fs=%d root=%s image=%zu:%016llx program=%zu:%016llx args=%zu:%016llx "
-		     "disk=%llu%s keys=%016llx net=%d",
+		     "disk=%llu%s keys=%016llx net=%d window=%d",
 		     ECLIPSE_VERSION, (unsigned long long)opt->mem_bytes,
 		     (unsigned long long)opt->quantum, opt->host_clock ? "host" : "virtual",
 		     (unsigned long long)opt->max_time_ns, opt->max_procs, opt->shell, opt->fs_server,
@@ -552,7 +549,7 @@ static char *describe_machine(const struct sim_options *opt, const void *image, 
 		     (unsigned long long)argh,
 		     (unsigned long long)(opt->disk ? sim_disk_sectors(opt->disk) : 0),
 		     opt->disk && sim_disk_readonly(opt->disk) ? ",readonly" : "",
-		     (unsigned long long)keys, opt->net) < 0)
+		     (unsigned long long)keys, opt->net, opt->window) < 0)
 		return NULL;
 	return desc;
 }

@@ -54,7 +54,8 @@ static const char *kind_name(enum rec_kind k)
 {
 	static const char *const names[] = {"?", "console input", "terminal size", "stop request",
 					    "idle wait", "host clock", "random seed", "sync point",
-					    "disk chunk", "end", "network frame", "network poll"};
+					    "disk chunk", "end", "network frame", "network poll",
+					    "window input"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 

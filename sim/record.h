@@ -33,8 +33,9 @@ enum rec_kind {
 	REC_END,         /* the run ended: value its status */
 	REC_NET,         /* a frame from the network's wire (slirp) for the card: data */
 	REC_NET_SOON,    /* slirp wants to be polled again at once (its TCP timers) */
+	REC_WINDOW,      /* a key or the mouse in --display=sdl's window: data 4 int32 */
 };
-#define REC_KIND_LAST REC_NET_SOON
+#define REC_KIND_LAST REC_WINDOW
 
 struct rec_pos {
 	uint64_t blocks;  /* executed blocks */

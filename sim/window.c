@@ -9,6 +9,10 @@
  * by a click in the window and let go with Ctrl-Alt (as QEMU's window); closing the window
  * asks the system to shut down, as Ctrl-C at the console does. SDL's software renderer copies
  * the picture: no GL is needed, wherever the window is.
+ *
+ * Record and replay: each key and mouse event the window gives the machine is an input at its
+ * tick (record.h), and the point after the last says there is no more; a replay shows the
+ * screen but gives the machine the logged events instead of the person's.
  */
 #include "window.h"
 
@@ -16,6 +20,7 @@
 #include "pci.h"
 #include "sim.h"
 
+#include "record.h"
 #include "sdl.h"
 #include <kernel/plat.h>
 #include <stdio.h>
@@ -137,6 +142,28 @@ static void draw(void)
 	}
 }
 
+enum { INPUT_KEY = 1, INPUT_MOUSE };
+
+/* An event for the machine: {INPUT_KEY, key, down} or {INPUT_MOUSE, dx, dy, buttons}. */
+static void deliver(const int32_t ev[4])
+{
+	if (ev[0] == INPUT_KEY && ev[1] > 0)
+		sim_i8042_key((unsigned)ev[1], ev[2] != 0);
+	else if (ev[0] == INPUT_MOUSE)
+		sim_i8042_mouse(ev[1], ev[2], (unsigned)ev[3] & 7u);
+}
+
+/* What the person did: given to the machine, and logged when recording (a replay's come from
+ * its log instead). */
+static void input(int32_t kind, int32_t a, int32_t b, int32_t c)
+{
+	if (rec_mode == REC_REPLAY)
+		return;
+	int32_t ev[4] = {kind, a, b, c};
+	rec_put(REC_WINDOW, 0, ev, sizeof(ev));
+	deliver(ev);
+}
+
 static void events(void)
 {
 	SDL_Event e;
@@ -156,7 +183,7 @@ static void events(void)
 				grab(false);
 			unsigned key = linux_key(e.key.keysym.scancode);
 			if (key)
-				sim_i8042_key(key, down);
+				input(INPUT_KEY, (int32_t)key, down, 0);
 			break;
 		}
 		case SDL_MOUSEBUTTONDOWN:
@@ -170,12 +197,12 @@ static void events(void)
 				     : e.button.button == SDL_BUTTON_RIGHT ? 2
 				     : e.button.button == SDL_BUTTON_MIDDLE ? 4 : 0;
 			win.buttons = e.type == SDL_MOUSEBUTTONDOWN ? win.buttons | bit : win.buttons & ~bit;
-			sim_i8042_mouse(0, 0, win.buttons);
+			input(INPUT_MOUSE, 0, 0, (int32_t)win.buttons);
 			break;
 		}
 		case SDL_MOUSEMOTION:
 			if (win.grabbed)
-				sim_i8042_mouse(e.motion.xrel, e.motion.yrel, win.buttons);
+				input(INPUT_MOUSE, e.motion.xrel, e.motion.yrel, (int32_t)win.buttons);
 			break;
 		case SDL_WINDOWEVENT:
 			if (e.window.event == SDL_WINDOWEVENT_EXPOSED) {
@@ -193,6 +220,18 @@ static void tick(void *arg)
 {
 	(void)arg;
 	events();
+	if (rec_mode == REC_REPLAY) {
+		int32_t ev[4];
+		int64_t v;
+		size_t len = sizeof(ev);
+		while (rec_take(REC_WINDOW, &v, ev, &len)) {
+			if (len == sizeof(ev))
+				deliver(ev);
+			len = sizeof(ev);
+		}
+	} else {
+		rec_point();
+	}
 	draw();
 	sim_event_at(plat_clock_ns() + WINDOW_PERIOD_NS, tick, NULL);
 }

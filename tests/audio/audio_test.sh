@@ -2,7 +2,7 @@
 # Sound (docs/audio.md): what the guest plays through /dev/dsp comes out of the sound card, as
 # the WAV files of eclipse-sim --audio=wav and of QEMU's -audiodev wav show it (measured with
 # sox and wav.py).
-# Usage: audio_test.sh BUILD_DIR tone|mix|volume|wav|tune|ipc|restart|same-tone
+# Usage: audio_test.sh BUILD_DIR tone|mix|volume|wav|tune|ipc|restart|same-tone|recorded
 #   tone       a 440 Hz tone of 2 s comes out at 440 Hz within 1 Hz, 96000 frames long to the
 #              frame, on the virtual clock
 #   mix        two clients at once: both frequencies are in the sum
@@ -14,6 +14,8 @@
 #              the service, and the next tone plays
 #   same-tone  the same guest on the sim and on the pc kernel under QEMU: the same tone, as
 #              long within 10 ms (QEMU plays in real time)
+#   recorded   the tone played on a host sound device (--audio=sdl, SDL's dummy driver) with
+#              --record, then --replay: the same run, byte for byte (the device only listens)
 set -uo pipefail
 
 build=$1 case=$2
@@ -142,8 +144,19 @@ same-tone)
 	near "$(seg 1 3)" 16384 1 || fail "pc: peak $(seg 1 3), not 16384"
 	sox_check "$tmp/pc.wav" 440
 	;;
+recorded)
+	sdl_run() {
+		SDL_AUDIODRIVER=dummy timeout 120 "$sim" --image="$build/tests/audio/tone.cpio" \
+			--max-time=30s --quiet --audio=sdl "$@" </dev/null 2>&1
+	}
+	sdl_run --record="$tmp/tone.rec" >"$tmp/recorded.out" || fail "the recording exited with $?"
+	sdl_run --replay="$tmp/tone.rec" >"$tmp/replayed.out" || fail "the replay exited with $?"
+	grep -qx "play: tone done" "$tmp/recorded.out" || fail "the guest did not finish"
+	cmp -s "$tmp/recorded.out" "$tmp/replayed.out" ||
+		fail "the replay's output differs: $(diff "$tmp/recorded.out" "$tmp/replayed.out" | head -5)"
+	;;
 *)
-	echo "usage: audio_test.sh BUILD_DIR tone|mix|volume|wav|tune|restart|same-tone" >&2
+	echo "usage: audio_test.sh BUILD_DIR tone|mix|volume|wav|tune|restart|same-tone|recorded" >&2
 	exit 2
 	;;
 esac

@@ -11,6 +11,9 @@
 #                closing the window shuts the system down
 #   client       examples/draw borrows the framebuffer and follows the mouse; the console comes
 #                back when it ends, and when it is killed holding the screen
+#   window-record  keys typed into the --display=sdl window under Xvfb (XTEST) are recorded
+#                (--record), and the replay gives the machine the same keys at the same points:
+#                the same output, byte for byte, without a key typed
 set -uo pipefail
 
 build=$1 case=$2
@@ -181,6 +184,28 @@ window)
 	[[ -n $found ]] || fail "the window does not show the screen ($(cat "$tmp/inside" 2>/dev/null))"
 	png info "$tmp/sim.png" | grep -Eq "^1024x768, [1-9][0-9]{3,} pixels" ||
 		fail "nothing on the screen: $(png info "$tmp/sim.png")"
+	((failures)) && show "$tmp/out"
+	;;
+window-record)
+	command -v Xvfb >/dev/null || { echo "SKIP: no Xvfb (Debian: xvfb)"; exit 77; }
+	Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$tmp/display" >"$tmp/xvfb.out" 2>&1 &
+	xvfb=$!
+	for _ in $(seq 100); do [[ -s $tmp/display ]] && break; sleep 0.1; done
+	export DISPLAY=:$(cat "$tmp/display")
+	window_run() {
+		timeout 120 "$sim" --image="$build/tests/display/events.cpio" --display=sdl --pace=real \
+			--max-time=8s --quiet "$@" </dev/null 2>&1
+	}
+	window_run --record="$tmp/typed.rec" >"$tmp/out" &
+	run=$!
+	python3 "$here/x11_type.py" "Eclipse OS" 'xzy\n' || fail "no window to type into"
+	wait "$run" || fail "the recording exited with $?"
+	window_run --replay="$tmp/typed.rec" >"$tmp/replay.out" || fail "the replay exited with $?"
+	kill "$xvfb"
+	wait "$xvfb" 2>/dev/null
+	expect_line "$tmp/out" "input: key z \(44\) pressed"
+	expect_line "$tmp/out" "input: key enter \(28\) released"
+	cmp -s "$tmp/out" "$tmp/replay.out" || fail "the replay's output differs: $(diff "$tmp/out" "$tmp/replay.out" | head -5)"
 	((failures)) && show "$tmp/out"
 	;;
 same-screen)

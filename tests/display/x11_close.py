@@ -91,4 +91,5 @@ def main():
     x11.XCloseDisplay(dpy)
 
 
-main()
+if __name__ == "__main__":
+    main()
