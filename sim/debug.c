@@ -582,17 +582,22 @@ static void resumes(struct uctx *u)
 const struct sim_run_observer debug_observer = {before_run, run_begin, after_run, resumes,
 						mappings_changed};
 
-void debug_exec(struct thread *p, const char *path)
+/* Process pid's breakpoints go (disabled, as a removed one is). */
+static void drop_breaks(int pid)
 {
-	int pid = core_pid(p);
-	struct dbg_process *pr = process_of(pid, true);
-	snprintf(pr->path, sizeof(pr->path), "%s", path);
-	/* A new program: the old one's breakpoints were its process's memory, gone. */
 	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
 		if (b->pid == pid && b->kinds) {
 			b->kinds = 0;
 			dbg.dirty = true;
 		}
+}
+
+void debug_exec(struct thread *p, const char *path)
+{
+	int pid = core_pid(p);
+	struct dbg_process *pr = process_of(pid, true);
+	snprintf(pr->path, sizeof(pr->path), "%s", path);
+	drop_breaks(pid); /* a new program: the old one's were its process's memory, gone */
 	struct dbg_thread *t = thread_of(core_tid(p));
 	t->exec_event = dbg.exec_events && !pr->hidden && dbg.fe->connected();
 	if (!dbg.stop_at_exec)
@@ -833,11 +838,7 @@ void debug_detach(void)
 void debug_detach_process(int pid)
 {
 	process_of(pid, true)->hidden = true;
-	for (struct breakpoint *b = dbg.breaks; b; b = b->next)
-		if (b->pid == pid && b->kinds) {
-			b->kinds = 0;
-			dbg.dirty = true;
-		}
+	drop_breaks(pid);
 	size_t kept = 0;
 	for (size_t i = 0; i < dbg.nwatches; i++)
 		if (dbg.watches[i].pid != pid)
