@@ -17,6 +17,7 @@
 #include <kernel/core.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -245,13 +246,22 @@ static int linux_signal(uint64_t gdb)
 	return 0;
 }
 
+/* The end of a process, as wait4's status says it (< 0: killed): W or X, and with inferiors of
+ * their own, which process. */
+static void put_exit(struct reply *r, int status, int pid)
+{
+	if (status >= 0 && (status & 0x7f) == 0)
+		put(r, "W%02x", (status >> 8) & 0xff);
+	else
+		put(r, "X%02x", gdb_signal(status >= 0 ? status & 0x7f : SIGKILL));
+	if (gs.multi)
+		put(r, ";process:%x", pid);
+}
+
 static void put_stop(struct reply *r, const struct debug_stop *s)
 {
-	if (s->reason == DEBUG_EXITED) { /* as wait4 says */
-		if ((s->signal & 0x7f) == 0)
-			put(r, "W%02x;process:%x", (s->signal >> 8) & 0xff, s->pid);
-		else
-			put(r, "X%02x;process:%x", gdb_signal(s->signal & 0x7f), s->pid);
+	if (s->reason == DEBUG_EXITED) {
+		put_exit(r, s->signal, s->pid);
 		return;
 	}
 	struct thread *p = live_proc(s->pid);
@@ -996,18 +1006,16 @@ static void gdbstub_stopped(const struct debug_stop *s, bool wait_for_connection
 	debug_detach(); /* it detached or went away */
 }
 
-void gdbstub_features(bool *swbreak, bool *hwbreak, bool *multi)
+void gdbstub_features(bool *swbreak, bool *hwbreak)
 {
 	*swbreak = gs.swbreak;
 	*hwbreak = gs.hwbreak;
-	*multi = gs.multi;
 }
 
-void gdbstub_adopt(bool swbreak, bool hwbreak, bool multi, bool waiting)
+void gdbstub_adopt(bool swbreak, bool hwbreak, bool waiting)
 {
 	gs.swbreak = swbreak;
 	gs.hwbreak = hwbreak;
-	gs.multi = multi;
 	gs.waiting = waiting;
 }
 
@@ -1048,16 +1056,12 @@ static void gdbstub_exited(int status)
 {
 	if (!gdbwire_connected())
 		return;
-	char r[32];
-	if (status >= 0 && (status & 0x7f) == 0)
-		snprintf(r, sizeof(r), "W%02x", (status >> 8) & 0xff);
-	else
-		snprintf(r, sizeof(r), "X%02x", status >= 0 ? status & 0x7f : 9);
-	if (gs.multi) /* the machine's end is its first process's */
-		snprintf(r + strlen(r), sizeof(r) - strlen(r), ";process:1");
-	gdbwire_send(r, strlen(r));
+	static struct reply r;
+	r.len = 0;
+	put_exit(&r, status, 1); /* the machine's end is its first process's */
+	gdbwire_send(r.buf, r.len);
 	if (gs.multi)
-		serve_ended(r);
+		serve_ended(r.buf);
 	gdbwire_disconnect();
 }
 

@@ -15,8 +15,8 @@ extern const struct debug_frontend gdbstub_frontend;
 int gdbstub_open(int port);
 /* Time travel: the stop reasons the debugger understands; a process taking the connection
  * over takes them, and whether the debugger waits for a stop reply. */
-void gdbstub_features(bool *swbreak, bool *hwbreak, bool *multi);
-void gdbstub_adopt(bool swbreak, bool hwbreak, bool multi, bool waiting);
+void gdbstub_features(bool *swbreak, bool *hwbreak);
+void gdbstub_adopt(bool swbreak, bool hwbreak, bool waiting);
 
 /* What the stub does after a packet. */
 enum gdb_serve { GDB_SERVE_ON, GDB_SERVE_RESUME, GDB_SERVE_DETACH, GDB_SERVE_KILL,

@@ -60,7 +60,7 @@ struct shared {
 	size_t resume_len;
 	struct tt_pos frontier;   /* where it waits */
 	struct debug_points points;
-	bool noack, swbreak, hwbreak, multi;
+	bool noack, swbreak, hwbreak;
 	/* The job of the runner being started. */
 	enum job job;
 	struct tt_pos target;
@@ -220,7 +220,7 @@ static void hand_over(void)
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	tt.sh->noack = gdbwire_noack();
-	gdbstub_features(&tt.sh->swbreak, &tt.sh->hwbreak, &tt.sh->multi);
+	gdbstub_features(&tt.sh->swbreak, &tt.sh->hwbreak);
 	while (sendmsg(tt.sock[0], &msg, 0) < 0 && errno == EINTR)
 		;
 	gdbwire_release(tt.runner);
@@ -245,7 +245,7 @@ static void take_over(bool waiting)
 	if (flags && c && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int)))
 		memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	gdbwire_adopt(fd, tt.sh->noack);
-	gdbstub_adopt(tt.sh->swbreak, tt.sh->hwbreak, tt.sh->multi, waiting);
+	gdbstub_adopt(tt.sh->swbreak, tt.sh->hwbreak, waiting);
 	tt.serving = true;
 }
 
@@ -641,7 +641,7 @@ static enum back wait_as_frontier(void)
 			fprintf(stderr, "eclipse-sim: time travel: the process that went back (pid %d) "
 					"ended without a word; the system runs on\n", (int)r);
 			tt.serving = true;
-			gdbstub_adopt(tt.sh->swbreak, tt.sh->hwbreak, tt.sh->multi, false);
+			gdbstub_adopt(tt.sh->swbreak, tt.sh->hwbreak, false);
 			return BACK_DETACH;
 		}
 	}
