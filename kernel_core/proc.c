@@ -304,6 +304,8 @@ void thread_exit(struct thread *t, int wait_status)
 		trace_thread_exit(t, p->exiting ? p->exit_status : wait_status);
 		EVENT(.kind = CORE_EVENT_EXIT, .t = t,
 		      .exit = {p->exiting ? p->exit_status : wait_status, p->nthreads == 1});
+		if (kernel_cfg.on_exit && p->nthreads == 1)
+			kernel_cfg.on_exit(t, p->exiting ? p->exit_status : wait_status);
 	}
 	thread_exit_hooks(t);
 	ipc_exit(t);

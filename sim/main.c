@@ -625,17 +625,6 @@ static void on_fork(struct thread *parent, struct thread *child)
 		debug_fork(parent, child);
 }
 
-/* The kernel's events: the timeline's, and the ends of processes for the debugger. */
-static bool timeline_on;
-
-static void on_event(const struct core_event *e)
-{
-	if (timeline_on)
-		sim_timeline_event(e);
-	if (debug_enabled && e->kind == CORE_EVENT_EXIT && e->exit.process_ends)
-		debug_process_ended(e->t, e->exit.wait_status);
-}
-
 static void on_exec(struct thread *t, const char *path, const struct core_image *src)
 {
 	if (kernel_cfg.trace_stack)
@@ -729,7 +718,6 @@ int main(int argc, char **argv)
 	struct sim_options opt;
 	int first = parse_args(argc, argv, &opt);
 	root_dir = opt.root;
-	timeline_on = opt.timeline != NULL;
 	int err = opt.timeline ? sim_timeline_open(opt.timeline) : 0;
 	if (err) { /* a usage error, found once the options are all read */
 		fprintf(stderr, "eclipse-sim: --timeline: %s: %s\n", opt.timeline, strerror(-err));
@@ -851,7 +839,8 @@ int main(int argc, char **argv)
 		.trace_write = trace_fd >= 0 ? trace_to_file : NULL,
 		.trace_position = opt.trace_pos ? trace_position : NULL,
 		.on_user_write = debug_enabled ? debug_kernel_wrote : NULL,
-		.on_event = opt.timeline || debug_enabled ? on_event : NULL};
+		.on_exit = debug_enabled ? debug_process_ended : NULL,
+		.on_event = opt.timeline ? sim_timeline_event : NULL};
 	if (opt.trace & TRACE_DEVICE)
 		sim_dev_trace_line = trace_device_line;
 	int cpu_err = sim_cpu_open(&opt);

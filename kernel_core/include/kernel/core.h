@@ -111,6 +111,8 @@ struct kernel_config {
 	void (*on_exec)(struct thread *t, const char *path, const struct core_image *img);
 	/* child (a new thread, or the first of a new process) was just cloned from parent. */
 	void (*on_fork)(struct thread *parent, struct thread *child);
+	/* t, its process's last thread, ended with wait4's status for the process. */
+	void (*on_exit)(struct thread *t, int wait_status);
 	/* t faulted and is about to get sig (addr is siginfo's si_addr): the signal to act on
 	 * instead, or 0 for none (t then runs the faulting instruction again). */
 	int (*on_fault)(struct thread *t, int sig, uint64_t addr);
