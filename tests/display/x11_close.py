@@ -64,21 +64,25 @@ def find(dpy, window, prefix):
     return None
 
 
+def wait_for_window(tool, prefix):
+    """The display, and its top-level window named PREFIX... once it appeared (within 20 s);
+    exits the process when there is none."""
+    dpy = x11.XOpenDisplay(None)
+    if not dpy:
+        sys.exit(f"{tool}: cannot open the display")
+    for _ in range(200):
+        window = find(dpy, x11.XDefaultRootWindow(dpy), prefix)
+        if window:
+            return dpy, window
+        time.sleep(0.1)
+    print(f"{tool}: no window named {prefix}...")
+    sys.exit(1)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__.strip().splitlines()[-1])
-    dpy = x11.XOpenDisplay(None)
-    if not dpy:
-        sys.exit("x11_close.py: cannot open the display")
-    window = None
-    for _ in range(200):
-        window = find(dpy, x11.XDefaultRootWindow(dpy), sys.argv[1])
-        if window:
-            break
-        time.sleep(0.1)
-    if not window:
-        print(f"x11_close.py: no window named {sys.argv[1]}...")
-        sys.exit(1)
+    dpy, window = wait_for_window("x11_close.py", sys.argv[1])
     ev = Event()
     ev.client.type = CLIENT_MESSAGE
     ev.client.window = window

@@ -11,7 +11,7 @@ import ctypes.util
 import sys
 import time
 
-from x11_close import find, x11
+from x11_close import wait_for_window, x11
 
 xtst = ctypes.CDLL(ctypes.util.find_library("Xtst") or "libXtst.so.6")
 xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
@@ -39,18 +39,7 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__.strip().splitlines()[-1])
     x11.XSetErrorHandler(ignore_errors)
-    dpy = x11.XOpenDisplay(None)
-    if not dpy:
-        sys.exit("x11_type.py: cannot open the display")
-    window = None
-    for _ in range(200):
-        window = find(dpy, x11.XDefaultRootWindow(dpy), sys.argv[1])
-        if window:
-            break
-        time.sleep(0.1)
-    if not window:
-        print(f"x11_type.py: no window named {sys.argv[1]}...")
-        sys.exit(1)
+    dpy, window = wait_for_window("x11_type.py", sys.argv[1])
     x11.XSetInputFocus(dpy, window, REVERT_TO_PARENT, 0)
     x11.XSync(dpy, 0)
     time.sleep(0.5)

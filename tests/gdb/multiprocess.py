@@ -56,12 +56,7 @@ def main():
     stub.exchange("the end", data="vCont;c:p1.-1")
     stub.exchange("threads after the end", data="qfThreadInfo")
     stub.exchange("detach after the end", data="D;1")
-    try:
-        while stub.sock.recv(4096):
-            pass
-        print("closed")
-    except OSError as e:
-        print("closed: %s" % e)
+    stub.wait_closed()
 
 
 if __name__ == "__main__":

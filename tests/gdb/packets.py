@@ -82,6 +82,10 @@ class Stub:
         """Kills the machine, then waits for the stub to close the connection."""
         self.send("k")
         print("kill: %s" % self.ack())
+        self.wait_closed()
+
+    def wait_closed(self):
+        """Waits for the stub to close the connection, reading what it still sends."""
         try:
             while self.sock.recv(4096):
                 pass
